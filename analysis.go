@@ -1,0 +1,121 @@
+package kume
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// SectorAll is the sector key of "all firms".
+const SectorAll = ""
+
+// A sector key names what an aggregate counts: SectorAll, a NACE code at any
+// level ("C", "13", "13.2", "13.20") or a value chain as "vc:<id>".
+
+// AnalysisRun describes one completed analysis: a data version.
+type AnalysisRun struct {
+	Version    int64           `json:"version"`
+	StartedAt  time.Time       `json:"started_at"`
+	FinishedAt time.Time       `json:"finished_at"`
+	Params     json.RawMessage `json:"params"` // the method parameters, as the geo package wrote them
+}
+
+// CellStat is the aggregate of one sector key in one H3 cell.
+type CellStat struct {
+	Res       int     `json:"res"`
+	Cell      uint64  `json:"cell"`
+	Sector    string  `json:"sector"`
+	Firms     int     `json:"firms"`     // active firms at the reference date
+	Closed    int     `json:"closed"`    // firms closed on or before the reference date
+	Employees float64 `json:"employees"` // exact counts plus band midpoints
+	// EmployeesEstimated is the part of Employees that comes from band midpoints.
+	EmployeesEstimated float64 `json:"employees_estimated"`
+	// Imprecise counts firms placed coarser than the resolution allows.
+	Imprecise int      `json:"imprecise"`
+	LQ        *float64 `json:"lq"`
+	GiZ       *float64 `json:"gi_z"`
+	GiP       *float64 `json:"gi_p"`
+	GiBin     int      `json:"gi_bin"`
+	// Suppressed marks an aggregate below the disclosure threshold.
+	Suppressed bool `json:"suppressed"`
+	// Institutions counts institutions by type (set on SectorAll rows only).
+	Institutions map[InstitutionType]int `json:"institutions,omitempty"`
+}
+
+// Cluster is a footprint: a connected set of significant hot cells of one sector
+// key at one resolution, with the actors around it.
+type Cluster struct {
+	ID         string           `json:"id"` // stable across runs for the same cells
+	Sector     string           `json:"sector"`
+	Res        int              `json:"res"`
+	Name       string           `json:"name"`
+	Cells      []uint64         `json:"cells"`
+	Geometry   orb.MultiPolygon `json:"-"`
+	Firms      int              `json:"firms"`
+	Employees  float64          `json:"employees"`
+	LQ         *float64         `json:"lq"`
+	Share      float64          `json:"share"` // of the sector's total firms
+	Stars      int              `json:"stars"`
+	Suppressed bool             `json:"suppressed"`
+	// InstitutionsInside and InstitutionsNear count supporting institutions by
+	// type inside the footprint and within the configured distance of it.
+	InstitutionsInside map[InstitutionType]int `json:"institutions_inside"`
+	InstitutionsNear   map[InstitutionType]int `json:"institutions_near"`
+	RolesPresent       []Role                  `json:"roles_present,omitempty"`
+	RolesMissing       []Role                  `json:"roles_missing,omitempty"`
+	Completeness       *float64                `json:"completeness"`
+	// Profile is the competitiveness profile as the geo package wrote it.
+	Profile json.RawMessage `json:"profile,omitempty"`
+}
+
+// RegionStat is the aggregate of one sector key in one region.
+type RegionStat struct {
+	Level      string   `json:"level"`
+	Code       string   `json:"code"`
+	Sector     string   `json:"sector"`
+	Firms      int      `json:"firms"`
+	Employees  float64  `json:"employees"`
+	LQ         *float64 `json:"lq"`
+	LQEmployed *float64 `json:"lq_employment"`
+	Stars      int      `json:"stars"`
+	Strong     bool     `json:"strong"`
+	Suppressed bool     `json:"suppressed"`
+	Entries    int      `json:"entries"`
+	Exits      int      `json:"exits"`
+}
+
+// AnalysisResult is everything one analysis run produces. A store saves it
+// atomically under a new data version.
+type AnalysisResult struct {
+	Run      AnalysisRun
+	Cells    []CellStat
+	Clusters []Cluster
+	Regions  []RegionStat
+}
+
+// CellFilter selects cell statistics of the current (or a given) data version.
+type CellFilter struct {
+	Version int64 // 0 = current
+	Res     int
+	Sector  string
+	BBox    *orb.Bound // cells whose centre lies in the box; nil = all
+	// Cells restricts the result to these cells (nil = no restriction).
+	Cells []uint64
+}
+
+// ClusterFilter selects cluster footprints.
+type ClusterFilter struct {
+	Version int64 // 0 = current
+	Sector  *string
+	Res     int // 0 = any
+	BBox    *orb.Bound
+}
+
+// RegionStatFilter selects region statistics.
+type RegionStatFilter struct {
+	Version int64 // 0 = current
+	Level   string
+	Sector  string
+	Codes   []string
+}

@@ -1,0 +1,29 @@
+package kume
+
+import "time"
+
+// Visibility says who may see a dataset's establishments.
+type Visibility string
+
+// Dataset visibilities. Private datasets never appear in public tiles, exports,
+// OGC items or rankings; their establishments still count in aggregates that pass
+// disclosure control only when the caller may see them.
+const (
+	Public  Visibility = "public"
+	Private Visibility = "private"
+)
+
+// Valid reports whether v is a known visibility.
+func (v Visibility) Valid() bool { return v == Public || v == Private }
+
+// Dataset is a named collection of establishments from one source.
+type Dataset struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"` // unique
+	Source      string     `json:"source,omitempty"`
+	Licence     string     `json:"licence,omitempty"`
+	Attribution string     `json:"attribution,omitempty"`
+	Visibility  Visibility `json:"visibility"`
+	ImportedAt  time.Time  `json:"imported_at"` // time of the last committed import; zero before
+	Count       int        `json:"count"`       // establishments in the dataset (open and closed)
+}

@@ -1,0 +1,155 @@
+package kume
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Store is everything kume keeps. store/postgis and store/memory implement it,
+// and store/storetest checks that both behave the same.
+type Store interface {
+	DatasetStore
+	EstablishmentStore
+	RegionStore
+	ValueChainStore
+	AnalysisStore
+	KeyStore
+	// Ping reports whether the store is reachable and its schema is current.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// DatasetStore keeps datasets.
+type DatasetStore interface {
+	// CreateDataset stores d, setting its ID. ECONFLICT when the name is taken.
+	CreateDataset(ctx context.Context, d *Dataset) error
+	// Dataset returns the dataset with the given id (ENOTFOUND if none).
+	Dataset(ctx context.Context, id int64) (*Dataset, error)
+	// DatasetByName returns the dataset with the given name (ENOTFOUND if none).
+	DatasetByName(ctx context.Context, name string) (*Dataset, error)
+	// Datasets lists every dataset ordered by id.
+	Datasets(ctx context.Context) ([]*Dataset, error)
+	// UpdateDataset changes a dataset's descriptive fields and visibility.
+	UpdateDataset(ctx context.Context, d *Dataset) error
+	// DeleteDataset removes a dataset and all its establishments.
+	DeleteDataset(ctx context.Context, id int64) error
+}
+
+// ImportOptions control one import transaction.
+type ImportOptions struct {
+	// Replace makes the dataset equal to the import: establishments of the
+	// dataset that the import does not contain are closed at ReplaceAt (not deleted).
+	Replace   bool
+	ReplaceAt time.Time
+}
+
+// ImportStats counts what a committed import changed.
+type ImportStats struct {
+	Inserted  int `json:"inserted"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Closed    int `json:"closed"`
+}
+
+// Importer is one import transaction: rows added with Add are invisible to
+// readers until Commit, and Rollback (or a crash) leaves the store exactly as
+// before. Rows are matched to existing ones by (dataset, source id).
+type Importer interface {
+	// Add stages establishments. Their DatasetID is set by the importer. A source
+	// id staged twice in one import is an EINVALID error.
+	Add(ctx context.Context, rows []Establishment) error
+	// Commit applies the staged rows atomically and bumps the data version.
+	Commit(ctx context.Context) (ImportStats, error)
+	// Rollback discards the staged rows. Safe to call after Commit (no-op).
+	Rollback(ctx context.Context) error
+}
+
+// EstablishmentFilter selects establishments. Zero fields do not filter.
+type EstablishmentFilter struct {
+	DatasetIDs []int64
+	// NACEPrefixes keeps establishments whose NACE code starts with any prefix
+	// ("13" matches "13.20"); callers expand sections to divisions.
+	NACEPrefixes []string
+	Kind         Kind
+	Type         InstitutionType
+	BBox         *orb.Bound
+	// ActiveAt keeps establishments active at that time.
+	ActiveAt *time.Time
+	// PublicOnly drops establishments of private datasets.
+	PublicOnly bool
+	// AfterID pages: only establishments with ID > AfterID. Results are ordered by ID.
+	AfterID int64
+	// Limit caps the number of results; 0 means no cap (used by analytics only).
+	Limit int
+}
+
+// EstablishmentStore keeps establishments.
+type EstablishmentStore interface {
+	// BeginImport starts an import transaction into the dataset.
+	BeginImport(ctx context.Context, datasetID int64, opts ImportOptions) (Importer, error)
+	// Establishment returns one establishment by its store id (ENOTFOUND if none).
+	Establishment(ctx context.Context, id int64) (*Establishment, error)
+	// Establishments returns the establishments matching f ordered by ID.
+	Establishments(ctx context.Context, f EstablishmentFilter) ([]Establishment, error)
+	// EachEstablishment streams the establishments matching f ordered by ID,
+	// stopping at the first error fn returns.
+	EachEstablishment(ctx context.Context, f EstablishmentFilter, fn func(*Establishment) error) error
+	// CountEstablishments counts the establishments matching f (Limit and AfterID ignored).
+	CountEstablishments(ctx context.Context, f EstablishmentFilter) (int, error)
+	// DataVersion is a number that grows with every committed change of
+	// establishments or analysis results.
+	DataVersion(ctx context.Context) (int64, error)
+}
+
+// RegionStore keeps regions.
+type RegionStore interface {
+	// PutRegions inserts or replaces regions (by level and code) atomically.
+	PutRegions(ctx context.Context, regions []Region) error
+	// Regions returns the regions matching f ordered by level and code.
+	Regions(ctx context.Context, f RegionFilter) ([]Region, error)
+	// Region returns one region (ENOTFOUND if none).
+	Region(ctx context.Context, level, code string) (*Region, error)
+}
+
+// ValueChainStore keeps value-chain definitions.
+type ValueChainStore interface {
+	// ValueChains returns every stored chain ordered by id.
+	ValueChains(ctx context.Context) ([]ValueChain, error)
+	// PutValueChain inserts or replaces a chain by id.
+	PutValueChain(ctx context.Context, vc ValueChain) error
+	// DeleteValueChain removes a chain (ENOTFOUND if none).
+	DeleteValueChain(ctx context.Context, id string) error
+}
+
+// AnalysisStore keeps versioned analysis results. Readers see the previous
+// version until SaveAnalysis has completely stored a new one.
+type AnalysisStore interface {
+	// SaveAnalysis stores r atomically under a new data version, which it returns
+	// and sets in r.Run.Version. Older versions may be pruned.
+	SaveAnalysis(ctx context.Context, r *AnalysisResult) (int64, error)
+	// LatestAnalysis returns the current run (ENOTFOUND before the first).
+	LatestAnalysis(ctx context.Context) (*AnalysisRun, error)
+	// CellStats returns the cell statistics matching f ordered by cell.
+	CellStats(ctx context.Context, f CellFilter) ([]CellStat, error)
+	// Clusters returns the footprints matching f ordered by id.
+	Clusters(ctx context.Context, f ClusterFilter) ([]Cluster, error)
+	// Cluster returns one footprint of the current version (ENOTFOUND if none).
+	Cluster(ctx context.Context, id string) (*Cluster, error)
+	// RegionStats returns the region statistics matching f ordered by code.
+	RegionStats(ctx context.Context, f RegionStatFilter) ([]RegionStat, error)
+}
+
+// KeyStore keeps API keys.
+type KeyStore interface {
+	// CreateKey stores k, setting its ID and CreatedAt.
+	CreateKey(ctx context.Context, k *APIKey) error
+	// KeyByHash returns the unrevoked key with the given hash (ENOTFOUND if none).
+	KeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
+	// Keys lists every key ordered by id.
+	Keys(ctx context.Context) ([]APIKey, error)
+	// RevokeKey marks a key revoked (ENOTFOUND if none).
+	RevokeKey(ctx context.Context, id int64) error
+}
