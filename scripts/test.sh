@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every kume test on this machine: installs what is missing (PostgreSQL +
+# PostGIS, GDAL), starts a throwaway PostGIS cluster unless
+# KUME_TEST_DATABASE_URL is set, runs go vet, staticcheck and go test, and stops
+# the cluster. Under CI=true a missing component is an error, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '== %s\n' "$*" >&2; }
+
+# as_root runs a command as root (directly, or with sudo when available).
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+	else log "need root to run: $*"; return 1; fi
+}
+
+need_pkgs=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || need_pkgs+=(postgresql-15-postgis-3)
+command -v ogrinfo >/dev/null 2>&1 || need_pkgs+=(gdal-bin)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	log "installing ${need_pkgs[*]}"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+dbdir=""
+cleanup() { [ -n "$dbdir" ] && scripts/testdb.sh stop "$dbdir" || true; }
+trap cleanup EXIT
+if [ -z "${KUME_TEST_DATABASE_URL:-}" ]; then
+	dbdir=$(mktemp -d /tmp/kume-testdb.XXXXXX)
+	KUME_TEST_DATABASE_URL=$(scripts/testdb.sh start "$dbdir")
+	export KUME_TEST_DATABASE_URL
+	log "throwaway PostGIS at $KUME_TEST_DATABASE_URL"
+fi
+
+log "go vet"
+go vet ./...
+log "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+log "go test"
+go test -count=1 ${GOTESTFLAGS:-} ./...
