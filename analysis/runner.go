@@ -1,0 +1,243 @@
+// Package analysis runs kume's analytics over a store's data: it streams the
+// establishments, regions and value chains out of the store, runs geo.Analyze
+// and saves the result under a new data version. One run at a time; requests
+// that arrive while a run is going are coalesced into one more run after it.
+// Progress is observable, so the HTTP API can show it.
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/nace"
+	"github.com/kume-geo/kume/valuechain"
+)
+
+// Status is the observable state of the runner.
+type Status struct {
+	Running  bool      `json:"running"`
+	Pending  bool      `json:"pending"`
+	Stage    string    `json:"stage,omitempty"`
+	Done     int       `json:"done"`
+	Total    int       `json:"total"`
+	Started  time.Time `json:"started,omitzero"`
+	Version  int64     `json:"version"` // data version of the last completed run (0 before)
+	Seconds  float64   `json:"seconds"` // duration of the last completed run
+	LastErr  string    `json:"last_error,omitempty"`
+	Finished time.Time `json:"finished,omitzero"`
+}
+
+// Runner runs analyses against one store.
+type Runner struct {
+	store  kume.Store
+	tax    *nace.Taxonomy
+	params geo.Params
+	filter kume.EstablishmentFilter
+	log    *slog.Logger
+	// OnSaved, when set, is called after a run saved a new version.
+	onSaved func(ctx context.Context, r *kume.AnalysisResult)
+
+	mu      sync.Mutex
+	status  Status
+	wake    chan struct{}
+	stopped chan struct{}
+}
+
+// Config configures a Runner.
+type Config struct {
+	Params geo.Params
+	// OnSaved is called after each saved run (e.g. to invalidate tiles).
+	OnSaved func(ctx context.Context, r *kume.AnalysisResult)
+	// IncludePrivate analyses private datasets too. Off by default: the
+	// results feed public tiles, exports and rankings, where a private
+	// dataset must never show, not even in aggregates.
+	IncludePrivate bool
+	Log            *slog.Logger
+}
+
+// New returns a runner for store using the NACE taxonomy tax.
+func New(store kume.Store, tax *nace.Taxonomy, cfg Config) (*Runner, error) {
+	if err := cfg.Params.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{store: store, tax: tax, params: cfg.Params, log: log, onSaved: cfg.OnSaved,
+		filter: kume.EstablishmentFilter{PublicOnly: !cfg.IncludePrivate}}, nil
+}
+
+// Run runs one analysis now, in the caller's goroutine, and returns the saved
+// result.
+func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
+	r.mu.Lock()
+	if r.status.Running {
+		r.mu.Unlock()
+		return nil, kume.Errorf(kume.ECONFLICT, "an analysis is already running")
+	}
+	r.status.Running, r.status.Started, r.status.Stage = true, time.Now().UTC(), "load"
+	r.mu.Unlock()
+	res, err := r.run(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.status.Running, r.status.Stage = false, ""
+	r.status.Finished = time.Now().UTC()
+	if err != nil {
+		r.status.LastErr = kume.ErrorMessage(err)
+		return nil, err
+	}
+	r.status.LastErr = ""
+	r.status.Version = res.Run.Version
+	r.status.Seconds = r.status.Finished.Sub(r.status.Started).Seconds()
+	return res, nil
+}
+
+// Status returns the runner's current state.
+func (r *Runner) Status() Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+// Start runs the background loop that performs requested runs until ctx is
+// done. Request triggers a run.
+func (r *Runner) Start(ctx context.Context) {
+	r.mu.Lock()
+	if r.wake != nil {
+		r.mu.Unlock()
+		return
+	}
+	r.wake = make(chan struct{}, 1)
+	r.stopped = make(chan struct{})
+	r.mu.Unlock()
+	go r.loop(ctx)
+}
+
+// Wait blocks until the background loop has stopped (after ctx of Start is done).
+func (r *Runner) Wait() {
+	r.mu.Lock()
+	stopped := r.stopped
+	r.mu.Unlock()
+	if stopped != nil {
+		<-stopped
+	}
+}
+
+// Request asks the background loop for a run. Requests made while a run is
+// going are coalesced into one more run. It returns an error when Start was
+// not called.
+func (r *Runner) Request() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.wake == nil {
+		return kume.Errorf(kume.EUNAVAILABLE, "the analysis runner is not started")
+	}
+	r.status.Pending = true
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (r *Runner) loop(ctx context.Context) {
+	defer close(r.stopped)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.wake:
+		}
+		r.mu.Lock()
+		r.status.Pending = false
+		r.mu.Unlock()
+		if _, err := r.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			r.log.Error("analysis failed", "err", err)
+		}
+	}
+}
+
+func (r *Runner) progress(stage string, done, total int) {
+	r.mu.Lock()
+	r.status.Stage, r.status.Done, r.status.Total = stage, done, total
+	r.mu.Unlock()
+}
+
+// run loads the inputs, analyses and saves.
+func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, error) {
+	regions, err := r.store.Regions(ctx, kume.RegionFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("analysis: regions: %w", err)
+	}
+	chains, err := r.store.ValueChains(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: value chains: %w", err)
+	}
+	if len(chains) == 0 {
+		if chains, err = valuechain.Default(); err != nil {
+			return nil, fmt.Errorf("analysis: default value chains: %w", err)
+		}
+	}
+	matcher, err := valuechain.NewMatcher(chains, r.tax)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: value chains: %w", err)
+	}
+	var loadErr error
+	in := geo.Input{
+		Establishments: r.establishments(ctx, &loadErr),
+		Regions:        regions,
+		Ancestors:      r.tax.Ancestors,
+		ChainsOf: func(code string) []geo.ChainRole {
+			ms := matcher.Match(code)
+			out := make([]geo.ChainRole, len(ms))
+			for i, m := range ms {
+				out[i] = geo.ChainRole{Chain: m.Chain, Role: m.Role}
+			}
+			return out
+		},
+		Chains: chains,
+	}
+	started := time.Now()
+	res, err := geo.Analyze(ctx, in, r.params, r.progress)
+	if loadErr != nil {
+		return nil, fmt.Errorf("analysis: establishments: %w", loadErr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.progress("save", 0, 1)
+	if _, err := r.store.SaveAnalysis(ctx, res); err != nil {
+		return nil, fmt.Errorf("analysis: save: %w", err)
+	}
+	r.log.Info("analysis saved", "version", res.Run.Version, "cells", len(res.Cells),
+		"clusters", len(res.Clusters), "seconds", time.Since(started).Seconds())
+	if r.onSaved != nil {
+		r.onSaved(ctx, res)
+	}
+	return res, nil
+}
+
+// establishments streams the store's establishments; a store error ends the
+// stream and is left in *errp.
+func (r *Runner) establishments(ctx context.Context, errp *error) iter.Seq[*kume.Establishment] {
+	return func(yield func(*kume.Establishment) bool) {
+		stop := errors.New("stop")
+		err := r.store.EachEstablishment(ctx, r.filter, func(e *kume.Establishment) error {
+			if !yield(e) {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			*errp = err
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package geo
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kume-geo/kume"
+	"github.com/paulmach/orb"
+)
+
+// Firm flags.
+const (
+	fActive    = 1 << iota // active at the reference date
+	fClosed                // closed on or before the reference date
+	fEstimated             // employment is a band midpoint
+	fEntry                 // founded within the dynamism window
+	fExit                  // closed within the dynamism window
+	fBench                 // inside the benchmark area
+)
+
+// firm is the compact form of a firm (24 bytes).
+type firm struct {
+	cell   uint64 // H3 cell at the base resolution
+	emp    float32
+	code   int32 // index into data.codes
+	maxRes int8
+	flags  uint8
+	size   uint8 // size class 0..3, 4 unknown
+}
+
+// inst is a supporting institution.
+type inst struct {
+	cell   uint64
+	pt     orb.Point
+	typ    int
+	maxRes int8
+	region []int32 // region index per level (-1 none)
+}
+
+// codeInfo describes one distinct NACE code of the data.
+type codeInfo struct {
+	code    string
+	sectors []int32 // sector ids the code counts in (always includes all)
+	chains  []ChainRole
+}
+
+// traded is the hidden sector id of traded-sector totals.
+const tradedKey = "\x00traded"
+
+// data is the ingested dataset.
+type data struct {
+	base      int
+	firms     []firm
+	insts     []inst
+	codes     []codeInfo
+	codeIdx   map[string]int32
+	keys      []string
+	keyLevel  []string
+	keyIdx    map[string]int32
+	levels    []string  // region levels
+	regions   [][]int32 // per level: region index per firm (-1 none)
+	skipped   int
+	instTypes []kume.InstitutionType
+}
+
+func (d *data) sector(key string) int32 {
+	if id, ok := d.keyIdx[key]; ok {
+		return id
+	}
+	id := int32(len(d.keys))
+	d.keys = append(d.keys, key)
+	lv := SectorLevel(key)
+	if key == tradedKey {
+		lv = "hidden"
+	}
+	d.keyLevel = append(d.keyLevel, lv)
+	d.keyIdx[key] = id
+	return id
+}
+
+func (d *data) codeOf(nace string, in *Input) int32 {
+	if c, ok := d.codeIdx[nace]; ok {
+		return c
+	}
+	ci := codeInfo{code: nace, sectors: []int32{d.sector(kume.SectorAll)}}
+	if nace != "" {
+		anc := in.Ancestors
+		if anc == nil {
+			anc = defaultAncestors
+		}
+		for _, a := range anc(nace) {
+			if a != "" && !slices.Contains(ci.sectors, d.sector(a)) {
+				ci.sectors = append(ci.sectors, d.sector(a))
+			}
+		}
+		if in.ChainsOf != nil {
+			for _, cr := range in.ChainsOf(nace) {
+				if cr.Chain == "" {
+					continue
+				}
+				ci.chains = append(ci.chains, cr)
+				if s := d.sector(ChainKey(cr.Chain)); !slices.Contains(ci.sectors, s) {
+					ci.sectors = append(ci.sectors, s)
+				}
+			}
+		}
+		if in.Traded != nil && in.Traded(nace) {
+			ci.sectors = append(ci.sectors, d.sector(tradedKey))
+		}
+	}
+	c := int32(len(d.codes))
+	d.codes = append(d.codes, ci)
+	d.codeIdx[nace] = c
+	return c
+}
+
+func sizeClass(emp float64, known bool) uint8 {
+	switch {
+	case !known:
+		return 4
+	case emp < 10:
+		return 0
+	case emp < 50:
+		return 1
+	case emp < 250:
+		return 2
+	}
+	return 3
+}
+
+// ingest reads the establishments into compact form, indexes them once at the
+// base resolution (reusing Establishment.Cell when it is fine enough) and
+// assigns them to regions.
+func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *regionIndex) (*data, error) {
+	d := &data{codeIdx: map[string]int32{}, keyIdx: map[string]int32{}, instTypes: kume.InstitutionTypes()}
+	d.sector(kume.SectorAll)
+	for _, r := range p.Resolutions {
+		d.base = max(d.base, r)
+	}
+	typeIdx := map[kume.InstitutionType]int{}
+	for i, t := range d.instTypes {
+		typeIdx[t] = i
+	}
+	window := ref.AddDate(-p.DynamismYears, 0, 0)
+	var pts []orb.Point // points still to index or to place in regions
+	var need []int32    // firm index (>=0) or ^inst index (<0) per point
+	nl := len(rg.levels)
+	d.levels = rg.levels
+	d.regions = make([][]int32, nl)
+	regOf := func(e *kume.Establishment) []int32 {
+		out := make([]int32, nl)
+		for l := range out {
+			out[l] = rg.byAttr(l, e.Attrs)
+		}
+		return out
+	}
+	n := 0
+	if in.Establishments != nil {
+		for e := range in.Establishments {
+			n++
+			if n%65536 == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if !validLonLat(e.Lon, e.Lat) {
+				d.skipped++
+				continue
+			}
+			mr := p.maxRes(e.Precision)
+			pt := orb.Point{e.Lon, e.Lat}
+			var cell uint64
+			if c := e.Cell; c != 0 && c>>59 == 1 && CellResolution(c) >= d.base {
+				cell = CellParent(c, d.base)
+			}
+			if e.Kind == kume.KindInstitution {
+				t, ok := typeIdx[e.Type]
+				if !ok {
+					t = typeIdx[kume.OtherInstitution]
+				}
+				d.insts = append(d.insts, inst{cell: cell, pt: pt, typ: t, maxRes: int8(mr), region: regOf(e)})
+				pts = append(pts, pt)
+				need = append(need, ^int32(len(d.insts)-1))
+				continue
+			}
+			f := firm{cell: cell, maxRes: int8(mr), code: d.codeOf(e.NACE, in)}
+			founded := e.Founded == nil || !e.Founded.After(ref)
+			switch {
+			case !founded:
+				continue
+			case e.Closed != nil && !e.Closed.After(ref):
+				f.flags |= fClosed
+				if e.Closed.After(window) {
+					f.flags |= fExit
+				}
+			default:
+				f.flags |= fActive
+			}
+			if e.Founded != nil && e.Founded.After(window) {
+				f.flags |= fEntry
+			}
+			if v, ok := e.Employees.Estimate(); ok && finite(v) && v >= 0 {
+				f.emp = float32(v)
+				if !e.Employees.Exact() {
+					f.flags |= fEstimated
+				}
+				f.size = sizeClass(v, true)
+			} else {
+				f.size = sizeClass(0, false)
+			}
+			d.firms = append(d.firms, f)
+			for l := 0; l < nl; l++ {
+				d.regions[l] = append(d.regions[l], rg.byAttr(l, e.Attrs))
+			}
+			pts = append(pts, pt)
+			need = append(need, int32(len(d.firms)-1))
+		}
+	}
+	if len(d.firms) > math.MaxInt32-1 {
+		return nil, kume.Errorf(kume.ETOOLARGE, "geo: too many establishments")
+	}
+	// Index and place points on all cores.
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	chunk := (len(pts) + workers - 1) / max(workers, 1)
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(pts))
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				pt := pts[i]
+				k := need[i]
+				var cp *uint64
+				if k >= 0 {
+					cp = &d.firms[k].cell
+				} else {
+					cp = &d.insts[^k].cell
+				}
+				if *cp == 0 {
+					c, err := CellOf(pt[0], pt[1], d.base)
+					if err == nil {
+						*cp = c
+					}
+				}
+				for l := range rg.levels {
+					if !rg.polygonal(l) {
+						continue
+					}
+					v := rg.locate(l, pt)
+					if k >= 0 {
+						d.regions[l][k] = v
+					} else {
+						d.insts[^k].region[l] = v
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return d, nil
+}

@@ -1,0 +1,244 @@
+package geo
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+	"sort"
+
+	"github.com/kume-geo/kume"
+)
+
+// Ranking components.
+const (
+	CompSpecialisation = "specialisation"           // LQ
+	CompFirms          = "critical_mass_firms"      // active firms
+	CompEmployment     = "critical_mass_employment" // employment
+	CompHotSpot        = "hotspot"                  // Gi* z (mean over a footprint's cells)
+	CompInstitutions   = "institutions"             // supporting institutions within reach
+	CompCompleteness   = "value_chain"              // value-chain completeness
+	CompDynamism       = "dynamism"                 // entries minus exits
+)
+
+// RankComponents lists the ranking components in a stable order.
+func RankComponents() []string {
+	return []string{CompSpecialisation, CompFirms, CompEmployment, CompHotSpot, CompInstitutions, CompCompleteness, CompDynamism}
+}
+
+// Weights maps a component to its weight; weights are normalised to sum 1.
+type Weights map[string]float64
+
+// DefaultWeights returns the documented default weights: specialisation 0.25,
+// firms 0.15, employment 0.15, hot spot 0.15, institutions 0.10, value chain
+// 0.10, dynamism 0.10.
+func DefaultWeights() Weights {
+	return Weights{CompSpecialisation: 0.25, CompFirms: 0.15, CompEmployment: 0.15, CompHotSpot: 0.15,
+		CompInstitutions: 0.10, CompCompleteness: 0.10, CompDynamism: 0.10}
+}
+
+// RankUnit is a unit to rank (a region, a footprint or a cell) with its
+// component values; a nil or absent value is unknown.
+type RankUnit struct {
+	ID     string              `json:"id"`
+	Name   string              `json:"name,omitempty"`
+	Values map[string]*float64 `json:"values"`
+}
+
+// ComponentScore explains one component of a unit's score.
+type ComponentScore struct {
+	Component    string   `json:"component"`
+	Value        *float64 `json:"value"`
+	Percentile   float64  `json:"percentile"` // 0..100 among the ranked units
+	Weight       float64  `json:"weight"`     // normalised
+	Contribution float64  `json:"contribution"`
+}
+
+// Ranked is one unit's place in a ranking.
+type Ranked struct {
+	Rank       int              `json:"rank"`
+	ID         string           `json:"id"`
+	Name       string           `json:"name,omitempty"`
+	Score      float64          `json:"score"` // 0..100
+	Components []ComponentScore `json:"components"`
+}
+
+// Rank scores units by the weighted sum of their components' percentile ranks.
+// The percentile of a value is 100 × (units below + ½ × other units equal) /
+// (N − 1) (100 for a single unit); a unit with an unknown value gets 0 for
+// that component. Components no unit has are dropped and the remaining weights
+// renormalised. Weights must be finite and non-negative, name known
+// components, and not all be zero. Ties in score keep ID order.
+func Rank(units []RankUnit, w Weights) ([]Ranked, error) {
+	var sum float64
+	for c, v := range w {
+		if !slices.Contains(RankComponents(), c) {
+			return nil, kume.Errorf(kume.EINVALID, "geo: rank: unknown component %q", c)
+		}
+		if !finite(v) || v < 0 {
+			return nil, kume.Errorf(kume.EINVALID, "geo: rank: weight of %s must be finite and non-negative, got %v", c, v)
+		}
+		sum += v
+	}
+	if sum <= 0 {
+		return nil, kume.Errorf(kume.EINVALID, "geo: rank: all weights are zero")
+	}
+	var comps []string
+	var wsum float64
+	for _, c := range RankComponents() {
+		if w[c] == 0 {
+			continue
+		}
+		has := false
+		for _, u := range units {
+			if v := u.Values[c]; v != nil && finite(*v) {
+				has = true
+				break
+			}
+		}
+		if has {
+			comps = append(comps, c)
+			wsum += w[c]
+		}
+	}
+	out := make([]Ranked, len(units))
+	for i, u := range units {
+		out[i] = Ranked{ID: u.ID, Name: u.Name}
+	}
+	for _, c := range comps {
+		var vals []float64
+		for _, u := range units {
+			if v := u.Values[c]; v != nil && finite(*v) {
+				vals = append(vals, *v)
+			}
+		}
+		slices.Sort(vals)
+		wn := w[c] / wsum
+		for i, u := range units {
+			cs := ComponentScore{Component: c, Weight: wn}
+			if v := u.Values[c]; v != nil && finite(*v) {
+				val := *v
+				cs.Value = &val
+				cs.Percentile = percentileRank(vals, val, len(units))
+				cs.Contribution = wn * cs.Percentile
+			}
+			out[i].Score += cs.Contribution
+			out[i].Components = append(out[i].Components, cs)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].ID < out[j].ID
+	})
+	for i := range out {
+		out[i].Rank = i + 1
+	}
+	return out, nil
+}
+
+func percentileRank(sorted []float64, v float64, n int) float64 {
+	if n <= 1 {
+		return 100
+	}
+	lo, _ := slices.BinarySearch(sorted, v)
+	hi := lo
+	for hi < len(sorted) && sorted[hi] == v {
+		hi++
+	}
+	return 100 * (float64(lo) + 0.5*float64(hi-lo-1)) / float64(n-1)
+}
+
+func fp(v float64) *float64 { return &v }
+
+// RegionUnits returns the units of a region ranking for one sector key at one
+// level (suppressed regions left out): LQ (employment LQ when defined), firms,
+// employment and entries minus exits.
+func RegionUnits(r *kume.AnalysisResult, level, sector string) []RankUnit {
+	var out []RankUnit
+	for _, s := range r.Regions {
+		if s.Level != level || s.Sector != sector || s.Suppressed {
+			continue
+		}
+		lq := s.LQEmployed
+		if lq == nil {
+			lq = s.LQ
+		}
+		out = append(out, RankUnit{ID: s.Level + ":" + s.Code, Values: map[string]*float64{
+			CompSpecialisation: lq, CompFirms: fp(float64(s.Firms)), CompEmployment: fp(s.Employees),
+			CompDynamism: fp(float64(s.Entries - s.Exits)),
+		}})
+	}
+	return out
+}
+
+// ClusterUnits returns the footprints of one sector key at one resolution as
+// ranking units (suppressed ones left out): LQ, firms, employment, mean Gi* z
+// of their cells, institutions inside and near, completeness and, from the
+// profile, entries minus exits.
+func ClusterUnits(r *kume.AnalysisResult, sector string, res int) []RankUnit {
+	z := map[uint64]float64{}
+	for _, c := range r.Cells {
+		if c.Res == res && c.Sector == sector && c.GiZ != nil {
+			z[c.Cell] = *c.GiZ
+		}
+	}
+	var out []RankUnit
+	for _, c := range r.Clusters {
+		if c.Res != res || c.Sector != sector || c.Suppressed {
+			continue
+		}
+		var zs float64
+		for _, cell := range c.Cells {
+			zs += z[cell]
+		}
+		inst := 0
+		for _, n := range c.InstitutionsInside {
+			inst += n
+		}
+		for _, n := range c.InstitutionsNear {
+			inst += n
+		}
+		u := RankUnit{ID: c.ID, Name: c.Name, Values: map[string]*float64{
+			CompSpecialisation: c.LQ, CompFirms: fp(float64(c.Firms)), CompEmployment: fp(c.Employees),
+			CompInstitutions: fp(float64(inst)), CompCompleteness: c.Completeness,
+		}}
+		if len(c.Cells) > 0 {
+			u.Values[CompHotSpot] = fp(zs / float64(len(c.Cells)))
+		}
+		var pr Profile
+		if json.Unmarshal(c.Profile, &pr) == nil && c.Profile != nil {
+			u.Values[CompDynamism] = fp(float64(pr.Entries - pr.Exits))
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// CellUnits returns the cells of one sector key at one resolution that have
+// active firms as ranking units (suppressed ones left out): LQ, firms,
+// employment, Gi* z and the institutions in the cell.
+func CellUnits(r *kume.AnalysisResult, sector string, res int) []RankUnit {
+	inst := map[uint64]int{}
+	for _, c := range r.Cells {
+		if c.Res == res && c.Sector == kume.SectorAll {
+			for _, n := range c.Institutions {
+				inst[c.Cell] += n
+			}
+		}
+	}
+	var out []RankUnit
+	for _, c := range r.Cells {
+		if c.Res != res || c.Sector != sector || c.Firms == 0 || c.Suppressed {
+			continue
+		}
+		out = append(out, RankUnit{ID: kumeCellID(c.Cell), Values: map[string]*float64{
+			CompSpecialisation: c.LQ, CompFirms: fp(float64(c.Firms)), CompEmployment: fp(c.Employees),
+			CompHotSpot: c.GiZ, CompInstitutions: fp(float64(inst[c.Cell])),
+		}})
+	}
+	slices.SortFunc(out, func(a, b RankUnit) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+func kumeCellID(c uint64) string { return fmtHex(c) }

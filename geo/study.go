@@ -1,0 +1,202 @@
+package geo
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// ringIndex is the neighbourhood structure of one resolution: the universe of
+// cells (every cell within grid distance k of a cell with an active firm of any
+// sector) and, for each, its grid disk of radius k restricted to the universe.
+// Every sector's study area is a subset of the universe, so the neighbour lists
+// are computed once per resolution and shared by all sector keys.
+type ringIndex struct {
+	k     int
+	cells []uint64 // sorted
+	idx   map[uint64]int32
+	off   []int32 // neighbours of cell i: nb[off[i]:off[i+1]], self included
+	nb    []int32
+}
+
+// parallelChunks runs fn over [0,n) split across GOMAXPROCS goroutines.
+func parallelChunks(n int, fn func(lo, hi, worker int)) {
+	w := max(1, min(runtime.GOMAXPROCS(0), n))
+	chunk := (n + w - 1) / w
+	var wg sync.WaitGroup
+	for i := 0; i < w; i++ {
+		lo, hi := i*chunk, min((i+1)*chunk, n)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi, i)
+		}()
+	}
+	wg.Wait()
+}
+
+// newRingIndex builds the ring index around the occupied cells (sorted).
+func newRingIndex(occupied []uint64, k int) *ringIndex {
+	// Pass 1: grid disks of the occupied cells give the universe.
+	disks := make([][]uint64, len(occupied))
+	parallelChunks(len(occupied), func(lo, hi, _ int) {
+		for i := lo; i < hi; i++ {
+			disks[i] = gridDisk(occupied[i], k)
+		}
+	})
+	n := 0
+	for _, d := range disks {
+		n += len(d)
+	}
+	all := make([]uint64, 0, n)
+	for _, d := range disks {
+		all = append(all, d...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	ri := &ringIndex{k: k, cells: all, idx: make(map[uint64]int32, len(all))}
+	for i, c := range all {
+		ri.idx[c] = int32(i)
+	}
+	// Pass 2: grid disks of every universe cell, restricted to the universe.
+	// Disks of occupied cells are reused.
+	lists := make([][]int32, len(all))
+	parallelChunks(len(all), func(lo, hi, _ int) {
+		for i := lo; i < hi; i++ {
+			c := all[i]
+			var d []uint64
+			if j, ok := slices.BinarySearch(occupied, c); ok {
+				d = disks[j]
+			} else {
+				d = gridDisk(c, k)
+			}
+			l := make([]int32, 0, len(d))
+			for _, x := range d {
+				if u, ok := ri.idx[x]; ok {
+					l = append(l, u)
+				}
+			}
+			slices.Sort(l)
+			lists[i] = l
+		}
+	})
+	ri.off = make([]int32, len(all)+1)
+	tot := 0
+	for i, l := range lists {
+		ri.off[i] = int32(tot)
+		tot += len(l)
+	}
+	ri.off[len(all)] = int32(tot)
+	ri.nb = make([]int32, 0, tot)
+	for _, l := range lists {
+		ri.nb = append(ri.nb, l...)
+	}
+	return ri
+}
+
+func (ri *ringIndex) ring(u int32) []int32 { return ri.nb[ri.off[u]:ri.off[u+1]] }
+
+// scratch holds per-worker arrays sized to the universe; stamps avoid clearing.
+type scratch struct {
+	gen   int32
+	stamp []int32
+	wx    []float64
+	occ   []int32
+}
+
+func (ri *ringIndex) newScratch() *scratch {
+	n := len(ri.cells)
+	return &scratch{stamp: make([]int32, n), wx: make([]float64, n), occ: make([]int32, n)}
+}
+
+// studyCell is one cell of a sector's study area with its Gi*.
+type studyCell struct {
+	u     int32   // universe index
+	occ   int32   // index in the sector's cell list, -1 for an empty cell
+	x     float64 // value (active firms)
+	z, p  float64
+	ok    bool // z and p defined
+	bin   int8
+	count int32 // Σ w_ij
+}
+
+// StudyArea documents the Gi* study area (also written into the run's params).
+const StudyArea = "for each sector key and resolution: every cell holding at least one active firm of the key counted at that resolution, plus every cell within grid distance k of such a cell (empty cells included); weights w_ij = 1 when j is in the study area and within grid distance k of i (i itself included), else 0"
+
+// gi computes Gi* of the active firm counts of one sector list over its study
+// area. Cells of the list that lie outside the universe (no counted firm) are
+// skipped: they have no active firm and no neighbour that has one.
+func (ri *ringIndex) gi(list []cellAgg, sc *scratch, fdr bool) []studyCell {
+	sc.gen++
+	if sc.gen == 0 {
+		clear(sc.stamp)
+		sc.gen = 1
+	}
+	gen := sc.gen
+	var us []int32
+	var sum, sum2 float64
+	// Scatter each occupied cell's value to its ring: Σ_j w_ij x_j for every
+	// study cell i (k-rings are symmetric).
+	for li := range list {
+		x := float64(list[li].firms)
+		if x <= 0 {
+			continue
+		}
+		u, ok := ri.idx[list[li].cell]
+		if !ok {
+			continue
+		}
+		sum += x
+		sum2 += x * x
+		for _, v := range ri.ring(u) {
+			if sc.stamp[v] != gen {
+				sc.stamp[v] = gen
+				sc.wx[v] = 0
+				sc.occ[v] = -1
+				us = append(us, v)
+			}
+			sc.wx[v] += x
+		}
+		sc.occ[u] = int32(li)
+	}
+	if len(us) == 0 {
+		return nil
+	}
+	slices.Sort(us)
+	study := make([]studyCell, len(us))
+	for i, u := range us {
+		study[i].u = u
+	}
+	m := momentsOf(float64(len(study)), sum, sum2)
+	ps := make([]float64, 0, len(study))
+	for i := range study {
+		s := &study[i]
+		s.occ = sc.occ[s.u]
+		if s.occ >= 0 {
+			s.x = float64(list[s.occ].firms)
+		}
+		var w int32
+		for _, v := range ri.ring(s.u) {
+			if sc.stamp[v] == gen {
+				w++
+			}
+		}
+		s.count = w
+		if z, ok := m.gi(sc.wx[s.u], float64(w), float64(w)); ok {
+			s.z, s.p, s.ok = z, TwoSidedP(z), true
+			ps = append(ps, s.p)
+		}
+	}
+	t := BinThresholds(ps, fdr)
+	for i := range study {
+		if study[i].ok {
+			study[i].bin = int8(Bin(study[i].z, study[i].p, t))
+		}
+	}
+	return study
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
