@@ -1,0 +1,165 @@
+// map: the MapLibre map, its kume sources and layers, and their updates.
+import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { tileURL, optionalJSON, endpoints } from './api.js';
+import { state, filters } from './state.js';
+import { hexFill, regionFill, institutionIcon, footprintColor, firmColor } from './palette.js';
+import { addInstitutionImages } from './symbols.js';
+import { t } from './i18n.js';
+
+export const kumeLayers = ['regions', 'hexagons', 'clusters', 'establishments', 'institutions'];
+const sectorLayers = new Set(['regions', 'hexagons', 'clusters', 'establishments']);
+// Layers whose ids the map uses, per kume layer.
+export const styleLayers = {
+  regions: ['regions-lq'],
+  hexagons: ['hexagons-fill', 'hexagons-line'],
+  clusters: ['clusters-fill', 'clusters-line'],
+  establishments: ['establishments-circle'],
+  institutions: ['institutions-symbol'],
+};
+
+const tileInfo = {};
+
+// loadTileJSON reads each layer's TileJSON (zoom range, bounds) when offered.
+export async function loadTileJSON() {
+  await Promise.all(kumeLayers.map(async (layer) => {
+    try {
+      tileInfo[layer] = (await optionalJSON(endpoints.tileJSON(layer))) || {};
+    } catch {
+      tileInfo[layer] = {};
+    }
+  }));
+  return tileInfo;
+}
+
+// Each tile layer accepts only its own parameters (the server rejects others).
+function layerTiles(layer) {
+  return [tileURL(layer, sectorLayers.has(layer) ? filters() : {})];
+}
+
+function source(layer) {
+  const info = tileInfo[layer] || {};
+  const src = { type: 'vector', tiles: layerTiles(layer), minzoom: info.minzoom ?? 0, maxzoom: info.maxzoom ?? 14 };
+  if (Array.isArray(info.bounds) && info.bounds.length === 4) src.bounds = info.bounds;
+  return src;
+}
+
+// sourceLayer is the MVT layer name inside a tile: the TileJSON's vector_layers
+// entry when given, else the layer's own name.
+function sourceLayer(layer) {
+  const vl = tileInfo[layer]?.vector_layers;
+  return Array.isArray(vl) && vl[0]?.id ? vl[0].id : layer;
+}
+
+function visibility(layer) { return state.layers.has(layer) ? 'visible' : 'none'; }
+
+// kumeStyleLayers are the style layers drawn from kume's own tiles.
+function kumeStyleLayers() {
+  const sl = sourceLayer;
+  return [
+    { id: 'regions-lq', type: 'fill', source: 'regions', 'source-layer': sl('regions'),
+      layout: { visibility: visibility('regions') },
+      paint: { 'fill-color': regionFill(), 'fill-opacity': 0.55 } },
+    { id: 'regions-line', type: 'line', source: 'regions', 'source-layer': sl('regions'),
+      paint: { 'line-color': '#7a8591', 'line-width': 0.8 } },
+    { id: 'hexagons-fill', type: 'fill', source: 'hexagons', 'source-layer': sl('hexagons'),
+      layout: { visibility: visibility('hexagons') },
+      paint: { 'fill-color': hexFill(state.metric), 'fill-opacity': 0.78 } },
+    { id: 'hexagons-line', type: 'line', source: 'hexagons', 'source-layer': sl('hexagons'), minzoom: 8,
+      layout: { visibility: visibility('hexagons') },
+      paint: { 'line-color': '#ffffff', 'line-width': 0.4, 'line-opacity': 0.6 } },
+    { id: 'clusters-fill', type: 'fill', source: 'clusters', 'source-layer': sl('clusters'),
+      layout: { visibility: visibility('clusters') },
+      paint: { 'fill-color': footprintColor, 'fill-opacity': 0.04 } },
+    { id: 'clusters-line', type: 'line', source: 'clusters', 'source-layer': sl('clusters'),
+      layout: { visibility: visibility('clusters'), 'line-join': 'round' },
+      paint: { 'line-color': footprintColor, 'line-width': 2.5, 'line-dasharray': [3, 1.5] } },
+    { id: 'establishments-circle', type: 'circle', source: 'establishments', 'source-layer': sl('establishments'),
+      minzoom: 12, layout: { visibility: visibility('establishments') },
+      paint: { 'circle-color': firmColor, 'circle-radius': 3.5, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 } },
+    { id: 'institutions-symbol', type: 'symbol', source: 'institutions', 'source-layer': sl('institutions'),
+      layout: { visibility: visibility('institutions'), 'icon-image': institutionIcon(), 'icon-allow-overlap': true, 'icon-size': 1 } },
+  ];
+}
+
+function offlineStyle() {
+  return {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#e9eef2' } },
+      { id: 'regions-land', type: 'fill', source: 'regions', 'source-layer': sourceLayer('regions'),
+        paint: { 'fill-color': '#fbfbf8' } }],
+  };
+}
+
+// addKumeLayers puts kume's sources and layers into whatever style is loaded.
+function addKumeLayers(map) {
+  for (const layer of kumeLayers) if (!map.getSource(layer)) map.addSource(layer, source(layer));
+  addInstitutionImages(map);
+  for (const l of kumeStyleLayers()) if (!map.getLayer(l.id)) map.addLayer(l);
+}
+
+// createMap builds the map; styleURL is an optional external basemap style.
+export function createMap(container, { styleURL, bounds } = {}) {
+  const style = styleURL || offlineStyle();
+  if (!styleURL) style.sources.regions = source('regions');
+  const map = new maplibregl.Map({
+    container,
+    style,
+    hash: 'map',
+    bounds: bounds || undefined,
+    fitBoundsOptions: { padding: 20 },
+    center: bounds ? undefined : [20, 45],
+    zoom: bounds ? undefined : 3,
+    maxZoom: 18,
+    attributionControl: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  map.getCanvas().setAttribute('aria-label', t('mapLabel'));
+  map.on('style.load', () => addKumeLayers(map));
+  return map;
+}
+
+// refreshSources points every sector-dependent source at the current filters;
+// with all set, every source reloads (a new data version).
+export function refreshSources(map, all = false) {
+  for (const layer of kumeLayers) {
+    if (!all && !sectorLayers.has(layer)) continue;
+    const src = map.getSource(layer);
+    if (src && typeof src.setTiles === 'function') src.setTiles(layerTiles(layer));
+  }
+}
+
+export function applyMetric(map) {
+  if (map.getLayer('hexagons-fill')) map.setPaintProperty('hexagons-fill', 'fill-color', hexFill(state.metric));
+}
+
+export function applyVisibility(map) {
+  for (const [layer, ids] of Object.entries(styleLayers)) {
+    for (const id of ids) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', visibility(layer));
+  }
+}
+
+// renderedResolution returns the H3 resolution of the hexagons on screen.
+export function renderedResolution(map) {
+  if (!map.getLayer('hexagons-fill')) return null;
+  const counts = new Map();
+  for (const f of map.queryRenderedFeatures({ layers: ['hexagons-fill'] })) {
+    const r = f.properties.res;
+    if (r !== undefined) counts.set(r, (counts.get(r) || 0) + 1);
+  }
+  let best = null;
+  let n = 0;
+  for (const [r, c] of counts) if (c > n) { best = r; n = c; }
+  return best;
+}
+
+export function boundsParam(map) {
+  const b = map.getBounds();
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+  return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+    .map((v) => v.toFixed(5)).join(',');
+}
+
+export { maplibregl };

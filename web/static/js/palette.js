@@ -1,0 +1,77 @@
+// palette: colour scales for the map and the legend. Gi* bins use ColorBrewer
+// RdBu (diverging, colour-blind safe); counts and LQ use a sequential YlOrRd.
+
+export const giColors = {
+  '-3': '#2166ac', '-2': '#67a9cf', '-1': '#d1e5f0', 0: '#f7f7f7',
+  1: '#fddbc7', 2: '#ef8a62', 3: '#b2182b',
+};
+export const giBins = [3, 2, 1, 0, -1, -2, -3];
+
+// ColorBrewer YlOrRd, 7 classes.
+export const sequential = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#b10026'];
+
+export const suppressedColor = '#b8b8b8';
+
+// Class breaks: the lower bound of each colour class.
+export const breaks = {
+  firms: [1, 2, 5, 10, 20, 50, 100],
+  employees: [1, 10, 50, 100, 500, 1000, 5000],
+  lq: [0, 0.5, 0.8, 1.25, 2, 3, 5],
+};
+
+export const metricProp = { firms: 'firms', employees: 'employees', lq: 'lq', gi: 'gi_bin' };
+
+// stepExpr colours a numeric property by class breaks.
+function stepExpr(prop, bounds) {
+  const expr = ['step', ['to-number', ['coalesce', ['get', prop], -1]], 'rgba(0,0,0,0)'];
+  bounds.forEach((b, i) => expr.push(b, sequential[i]));
+  return expr;
+}
+
+// hexFill is the fill-color expression of the hexagon layer for a metric.
+export function hexFill(metric) {
+  let body;
+  if (metric === 'gi') {
+    body = ['match', ['to-number', ['coalesce', ['get', 'gi_bin'], 0]]];
+    for (const b of giBins) body.push(b, giColors[b]);
+    body.push(giColors[0]);
+  } else {
+    body = stepExpr(metricProp[metric], breaks[metric]);
+  }
+  return ['case', ['==', ['get', 'suppressed'], true], suppressedColor, body];
+}
+
+// regionFill colours regions by LQ; regions without an LQ stay transparent.
+export function regionFill() {
+  return ['case', ['==', ['typeof', ['get', 'lq']], 'number'], stepExpr('lq', breaks.lq), 'rgba(0,0,0,0)'];
+}
+
+// Institution types are grouped; each group has its own shape and colour
+// (Okabe–Ito colours, distinguishable with colour-vision deficiencies).
+export const institutionGroups = [
+  { id: 'education', shape: 'triangle', color: '#0072b2',
+    types: ['university', 'vocational_school', 'research_institute', 'think_tank'] },
+  { id: 'public', shape: 'square', color: '#d55e00',
+    types: ['public_agency', 'development_agency', 'chamber'] },
+  { id: 'services', shape: 'diamond', color: '#009e73',
+    types: ['bank', 'packaging_producer', 'logistics_provider'] },
+  { id: 'site', shape: 'hexagon', color: '#cc79a7',
+    types: ['osb', 'technopark', 'incubator', 'free_zone'] },
+  { id: 'network', shape: 'circle', color: '#e69f00',
+    types: ['cooperative', 'sector_association', 'business_network', 'other'] },
+];
+
+export function groupOf(type) {
+  return institutionGroups.find((g) => g.types.includes(type)) || institutionGroups[4];
+}
+
+// institutionIcon is the icon-image expression: one image per group.
+export function institutionIcon() {
+  const expr = ['match', ['get', 'type']];
+  for (const g of institutionGroups) expr.push(g.types, `inst-${g.id}`);
+  expr.push('inst-network');
+  return expr;
+}
+
+export const footprintColor = '#222222';
+export const firmColor = '#3d3d9e';

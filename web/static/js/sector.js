@@ -1,0 +1,128 @@
+// sector: the search box over NACE sectors and value chains (an ARIA combobox).
+import { optionalJSON, endpoints } from './api.js';
+import { t, getLanguage } from './i18n.js';
+import { state, update } from './state.js';
+import { el, clear, $ } from './dom.js';
+
+let chains = [];
+const names = new Map(); // sector key -> {en, tr}
+
+function list(body, ...keys) {
+  if (Array.isArray(body)) return body;
+  for (const k of keys) if (Array.isArray(body?.[k])) return body[k];
+  return [];
+}
+
+function nameOf(item) {
+  const n = item.name;
+  if (n && typeof n === 'object') return { en: n.en || n.tr || '', tr: n.tr || n.en || '' };
+  return { en: item.name_en || n || '', tr: item.name_tr || item.name_en || n || '' };
+}
+
+export function sectorLabel(key) {
+  if (!key) return t('allSectors');
+  const n = names.get(key);
+  const name = n ? n[getLanguage()] : '';
+  if (key.startsWith('vc:')) return `${t('valueChain')}: ${name || key.slice(3)}`;
+  return name ? `${key} — ${name}` : t('sectorUnknown', { code: key });
+}
+
+export async function loadValueChains() {
+  const body = await optionalJSON(endpoints.valueChains).catch(() => undefined);
+  chains = list(body, 'value_chains', 'items', 'data').map((c) => ({ key: `vc:${c.id}`, name: nameOf(c) }));
+  for (const c of chains) names.set(c.key, c.name);
+}
+
+async function searchSectors(q) {
+  const body = await optionalJSON(endpoints.sectors, { q, limit: 20 }).catch(() => undefined);
+  const items = list(body, 'sectors', 'items', 'data').map((s) => ({ key: String(s.code), name: nameOf(s), level: s.level }));
+  for (const s of items) names.set(s.key, s.name);
+  return items;
+}
+
+// resolveName fetches the name of a sector key that came in by link.
+export async function resolveName(key) {
+  if (!key || names.has(key) || key.startsWith('vc:')) return;
+  await searchSectors(key);
+}
+
+function fold(s) { return s.toLocaleLowerCase(getLanguage() === 'tr' ? 'tr-TR' : 'en').normalize('NFD').replace(/\p{M}/gu, ''); }
+
+export function initSectorSearch() {
+  const input = $('#sector-input');
+  const box = $('#sector-options');
+  const clearBtn = $('#sector-clear');
+  let options = [];
+  let active = -1;
+  let seq = 0;
+  let timer = 0;
+
+  const close = () => {
+    box.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
+    active = -1;
+  };
+  const choose = (key) => {
+    close();
+    update({ sector: key, cluster: '' });
+    input.value = key ? sectorLabel(key) : '';
+  };
+  const render = () => {
+    clear(box);
+    if (!options.length) {
+      box.append(el('li', { class: 'empty', role: 'option', 'aria-disabled': 'true' }, t('noMatches')));
+    }
+    options.forEach((o, i) => {
+      const n = o.name[getLanguage()] || o.name.en;
+      const label = o.key.startsWith('vc:') ? `${t('valueChain')}: ${n}` : `${o.key} — ${n}`;
+      box.append(el('li', {
+        id: `sector-opt-${i}`, role: 'option', 'aria-selected': i === active ? 'true' : 'false',
+        'data-key': o.key, class: i === active ? 'active' : '',
+        onmousedown: (e) => { e.preventDefault(); choose(o.key); },
+      }, label));
+    });
+    box.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    if (active >= 0) input.setAttribute('aria-activedescendant', `sector-opt-${active}`);
+  };
+  const search = async () => {
+    const q = input.value.trim();
+    const my = ++seq;
+    const fq = fold(q);
+    const vc = chains.filter((c) => !q || fold(c.name.en).includes(fq) || fold(c.name.tr).includes(fq) || c.key.includes(fq));
+    const sectors = q ? await searchSectors(q) : [];
+    if (my !== seq) return;
+    options = [...vc, ...sectors].slice(0, 30);
+    active = -1;
+    render();
+  };
+
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 200); });
+  input.addEventListener('focus', () => { if (!input.value || input.value === sectorLabel(state.sector)) input.select(); });
+  input.addEventListener('blur', () => setTimeout(close, 100));
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (box.hidden) { search(); return; }
+      const n = options.length;
+      if (!n) return;
+      active = (active + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      render();
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      if (active >= 0 && options[active]) choose(options[active].key);
+      else if (options.length === 1) choose(options[0].key);
+    } else if (e.key === 'Escape') {
+      close();
+      input.value = state.sector ? sectorLabel(state.sector) : '';
+    }
+  });
+  clearBtn.addEventListener('click', () => choose(''));
+}
+
+export function showSector() {
+  const input = $('#sector-input');
+  if (document.activeElement !== input) input.value = state.sector ? sectorLabel(state.sector) : '';
+  $('#sector-current').textContent = sectorLabel(state.sector);
+}
