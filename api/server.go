@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/tiles"
 )
 
 // Config holds the HTTP server's settings.
@@ -20,6 +21,8 @@ type Config struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+	// API holds the settings of the JSON API, exports and OGC API (limits.go).
+	API APIConfig
 }
 
 // DefaultConfig returns the server settings used when none are given.
@@ -29,6 +32,7 @@ func DefaultConfig() Config {
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		API:               DefaultAPIConfig(),
 	}
 }
 
@@ -37,6 +41,18 @@ type Deps struct {
 	Store kume.Store
 	Web   fs.FS
 	Log   *slog.Logger
+	// Sectors searches the NACE taxonomy (nil: GET /sectors answers 501).
+	Sectors SectorIndex
+	// ValueChains gives the default value chains and validates edited ones.
+	ValueChains ValueChainCatalog
+	// Importer runs an upload through the same code as "kume import".
+	Importer Importer
+	// Analyzer starts and reports analysis runs.
+	Analyzer Analyzer
+	// Ranker scores regions, clusters or cells for a sector.
+	Ranker Ranker
+	// Tiles serves vector tiles and TileJSON (nil: /tiles answers 501).
+	Tiles *tiles.Service
 }
 
 // Server is kume's HTTP handler and its dependencies.
@@ -46,11 +62,15 @@ type Server struct {
 	web    fs.FS
 	log    *slog.Logger
 	router chi.Router
+	tiles  *tiles.Service
+	// api is the state of the JSON API, exports and OGC API (limits.go).
+	api *apiState
 }
 
 // New returns a Server for the given dependencies.
 func New(cfg Config, d Deps) *Server {
-	s := &Server{cfg: cfg, store: d.Store, web: d.Web, log: d.Log}
+	s := &Server{cfg: cfg, store: d.Store, web: d.Web, log: d.Log, tiles: d.Tiles}
+	s.setupAPI(d)
 	s.router = s.routes()
 	return s
 }
@@ -63,7 +83,14 @@ func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(middleware.Recoverer)
+	r.Use(s.observe, s.recoverJSON, s.corsHandler(), s.authenticate)
+	r.NotFound(s.handleNotFound)
+	r.MethodNotAllowed(s.handleMethodNotAllowed)
+	s.mountAPI(r)
+	s.mountOGC(r)
+	s.mountMetrics(r)
 	s.mountHealth(r)
+	s.mountTiles(r)
 	s.mountWeb(r)
 	return r
 }

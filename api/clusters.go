@@ -1,0 +1,115 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/export"
+)
+
+func (s *Server) mountClusters(r chi.Router) {
+	r.With(s.need(kume.ScopeRead)).Get("/clusters", s.handleClusters)
+	r.With(s.need(kume.ScopeRead)).Get("/clusters/{id}", s.handleCluster)
+}
+
+var clusterIDRE = regexp.MustCompile(`^[A-Za-z0-9:._-]{1,128}$`)
+
+// clusterJSON renders a cluster as a JSON object; for anonymous callers the
+// numbers of a suppressed cluster are null.
+func clusterJSON(c *kume.Cluster, public, withGeometry bool) (map[string]any, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", c.ID, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", c.ID, err)
+	}
+	if public && c.Suppressed {
+		for _, k := range []string{"firms", "employees", "lq", "share", "stars", "institutions_inside", "institutions_near", "profile"} {
+			m[k] = nil
+		}
+	}
+	if withGeometry {
+		var f export.Feature
+		export.ClusterFeature(&f, c, public)
+		g, err := export.AppendGeometry(nil, f.Geometry)
+		if err != nil {
+			return nil, fmt.Errorf("cluster %s: %w", c.ID, err)
+		}
+		m["geometry"] = json.RawMessage(g)
+	}
+	return m, nil
+}
+
+// handleClusters lists the cluster footprints of the current analysis.
+func (s *Server) handleClusters(w http.ResponseWriter, r *http.Request) {
+	p, err := parseParams(r, "sector", "res")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sector, err := sectorParam(p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := p.int("res", 0, 0, 15)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := kume.ClusterFilter{Res: res}
+	if p.has("sector") {
+		f.Sector = &sector
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	cls, err := s.store.Clusters(ctx, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]map[string]any, 0, len(cls))
+	for i := range cls {
+		m, err := clusterJSON(&cls[i], IsPublic(r), false)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out = append(out, m)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"clusters": out})
+}
+
+// handleCluster returns one footprint with its geometry, statistics,
+// institutions, value-chain roles and competitiveness profile.
+func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := chi.URLParam(r, "id")
+	if !clusterIDRE.MatchString(id) {
+		s.writeError(w, r, kume.Errorf(kume.EINVALID, "malformed cluster id"))
+		return
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	c, err := s.store.Cluster(ctx, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := clusterJSON(c, IsPublic(r), true)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kume-geo/kume"
+)
+
+// datasetInput is the body of POST /datasets.
+type datasetInput struct {
+	Name        string          `json:"name"`
+	Source      string          `json:"source"`
+	Licence     string          `json:"licence"`
+	Attribution string          `json:"attribution"`
+	Visibility  kume.Visibility `json:"visibility"`
+}
+
+func (s *Server) mountDatasets(r chi.Router) {
+	r.With(s.need(kume.ScopeRead)).Get("/datasets", s.handleDatasets)
+	r.With(s.need(kume.ScopeWrite)).Post("/datasets", s.handleCreateDataset)
+	r.With(s.need(kume.ScopeWrite)).Delete("/datasets/{id}", s.handleDeleteDataset)
+}
+
+// handleDatasets lists the datasets the caller may see.
+func (s *Server) handleDatasets(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	all, err := s.store.Datasets(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]*kume.Dataset, 0, len(all))
+	for _, d := range all {
+		if IsPublic(r) && d.Visibility != kume.Public {
+			continue
+		}
+		out = append(out, d)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"datasets": out})
+}
+
+// checkText validates a free-text field of a request body.
+func checkText(field, v string, maxLen int, required bool) error {
+	if required && strings.TrimSpace(v) == "" {
+		return kume.Errorf(kume.EINVALID, "%s is required", field)
+	}
+	if len(v) > maxLen {
+		return kume.Errorf(kume.EINVALID, "%s is longer than %d bytes", field, maxLen)
+	}
+	for _, c := range v {
+		if unicode.IsControl(c) || c == '\uFFFD' {
+			return kume.Errorf(kume.EINVALID, "%s contains a control character or invalid UTF-8", field)
+		}
+	}
+	return nil
+}
+
+// handleCreateDataset creates an empty dataset; establishments come with an import.
+func (s *Server) handleCreateDataset(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in datasetInput
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Visibility == "" {
+		in.Visibility = kume.Public
+	}
+	if !in.Visibility.Valid() {
+		s.writeError(w, r, kume.Errorf(kume.EINVALID, "visibility must be public or private"))
+		return
+	}
+	if !nameRE.MatchString(in.Name) || strings.TrimSpace(in.Name) != in.Name {
+		s.writeError(w, r, kume.Errorf(kume.EINVALID, "name must be 1 to 100 letters, digits, spaces, dots, dashes or underscores"))
+		return
+	}
+	if _, err := strconv.ParseInt(in.Name, 10, 64); err == nil {
+		s.writeError(w, r, kume.Errorf(kume.EINVALID, "name must not be a number"))
+		return
+	}
+	for _, f := range []struct{ name, v string }{{"source", in.Source}, {"licence", in.Licence}, {"attribution", in.Attribution}} {
+		if err := checkText(f.name, f.v, 1000, false); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	d := &kume.Dataset{Name: in.Name, Source: in.Source, Licence: in.Licence, Attribution: in.Attribution, Visibility: in.Visibility}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	if err := s.store.CreateDataset(ctx, d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/datasets/"+itoa(d.ID))
+	writeJSON(w, http.StatusCreated, d)
+}
+
+// pathID parses a positive integer path parameter.
+func pathID(r *http.Request, name string) (int64, error) {
+	v := chi.URLParam(r, name)
+	if !intRE.MatchString(v) || strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+") {
+		return 0, kume.Errorf(kume.EINVALID, "%s must be a positive integer", name)
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, kume.Errorf(kume.EINVALID, "%s must be a positive integer", name)
+	}
+	return id, nil
+}
+
+// handleDeleteDataset removes a dataset and its establishments.
+func (s *Server) handleDeleteDataset(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	if _, err := s.store.Dataset(ctx, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.store.DeleteDataset(ctx, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/kume-geo/kume"
+)
+
+func TestRateLimits(t *testing.T) {
+	s, _, keys := newTestServer(t, func(c *Config, _ *Deps) { c.API.RatePerIP, c.API.RatePerKey = 3, 5 })
+	get := func(remote, key, xff string) int {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/datasets", nil)
+		req.RemoteAddr = remote
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i := 0; i < 3; i++ {
+		if c := get("192.0.2.1:1000", "", ""); c != 200 {
+			t.Fatalf("request %d: %d", i, c)
+		}
+	}
+	if c := get("192.0.2.1:1001", "", "203.0.113.9"); c != http.StatusTooManyRequests {
+		t.Errorf("4th request from the same IP with a forged X-Forwarded-For: %d", c)
+	}
+	if c := get("192.0.2.2:1000", "", ""); c != 200 {
+		t.Errorf("another IP: %d", c)
+	}
+	for i := 0; i < 5; i++ {
+		if c := get("192.0.2.1:1000", keys[kume.ScopeRead], ""); c != 200 {
+			t.Fatalf("keyed request %d: %d", i, c)
+		}
+	}
+	if c := get("192.0.2.3:1000", keys[kume.ScopeRead], ""); c != http.StatusTooManyRequests {
+		t.Errorf("6th keyed request from another IP: %d", c)
+	}
+}
+
+func TestClientIPAndBaseURL(t *testing.T) {
+	s, _, _ := newTestServer(t, nil)
+	s.api.cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	tests := []struct {
+		remote, xff, proto, host string
+		wantIP, wantBase         string
+	}{
+		{"192.0.2.1:5", "203.0.113.9", "https", "evil.example", "192.0.2.1", "http://kume.test"},
+		{"10.1.1.1:5", "203.0.113.9, 10.2.2.2", "https", "maps.example.org", "203.0.113.9", "https://maps.example.org"},
+		{"10.1.1.1:5", "", "gopher", "bad host/x", "10.1.1.1", "http://kume.test"},
+	}
+	for _, tc := range tests {
+		req := httptest.NewRequest(http.MethodGet, "http://kume.test/ogc", nil)
+		req.RemoteAddr = tc.remote
+		req.Header.Set("X-Forwarded-For", tc.xff)
+		req.Header.Set("X-Forwarded-Proto", tc.proto)
+		req.Header.Set("X-Forwarded-Host", tc.host)
+		if ip := s.clientIP(req); ip != tc.wantIP {
+			t.Errorf("%s: client %s, want %s", tc.remote, ip, tc.wantIP)
+		}
+		if b := s.baseURL(req); b != tc.wantBase {
+			t.Errorf("%s: base %s, want %s", tc.remote, b, tc.wantBase)
+		}
+	}
+}
+
+func TestCORSAllowList(t *testing.T) {
+	s, _, _ := newTestServer(t, func(c *Config, _ *Deps) { c.API.CORSOrigins = []string{"https://app.example"} })
+	for _, tc := range []struct {
+		origin string
+		allow  bool
+	}{{"https://app.example", true}, {"https://evil.example", false}} {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/datasets", nil)
+		req.Header.Set("Origin", tc.origin)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Access-Control-Allow-Origin") == tc.origin; got != tc.allow {
+			t.Errorf("%s: allowed %v", tc.origin, got)
+		}
+	}
+}
+
+func TestMetricsAndErrors(t *testing.T) {
+	s, _, _ := newTestServer(t, nil)
+	do(t, s, http.MethodGet, "/api/v1/datasets", "", nil)
+	do(t, s, http.MethodGet, "/api/v1/establishments?bad=1", "", nil)
+	s.Metrics().TileCache(TileCacheHit)
+	s.Metrics().ImportRows(3, 1)
+	rec := do(t, s, http.MethodGet, "/metrics", "", nil)
+	body := rec.Body.String()
+	for _, want := range []string{
+		`kume_http_requests_total{method="GET",route="/api/v1/datasets",status="200"} 1`,
+		`route="/api/v1/establishments",status="400"`,
+		`kume_http_request_duration_seconds_bucket`,
+		`kume_tile_cache_events_total{event="hit"} 1`,
+		`kume_import_rows_total{outcome="rejected"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	for _, target := range []string{"/api/v1/nothing", "/ogc/collections/nothing", "/api/v1/clusters/none"} {
+		rec := do(t, s, http.MethodGet, target, "", nil)
+		if rec.Code != 404 || decode(t, rec)["code"] != "not_found" {
+			t.Errorf("%s: %d %s", target, rec.Code, rec.Body.String())
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// documented reports whether a route belongs in the OpenAPI document.
+func documented(route string) bool {
+	for _, p := range []string{"/api/", "/ogc/", "/metrics", "/healthz", "/readyz"} {
+		if strings.HasPrefix(route, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOpenAPIMatchesRouter(t *testing.T) {
+	s, _, _ := newTestServer(t, nil)
+	routed := map[string]bool{}
+	err := chi.Walk(s.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if documented(route) {
+			routed[strings.ToLower(method)+" "+route] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	inDoc := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for m := range ops {
+			inDoc[m+" "+path] = true
+		}
+	}
+	var missing, extra []string
+	for k := range routed {
+		if !inDoc[k] {
+			missing = append(missing, k)
+		}
+	}
+	for k := range inDoc {
+		if !routed[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		t.Errorf("routes missing from openapi.json: %v\ndocumented but not routed: %v", missing, extra)
+	}
+	if len(routed) < 25 {
+		t.Errorf("only %d routes walked", len(routed))
+	}
+}
+
+func TestDocsPage(t *testing.T) {
+	s, _, _ := newTestServer(t, nil)
+	rec := do(t, s, http.MethodGet, "/api/docs", "", nil)
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || !strings.Contains(body, "/api/v1/hexagons") || strings.Contains(body, "<script") ||
+		strings.Contains(body, "http://") && !strings.Contains(body, "openapi.json") {
+		t.Fatalf("docs page: %d %.300s", rec.Code, body)
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("CSP %q", csp)
+	}
+	rec = do(t, s, http.MethodGet, "/api/openapi.json", "", nil)
+	if rec.Code != http.StatusOK || !json.Valid(rec.Body.Bytes()) {
+		t.Fatalf("openapi.json: %d", rec.Code)
+	}
+}

@@ -1,0 +1,400 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/uber/h3-go/v4"
+
+	"github.com/kume-geo/kume"
+)
+
+// Query selects the features of one layer and one page of them.
+type Query struct {
+	Layer string
+	// Establishments filters the establishments and institutions layers
+	// (its AfterID and Limit are ignored: use After and Limit).
+	Establishments kume.EstablishmentFilter
+	// Region, when set, keeps only establishments inside its boundary.
+	Region *kume.Region
+	// Res and Sector select the statistics of the hexagons, clusters and
+	// regions layers; Level selects the regions.
+	Res    int
+	Sector string
+	Level  string
+	BBox   *orb.Bound
+	// Cells restricts the hexagons layer and RegionCodes the regions layer.
+	Cells       []uint64
+	RegionCodes []string
+	// IncludeEmpty keeps the cells of the study area without firms.
+	IncludeEmpty bool
+	// Public masks suppressed aggregates (their numbers become null).
+	Public bool
+	// After pages establishments by id (only ids greater than After).
+	After int64
+	// Offset skips that many matching features first.
+	Offset int
+	// Limit caps the features of the page; 0 means all.
+	Limit int
+}
+
+// Page reports what one Each call produced.
+type Page struct {
+	Returned int
+	// More is true when features beyond the page exist.
+	More bool
+	// LastID is the id of the last establishment returned (establishment layers).
+	LastID int64
+}
+
+// errStop ends a store iteration early.
+var errStop = errors.New("export: stop")
+
+// Columns returns the property names of a layer's features, in order.
+func Columns(layer string) []string {
+	switch layer {
+	case LayerEstablishments, LayerInstitutions:
+		return []string{"id", "dataset_id", "source_id", "name", "kind", "type", "nace",
+			"employees", "employees_low", "employees_high", "founded", "closed",
+			"street", "postcode", "district", "province", "country", "precision", "geocode_source"}
+	case LayerHexagons:
+		return []string{"cell", "res", "sector", "firms", "employees", "employees_estimated",
+			"imprecise", "lq", "gi_z", "gi_p", "gi_bin", "suppressed"}
+	case LayerClusters:
+		return []string{"id", "name", "sector", "res", "cells", "firms", "employees", "lq",
+			"share", "stars", "completeness", "suppressed"}
+	case LayerRegions:
+		return []string{"code", "name", "level", "parent", "sector", "firms", "employees",
+			"lq", "lq_employment", "stars", "strong", "entries", "exits", "suppressed"}
+	}
+	return nil
+}
+
+// PointLayer reports whether a layer's geometries are points.
+func PointLayer(layer string) bool {
+	return layer == LayerEstablishments || layer == LayerInstitutions
+}
+
+// Each calls fn for every feature of q's page, in a stable order.
+func Each(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
+	switch q.Layer {
+	case LayerEstablishments, LayerInstitutions:
+		return eachEstablishment(ctx, st, q, fn)
+	case LayerHexagons:
+		return eachHexagon(ctx, st, q, fn)
+	case LayerClusters:
+		return eachCluster(ctx, st, q, fn)
+	case LayerRegions:
+		return eachRegion(ctx, st, q, fn)
+	}
+	return Page{}, kume.Errorf(kume.EINVALID, "unknown layer %q", q.Layer)
+}
+
+// Count returns the number of features q matches ignoring paging, and false
+// when it cannot be counted cheaply (a region filter on establishments).
+func Count(ctx context.Context, st kume.Store, q Query) (int, bool, error) {
+	switch q.Layer {
+	case LayerEstablishments, LayerInstitutions:
+		if q.Region != nil {
+			return 0, false, nil
+		}
+		n, err := st.CountEstablishments(ctx, establishmentFilter(q))
+		if err != nil {
+			return 0, false, fmt.Errorf("export: count: %w", err)
+		}
+		return n, true, nil
+	}
+	n := 0
+	q.Offset, q.Limit = 0, 0
+	_, err := Each(ctx, st, q, func(*Feature) error { n++; return nil })
+	return n, err == nil, err
+}
+
+func establishmentFilter(q Query) kume.EstablishmentFilter {
+	f := q.Establishments
+	if q.Layer == LayerInstitutions {
+		f.Kind = kume.KindInstitution
+	}
+	if q.BBox != nil {
+		f.BBox = q.BBox
+	}
+	if q.Region != nil {
+		b := q.Region.Geometry.Bound()
+		if f.BBox != nil {
+			b = orb.Bound{
+				Min: orb.Point{max(b.Min[0], f.BBox.Min[0]), max(b.Min[1], f.BBox.Min[1])},
+				Max: orb.Point{min(b.Max[0], f.BBox.Max[0]), min(b.Max[1], f.BBox.Max[1])},
+			}
+		}
+		f.BBox = &b
+	}
+	if q.Public {
+		f.PublicOnly = true
+	}
+	f.AfterID, f.Limit = q.After, 0
+	return f
+}
+
+// pager counts skipped and returned features and stops at the limit.
+type pager struct {
+	q    Query
+	page Page
+	seen int
+}
+
+// take reports whether the next matching feature is to be returned, or
+// errStop when the page is full (and one more feature exists).
+func (p *pager) take() (bool, error) {
+	p.seen++
+	if p.seen <= p.q.Offset {
+		return false, nil
+	}
+	if p.q.Limit > 0 && p.page.Returned >= p.q.Limit {
+		p.page.More = true
+		return false, errStop
+	}
+	p.page.Returned++
+	return true, nil
+}
+
+// Establishments calls fn for every establishment of q's page (the
+// establishments or institutions layer), ordered by id.
+func Establishments(ctx context.Context, st kume.Store, q Query, fn func(*kume.Establishment) error) (Page, error) {
+	f := establishmentFilter(q)
+	if q.Limit > 0 && q.Region == nil {
+		f.Limit = q.Offset + q.Limit + 1
+	}
+	p := &pager{q: q}
+	err := st.EachEstablishment(ctx, f, func(e *kume.Establishment) error {
+		if q.Region != nil && !planar.MultiPolygonContains(q.Region.Geometry, orb.Point{e.Lon, e.Lat}) {
+			return nil
+		}
+		ok, err := p.take()
+		if !ok {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p.page.LastID = e.ID
+		return fn(e)
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return p.page, err
+	}
+	return p.page, nil
+}
+
+func eachEstablishment(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
+	var feat Feature
+	return Establishments(ctx, st, q, func(e *kume.Establishment) error {
+		EstablishmentFeature(&feat, e)
+		return fn(&feat)
+	})
+}
+
+// EstablishmentFeature fills f with an establishment as a point feature.
+func EstablishmentFeature(f *Feature, e *kume.Establishment) {
+	var emp any
+	if v, ok := e.Employees.Estimate(); ok {
+		emp = v
+	}
+	var low, high any
+	if e.Employees.Known {
+		low = e.Employees.Low
+		if e.Employees.High >= 0 {
+			high = e.Employees.High
+		}
+	}
+	f.ID = e.ID
+	f.Geometry = orb.Point{e.Lon, e.Lat}
+	f.Props = append(f.Props[:0],
+		Prop{"id", e.ID}, Prop{"dataset_id", e.DatasetID}, Prop{"source_id", e.SourceID},
+		Prop{"name", e.Name}, Prop{"kind", string(e.Kind)}, Prop{"type", string(e.Type)},
+		Prop{"nace", e.NACE}, Prop{"employees", emp}, Prop{"employees_low", low},
+		Prop{"employees_high", high}, Prop{"founded", date(e.Founded)}, Prop{"closed", date(e.Closed)},
+		Prop{"street", e.Address.Street}, Prop{"postcode", e.Address.Postcode},
+		Prop{"district", e.Address.District}, Prop{"province", e.Address.Province},
+		Prop{"country", e.Address.Country}, Prop{"precision", string(e.Precision)},
+		Prop{"geocode_source", e.GeocodeSource})
+}
+
+func date(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// CellID formats an H3 cell as the usual 15-digit hexadecimal string.
+func CellID(cell uint64) string { return strconv.FormatUint(cell, 16) }
+
+// masked returns nil for a suppressed aggregate in public output.
+func masked(public, suppressed bool, v any) any {
+	if public && suppressed {
+		return nil
+	}
+	return v
+}
+
+func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
+	cells, err := st.CellStats(ctx, kume.CellFilter{Res: q.Res, Sector: q.Sector, BBox: q.BBox, Cells: q.Cells})
+	if err != nil {
+		return Page{}, fmt.Errorf("export: cell stats: %w", err)
+	}
+	p := &pager{q: q}
+	var f Feature
+	for i := range cells {
+		c := &cells[i]
+		if !q.IncludeEmpty && c.Firms == 0 {
+			continue
+		}
+		ok, err := p.take()
+		if errors.Is(err, errStop) {
+			break
+		}
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return p.page, err
+		}
+		m := func(v any) any { return masked(q.Public, c.Suppressed, v) }
+		f.ID = CellID(c.Cell)
+		f.Geometry = CellPolygon(c.Cell)
+		f.Props = append(f.Props[:0], Prop{"cell", CellID(c.Cell)}, Prop{"res", c.Res},
+			Prop{"sector", c.Sector}, Prop{"firms", m(c.Firms)}, Prop{"employees", m(c.Employees)},
+			Prop{"employees_estimated", m(c.EmployeesEstimated)}, Prop{"imprecise", m(c.Imprecise)},
+			Prop{"lq", m(c.LQ)}, Prop{"gi_z", m(c.GiZ)}, Prop{"gi_p", m(c.GiP)},
+			Prop{"gi_bin", m(c.GiBin)}, Prop{"suppressed", c.Suppressed})
+		if err := fn(&f); err != nil {
+			return p.page, err
+		}
+	}
+	return p.page, nil
+}
+
+func eachCluster(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
+	cf := kume.ClusterFilter{Res: q.Res, BBox: q.BBox}
+	if q.Sector != "" {
+		s := q.Sector
+		cf.Sector = &s
+	}
+	cls, err := st.Clusters(ctx, cf)
+	if err != nil {
+		return Page{}, fmt.Errorf("export: clusters: %w", err)
+	}
+	p := &pager{q: q}
+	var f Feature
+	for i := range cls {
+		c := &cls[i]
+		ok, err := p.take()
+		if errors.Is(err, errStop) {
+			break
+		}
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return p.page, err
+		}
+		ClusterFeature(&f, c, q.Public)
+		if err := fn(&f); err != nil {
+			return p.page, err
+		}
+	}
+	return p.page, nil
+}
+
+// ClusterFeature fills f with a cluster footprint; public masks the numbers of
+// a suppressed cluster.
+func ClusterFeature(f *Feature, c *kume.Cluster, public bool) {
+	m := func(v any) any { return masked(public, c.Suppressed, v) }
+	geom := c.Geometry
+	if len(geom) == 0 {
+		for _, cell := range c.Cells {
+			if p := CellPolygon(cell); p != nil {
+				geom = append(geom, p)
+			}
+		}
+	}
+	f.ID = c.ID
+	f.Geometry = geom
+	f.Props = append(f.Props[:0], Prop{"id", c.ID}, Prop{"name", c.Name}, Prop{"sector", c.Sector},
+		Prop{"res", c.Res}, Prop{"cells", len(c.Cells)}, Prop{"firms", m(c.Firms)},
+		Prop{"employees", m(c.Employees)}, Prop{"lq", m(c.LQ)}, Prop{"share", m(c.Share)},
+		Prop{"stars", m(c.Stars)}, Prop{"completeness", c.Completeness}, Prop{"suppressed", c.Suppressed})
+}
+
+// RegionID is the feature id of a region: "level:code".
+func RegionID(r *kume.Region) string { return r.Level + ":" + r.Code }
+
+func eachRegion(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
+	regs, err := st.Regions(ctx, kume.RegionFilter{Level: q.Level, BBox: q.BBox, Codes: q.RegionCodes})
+	if err != nil {
+		return Page{}, fmt.Errorf("export: regions: %w", err)
+	}
+	stats, err := st.RegionStats(ctx, kume.RegionStatFilter{Level: q.Level, Sector: q.Sector, Codes: q.RegionCodes})
+	if err != nil {
+		return Page{}, fmt.Errorf("export: region stats: %w", err)
+	}
+	byKey := make(map[string]*kume.RegionStat, len(stats))
+	for i := range stats {
+		byKey[stats[i].Level+":"+stats[i].Code] = &stats[i]
+	}
+	p := &pager{q: q}
+	var f Feature
+	for i := range regs {
+		r := &regs[i]
+		ok, err := p.take()
+		if errors.Is(err, errStop) {
+			break
+		}
+		if !ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return p.page, err
+		}
+		f.ID = RegionID(r)
+		f.Geometry = r.Geometry
+		f.Props = append(f.Props[:0], Prop{"code", r.Code}, Prop{"name", r.Name}, Prop{"level", r.Level},
+			Prop{"parent", r.Parent}, Prop{"sector", q.Sector})
+		if s := byKey[RegionID(r)]; s != nil {
+			m := func(v any) any { return masked(q.Public, s.Suppressed, v) }
+			f.Props = append(f.Props, Prop{"firms", m(s.Firms)}, Prop{"employees", m(s.Employees)},
+				Prop{"lq", m(s.LQ)}, Prop{"lq_employment", m(s.LQEmployed)}, Prop{"stars", m(s.Stars)},
+				Prop{"strong", m(s.Strong)}, Prop{"entries", m(s.Entries)}, Prop{"exits", m(s.Exits)},
+				Prop{"suppressed", s.Suppressed})
+		} else {
+			f.Props = append(f.Props, Prop{"firms", nil}, Prop{"employees", nil}, Prop{"lq", nil},
+				Prop{"lq_employment", nil}, Prop{"stars", nil}, Prop{"strong", nil},
+				Prop{"entries", nil}, Prop{"exits", nil}, Prop{"suppressed", false})
+		}
+		if err := fn(&f); err != nil {
+			return p.page, err
+		}
+	}
+	return p.page, nil
+}
+
+// CellPolygon returns the boundary of an H3 cell as a closed polygon (nil for
+// an invalid cell). The writers orient its ring.
+func CellPolygon(cell uint64) orb.Polygon {
+	c := h3.Cell(int64(cell))
+	if cell == 0 || cell > math.MaxInt64 || !c.IsValid() {
+		return nil
+	}
+	b := h3.CellToBoundary(c)
+	ring := make(orb.Ring, 0, len(b)+1)
+	for _, v := range b {
+		ring = append(ring, orb.Point{v.Lng, v.Lat})
+	}
+	return orb.Polygon{append(ring, ring[0])}
+}
