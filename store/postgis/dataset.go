@@ -1,0 +1,136 @@
+package postgis
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kume-geo/kume"
+)
+
+// CreateDataset stores d and sets its ID. ECONFLICT when the name is taken.
+func (s *Store) CreateDataset(ctx context.Context, d *kume.Dataset) error {
+	if err := checkDataset(d); err != nil {
+		return err
+	}
+	err := s.pool.QueryRow(ctx, s.q("dataset_create"),
+		d.Name, d.Source, d.Licence, d.Attribution, string(d.Visibility)).Scan(&d.ID)
+	return wrap(ctx, err, "create dataset")
+}
+
+// checkDataset validates d, defaulting an empty visibility to public.
+func checkDataset(d *kume.Dataset) error {
+	if d.Name == "" {
+		return invalid("dataset name is empty")
+	}
+	if d.Visibility == "" {
+		d.Visibility = kume.Public
+	}
+	if !d.Visibility.Valid() {
+		return invalid("unknown visibility %q", d.Visibility)
+	}
+	return nil
+}
+
+// Dataset returns the dataset with the given id (ENOTFOUND if none).
+func (s *Store) Dataset(ctx context.Context, id int64) (*kume.Dataset, error) {
+	rows, _ := s.pool.Query(ctx, s.q("dataset_get"), id)
+	d, err := pgx.CollectExactlyOneRow(rows, scanDataset)
+	if err != nil {
+		return nil, wrap(ctx, err, "dataset")
+	}
+	return d, nil
+}
+
+// DatasetByName returns the dataset with the given name (ENOTFOUND if none).
+func (s *Store) DatasetByName(ctx context.Context, name string) (*kume.Dataset, error) {
+	rows, _ := s.pool.Query(ctx, s.q("dataset_by_name"), name)
+	d, err := pgx.CollectExactlyOneRow(rows, scanDataset)
+	if err != nil {
+		return nil, wrap(ctx, err, "dataset")
+	}
+	return d, nil
+}
+
+// Datasets lists every dataset ordered by id.
+func (s *Store) Datasets(ctx context.Context) ([]*kume.Dataset, error) {
+	rows, _ := s.pool.Query(ctx, s.q("dataset_list"))
+	ds, err := pgx.CollectRows(rows, scanDataset)
+	if err != nil {
+		return nil, wrap(ctx, err, "datasets")
+	}
+	return ds, nil
+}
+
+// UpdateDataset changes a dataset's name, descriptive fields and visibility
+// (ENOTFOUND if none, ECONFLICT when the new name is taken). A visibility
+// change bumps the data version, since it changes what public outputs show.
+func (s *Store) UpdateDataset(ctx context.Context, d *kume.Dataset) error {
+	if err := checkDataset(d); err != nil {
+		return err
+	}
+	return s.tx(ctx, "update dataset", func(tx pgx.Tx) error {
+		var visibilityChanged bool
+		err := tx.QueryRow(ctx, s.q("dataset_update"),
+			d.ID, d.Name, d.Source, d.Licence, d.Attribution, string(d.Visibility)).Scan(&visibilityChanged)
+		if err != nil {
+			return err
+		}
+		if visibilityChanged {
+			_, err = s.bumpVersion(ctx, tx)
+		}
+		return err
+	})
+}
+
+// DeleteDataset removes a dataset and all its establishments (ENOTFOUND if none).
+func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
+	return s.tx(ctx, "delete dataset", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, s.q("dataset_delete"), id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		_, err = s.bumpVersion(ctx, tx)
+		return err
+	})
+}
+
+// DataVersion returns the current data version.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, s.q("data_version_get")).Scan(&v)
+	return v, wrap(ctx, err, "data version")
+}
+
+// bumpVersion increments the data version inside tx and returns the new value.
+// The row stays locked until tx ends, so writers take versions in commit order.
+func (s *Store) bumpVersion(ctx context.Context, tx pgx.Tx) (int64, error) {
+	var v int64
+	err := tx.QueryRow(ctx, s.q("data_version_bump")).Scan(&v)
+	return v, err
+}
+
+// tx runs fn in a transaction, committing when fn returns nil. Errors are
+// wrapped with what.
+func (s *Store) tx(ctx context.Context, what string, fn func(pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, fn)
+	return wrap(ctx, err, what)
+}
+
+func scanDataset(row pgx.CollectableRow) (*kume.Dataset, error) {
+	var d kume.Dataset
+	var vis string
+	var imported *time.Time
+	var count int64
+	err := row.Scan(&d.ID, &d.Name, &d.Source, &d.Licence, &d.Attribution, &vis, &imported, &count)
+	d.Visibility = kume.Visibility(vis)
+	if imported != nil {
+		d.ImportedAt = imported.UTC()
+	}
+	d.Count = int(count)
+	return &d, err
+}

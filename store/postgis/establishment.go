@@ -1,0 +1,120 @@
+package postgis
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kume-geo/kume"
+)
+
+// Establishment returns one establishment by id (ENOTFOUND if none).
+func (s *Store) Establishment(ctx context.Context, id int64) (*kume.Establishment, error) {
+	rows, _ := s.pool.Query(ctx, s.q("establishment_select")+s.q("establishment_get"), id)
+	e, err := pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (*kume.Establishment, error) {
+		e := new(kume.Establishment)
+		return e, scanEstablishment(row, e)
+	})
+	if err != nil {
+		return nil, wrap(ctx, err, "establishment")
+	}
+	return e, nil
+}
+
+// Establishments returns the establishments matching f ordered by ID.
+func (s *Store) Establishments(ctx context.Context, f kume.EstablishmentFilter) ([]kume.Establishment, error) {
+	var out []kume.Establishment
+	err := s.EachEstablishment(ctx, f, func(e *kume.Establishment) error {
+		out = append(out, *e)
+		return nil
+	})
+	return out, err
+}
+
+// EachEstablishment streams the establishments matching f ordered by ID and
+// returns the first error fn returns, unchanged.
+func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilter, fn func(*kume.Establishment) error) error {
+	args := filterArgs(f)
+	var limit *int64
+	if f.Limit > 0 {
+		l := int64(f.Limit)
+		limit = &l
+	}
+	args = append(args, f.AfterID, limit)
+	sql := s.q("establishment_select") + s.q("establishment_where") + s.q("establishment_page")
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return wrap(ctx, err, "establishments")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e := new(kume.Establishment)
+		if err := scanEstablishment(rows, e); err != nil {
+			return wrap(ctx, err, "establishments")
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return wrap(ctx, rows.Err(), "establishments")
+}
+
+// CountEstablishments counts the establishments matching f, ignoring its
+// AfterID and Limit.
+func (s *Store) CountEstablishments(ctx context.Context, f kume.EstablishmentFilter) (int, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, s.q("establishment_count")+s.q("establishment_where"), filterArgs(f)...).Scan(&n)
+	return int(n), wrap(ctx, err, "count establishments")
+}
+
+// filterArgs returns $1..$10 of establishment_where.sql.
+func filterArgs(f kume.EstablishmentFilter) []any {
+	var datasets []int64
+	if len(f.DatasetIDs) > 0 {
+		datasets = f.DatasetIDs
+	}
+	var patterns []string
+	for _, p := range f.NACEPrefixes {
+		patterns = append(patterns, likePrefix(p))
+	}
+	minX, minY, maxX, maxY := bboxArgs(f.BBox)
+	return []any{datasets, patterns, string(f.Kind), string(f.Type),
+		minX, minY, maxX, maxY, f.ActiveAt, f.PublicOnly}
+}
+
+// likePrefix returns a LIKE pattern matching strings that start with p.
+func likePrefix(p string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(p) + "%"
+}
+
+func scanEstablishment(row pgx.Row, e *kume.Establishment) error {
+	var kind, typ, precision string
+	var low, high int32
+	var h3 *int64
+	err := row.Scan(&e.ID, &e.DatasetID, &e.SourceID, &e.Name, &kind, &typ, &e.NACE,
+		&e.Employees.Known, &low, &high, &e.Founded, &e.Closed,
+		&e.Address.Street, &e.Address.Postcode, &e.Address.District, &e.Address.Province, &e.Address.Country,
+		&e.Lon, &e.Lat, &precision, &e.GeocodeSource, &h3, &e.Attrs)
+	if err != nil {
+		return err
+	}
+	e.Kind, e.Type, e.Precision = kume.Kind(kind), kume.InstitutionType(typ), kume.Precision(precision)
+	e.Employees.Low, e.Employees.High = int(low), int(high)
+	e.Founded, e.Closed = utc(e.Founded), utc(e.Closed)
+	if h3 != nil {
+		e.Cell = uint64(*h3)
+	}
+	return nil
+}
+
+// utc returns t in UTC (nil stays nil).
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

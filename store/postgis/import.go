@@ -1,0 +1,230 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/kume-geo/kume"
+)
+
+// importColumns returns the columns an import writes, in the order of copySource.
+func importColumns() []string {
+	return []string{
+		"source_id", "name", "kind", "type", "nace",
+		"employees_known", "employees_low", "employees_high", "founded", "closed",
+		"street", "postcode", "district", "province", "country",
+		"lon", "lat", "precision", "geocode_source", "h3", "attrs", "content_hash",
+	}
+}
+
+// importer is one import transaction.
+//
+// Into an empty dataset the rows are copied straight into establishments (all
+// of them are inserts). Otherwise they are copied into a temporary table and
+// applied at Commit with one set-based upsert on (dataset_id, source_id), which
+// compares content hashes to count inserted, updated and unchanged rows.
+type importer struct {
+	s         *Store
+	tx        pgx.Tx
+	datasetID int64
+	opts      kume.ImportOptions
+	direct    bool // copying straight into establishments
+	staged    int
+	done      bool
+}
+
+// BeginImport starts an import transaction into the dataset (ENOTFOUND if
+// none). Imports into one dataset run one after the other: a second one waits
+// here until the first ends. The caller must end the import with Commit or
+// Rollback (a deferred Rollback after Commit is a no-op).
+func (s *Store) BeginImport(ctx context.Context, datasetID int64, opts kume.ImportOptions) (kume.Importer, error) {
+	if opts.Replace && opts.ReplaceAt.IsZero() {
+		opts.ReplaceAt = time.Now()
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, wrap(ctx, err, "begin import")
+	}
+	imp := &importer{s: s, tx: tx, datasetID: datasetID, opts: opts}
+	var count int64
+	if err := tx.QueryRow(ctx, s.q("import_lock_dataset"), datasetID).Scan(&count); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return nil, wrap(ctx, err, "dataset")
+	}
+	imp.direct = count == 0
+	if !imp.direct {
+		if _, err := tx.Exec(ctx, s.q("import_create_stage")); err != nil {
+			tx.Rollback(context.WithoutCancel(ctx))
+			return nil, wrap(ctx, err, "begin import")
+		}
+	}
+	return imp, nil
+}
+
+// Add stages rows with one COPY.
+func (imp *importer) Add(ctx context.Context, rows []kume.Establishment) error {
+	if imp.done {
+		return errors.New("postgis: import already ended")
+	}
+	for i := range rows {
+		if err := checkEstablishment(&rows[i]); err != nil {
+			return err
+		}
+	}
+	src := &copySource{rows: rows, datasetID: imp.datasetID, i: -1}
+	var n int64
+	var err error
+	if imp.direct {
+		src.withDataset = true
+		n, err = imp.tx.CopyFrom(ctx, pgx.Identifier{"establishments"},
+			append([]string{"dataset_id"}, importColumns()...), src)
+	} else {
+		n, err = imp.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, importColumns(), src)
+	}
+	if err != nil {
+		return importError(ctx, err, "import add")
+	}
+	imp.staged += int(n)
+	return nil
+}
+
+// checkEstablishment rejects rows a database would store but no reader could use.
+func checkEstablishment(e *kume.Establishment) error {
+	switch {
+	case e.SourceID == "":
+		return invalid("establishment without source id")
+	case math.IsNaN(e.Lon) || math.IsInf(e.Lon, 0) || math.IsNaN(e.Lat) || math.IsInf(e.Lat, 0):
+		return invalid("establishment %q: coordinates are not finite", e.SourceID)
+	}
+	return nil
+}
+
+// importError maps a source id staged twice to EINVALID.
+func importError(ctx context.Context, err error, what string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == pgUniqueViolation || pgErr.Code == pgCardinalityViolation) {
+		return withCode(fmt.Errorf("postgis: %s: %w", what, err), kume.EINVALID, "a source id occurs twice in the import")
+	}
+	return wrap(ctx, err, what)
+}
+
+// Commit applies the staged rows, closes absent ones when replacing, updates
+// the dataset, bumps the data version and commits.
+func (imp *importer) Commit(ctx context.Context) (kume.ImportStats, error) {
+	var st kume.ImportStats
+	if imp.done {
+		return st, errors.New("postgis: import already ended")
+	}
+	st, err := imp.apply(ctx)
+	if err != nil {
+		imp.Rollback(ctx)
+		return kume.ImportStats{}, err
+	}
+	imp.done = true
+	if err := imp.tx.Commit(ctx); err != nil {
+		return kume.ImportStats{}, wrap(ctx, err, "import commit")
+	}
+	return st, nil
+}
+
+func (imp *importer) apply(ctx context.Context) (kume.ImportStats, error) {
+	var st kume.ImportStats
+	s, tx := imp.s, imp.tx
+	if imp.direct {
+		st.Inserted = imp.staged
+	} else {
+		if _, err := tx.Exec(ctx, s.q("import_analyze_stage")); err != nil {
+			return st, wrap(ctx, err, "import analyze")
+		}
+		var dup string
+		switch err := tx.QueryRow(ctx, s.q("import_duplicate")).Scan(&dup); {
+		case err == nil:
+			return st, invalid("source id %q occurs twice in the import", dup)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return st, wrap(ctx, err, "import check duplicates")
+		}
+		var ins, upd int64
+		if err := tx.QueryRow(ctx, s.q("import_upsert"), imp.datasetID).Scan(&ins, &upd); err != nil {
+			return st, importError(ctx, err, "import apply")
+		}
+		st.Inserted, st.Updated = int(ins), int(upd)
+		st.Unchanged = imp.staged - st.Inserted - st.Updated
+		if imp.opts.Replace {
+			if _, err := tx.Exec(ctx, s.q("import_plan_close")); err != nil {
+				return st, wrap(ctx, err, "import close absent")
+			}
+			tag, err := tx.Exec(ctx, s.q("import_close_absent"), imp.datasetID, imp.opts.ReplaceAt)
+			if err != nil {
+				return st, wrap(ctx, err, "import close absent")
+			}
+			st.Closed = int(tag.RowsAffected())
+		}
+	}
+	if _, err := tx.Exec(ctx, s.q("import_finish_dataset"), imp.datasetID, st.Inserted); err != nil {
+		return st, wrap(ctx, err, "import update dataset")
+	}
+	if _, err := s.bumpVersion(ctx, tx); err != nil {
+		return st, wrap(ctx, err, "import bump version")
+	}
+	return st, nil
+}
+
+// Rollback discards the import. It is a no-op after Commit.
+func (imp *importer) Rollback(ctx context.Context) error {
+	if imp.done {
+		return nil
+	}
+	imp.done = true
+	err := imp.tx.Rollback(context.WithoutCancel(ctx))
+	if errors.Is(err, pgx.ErrTxClosed) {
+		return nil
+	}
+	return wrap(ctx, err, "import rollback")
+}
+
+// copySource feeds establishments to COPY without building a [][]any.
+type copySource struct {
+	rows        []kume.Establishment
+	datasetID   int64
+	withDataset bool
+	i           int
+	vals        []any
+}
+
+func (c *copySource) Next() bool {
+	c.i++
+	return c.i < len(c.rows)
+}
+
+func (c *copySource) Err() error { return nil }
+
+func (c *copySource) Values() ([]any, error) {
+	e := &c.rows[c.i]
+	e.DatasetID = c.datasetID
+	var h3 *int64
+	if e.Cell != 0 {
+		v := int64(e.Cell)
+		h3 = &v
+	}
+	var attrs map[string]string
+	if len(e.Attrs) > 0 {
+		attrs = e.Attrs
+	}
+	c.vals = c.vals[:0]
+	if c.withDataset {
+		c.vals = append(c.vals, c.datasetID)
+	}
+	c.vals = append(c.vals,
+		e.SourceID, e.Name, string(e.Kind), string(e.Type), e.NACE,
+		e.Employees.Known, int32(e.Employees.Low), int32(e.Employees.High), e.Founded, e.Closed,
+		e.Address.Street, e.Address.Postcode, e.Address.District, e.Address.Province, e.Address.Country,
+		e.Lon, e.Lat, string(e.Precision), e.GeocodeSource, h3, attrs, int64(e.ContentHash()),
+	)
+	return c.vals, nil
+}

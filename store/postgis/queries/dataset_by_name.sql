@@ -1,0 +1,3 @@
+SELECT id, name, source, licence, attribution, visibility, imported_at, establishment_count
+FROM datasets
+WHERE name = $1

@@ -1,0 +1,1 @@
+DELETE FROM datasets WHERE id = $1

@@ -1,0 +1,1 @@
+WHERE e.id = $1

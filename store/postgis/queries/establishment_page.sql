@@ -1,0 +1,3 @@
+  AND e.id > $11
+ORDER BY e.id
+LIMIT $12

@@ -1,0 +1,1 @@
+DELETE FROM value_chains WHERE id = $1

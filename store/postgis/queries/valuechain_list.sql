@@ -1,0 +1,1 @@
+SELECT definition FROM value_chains ORDER BY id
