@@ -39,6 +39,7 @@ type ImportProgress struct {
 // ImportReject is a row the import refused and why.
 type ImportReject struct {
 	Row    int    `json:"row"`
+	Column string `json:"column,omitempty"`
 	Reason string `json:"reason"`
 }
 

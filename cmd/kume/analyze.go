@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/analysis"
+	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/nace"
+)
+
+// analyzeFlags are the method parameters a command line may set.
+type analyzeFlags struct {
+	res   string
+	k     int
+	fdr   bool
+	minFi int
+	discK int
+}
+
+func runAnalyze(ctx context.Context, env *Env, args []string) error {
+	var sc storeConfig
+	var af analyzeFlags
+	var asJSON bool
+	fs := newFlagSet(env, "analyze", "[--db URL|--store DIR] [--res 4-9] [--k 1] [--fdr=true] [--json]")
+	addStoreFlags(fs, env, &sc)
+	af.register(fs)
+	fs.BoolVar(&asJSON, "json", false, "print a machine-readable summary")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := af.params()
+	if err != nil {
+		return err
+	}
+	st, err := sc.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tax, err := nace.New()
+	if err != nil {
+		return err
+	}
+	r, err := analysis.New(st, tax, analysis.Config{Params: p})
+	if err != nil {
+		return err
+	}
+	started := time.Now()
+	res, err := r.Run(ctx)
+	if err != nil {
+		return err
+	}
+	sum := analyzeSummary{Version: res.Run.Version, Cells: len(res.Cells), Clusters: len(res.Clusters),
+		Regions: len(res.Regions), Seconds: time.Since(started).Seconds()}
+	if asJSON {
+		return json.NewEncoder(env.Stdout).Encode(sum)
+	}
+	fmt.Fprintf(env.Stdout, "analysis saved as data version %d: %d cell statistics, %d cluster footprints, %d region statistics in %.1fs\n",
+		sum.Version, sum.Cells, sum.Clusters, sum.Regions, sum.Seconds)
+	return nil
+}
+
+// analyzeSummary is what "kume analyze --json" prints.
+type analyzeSummary struct {
+	Version  int64   `json:"version"`
+	Cells    int     `json:"cells"`
+	Clusters int     `json:"clusters"`
+	Regions  int     `json:"regions"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// flagRegistrar is the part of flag.FlagSet that analyzeFlags uses.
+type flagRegistrar interface {
+	StringVar(p *string, name, value, usage string)
+	IntVar(p *int, name string, value int, usage string)
+	BoolVar(p *bool, name string, value bool, usage string)
+}
+
+func (a *analyzeFlags) register(fs flagRegistrar) {
+	d := geo.DefaultParams()
+	fs.StringVar(&a.res, "res", "4-9", "H3 resolutions to analyse: a range 4-9 or a list 5,7,9")
+	fs.IntVar(&a.k, "k", d.K, "grid-disk radius of the Gi* neighbourhood")
+	fs.BoolVar(&a.fdr, "fdr", d.FDR, "Benjamini–Hochberg false-discovery-rate control of the hot-spot bins")
+	fs.IntVar(&a.minFi, "min-firms", d.MinFirms, "smallest cluster footprint in firms")
+	fs.IntVar(&a.discK, "disclosure-k", d.DisclosureK, "suppress published aggregates of fewer firms")
+}
+
+// params returns the geo parameters the flags describe, validated.
+func (a *analyzeFlags) params() (geo.Params, error) {
+	p := geo.DefaultParams()
+	res, err := parseResolutions(a.res)
+	if err != nil {
+		return p, err
+	}
+	p.Resolutions, p.K, p.FDR, p.MinFirms, p.DisclosureK = res, a.k, a.fdr, a.minFi, a.discK
+	return p, p.Validate()
+}
+
+// parseResolutions reads "4-9" or "5,7,9".
+func parseResolutions(s string) ([]int, error) {
+	bad := kume.Errorf(kume.EINVALID, "--res %q: want a range like 4-9 or a list like 5,7,9", s)
+	if lo, hi, ok := strings.Cut(s, "-"); ok {
+		a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+		b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+		if err1 != nil || err2 != nil || a > b || b-a > 15 {
+			return nil, bad
+		}
+		out := make([]int, 0, b-a+1)
+		for r := a; r <= b; r++ {
+			out = append(out, r)
+		}
+		return out, nil
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		r, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, bad
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

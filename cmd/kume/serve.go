@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/analysis"
+	"github.com/kume-geo/kume/api"
+	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/nace"
+	"github.com/kume-geo/kume/tiles"
+	"github.com/kume-geo/kume/web"
+)
+
+// serveConfig is the resolved configuration of "kume serve".
+type serveConfig struct {
+	Addr   string        `json:"addr"`
+	Store  storeConfig   `json:"-"`
+	Data   []string      `json:"data,omitempty"`
+	NoDemo bool          `json:"no_demo"`
+	Drain  time.Duration `json:"drain"`
+	// StoreDescription is Store described with secrets masked (for --print-config).
+	StoreDescription string `json:"store"`
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	var cfg serveConfig
+	var printConfig bool
+	fs := newFlagSet(env, "serve", "[--addr :8080] [--db URL] [--store DIR] [--data FILE]... [--no-demo] [--print-config]")
+	fs.StringVar(&cfg.Addr, "addr", envOr(env, "KUME_ADDR", ":8080"), "address to listen on (env KUME_ADDR)")
+	addStoreFlags(fs, env, &cfg.Store)
+	fs.Var((*stringList)(&cfg.Data), "data", "a firm register to import into the embedded store at start (repeatable)")
+	fs.BoolVar(&cfg.NoDemo, "no-demo", envBool(env, "KUME_NO_DEMO"), "do not load the bundled demo data into an empty embedded store (env KUME_NO_DEMO)")
+	fs.DurationVar(&cfg.Drain, "drain", 15*time.Second, "how long shutdown waits for requests in flight")
+	fs.BoolVar(&printConfig, "print-config", false, "print the resolved configuration (secrets masked) and exit")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.StoreDescription = cfg.Store.describe()
+	if printConfig {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cfg)
+	}
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	srv := &server{cfg: cfg, log: log}
+	if err := srv.open(ctx); err != nil {
+		return err
+	}
+	defer srv.close()
+	return srv.serve(ctx)
+}
+
+// server is a running "kume serve": the store, the analysis runner, the HTTP
+// server and its listener.
+type server struct {
+	cfg    serveConfig
+	log    *slog.Logger
+	store  kume.Store
+	runner *analysis.Runner
+	http   *http.Server
+	ln     net.Listener
+}
+
+// open opens the store, loads start-up data and binds the listener, so that the
+// address is known (and connectable) when it returns. The first analysis runs
+// in the background once serve starts.
+func (s *server) open(ctx context.Context) (err error) {
+	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	st, err := s.cfg.Store.open(octx, true)
+	if err != nil {
+		return err
+	}
+	s.store = st
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	s.log.Info("store open", "store", s.cfg.StoreDescription)
+	tax, err := nace.New()
+	if err != nil {
+		return err
+	}
+	if err := s.loadStartData(ctx, tax); err != nil {
+		return err
+	}
+	ts, err := tiles.New(st, tiles.Config{})
+	if err != nil {
+		return err
+	}
+	var h *api.Server
+	s.runner, err = analysis.New(st, tax, analysis.Config{
+		Params: geo.DefaultParams(),
+		Log:    s.log,
+		OnSaved: func(ctx context.Context, r *kume.AnalysisResult) {
+			if err := ts.Sync(ctx); err != nil {
+				s.log.Warn("tile cache sync", "err", err)
+			}
+			h.Metrics().AnalysisDuration(r.Run.FinishedAt.Sub(r.Run.StartedAt))
+		},
+	})
+	if err != nil {
+		return err
+	}
+	h = api.New(api.DefaultConfig(), api.Deps{
+		Store: st, Web: web.FS(), Log: s.log, Tiles: ts,
+		Sectors:     sectorIndex(tax),
+		ValueChains: chainCatalog{tax},
+		Analyzer:    analyzer{s.runner},
+		Ranker:      ranker{st},
+		Importer:    newImporter(st, tax, s.runner),
+	})
+	s.http = h.HTTPServer(s.cfg.Addr)
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// addr returns the bound address.
+func (s *server) addr() string { return s.ln.Addr().String() }
+
+// serve serves until ctx is done, then drains requests in flight.
+func (s *server) serve(ctx context.Context) error {
+	s.log.Info("serving", "addr", s.addr())
+	rctx, stopRunner := context.WithCancel(ctx)
+	defer func() { stopRunner(); s.runner.Wait() }()
+	s.runner.Start(rctx)
+	if err := s.analyseIfStale(ctx); err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "drain", s.cfg.Drain.String())
+	if err := api.Shutdown(s.http, s.cfg.Drain); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// analyseIfStale requests an analysis when the stored results are older than
+// the data (or missing while there is data).
+func (s *server) analyseIfStale(ctx context.Context) error {
+	dv, err := s.store.DataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	run, err := s.store.LatestAnalysis(ctx)
+	switch {
+	case kume.ErrorCode(err) == kume.ENOTFOUND:
+		if dv == 0 {
+			return nil
+		}
+	case err != nil:
+		return err
+	case run.Version >= dv:
+		return nil
+	}
+	return s.runner.Request()
+}
+
+// close releases the store.
+func (s *server) close() error {
+	if s.store == nil {
+		return nil
+	}
+	return s.store.Close()
+}
+
+// envOr returns env's value of key, or def when unset.
+func envOr(env *Env, key, def string) string {
+	if v := env.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// envBool reads a boolean environment variable; unset or unparsable is false.
+func envBool(env *Env, key string) bool {
+	b, _ := strconv.ParseBool(env.Getenv(key))
+	return b
+}

@@ -1,0 +1,135 @@
+// Package demo loads kume's bundled demo data — real public data shipped in
+// the binary — into a store: Türkiye's 81 provinces as regions, the Berlin
+// businesses registered and deregistered from April to July 2023 (IHK Berlin,
+// CC0) as firms, and Türkiye's 205 universities as supporting institutions
+// placed at their province. Sources and licences are listed in docs/DATA.md.
+package demo
+
+import (
+	"compress/gzip"
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"path"
+	"time"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/ingest"
+	"github.com/kume-geo/kume/nace"
+)
+
+//go:embed data
+var files embed.FS
+
+// Dataset names of the demo.
+const (
+	BerlinDataset       = "berlin-ihk-2023"
+	UniversitiesDataset = "tr-universities"
+	ProvinceLevel       = "province"
+)
+
+// Summary counts what Load wrote.
+type Summary struct {
+	Regions      int              `json:"regions"`
+	Imports      []ingest.Summary `json:"imports"`
+	Institutions int              `json:"institutions"`
+}
+
+// Load writes the demo into st. It is meant for an empty store; on a store
+// that already holds the demo it changes nothing (imports are idempotent).
+func Load(ctx context.Context, st kume.Store, tax *nace.Taxonomy) (Summary, error) {
+	var sum Summary
+	regions, err := provinces()
+	if err != nil {
+		return sum, err
+	}
+	if err := st.PutRegions(ctx, regions); err != nil {
+		return sum, fmt.Errorf("demo: provinces: %w", err)
+	}
+	sum.Regions = len(regions)
+	imports, err := loadBerlin(ctx, st, tax)
+	sum.Imports = imports
+	if err != nil {
+		return sum, err
+	}
+	u, err := loadUniversities(ctx, st, tax, ingest.NewGazetteer(regions))
+	if err != nil {
+		return sum, err
+	}
+	sum.Imports = append(sum.Imports, u)
+	sum.Institutions = u.Inserted + u.Updated + u.Unchanged
+	return sum, nil
+}
+
+// berlinFile is one monthly extract of the Berlin register.
+type berlinFile struct {
+	name   string
+	closed *time.Time // set for the deregistration files: the month's last day
+}
+
+// berlinFiles lists the extracts in the order they happened, so that a
+// business registered in April and deregistered in June ends closed.
+func berlinFiles() []berlinFile {
+	months := []struct {
+		n     time.Month
+		label string
+	}{{time.April, "04_april"}, {time.May, "05_may"}, {time.June, "06_june"}, {time.July, "07_july"}}
+	var out []berlinFile
+	for _, m := range months {
+		last := time.Date(2023, m.n+1, 0, 0, 0, 0, 0, time.UTC)
+		out = append(out,
+			berlinFile{name: "de_ihk_berlin_2023_" + m.label + "_added.csv.gz"},
+			berlinFile{name: "de_ihk_berlin_2023_" + m.label + "_deleted.csv.gz", closed: &last})
+	}
+	return out
+}
+
+// loadBerlin imports the Berlin extracts, one import each.
+func loadBerlin(ctx context.Context, st kume.Store, tax *nace.Taxonomy) ([]ingest.Summary, error) {
+	var out []ingest.Summary
+	for _, f := range berlinFiles() {
+		rc, err := open(path.Join("data/berlin-ihk-2023", f.name))
+		if err != nil {
+			return out, err
+		}
+		s, err := ingest.Run(ctx, st, []ingest.Source{{Name: f.name, Reader: rc}}, ingest.Options{
+			Dataset: BerlinDataset,
+			NewDataset: kume.Dataset{
+				Name:        BerlinDataset,
+				Source:      "IHK Berlin open business register extracts, April–July 2023 (raphael-arce/IHKBerlin_Gewerbedaten)",
+				Licence:     "CC0-1.0",
+				Attribution: "IHK Berlin Gewerbedaten, CC0",
+				Visibility:  kume.Public,
+			},
+			Kind:     kume.KindFirm,
+			Mapping:  ingest.Mapping{"district": "Bezirk"},
+			OnError:  ingest.Skip,
+			ClosedAt: f.closed,
+			NACE:     tax,
+		}, nil)
+		rc.Close()
+		out = append(out, s)
+		if err != nil {
+			return out, fmt.Errorf("demo: %s: %w", f.name, err)
+		}
+	}
+	return out, nil
+}
+
+// open returns the decompressed content of an embedded file.
+func open(name string) (io.ReadCloser, error) {
+	f, err := files.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("demo: %s: %w", name, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{zr, f}, nil
+}
