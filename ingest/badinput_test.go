@@ -1,0 +1,112 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"testing"
+
+	"github.com/kume-geo/kume"
+)
+
+// TestBadInput checks that each kind of bad input gives a clear message and
+// writes nothing (abort) or only the valid rows (skip).
+func TestBadInput(t *testing.T) {
+	huge := "id,lat,lon\n" + strings.Repeat("x", 3<<20) + "\na,41,29\n"
+	cases := []struct {
+		name, file, data string
+		want             string // in the error or a reject reason
+		skipInserted     int    // rows imported with on-error skip; -1 when skip fails too
+	}{
+		{"empty", "e.csv", "", "empty", -1},
+		{"header only", "h.csv", "id,lat,lon\r\n", "header but no rows", -1},
+		{"field count", "f.csv", "id,lat,lon\na,41,29\nb,41\n", "row has 2 fields; the header has 3", 1},
+		{"unbalanced quote", "q.csv", "id,lat,lon\na,41,29\n\"b,41,29\n", "quoted field not closed", 1},
+		{"long line", "l.csv", huge, "record longer than", 1},
+		{"non-numeric", "n.csv", "id,lat,lon\na,41,29\nb,abc,29\n", `"abc" is not a number`, 1},
+		{"NaN", "n.csv", "id,lat,lon\na,41,29\nb,NaN,29\n", "not a finite number", 1},
+		{"out of range", "r.csv", "id,lat,lon\na,41,29\nb,95,200\n", "latitude 95 outside", 1},
+		{"duplicate id", "d.csv", "id,lat,lon\na,41,29\na,41,29\n", `duplicate id "a"`, 1},
+		{"unknown nace", "u.csv", "id,lat,lon,nace\na,41,29,13.20\nb,41,29,99.99\n", `unknown NACE code "99.99"`, 1},
+		{"negative employees", "m.csv", "id,lat,lon,employees\na,41,29,5\nb,41,29,-3\n", "negative", 1},
+		{"NUL byte", "z.csv", "id,lat,lon,name\na,41,29,x\nb,41,29,a\x00b\n", "NUL byte", 1},
+		{"invalid UTF-8", "i.csv", "id,lat,lon,name\na,41,29,x\nb,41,29,\xfe\xff\n", "invalid UTF-8", 1},
+		{"over-long field", "o.csv", "id,lat,lon,name\na,41,29,x\nb,41,29," + strings.Repeat("y", 9000) + "\n", "longer than 8192 bytes", 1},
+		{"missing id", "mi.csv", "id,lat,lon\na,41,29\n,41,29\n", "missing id", 1},
+		{"polygon WKT", "w.csv", "id,wkt\na,POINT(29 41)\nb,\"POLYGON((0 0,1 0,1 1,0 0))\"\n", "geometry must be a POINT, got POLYGON", 1},
+		{"geojson crs", "c.geojson", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:31467"}},"features":[]}`, "not supported", -1},
+		{"geojson string coords", "s.geojson", `{"type":"FeatureCollection","features":[
+			{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[29,41]},"properties":{}},
+			{"type":"Feature","id":"b","geometry":{"type":"Point","coordinates":["29","41"]},"properties":{}}]}`, "is not a number", 1},
+		{"geojson null coords", "s.geojson", `{"type":"FeatureCollection","features":[
+			{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[29,41]},"properties":{}},
+			{"type":"Feature","id":"b","geometry":{"type":"Point","coordinates":[null,41]},"properties":{}}]}`, "is not a number", 1},
+		{"geojson deep", "d.geojson", `{"type":"FeatureCollection","features":[
+			{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[29,41]},"properties":{}},
+			{"type":"Feature","id":"b","geometry":null,"properties":{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}}]}`, "nested 102 levels deep", 1},
+		{"geojson truncated", "t.geojson", `{"type":"FeatureCollection","features":[
+			{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[29,41]},"properties":{}},
+			{"type":"Feature","id":"b","geom`, "ends unexpectedly", 1},
+		{"geojson polygon", "p.geojson", `{"type":"FeatureCollection","features":[
+			{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[29,41]},"properties":{}},
+			{"type":"Feature","id":"b","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{}}]}`, "must be a Point", 1},
+		{"not a collection", "f.geojson", `{"type":"Feature","geometry":null,"properties":{}}`, "want a FeatureCollection", -1},
+		{"ndjson bad line", "x.ndjson", `{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[29,41]},"properties":{}}` + "\n{oops\n", "not a GeoJSON Feature", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, mode := range []OnError{Abort, Skip} {
+				st := newFakeStore()
+				sum, err := runString(t, st, c.file, c.data, Options{OnError: mode})
+				if err == nil && mode == Abort {
+					t.Fatalf("abort: no error; summary %+v", sum)
+				}
+				msg := kume.ErrorMessage(err)
+				for _, r := range sum.Rejects {
+					msg += "\n" + r.String()
+				}
+				if !strings.Contains(msg, c.want) {
+					t.Errorf("%s: message %q lacks %q", mode, msg, c.want)
+				}
+				got := 0
+				for _, rows := range st.rows {
+					got += len(rows)
+				}
+				want := 0
+				if mode == Skip && c.skipInserted > 0 {
+					want = c.skipInserted
+				}
+				if mode == Skip && c.skipInserted < 0 && err == nil {
+					t.Errorf("skip: no error")
+				}
+				if got != want || (err == nil && sum.Inserted != want) {
+					t.Errorf("%s: %d rows stored, summary %+v; want %d", mode, got, sum, want)
+				}
+			}
+		})
+	}
+}
+
+func TestGzipBomb(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte("id,lat,lon\n"))
+	zeros := make([]byte, 1<<20)
+	for i := 0; i < 24; i++ { // 24 MiB of zeros compress to about 24 KiB
+		zw.Write(zeros)
+	}
+	zw.Close()
+	_, err := runString(t, newFakeStore(), "bomb.csv.gz", buf.String(), Options{})
+	if err == nil || !strings.Contains(kume.ErrorMessage(err)+err.Error(), "decompression bomb") {
+		t.Fatalf("err = %v", err)
+	}
+
+	buf.Reset()
+	zw = gzip.NewWriter(&buf)
+	zw.Write([]byte("id,lat,lon\na,41,29\n"))
+	zw.Close()
+	sum, err := runString(t, newFakeStore(), "ok.csv.gz", buf.String(), Options{})
+	if err != nil || sum.Inserted != 1 {
+		t.Fatalf("gzip: %+v, %v", sum, err)
+	}
+}

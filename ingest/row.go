@@ -1,0 +1,292 @@
+package ingest
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/nace"
+)
+
+// record is one row as read from a source.
+type record struct {
+	line   int      // first line (CSV, NDJSON) or feature number (FeatureCollection)
+	header []string // column or property names
+	values []string // values, parallel to header
+	cols   *columns // resolved use of the columns
+	// geom is the GeoJSON geometry; nil for CSV and for a null geometry.
+	geom *pointGeom
+	// raw is the GeoJSON feature as read, for the rejects file.
+	raw []byte
+}
+
+// pointGeom is a GeoJSON point geometry, or the reason it is not one.
+type pointGeom struct {
+	x, y float64
+	err  string
+}
+
+// SectorCoder normalises NACE codes; *nace.Taxonomy implements it.
+type SectorCoder interface {
+	Normalize(raw string) (code string, ok bool)
+}
+
+// coordState says what a row's coordinates are like after conversion.
+type coordState int
+
+const (
+	coordOK      coordState = iota
+	coordMissing            // no coordinates: geocode
+	coordInvalid            // geographic coordinates outside ±90/±180 as given
+)
+
+// converter turns records into establishments.
+type converter struct {
+	kind      kume.Kind
+	crs       CRS
+	closedAt  *time.Time
+	precision kume.Precision
+	nace      SectorCoder
+	lim       Limits
+	ids       map[uint64]int32
+}
+
+// convert fills e from rec. It returns the state of the coordinates and a row
+// error for an invalid row.
+func (cv *converter) convert(rec *record, e *kume.Establishment) (coordState, *RowError) {
+	bad := func(f Field, format string, args ...any) (coordState, *RowError) {
+		col := ""
+		if i := rec.cols.idx[f]; i >= 0 {
+			col = rec.header[i]
+		}
+		return 0, &RowError{Line: rec.line, Column: col, Reason: fmt.Sprintf(format, args...)}
+	}
+	for i, v := range rec.values {
+		reason := ""
+		switch {
+		case len(v) > cv.lim.MaxFieldBytes:
+			reason = fmt.Sprintf("value longer than %d bytes", cv.lim.MaxFieldBytes)
+		case strings.IndexByte(v, 0) >= 0:
+			reason = "NUL byte in value"
+		case !utf8.ValidString(v):
+			reason = "invalid UTF-8 (is the file in another encoding? see --encoding)"
+		}
+		if reason != "" {
+			return 0, &RowError{Line: rec.line, Column: rec.header[i], Reason: reason}
+		}
+	}
+	get := func(f Field) string {
+		if i := rec.cols.idx[f]; i >= 0 {
+			if v := strings.TrimSpace(rec.values[i]); !missing(v) {
+				return v
+			}
+		}
+		return ""
+	}
+	*e = kume.Establishment{Kind: cv.kind, Name: get(FieldName)}
+
+	// Identity.
+	if rec.cols.idx[FieldID] >= 0 {
+		e.SourceID = get(FieldID)
+		if e.SourceID == "" {
+			return bad(FieldID, "missing id")
+		}
+	} else {
+		e.SourceID = contentID(rec.values)
+	}
+	h := fnv.New64a()
+	h.Write([]byte(e.SourceID))
+	if first, dup := cv.ids[h.Sum64()]; dup {
+		return bad(FieldID, "duplicate id %q (first at line %d)", e.SourceID, first)
+	}
+
+	// Kind and type.
+	if v := get(FieldKind); v != "" {
+		k, ok := parseKind(v)
+		if !ok {
+			return bad(FieldKind, "unknown kind %q (firm or institution)", v)
+		}
+		e.Kind = k
+	}
+	if v := get(FieldType); v != "" {
+		t := kume.InstitutionType(strings.ReplaceAll(nace.Fold(v), " ", "_"))
+		if !t.Valid() {
+			return bad(FieldType, "unknown institution type %q", v)
+		}
+		if rec.cols.idx[FieldKind] >= 0 && e.Kind == kume.KindFirm {
+			return bad(FieldType, "a firm has no institution type")
+		}
+		e.Kind, e.Type = kume.KindInstitution, t
+	}
+
+	// Sector.
+	if v := get(FieldNACE); v != "" {
+		code, ok := cv.nace.Normalize(v)
+		if !ok {
+			return bad(FieldNACE, "unknown NACE code %q", v)
+		}
+		e.NACE = code
+	}
+
+	// Size and dates.
+	if v := get(FieldEmployees); v != "" {
+		emp, err := ParseEmployees(v)
+		if err != nil {
+			return bad(FieldEmployees, "%v: %q", err, v)
+		}
+		e.Employees = emp
+	}
+	for _, d := range []struct {
+		f   Field
+		dst **time.Time
+	}{{FieldFounded, &e.Founded}, {FieldClosed, &e.Closed}} {
+		if v := get(d.f); v != "" {
+			t, err := parseDate(v)
+			if err != nil {
+				return bad(d.f, "%v", err)
+			}
+			*d.dst = &t
+		}
+	}
+	if e.Closed == nil && cv.closedAt != nil {
+		t := *cv.closedAt
+		e.Closed = &t
+	}
+	if e.Founded != nil && e.Closed != nil && e.Closed.Before(*e.Founded) {
+		return bad(FieldClosed, "closed before it was founded")
+	}
+
+	e.Address = kume.Address{Street: get(FieldStreet), Postcode: get(FieldPostcode),
+		District: get(FieldDistrict), Province: get(FieldProvince), Country: get(FieldCountry)}
+
+	for _, i := range rec.cols.attr {
+		if v := strings.TrimSpace(rec.values[i]); !missing(v) {
+			if e.Attrs == nil {
+				e.Attrs = make(map[string]string, len(rec.cols.attr))
+			}
+			e.Attrs[rec.header[i]] = v
+		}
+	}
+
+	state, rerr := cv.coordinates(rec, e, get, bad)
+	if rerr != nil {
+		return 0, rerr
+	}
+	if len(cv.ids) < 1<<31-1 {
+		cv.ids[h.Sum64()] = int32(rec.line)
+	}
+	return state, nil
+}
+
+// coordinates reads the position from a WKT/EWKT column, the GeoJSON geometry
+// or lat/lon columns, in that order, and converts it to WGS84.
+func (cv *converter) coordinates(rec *record, e *kume.Establishment, get func(Field) string,
+	bad func(Field, string, ...any) (coordState, *RowError)) (coordState, *RowError) {
+	var x, y float64
+	crs := cv.crs
+	switch wkt := get(FieldGeometry); {
+	case wkt != "":
+		p, err := parseWKTPoint(wkt)
+		if err != nil {
+			return bad(FieldGeometry, "%v", err)
+		}
+		if p.empty {
+			return coordMissing, nil
+		}
+		if p.srid != 0 && p.srid != crs.Code {
+			c, err := ParseCRS(strconv.Itoa(p.srid))
+			if err != nil {
+				return bad(FieldGeometry, "%v", err)
+			}
+			crs = c
+		}
+		x, y = p.x, p.y
+	case rec.geom != nil:
+		if rec.geom.err != "" {
+			return 0, &RowError{Line: rec.line, Column: "geometry", Reason: rec.geom.err}
+		}
+		x, y = rec.geom.x, rec.geom.y
+	default:
+		lat, lon := get(FieldLat), get(FieldLon)
+		if lat == "" && lon == "" {
+			return coordMissing, nil
+		}
+		if lat == "" {
+			return bad(FieldLat, "missing latitude")
+		}
+		if lon == "" {
+			return bad(FieldLon, "missing longitude")
+		}
+		var err error
+		if y, err = parseNumber(lat); err != nil {
+			return bad(FieldLat, "%v", err)
+		}
+		if x, err = parseNumber(lon); err != nil {
+			return bad(FieldLon, "%v", err)
+		}
+	}
+	e.Precision, e.GeocodeSource = cv.precision, "source"
+	if crs.Geographic() {
+		e.Lon, e.Lat = crs.ToWGS84(x, y)
+		if !validLonLat(x, y) {
+			return coordInvalid, nil
+		}
+		return coordOK, nil
+	}
+	e.Lon, e.Lat = crs.ToWGS84(x, y)
+	if !validLonLat(e.Lon, e.Lat) || crs.Code != 3857 && !plausibleProjected(crs, x, y) {
+		return 0, &RowError{Line: rec.line, Column: coordColumn(rec), Reason: fmt.Sprintf("x=%g y=%g is outside the area of %s", x, y, crs)}
+	}
+	return coordOK, nil
+}
+
+// plausibleProjected reports whether x/y round-trips through the projection,
+// which fails far outside the area the projection is meant for.
+func plausibleProjected(crs CRS, x, y float64) bool {
+	lon, lat := crs.ToWGS84(x, y)
+	x2, y2 := crs.FromWGS84(lon, lat)
+	return (x2-x)*(x2-x)+(y2-y)*(y2-y) < 1
+}
+
+func coordColumn(rec *record) string {
+	if i := rec.cols.idx[FieldGeometry]; i >= 0 {
+		return rec.header[i]
+	}
+	if rec.geom != nil {
+		return "geometry"
+	}
+	if i := rec.cols.idx[FieldLat]; i >= 0 {
+		return rec.header[i]
+	}
+	return ""
+}
+
+func validLonLat(lon, lat float64) bool {
+	return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
+}
+
+// parseKind reads firm/institution in English or Turkish.
+func parseKind(s string) (kume.Kind, bool) {
+	switch nace.Fold(s) {
+	case "firm", "firma", "company", "business", "isletme":
+		return kume.KindFirm, true
+	case "institution", "kurum", "kurulus":
+		return kume.KindInstitution, true
+	}
+	return "", false
+}
+
+// contentID derives a stable id from a row's values for sources without an id
+// column, so that re-importing the same file matches the same rows.
+func contentID(values []string) string {
+	h := fnv.New64a()
+	for _, v := range values {
+		h.Write([]byte(v))
+		h.Write([]byte{0x1f})
+	}
+	return "h" + strconv.FormatUint(h.Sum64(), 36)
+}

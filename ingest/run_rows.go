@@ -1,0 +1,195 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/geo"
+)
+
+// row converts, validates, geocodes and batches one record.
+func (r *runner) row(ctx context.Context, name string, cv *converter, rec *record) error {
+	var e kume.Establishment
+	state, re := cv.convert(rec, &e)
+	if re != nil {
+		return r.rejectRecord(name, rec, Reject{Line: re.Line, Column: re.Column, Reason: re.Reason})
+	}
+	switch state {
+	case coordMissing:
+		reason, err := r.geocode(ctx, &e)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			return r.rejectRecord(name, rec, Reject{Line: rec.line, Column: coordColumn(rec), Reason: reason})
+		}
+	case coordInvalid, coordOK:
+		invalid := state == coordInvalid
+		if cv.crs.Geographic() && r.ext.swapCandidate(e.Lon, e.Lat, invalid) {
+			return r.hold(ctx, name, rec, e, invalid)
+		}
+		if invalid {
+			return r.rejectRecord(name, rec, Reject{Line: rec.line, Column: coordColumn(rec), Reason: rangeReason(e.Lon, e.Lat)})
+		}
+		r.ext.add(e.Lon, e.Lat)
+	}
+	return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e)
+}
+
+// geocode places a row without coordinates; it returns the reason when it
+// cannot.
+func (r *runner) geocode(ctx context.Context, e *kume.Establishment) (string, error) {
+	q := queryOf(e)
+	if r.o.Geocoder == nil {
+		return "missing coordinates", nil
+	}
+	if q.Empty() {
+		return "missing coordinates and no address to geocode", nil
+	}
+	res, ok, err := r.o.Geocoder.Geocode(ctx, q)
+	if err != nil {
+		return "", fmt.Errorf("ingest: geocoding: %w", err)
+	}
+	if !ok {
+		return fmt.Sprintf("missing coordinates, and the address (%s) was not found", describe(q)), nil
+	}
+	e.Lon, e.Lat, e.Precision, e.GeocodeSource = res.Lon, res.Lat, res.Precision, res.Source
+	r.sum.Geocoded.ByPrecision[string(res.Precision)]++
+	return "", nil
+}
+
+func describe(q Query) string {
+	s := ""
+	for _, p := range []string{q.Street, q.Postcode, q.District, q.Province, q.Country} {
+		if p != "" {
+			if s != "" {
+				s += ", "
+			}
+			s += p
+		}
+	}
+	return truncate(s, 120)
+}
+
+// hold keeps a row for the swapped-coordinates decision, deciding the oldest
+// held row first when the buffer is full.
+func (r *runner) hold(ctx context.Context, name string, rec *record, e kume.Establishment, invalid bool) error {
+	if len(r.pending) >= r.o.Limits.MaxPending {
+		if err := r.decideOldest(ctx); err != nil {
+			return err
+		}
+	}
+	p := pendingRow{e: e, invalid: invalid, source: name, line: rec.line, header: rec.header, latCol: coordColumn(rec)}
+	if rec.raw != nil {
+		p.header, p.values = []string{"feature"}, []string{string(rec.raw)}
+	} else {
+		p.values = append([]string(nil), rec.values...)
+	}
+	r.pending = append(r.pending, p)
+	return nil
+}
+
+// decideOldest decides the oldest held-back row.
+func (r *runner) decideOldest(ctx context.Context) error {
+	p := r.pending[0]
+	r.pending[0] = pendingRow{}
+	r.pending = r.pending[1:]
+	reason, swapped := r.ext.decide(&p)
+	header := p.header
+	if reason != "" {
+		if swapped {
+			r.sum.Swapped++
+		}
+		return r.reject(p.source, header, p.values, Reject{Line: p.line, Column: p.latCol, Reason: reason})
+	}
+	return r.accept(ctx, p.source, p.line, header, p.values, nil, p.e)
+}
+
+// accept indexes a valid row and adds it to the batch.
+func (r *runner) accept(ctx context.Context, name string, line int, header, values []string, raw []byte, e kume.Establishment) error {
+	cell, err := geo.CellOf(e.Lon, e.Lat, kume.BaseResolution)
+	if err != nil {
+		rj := Reject{Line: line, Reason: fmt.Sprintf("cannot index the point: %v", err)}
+		if raw != nil {
+			return r.reject(name, []string{"feature"}, []string{string(raw)}, rj)
+		}
+		return r.reject(name, header, values, rj)
+	}
+	e.Cell = cell
+	r.accepted++
+	if e.NACE == "" && e.Kind == kume.KindFirm {
+		r.sum.UnknownSector++
+	}
+	if r.o.DryRun || (r.sum.Rejected > 0 && r.o.OnError == Abort) {
+		return nil // nothing will be written
+	}
+	if r.batch == nil {
+		r.batch = make([]kume.Establishment, 0, r.o.BatchSize)
+	}
+	r.batch = append(r.batch, e)
+	if len(r.batch) >= r.o.BatchSize {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// flush hands the batch to the importer. A new slice is used for the next
+// batch, since a store may keep the rows it was given.
+func (r *runner) flush(ctx context.Context) error {
+	if len(r.batch) == 0 || r.imp == nil || (r.sum.Rejected > 0 && r.o.OnError == Abort) {
+		r.batch = r.batch[:0]
+		return nil
+	}
+	if err := r.imp.Add(ctx, r.batch); err != nil {
+		return fmt.Errorf("ingest: adding rows: %w", err)
+	}
+	r.batch = nil
+	return nil
+}
+
+// rejectRecord rejects a record, writing its original row.
+func (r *runner) rejectRecord(name string, rec *record, rj Reject) error {
+	if rec != nil && rec.raw != nil {
+		return r.reject(name, []string{"feature"}, []string{string(rec.raw)}, rj)
+	}
+	if rec == nil {
+		return r.reject(name, nil, nil, rj)
+	}
+	return r.reject(name, rec.header, rec.values, rj)
+}
+
+// reject counts and reports a rejected row.
+func (r *runner) reject(name string, header, values []string, rj Reject) error {
+	rj.Source = name
+	r.sum.Rejected++
+	if len(r.sum.Rejects) < MaxReportedRejects {
+		r.sum.Rejects = append(r.sum.Rejects, rj)
+	}
+	if r.o.OnReject != nil {
+		r.o.OnReject(rj)
+	}
+	if err := r.rejects.write(header, values, rj); err != nil {
+		return fmt.Errorf("ingest: writing rejects: %w", err)
+	}
+	return nil
+}
+
+func lineOf(rec *record) int {
+	if rec == nil {
+		return 0
+	}
+	return rec.line
+}
+
+// reportProgress tells the progress bar about the rows read, every 1000 rows
+// or, when final, whatever is left.
+func (r *runner) reportProgress(final bool) {
+	if !final {
+		r.unread++
+	}
+	if r.progress != nil && (r.unread >= 1000 || (final && r.unread > 0)) {
+		_ = r.progress.Add(r.unread)
+		r.unread = 0
+	}
+}
