@@ -1,0 +1,181 @@
+package tiles
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/kume-geo/kume"
+)
+
+// Layer names.
+const (
+	LayerHexagons       = "hexagons"
+	LayerClusters       = "clusters"
+	LayerEstablishments = "establishments"
+	LayerInstitutions   = "institutions"
+	LayerRegions        = "regions"
+)
+
+// Query parameter names.
+const (
+	paramSector = "sector"
+	paramRes    = "res"
+	paramType   = "type"
+	paramLevel  = "level"
+)
+
+// Params are the validated query parameters of a tile request. Their zero value
+// asks for every firm at the zoom's resolution.
+type Params struct {
+	// Sector is "" (all firms), a NACE code at any level or "vc:<id>".
+	Sector string
+	// Res overrides the zoom's H3 resolution when HasRes is set.
+	Res    int
+	HasRes bool
+	// Type restricts the institutions layer to one institution type.
+	Type kume.InstitutionType
+	// Level restricts the regions layer to one region level.
+	Level string
+}
+
+// key returns the canonical form of p, used in cache keys and ETags.
+func (p Params) key() string {
+	var b strings.Builder
+	b.WriteString("sector=")
+	b.WriteString(p.Sector)
+	if p.HasRes {
+		b.WriteString("&res=")
+		b.WriteString(strconv.Itoa(p.Res))
+	}
+	b.WriteString("&type=")
+	b.WriteString(string(p.Type))
+	b.WriteString("&level=")
+	b.WriteString(p.Level)
+	return b.String()
+}
+
+// sectorPattern is the syntax of a sector key.
+var sectorPattern = regexp.MustCompile(`^(?:[A-Z]|\d{2}(?:\.\d{1,2})?|vc:[a-z0-9_-]{1,64})$`)
+
+// levelPattern is the syntax of a region level.
+var levelPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+
+// ValidSector reports whether s is a well-formed sector key: "" (all firms), a
+// NACE section letter, a division, group or class ("13", "13.2", "13.20"), or a
+// value chain "vc:<id>" with an id of 1 to 64 characters from a-z, 0-9, _ and -.
+func ValidSector(s string) bool {
+	return s == "" || (len(s) <= 67 && sectorPattern.MatchString(s))
+}
+
+// ParseLayers parses a comma-separated layer list such as "hexagons,clusters".
+// An unknown layer is ENOTFOUND; an empty list, an empty name or a layer named
+// twice is EINVALID (duplicates are refused rather than merged, so that every
+// tile has exactly one URL).
+func ParseLayers(s string) ([]string, error) {
+	if s == "" || len(s) > 128 {
+		return nil, kume.Errorf(kume.EINVALID, "layer list must name 1 to 5 layers")
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > len(layerNames()) {
+		return nil, kume.Errorf(kume.EINVALID, "layer list must name 1 to 5 layers")
+	}
+	seen := map[string]bool{}
+	for _, p := range parts {
+		if !knownLayer(p) {
+			return nil, kume.Errorf(kume.ENOTFOUND, "unknown layer; layers are %s", strings.Join(layerNames(), ", "))
+		}
+		if seen[p] {
+			return nil, kume.Errorf(kume.EINVALID, "layer %s named twice", p)
+		}
+		seen[p] = true
+	}
+	return parts, nil
+}
+
+// layerNames lists the layers in their order inside a composite tile.
+func layerNames() []string {
+	return []string{LayerRegions, LayerHexagons, LayerClusters, LayerInstitutions, LayerEstablishments}
+}
+
+func knownLayer(name string) bool {
+	for _, n := range layerNames() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// layerParams returns the query parameters a layer accepts.
+func layerParams(layer string) []string {
+	switch layer {
+	case LayerHexagons:
+		return []string{paramSector, paramRes}
+	case LayerClusters, LayerEstablishments:
+		return []string{paramSector}
+	case LayerInstitutions:
+		return []string{paramType}
+	case LayerRegions:
+		return []string{paramSector, paramLevel}
+	}
+	return nil
+}
+
+// ParseParams validates the query of a tile or TileJSON request for the given
+// layers. Every error is EINVALID: a parameter that none of the layers accepts,
+// a repeated parameter, a malformed sector, res, type or level. Messages never
+// repeat more than a few characters of the input.
+func ParseParams(layers []string, q url.Values) (Params, error) {
+	var p Params
+	allowed := map[string]bool{}
+	for _, l := range layers {
+		for _, name := range layerParams(l) {
+			allowed[name] = true
+		}
+	}
+	for name, vs := range q {
+		if !allowed[name] {
+			return p, kume.Errorf(kume.EINVALID, "parameter %q is not accepted by layer %s", shorten(name), strings.Join(layers, ","))
+		}
+		if len(vs) != 1 {
+			return p, kume.Errorf(kume.EINVALID, "parameter %s given %d times", name, len(vs))
+		}
+		v := vs[0]
+		switch name {
+		case paramSector:
+			if !ValidSector(v) {
+				return p, kume.Errorf(kume.EINVALID, "sector must be a NACE code (C, 13, 13.2, 13.20) or vc:<id>")
+			}
+			p.Sector = v
+		case paramRes:
+			r, ok := parseSmall(v)
+			if !ok || len(v) > 2 || r > 15 {
+				return p, kume.Errorf(kume.EINVALID, "res must be an H3 resolution 0..15")
+			}
+			p.Res, p.HasRes = int(r), true
+		case paramType:
+			t := kume.InstitutionType(v)
+			if !t.Valid() {
+				return p, kume.Errorf(kume.EINVALID, "type must be an institution type such as university or chamber")
+			}
+			p.Type = t
+		case paramLevel:
+			if !levelPattern.MatchString(v) {
+				return p, kume.Errorf(kume.EINVALID, "level must be 1 to 32 characters a-z, 0-9 or _")
+			}
+			p.Level = v
+		}
+	}
+	return p, nil
+}
+
+// shorten shortens client input quoted in an error message.
+func shorten(s string) string {
+	const n = 24
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

@@ -1,0 +1,131 @@
+package tiles
+
+import (
+	"context"
+	"math"
+	"strconv"
+
+	"github.com/kume-geo/kume"
+)
+
+// points writes the establishments (firms) or institutions layer. Only
+// establishments of public datasets that are active at Config.Now appear, at
+// most Config.MaxPoints per tile (the lowest store ids first).
+func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, layer string) error {
+	now := s.cfg.Now()
+	f := kume.EstablishmentFilter{BBox: &tc.bbox, ActiveAt: &now, PublicOnly: true, Limit: s.cfg.MaxPoints}
+	if layer == LayerInstitutions {
+		f.Kind, f.Type = kume.KindInstitution, tc.params.Type
+	} else {
+		f.Kind = kume.KindFirm
+		prefixes, err := s.sectorPrefixes(ctx, tc.params.Sector)
+		if err != nil {
+			return err
+		}
+		f.NACEPrefixes = prefixes
+	}
+	es, err := s.store.Establishments(ctx, f)
+	if err != nil {
+		return err
+	}
+	props := make([]prop, 0, 5)
+	for i := range es {
+		e := &es[i]
+		if !e.ActiveAt(now) || math.IsNaN(e.Lon) || math.IsNaN(e.Lat) {
+			continue
+		}
+		p := tc.proj.lonLatToTile(e.Lon, e.Lat)
+		if !tc.box.Contains(p) || e.ID < 0 {
+			continue
+		}
+		props = append(props[:0], pInt("id", e.ID), pString("name", e.Name))
+		if layer == LayerInstitutions {
+			props = append(props, pString("type", string(e.Type)))
+		} else {
+			if e.NACE != "" {
+				props = append(props, pString("nace", e.NACE))
+			}
+			if b := employeeBand(e.Employees); b != "" {
+				props = append(props, pString("employees", b))
+			}
+		}
+		enc.addPoint(uint64(e.ID), true, p, props)
+	}
+	return nil
+}
+
+// employeeBand returns the head count as a band: a register's own band as
+// "low-high" or "low+", an exact count as its EU size class ("0", "1-9",
+// "10-49", "50-249", "250+"), "" when unknown. Exact counts are never
+// published.
+func employeeBand(e kume.Employees) string {
+	switch {
+	case !e.Known:
+		return ""
+	case !e.Exact() && e.High < 0:
+		return strconv.Itoa(e.Low) + "+"
+	case !e.Exact():
+		return strconv.Itoa(e.Low) + "-" + strconv.Itoa(e.High)
+	case e.Low <= 0:
+		return "0"
+	case e.Low < 10:
+		return "1-9"
+	case e.Low < 50:
+		return "10-49"
+	case e.Low < 250:
+		return "50-249"
+	}
+	return "250+"
+}
+
+// sectorPrefixes turns a sector key into the NACE prefixes of an establishment
+// filter: a section becomes its divisions, a value chain the codes of all its
+// roles (ENOTFOUND for an unknown chain), "" no restriction.
+func (s *Service) sectorPrefixes(ctx context.Context, sector string) ([]string, error) {
+	switch {
+	case sector == "":
+		return nil, nil
+	case len(sector) == 1:
+		return sectionDivisions(sector), nil
+	case len(sector) > 3 && sector[:3] == "vc:":
+		chains, err := s.store.ValueChains(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, vc := range chains {
+			if vc.ID != sector[3:] {
+				continue
+			}
+			var out []string
+			for _, role := range kume.Roles() {
+				out = append(out, vc.Roles[role]...)
+			}
+			if len(out) == 0 {
+				return []string{"-"}, nil // a chain without codes matches nothing
+			}
+			return out, nil
+		}
+		return nil, kume.Errorf(kume.ENOTFOUND, "unknown value chain")
+	}
+	return []string{sector}, nil
+}
+
+// sectionDivisions returns the two-digit divisions of a NACE Rev. 2 section.
+func sectionDivisions(section string) []string {
+	ranges := map[string][2]int{
+		"A": {1, 3}, "B": {5, 9}, "C": {10, 33}, "D": {35, 35}, "E": {36, 39},
+		"F": {41, 43}, "G": {45, 47}, "H": {49, 53}, "I": {55, 56}, "J": {58, 63},
+		"K": {64, 66}, "L": {68, 68}, "M": {69, 75}, "N": {77, 82}, "O": {84, 84},
+		"P": {85, 85}, "Q": {86, 88}, "R": {90, 93}, "S": {94, 96}, "T": {97, 98},
+		"U": {99, 99},
+	}
+	r, ok := ranges[section]
+	if !ok {
+		return []string{"-"} // no section of that letter: match nothing
+	}
+	var out []string
+	for d := r[0]; d <= r[1]; d++ {
+		out = append(out, strconv.Itoa(d/10)+strconv.Itoa(d%10))
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package tiles
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// encodePolygons appends the command stream of mp (tile coordinates) to g.
+// Coordinates are rounded to the integer grid; repeated points, closing points
+// and rings that collapse to less than three points or zero area are dropped;
+// exterior rings are written with positive area in y-down tile coordinates and
+// holes with negative area, whatever their winding was. A polygon whose
+// exterior collapses is dropped with its holes.
+func encodePolygons(g []uint32, mp orb.MultiPolygon) []uint32 {
+	var cx, cy int64
+	var buf [][2]int64
+	for _, poly := range mp {
+		for ri, r := range poly {
+			buf = roundRing(buf[:0], r)
+			if len(buf) < 3 {
+				if ri == 0 {
+					break
+				}
+				continue
+			}
+			a := ringArea(buf)
+			if a == 0 {
+				if ri == 0 {
+					break
+				}
+				continue
+			}
+			if (ri == 0) != (a > 0) {
+				for i, j := 0, len(buf)-1; i < j; i, j = i+1, j-1 {
+					buf[i], buf[j] = buf[j], buf[i]
+				}
+			}
+			px, py := buf[0][0], buf[0][1]
+			g = append(g, command(cmdMoveTo, 1), zigzag(px-cx), zigzag(py-cy))
+			g = append(g, command(cmdLineTo, uint32(len(buf)-1)))
+			for _, p := range buf[1:] {
+				g = append(g, zigzag(p[0]-px), zigzag(p[1]-py))
+				px, py = p[0], p[1]
+			}
+			cx, cy = px, py
+			g = append(g, command(cmdClosePath, 1))
+		}
+	}
+	return g
+}
+
+// roundRing appends r rounded to integers, without consecutive repeats and
+// without a closing point.
+func roundRing(dst [][2]int64, r orb.Ring) [][2]int64 {
+	for _, p := range r {
+		q := [2]int64{int64(math.Round(p[0])), int64(math.Round(p[1]))}
+		if n := len(dst); n > 0 && dst[n-1] == q {
+			continue
+		}
+		dst = append(dst, q)
+	}
+	for len(dst) > 1 && dst[0] == dst[len(dst)-1] {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
+}
+
+// ringArea returns twice the signed area of a ring without its closing point,
+// positive for clockwise rings in y-down coordinates.
+func ringArea(r [][2]int64) int64 {
+	var a int64
+	for i := range r {
+		p, q := r[i], r[(i+1)%len(r)]
+		a += p[0]*q[1] - q[0]*p[1]
+	}
+	return a
+}

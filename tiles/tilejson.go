@@ -1,0 +1,107 @@
+package tiles
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// TileJSON is a TileJSON 3.0.0 document.
+type TileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description,omitempty"`
+	Attribution  string        `json:"attribution,omitempty"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       [4]float64    `json:"bounds"`
+	Center       [3]float64    `json:"center"`
+	VectorLayers []VectorLayer `json:"vector_layers"`
+}
+
+// VectorLayer describes one layer of a TileJSON document: its fields map each
+// property name to its type ("String", "Number" or "Boolean").
+type VectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+// TileJSON returns the document of a layer list (see ParseLayers) with the
+// given parameters. baseURL is the server's external origin and prefix, such
+// as "https://maps.example.org"; the tile URL template is
+// baseURL/tiles/{layers}/{z}/{x}/{y}.mvt with the parameters in canonical form.
+func (s *Service) TileJSON(layers []string, p Params, baseURL string) TileJSON {
+	zr := s.Zooms(layers)
+	q := url.Values{}
+	if p.Sector != "" {
+		q.Set(paramSector, p.Sector)
+	}
+	if p.HasRes {
+		q.Set(paramRes, strconv.Itoa(p.Res))
+	}
+	if p.Type != "" {
+		q.Set(paramType, string(p.Type))
+	}
+	if p.Level != "" {
+		q.Set(paramLevel, p.Level)
+	}
+	tmpl := strings.TrimSuffix(baseURL, "/") + "/tiles/" + strings.Join(layers, ",") + "/{z}/{x}/{y}.mvt"
+	if len(q) > 0 {
+		tmpl += "?" + q.Encode()
+	}
+	b := s.cfg.Bounds
+	tj := TileJSON{
+		TileJSON:    "3.0.0",
+		Name:        "kume " + strings.Join(layers, ","),
+		Description: "kume cluster map: " + strings.Join(layers, ", "),
+		Attribution: s.cfg.Attribution,
+		Scheme:      "xyz",
+		Tiles:       []string{tmpl},
+		MinZoom:     zr.Min,
+		MaxZoom:     zr.Max,
+		Bounds:      [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		Center:      [3]float64{b.Center()[0], b.Center()[1], float64(min(zr.Max, zr.Min+3))},
+	}
+	for _, name := range layerNames() {
+		for _, l := range layers {
+			if l == name {
+				lz := s.cfg.Zooms[name]
+				desc, fields := layerDoc(name)
+				tj.VectorLayers = append(tj.VectorLayers, VectorLayer{ID: name, Description: desc,
+					MinZoom: lz.Min, MaxZoom: lz.Max, Fields: fields})
+			}
+		}
+	}
+	return tj
+}
+
+// layerDoc returns a layer's description and the types of its fields.
+func layerDoc(layer string) (string, map[string]string) {
+	const str, num, boolean = "String", "Number", "Boolean"
+	switch layer {
+	case LayerHexagons:
+		return "H3 cells of the sector at the zoom's resolution; firms, employees, lq, gi_z, gi_p and share_imprecise are left out where suppressed is true (disclosure control)",
+			map[string]string{"cell": str, "res": num, "firms": num, "employees": num, "lq": num,
+				"gi_z": num, "gi_p": num, "gi_bin": num, "share_imprecise": num, "suppressed": boolean}
+	case LayerClusters:
+		return "cluster footprints of the sector; firms, employees and lq are left out where suppressed is true",
+			map[string]string{"id": str, "name": str, "sector": str, "res": num, "firms": num, "employees": num,
+				"lq": num, "stars": num, "institutions": num, "completeness": num, "suppressed": boolean}
+	case LayerEstablishments:
+		return "active firms of public datasets; employees is a size band",
+			map[string]string{"id": num, "name": str, "nace": str, "employees": str}
+	case LayerInstitutions:
+		return "supporting institutions of public datasets by type",
+			map[string]string{"id": num, "name": str, "type": str}
+	case LayerRegions:
+		return "administrative regions with the sector's region statistics; firms, employees, lq and lq_employment are left out where suppressed is true",
+			map[string]string{"code": str, "name": str, "level": str, "parent": str, "firms": num, "employees": num,
+				"lq": num, "lq_employment": num, "stars": num, "strong": boolean, "suppressed": boolean}
+	}
+	return "", nil
+}
