@@ -1,0 +1,193 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/uber/h3-go/v4"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/tiles"
+	"github.com/kume-geo/kume/tiles/mvtcheck"
+)
+
+// tileStore serves one analysis with cells around Istanbul.
+type tileStore struct {
+	kume.Store
+	cells []kume.CellStat
+}
+
+func (s *tileStore) DataVersion(context.Context) (int64, error) { return 1, nil }
+func (s *tileStore) LatestAnalysis(context.Context) (*kume.AnalysisRun, error) {
+	return &kume.AnalysisRun{Version: 1, Params: []byte(`{"resolutions":[6]}`)}, nil
+}
+func (s *tileStore) CellStats(_ context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
+	var out []kume.CellStat
+	for _, c := range s.cells {
+		ll := h3.CellToLatLng(h3.Cell(int64(c.Cell)))
+		if c.Res == f.Res && c.Sector == f.Sector && (f.BBox == nil || f.BBox.Contains([2]float64{ll.Lng, ll.Lat})) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func newTileServer(t testing.TB) *httptest.Server {
+	t.Helper()
+	st := &tileStore{}
+	for i, c := range h3.LatLngToCell(h3.NewLatLng(41, 29), 6).GridDisk(5) {
+		st.cells = append(st.cells, kume.CellStat{Res: 6, Cell: uint64(c), Firms: 5 + i})
+	}
+	svc, err := tiles.New(st, tiles.Config{CacheControl: "public, max-age=30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.API.RatePerIP = 1 << 30 // the benchmark's requests all come from one address
+	srv := httptest.NewServer(New(cfg, Deps{Store: st, Log: slog.New(slog.DiscardHandler), Tiles: svc}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestTileHTTP(t *testing.T) {
+	srv := newTileServer(t)
+	const tile = "/tiles/hexagons/8/148/95"
+	tests := []struct {
+		path, accept string
+		status       int
+		code         string
+	}{
+		{tile + ".mvt", "", 200, ""},
+		{tile + ".pbf", "gzip, deflate", 200, ""},
+		{tile + ".mvt", "gzip;q=0", 200, ""},
+		{"/tiles/hexagons/8/10/10.mvt", "", 204, ""},
+		{tile + ".png", "", 404, kume.ENOTFOUND},
+		{"/tiles/roads/8/148/95.mvt", "", 404, kume.ENOTFOUND},
+		{"/tiles/hexagons/2/1/1.mvt", "", 404, kume.ENOTFOUND},
+		{"/tiles/hexagons/8/256/95.mvt", "", 400, kume.EINVALID},
+		{"/tiles/hexagons/8/x/95.mvt", "", 400, kume.EINVALID},
+		{"/tiles/hexagons/99999999999999999999/1/1.mvt", "", 400, kume.EINVALID},
+		{"/tiles/hexagons,hexagons/8/148/95.mvt", "", 400, kume.EINVALID},
+		{tile + ".mvt?sector=13%27%3B%20DROP%20TABLE%20x", "", 400, kume.EINVALID},
+		{tile + ".mvt?sector=13%00", "", 400, kume.EINVALID},
+		{tile + ".mvt?sector=" + strings.Repeat("9", 10240), "", 400, kume.EINVALID},
+		{tile + ".mvt?sector=C&sector=F", "", 400, kume.EINVALID},
+		{tile + ".mvt?res=12", "", 400, kume.EINVALID},
+		{tile + ".mvt?foo=1", "", 400, kume.EINVALID},
+		{tile + ".mvt?sector=%zz", "", 400, kume.EINVALID},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+tt.path, nil)
+		req.Header.Set("Accept-Encoding", tt.accept) // "" stops the transport from adding gzip
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		name := tt.path[:min(len(tt.path), 60)]
+		if res.StatusCode != tt.status {
+			t.Errorf("%s: status %d, want %d (%s)", name, res.StatusCode, tt.status, body[:min(len(body), 200)])
+			continue
+		}
+		if res.Header.Get("Vary") != "Accept-Encoding" && tt.status < 400 {
+			t.Errorf("%s: no Vary: Accept-Encoding", name)
+		}
+		switch {
+		case tt.status >= 400:
+			var e struct{ Code, Message string }
+			if json.Unmarshal(body, &e) != nil || e.Code != tt.code || e.Message == "" || len(e.Message) > 200 {
+				t.Errorf("%s: error body %.200s, want code %s", name, body, tt.code)
+			}
+		case tt.status == 200:
+			if res.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" || res.Header.Get("ETag") == "" ||
+				res.Header.Get("Cache-Control") != "public, max-age=30" {
+				t.Errorf("%s: headers %v", name, res.Header)
+			}
+			gz := res.Header.Get("Content-Encoding") == "gzip"
+			if gz != strings.HasPrefix(tt.accept, "gzip,") {
+				t.Errorf("%s: Content-Encoding %q for Accept-Encoding %q", name, res.Header.Get("Content-Encoding"), tt.accept)
+			}
+			if gz {
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ = io.ReadAll(zr)
+			}
+			if errs := mvtcheck.Check(body); len(errs) > 0 {
+				t.Errorf("%s: %v", name, errs)
+			}
+		}
+	}
+}
+
+func TestTileNotModified(t *testing.T) {
+	srv := newTileServer(t)
+	res, err := http.Get(srv.URL + "/tiles/hexagons/8/148/95.mvt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	tag := res.Header.Get("ETag")
+	if !strings.HasPrefix(tag, `"`) {
+		t.Fatalf("ETag %q is not a strong tag", tag)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/tiles/hexagons/8/148/95.mvt", nil)
+	req.Header.Set("If-None-Match", tag)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotModified {
+		t.Fatalf("status %d, want 304", res.StatusCode)
+	}
+	other, _ := http.Get(srv.URL + "/tiles/hexagons/8/148/95.mvt?sector=13")
+	other.Body.Close()
+	if other.Header.Get("ETag") == tag {
+		t.Fatal("ETag does not change with the parameters")
+	}
+}
+
+func TestTileJSONHTTP(t *testing.T) {
+	srv := newTileServer(t)
+	res, err := http.Get(srv.URL + "/tiles/hexagons,regions.json?sector=13")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var tj tiles.TileJSON
+	if err := json.NewDecoder(res.Body).Decode(&tj); err != nil || res.StatusCode != 200 {
+		t.Fatalf("status %d: %v", res.StatusCode, err)
+	}
+	if tj.TileJSON != "3.0.0" || len(tj.VectorLayers) != 2 || !strings.HasSuffix(tj.Tiles[0], "/tiles/hexagons,regions/{z}/{x}/{y}.mvt?sector=13") {
+		t.Fatalf("%+v", tj)
+	}
+}
+
+// BenchmarkCachedTile serves a warm tile through the whole HTTP stack.
+func BenchmarkCachedTile(b *testing.B) {
+	srv := newTileServer(b)
+	url := srv.URL + "/tiles/hexagons/8/148/95.mvt"
+	client := srv.Client()
+	for b.Loop() {
+		res, err := client.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			b.Fatal(res.Status)
+		}
+	}
+}
