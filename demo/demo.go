@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/kume-geo/kume"
@@ -93,7 +94,9 @@ func loadBerlin(ctx context.Context, st kume.Store, tax *nace.Taxonomy) ([]inges
 		if err != nil {
 			return out, err
 		}
-		s, err := ingest.Run(ctx, st, []ingest.Source{{Name: f.name, Reader: rc}}, ingest.Options{
+		// The reader is already decompressed: name the source without ".gz".
+		name := strings.TrimSuffix(f.name, ".gz")
+		s, err := ingest.Run(ctx, st, []ingest.Source{{Name: name, Reader: rc}}, ingest.Options{
 			Dataset: BerlinDataset,
 			NewDataset: kume.Dataset{
 				Name:        BerlinDataset,
@@ -111,7 +114,7 @@ func loadBerlin(ctx context.Context, st kume.Store, tax *nace.Taxonomy) ([]inges
 		rc.Close()
 		out = append(out, s)
 		if err != nil {
-			return out, fmt.Errorf("demo: %s: %w", f.name, err)
+			return out, fmt.Errorf("demo: %s: %w", name, err)
 		}
 	}
 	return out, nil
