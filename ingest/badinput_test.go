@@ -110,3 +110,16 @@ func TestGzipBomb(t *testing.T) {
 		t.Fatalf("gzip: %+v, %v", sum, err)
 	}
 }
+
+func TestZeroNACEIsUnknownSector(t *testing.T) {
+	for _, v := range []string{"0", "0000", "00.00", " 0 "} {
+		if !zeroCode(v) {
+			t.Errorf("zeroCode(%q) = false", v)
+		}
+	}
+	for _, v := range []string{"", "01", "10.00", "0001", "x"} {
+		if v != "" && zeroCode(v) {
+			t.Errorf("zeroCode(%q) = true", v)
+		}
+	}
+}

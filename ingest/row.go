@@ -123,8 +123,10 @@ func (cv *converter) convert(rec *record, e *kume.Establishment) (coordState, *R
 		e.Kind, e.Type = kume.KindInstitution, t
 	}
 
-	// Sector.
-	if v := get(FieldNACE); v != "" {
+	// Sector. A code of zeros ("0", "0000", "00.00") is the placeholder some
+	// registers (IHK Berlin among them) use for "not classified": it is read
+	// as a missing code, so the row is kept with an unknown sector.
+	if v := get(FieldNACE); v != "" && !zeroCode(v) {
 		code, ok := cv.nace.Normalize(v)
 		if !ok {
 			return bad(FieldNACE, "unknown NACE code %q", v)
@@ -289,4 +291,9 @@ func contentID(values []string) string {
 		h.Write([]byte{0x1f})
 	}
 	return "h" + strconv.FormatUint(h.Sum64(), 36)
+}
+
+// zeroCode reports whether a NACE value consists of zeros and separators only.
+func zeroCode(v string) bool {
+	return strings.Trim(v, "0. ") == ""
 }
