@@ -19,6 +19,8 @@ need_pkgs=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need_pkgs+=(postgresql-15-postgis-3)
 command -v ogrinfo >/dev/null 2>&1 || need_pkgs+=(gdal-bin)
+[ -x /usr/lib/chromium/chromium ] || need_pkgs+=(chromium)
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs npm)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	log "installing ${need_pkgs[*]}"
 	as_root apt-get update -qq
@@ -35,9 +37,20 @@ if [ -z "${KUME_TEST_DATABASE_URL:-}" ]; then
 	log "throwaway PostGIS at $KUME_TEST_DATABASE_URL"
 fi
 
+failed=()
 log "go vet"
-go vet ./...
+go vet ./... || failed+=("go vet")
 log "staticcheck"
-go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./... || failed+=(staticcheck)
 log "go test"
-go test -count=1 ${GOTESTFLAGS:-} ./...
+go test -count=1 ${GOTESTFLAGS:-} ./... || failed+=("go test")
+
+log "browser tests (web/)"
+if (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node --test test/*.test.mjs); then :
+else failed+=("browser tests"); fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+	log "FAILED: ${failed[*]}"
+	exit 1
+fi
+log "all checks passed"

@@ -68,6 +68,7 @@ func commands() []command {
 		{"migrate", "apply or roll back the PostGIS schema (up|down|status)", runMigrate},
 		{"import", "import firms or institutions from CSV, GeoJSON or NDJSON files", runImport},
 		{"regions", "load administrative boundaries (regions import FILE.geojson --level NAME)", runRegions},
+		{"analyze", "compute the cluster analytics and store them as a new data version", runAnalyze},
 		{"geocode", "geocode again the rows of a dataset placed more coarsely than asked", runGeocode},
 		{"version", "print the version", runVersion},
 	}
