@@ -1,0 +1,114 @@
+package demo_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/demo"
+	"github.com/kume-geo/kume/nace"
+	"github.com/kume-geo/kume/store/memory"
+)
+
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New()
+	defer st.Close()
+	tax, err := nace.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := demo.Load(ctx, st, tax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Regions != 81 {
+		t.Errorf("regions = %d, want 81", sum.Regions)
+	}
+	if sum.Institutions != 205 {
+		t.Errorf("institutions = %d, want 205", sum.Institutions)
+	}
+	ist, err := st.Region(ctx, demo.ProvinceLevel, "34")
+	if err != nil || ist.Name != "İstanbul" || ist.Attrs["nuts3"] != "TR100" {
+		t.Errorf("province 34 = %+v, %v; want İstanbul with NUTS TR100", ist, err)
+	}
+
+	berlin, err := st.DatasetByName(ctx, demo.BerlinDataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if berlin.Visibility != kume.Public || berlin.Attribution == "" {
+		t.Errorf("berlin dataset %+v: want public with attribution", berlin)
+	}
+	// About 12,700 registrations and 7,800 deregistrations, a few hundred of
+	// them the same businesses, minus rows without coordinates.
+	if berlin.Count < 18000 || berlin.Count > 20500 {
+		t.Errorf("berlin establishments = %d, want about 19,000", berlin.Count)
+	}
+	closed, active := 0, 0
+	err = st.EachEstablishment(ctx, kume.EstablishmentFilter{DatasetIDs: []int64{berlin.ID}}, func(e *kume.Establishment) error {
+		if e.Closed != nil {
+			closed++
+		} else {
+			active++
+		}
+		if e.Lat < 52.3 || e.Lat > 52.7 || e.Lon < 13.0 || e.Lon > 13.8 {
+			t.Errorf("%s at %v,%v: outside Berlin", e.SourceID, e.Lon, e.Lat)
+		}
+		if e.Cell == 0 {
+			t.Errorf("%s: no H3 cell", e.SourceID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed < 7000 || active < 11000 {
+		t.Errorf("closed %d, active %d: want about 7,500 closed and 12,000 active", closed, active)
+	}
+
+	unis, err := st.DatasetByName(ctx, demo.UniversitiesDataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := st.Establishments(ctx, kume.EstablishmentFilter{DatasetIDs: []int64{unis.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.Kind != kume.KindInstitution || e.Type != kume.University || e.Precision != kume.PrecisionProvince {
+			t.Errorf("%s: kind %s type %s precision %s; want a university placed at its province", e.Name, e.Kind, e.Type, e.Precision)
+		}
+	}
+
+	// Loading again ends in the same state. (The monthly files replay in
+	// order, so a business closed by a later file is reopened and closed
+	// again on the way: updates, but no change at the end.)
+	before := hashes(t, st)
+	if _, err := demo.Load(ctx, st, tax); err != nil {
+		t.Fatal(err)
+	}
+	after := hashes(t, st)
+	if len(after) != len(before) {
+		t.Fatalf("reload: %d establishments, want %d", len(after), len(before))
+	}
+	for k, h := range before {
+		if after[k] != h {
+			t.Errorf("reload changed %s", k)
+		}
+	}
+}
+
+// hashes returns the content hash of every establishment by dataset and source id.
+func hashes(t *testing.T, st kume.Store) map[string]uint64 {
+	out := map[string]uint64{}
+	err := st.EachEstablishment(context.Background(), kume.EstablishmentFilter{}, func(e *kume.Establishment) error {
+		out[fmt.Sprint(e.DatasetID, "/", e.SourceID)] = e.ContentHash()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
