@@ -26,9 +26,10 @@ type Error struct {
 	Message string
 }
 
-// Error implements the error interface.
+// Error implements the error interface: the message alone, so that wrapped
+// errors read as a sentence ("import berlin.csv: line 4: ...").
 func (e *Error) Error() string {
-	return fmt.Sprintf("kume: code=%s message=%s", e.Code, e.Message)
+	return e.Message
 }
 
 // Errorf returns an *Error with the given code and a formatted message.

@@ -11,9 +11,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
-
-	"github.com/kume-geo/kume"
 )
 
 func main() {
@@ -33,13 +32,11 @@ func main() {
 	}
 }
 
-// errorText is the one line printed for a failed command: the message of an
-// application error, the whole chain of any other.
+// errorText is the one line printed for a failed command: the whole chain of
+// wrapped errors, which names what failed and why (the command line is the
+// operator's, so nothing is hidden as it is from HTTP clients).
 func errorText(err error) string {
-	if kume.ErrorCode(err) != kume.EINTERNAL {
-		return kume.ErrorMessage(err)
-	}
-	return err.Error()
+	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
 // Env is what a command may use of the process: its streams and environment.
