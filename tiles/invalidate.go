@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -37,11 +38,21 @@ func (s *Service) Invalidate(ctx context.Context, oldVersion, newVersion int64) 
 	if err != nil {
 		return Invalidation{}, err
 	}
+	dv, err := s.store.DataVersion(ctx)
+	if err != nil {
+		return Invalidation{}, fmt.Errorf("tiles: data version: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, nv := *cur, *cur
 	old.analysis, nv.analysis = oldVersion, newVersion
-	return s.sweep(ctx, &old, &nv)
+	nv.data, nv.checked = dv, time.Now()
+	inv, err := s.sweep(ctx, &old, &nv)
+	if err == nil && newVersion >= cur.analysis {
+		// Serve the new version from now on, not after the next version check.
+		s.state.Store(&nv)
+	}
+	return inv, err
 }
 
 // sweep evicts or re-keys every cached tile built from the versions old so that

@@ -10,7 +10,8 @@ import (
 	"github.com/uber/h3-go/v4"
 )
 
-// analysis is the current analysis result. Only the current version is kept.
+// analysis is one analysis result. The current version is kept, and the one
+// before it while the process runs.
 type analysis struct {
 	run kume.AnalysisRun
 	// cells groups cell statistics by resolution and sector, each group
@@ -90,7 +91,8 @@ func newAnalysis(r *kume.AnalysisResult, centre func(i int) orb.Point) (*analysi
 }
 
 // SaveAnalysis stores r under a new data version, which it returns and sets in
-// r.Run.Version. The previous version is dropped.
+// r.Run.Version. The version it replaces stays readable until the next save
+// or a restart.
 func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	own := &kume.AnalysisResult{Run: r.Run}
 	own.Run.Params = cloneRaw(r.Run.Params)
@@ -115,7 +117,7 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 		next.version++
 		version = next.version
 		a.run.Version = version
-		next.analysis = a
+		next.previous, next.analysis = next.analysis, a
 		return change{analysis: true}, nil
 	})
 	if err != nil {
@@ -142,6 +144,9 @@ func (st *state) current(version int64) (*analysis, error) {
 	a := st.analysis
 	if a == nil || version == 0 || version == a.run.Version {
 		return a, nil
+	}
+	if p := st.previous; p != nil && version == p.run.Version {
+		return p, nil
 	}
 	return nil, kume.Errorf(kume.ENOTFOUND, "analysis version %d is not kept (current is %d)", version, a.run.Version)
 }

@@ -59,6 +59,9 @@ type state struct {
 	chains   []kume.ValueChain // ordered by id
 	keys     []kume.APIKey     // ordered by id
 	analysis *analysis         // nil before the first analysis
+	// previous is the analysis that analysis replaced, kept in memory (not
+	// on disk) so that readers such as the tile cache can compare the two.
+	previous *analysis
 
 	// files names the data file of each part on disk ("" when none).
 	estFiles     map[int64]string
