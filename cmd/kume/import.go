@@ -14,7 +14,10 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/analysis"
+	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/ingest"
+	"github.com/kume-geo/kume/nace"
 )
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -77,7 +80,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		maps                               stringList
 		mappingFile, format, kind, onError string
 		rejectsFile, closedAt, visibility  string
-		asJSON                             bool
+		asJSON, noAnalyze                  bool
 	)
 	fs := newFlagSet(env, "import", "FILE... (- for stdin) --dataset NAME [flags]")
 	addStoreFlags(fs, env, &sc)
@@ -95,6 +98,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&closedAt, "closed-at", "", "set this closing date (YYYY-MM-DD) on every row: import a register of exits")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "read and validate only; write nothing")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	fs.BoolVar(&noAnalyze, "no-analyze", false, "do not run the analysis after a successful import")
 	fs.StringVar(&visibility, "visibility", "private", "visibility of a new dataset: public|private")
 	fs.StringVar(&o.NewDataset.Source, "source", "", "source of a new dataset")
 	fs.StringVar(&o.NewDataset.Licence, "licence", "", "licence of a new dataset")
@@ -164,7 +168,30 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err := printImportSummary(env.Stdout, sum, asJSON); err != nil {
 		return err
 	}
-	return runErr
+	if runErr != nil || o.DryRun || noAnalyze || sum.Inserted+sum.Updated+sum.Closed == 0 {
+		return runErr
+	}
+	return analyseAfterImport(ctx, env, st, asJSON)
+}
+
+// analyseAfterImport runs the analysis so that the map shows the new data.
+func analyseAfterImport(ctx context.Context, env *Env, st kume.Store, quiet bool) error {
+	tax, err := nace.New()
+	if err != nil {
+		return err
+	}
+	r, err := analysis.New(st, tax, analysis.Config{Params: geo.DefaultParams()})
+	if err != nil {
+		return err
+	}
+	res, err := r.Run(ctx)
+	if err != nil {
+		return fmt.Errorf("import committed, but the analysis failed (run \"kume analyze\" again): %w", err)
+	}
+	if !quiet {
+		fmt.Fprintf(env.Stderr, "analysis saved as data version %d (%d cluster footprints)\n", res.Run.Version, len(res.Clusters))
+	}
+	return nil
 }
 
 // loadMapping merges the YAML mapping file and the --map pairs (which win).

@@ -147,6 +147,7 @@ func (s *server) serve(ctx context.Context) error {
 	if err := s.analyseIfStale(ctx); err != nil {
 		return err
 	}
+	go s.watch(rctx)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	select {
@@ -183,6 +184,27 @@ func (s *server) analyseIfStale(ctx context.Context) error {
 		return nil
 	}
 	return s.runner.Request()
+}
+
+// watch requests an analysis whenever the data changed behind the server's
+// back (an import by the command line, or another kume serve on the same
+// database), checking every 10 seconds until ctx is done.
+func (s *server) watch(ctx context.Context) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if st := s.runner.Status(); st.Running || st.Pending {
+			continue
+		}
+		if err := s.analyseIfStale(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("checking for new data", "err", err)
+		}
+	}
 }
 
 // close releases the store.
