@@ -3,6 +3,7 @@ package geo
 import (
 	"cmp"
 	"slices"
+	"sync"
 )
 
 // agg is the aggregate of one sector key in one cell.
@@ -74,106 +75,75 @@ func (t total) of(measure string) float64 {
 type resAgg struct {
 	res     int
 	groups  []group     // sorted by cell
-	sectors [][]cellAgg // per sector id, sorted by cell
+	sectors [][]cellAgg // per sector id, sorted by cell; nil when not built (buildLists)
+	n       []int       // per sector id: length of its list, built or not
 	totals  []total     // per sector: all counted active firms at res
 	bench   []total     // per sector: counted active firms in the benchmark area
 }
 
-// sortFirms orders firms by base cell (then by content, so that the order of
-// equal cells is deterministic). Parents of sorted cells are sorted too.
-func sortFirms(fs []firm) {
-	slices.SortFunc(fs, func(a, b firm) int {
-		if c := cmp.Compare(a.cell, b.cell); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.code, b.code); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.emp, b.emp); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.flags, b.flags); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.maxRes, b.maxRes)
-	})
+// cmpFirms orders firms by base cell, then by content, so that the order of
+// equal cells is deterministic. Firms that compare equal differ at most in a
+// size class of zero employment, which no aggregate depends on the order of.
+func cmpFirms(a, b firm) int {
+	if c := cmp.Compare(a.cell, b.cell); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.code, b.code); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.emp, b.emp); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.flags, b.flags); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.maxRes, b.maxRes)
 }
 
-// aggregate rolls the sorted firms up to resolution res with CellParent and
-// builds per-code groups and per-sector cell lists, both sorted by cell.
-func aggregate(d *data, res int) *resAgg {
-	ra := &resAgg{res: res}
-	slot := make([]int32, len(d.codes))
-	for i := range slot {
-		slot[i] = -1
+// sortFirms orders firms with cmpFirms: halves sorted in parallel, then
+// merged. Parents of sorted cells are sorted too.
+func sortFirms(fs []firm) []firm {
+	if len(fs) < 1<<14 || parallelism() < 2 {
+		slices.SortFunc(fs, cmpFirms)
+		return fs
 	}
-	var touched []int32
-	var cur uint64
-	codeBench := make([]total, len(d.codes))
-	codeTotal := make([]total, len(d.codes))
-	for i := range d.firms {
-		f := &d.firms[i]
-		if f.cell == 0 {
-			continue
-		}
-		c := CellParent(f.cell, res)
-		if c != cur {
-			for _, k := range touched {
-				slot[k] = -1
-			}
-			touched = touched[:0]
-			cur = c
-		}
-		g := slot[f.code]
-		if g < 0 {
-			g = int32(len(ra.groups))
-			ra.groups = append(ra.groups, group{cell: c, code: f.code})
-			slot[f.code] = g
-			touched = append(touched, f.code)
-		}
-		gr := &ra.groups[g]
-		counted := int(f.maxRes) >= res
-		gr.addFirm(f, counted)
-		if f.flags&fEntry != 0 {
-			gr.entries++
-		}
-		if f.flags&fExit != 0 {
-			gr.exits++
-		}
-		if counted && f.flags&fActive != 0 {
-			gr.sizes[f.size]++
-			codeTotal[f.code].firms++
-			codeTotal[f.code].emp += float64(f.emp)
-			if f.flags&fBench != 0 {
-				codeBench[f.code].firms++
-				codeBench[f.code].emp += float64(f.emp)
-			}
+	h := len(fs) / 2
+	a, b := fs[:h], fs[h:]
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(a, cmpFirms)
+	}()
+	slices.SortFunc(b, cmpFirms)
+	wg.Wait()
+	out := make([]firm, 0, len(fs))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if cmpFirms(b[j], a[i]) < 0 {
+			out = append(out, b[j])
+			j++
+		} else {
+			out = append(out, a[i])
+			i++
 		}
 	}
-	ns := len(d.keys)
-	ra.sectors = make([][]cellAgg, ns)
-	ra.totals = make([]total, ns)
-	ra.bench = make([]total, ns)
-	for code, ci := range d.codes {
-		for _, s := range ci.sectors {
-			ra.totals[s].firms += codeTotal[code].firms
-			ra.totals[s].emp += codeTotal[code].emp
-			ra.bench[s].firms += codeBench[code].firms
-			ra.bench[s].emp += codeBench[code].emp
-		}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// grow returns s resliced to length n, reallocated when its capacity is short.
+// The contents are unspecified.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
 	}
-	for gi := range ra.groups {
-		g := &ra.groups[gi]
-		for _, s := range d.codes[g.code].sectors {
-			l := ra.sectors[s]
-			if n := len(l); n > 0 && l[n-1].cell == g.cell {
-				l[n-1].add(&g.agg)
-				continue
-			}
-			ra.sectors[s] = append(l, cellAgg{cell: g.cell, agg: g.agg})
-		}
-	}
-	return ra
+	return s[:n]
+}
+
+func clearTotals(t []total) []total {
+	clear(t)
+	return t
 }
 
 // find returns the aggregate of cell in a sorted list, or nil.

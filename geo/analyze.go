@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kume-geo/kume"
@@ -34,6 +33,11 @@ type RunInfo struct {
 // give an EINVALID error; bad records (NaN or out-of-range coordinates) are
 // skipped and counted in the run's params.
 func Analyze(ctx context.Context, in Input, p Params, progress func(stage string, done, total int)) (*kume.AnalysisResult, error) {
+	return analyze(ctx, in, p, progress, listBudget)
+}
+
+// analyze is Analyze with the cell-list budget of fillRes.
+func analyze(ctx context.Context, in Input, p Params, progress func(stage string, done, total int), budget int) (*kume.AnalysisResult, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -65,7 +69,7 @@ func Analyze(ctx context.Context, in Input, p Params, progress func(stage string
 	res := &kume.AnalysisResult{Regions: regionStats(d, rg, &p)}
 	progress("regions", 1, 1)
 	d.regions = nil
-	sortFirms(d.firms)
+	d.firms = sortFirms(d.firms)
 	chainRoles := chainRoleSets(d, &in)
 
 	var order []int32 // sector ids in key order, hidden keys left out
@@ -81,80 +85,71 @@ func Analyze(ctx context.Context, in Input, p Params, progress func(stage string
 	}
 	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(d.keys[a], d.keys[b]) })
 
-	var fps []footprint
-	chunks := make([][]kume.CellStat, 0, len(ress)*len(order))
+	// Pass 1 counts the rows of every key and resolution; pass 2 fills the
+	// result, allocated once, in place. Both reuse one set of aggregation
+	// buffers, so that the garbage stays small next to the result.
+	giOf := make([]bool, len(order))
+	for i, s := range order {
+		giOf[i] = p.giLevel(d.keyLevel[s])
+	}
+	var buf aggBuf
+	plans := make([]resPlan, len(ress))
+	total, need := 0, 0
+	var ra *resAgg
 	for ri, r := range ress {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		progress("aggregate", ri, len(ress))
-		ra := aggregate(d, r)
-		insts := institutionCells(d, r)
-		var occupied []uint64
-		for _, c := range ra.sectors[0] {
-			if c.firms > 0 {
-				occupied = append(occupied, c.cell)
-			}
+		progress("count", ri, len(ress))
+		giRes := giKeys > 0 && r <= p.GiMaxRes
+		// Counting needs the lists of the all-sector key and of Gi* keys only.
+		want := make([]bool, len(d.keys))
+		want[0] = true
+		for i, s := range order {
+			want[s] = want[s] || giRes && giOf[i]
 		}
-		var ring *ringIndex
-		if giKeys > 0 && len(occupied) > 0 && r <= p.GiMaxRes {
-			progress("neighbours", ri, len(ress))
-			ring = newRingIndex(occupied, p.K)
-		}
-		rows := make([][]kume.CellStat, len(order))
-		found := make([][]footprint, len(order))
-		var next int
-		var mu sync.Mutex
-		var done int
-		parallelChunks(parallelism(), func(_, _, _ int) {
-			var sc *scratch
-			for {
-				if ctx.Err() != nil {
-					return
-				}
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(order) {
-					return
-				}
-				s := order[i]
-				var study []studyCell
-				if ring != nil && p.giLevel(d.keyLevel[s]) {
-					if sc == nil {
-						sc = ring.newScratch()
-					}
-					study = ring.gi(ra.sectors[s], sc, p.FDR)
-					found[i] = footprints(d, ra, s, study, ring, &p, chainRoles)
-				}
-				rows[i] = cellRows(d, ra, s, study, ring, &p, insts)
-				mu.Lock()
-				done++
-				if done%64 == 0 {
-					progress("cells", done, len(order))
-				}
-				mu.Unlock()
-			}
-		})
+		ra = aggregate(d, r, &buf)
+		buildLists(d, ra, &buf, want)
+		plans[ri] = planRes(d, ra, order, giOf, giRes, p.K)
+		plans[ri].cuts, plans[ri].need = batchKeys(d, ra.n, order, budget)
+		total += plans[ri].total
+		need = max(need, plans[ri].need)
+	}
+	progress("count", len(ress), len(ress))
+	// Counting built long lists; filling needs the largest batch at most.
+	buf.cells = make([]cellAgg, need)
+	res.Cells = make([]kume.CellStat, total)
+	offs := make([]int, len(ress)+1)
+	for ri := range ress {
+		offs[ri+1] = offs[ri] + plans[ri].total
+	}
+	// Filling goes finest first: the finest resolution's groups are still in
+	// buf from counting. Every resolution writes its own part of the result.
+	fpsOf := make([][]footprint, len(ress))
+	for ri := len(ress) - 1; ri >= 0; ri-- {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		for i := range rows {
-			chunks = append(chunks, rows[i])
-			fps = append(fps, found[i]...)
+		progress("aggregate", len(ress)-1-ri, len(ress))
+		if ri < len(ress)-1 {
+			ra = aggregate(d, ress[ri], &buf)
 		}
-		progress("aggregate", ri+1, len(ress))
+		pl := &plans[ri]
+		found, err := fillRes(ctx, d, ra, &buf, pl, res.Cells[offs[ri]:offs[ri+1]], order, giOf, &p, chainRoles, progress)
+		if err != nil {
+			return nil, err
+		}
+		for i := range found {
+			fpsOf[ri] = append(fpsOf[ri], found[i]...)
+		}
+		*pl = resPlan{}
+		progress("aggregate", len(ress)-ri, len(ress))
 	}
-	n := 0
-	for _, c := range chunks {
-		n += len(c)
+	var fps []footprint
+	for _, f := range fpsOf {
+		fps = append(fps, f...)
 	}
-	res.Cells = make([]kume.CellStat, 0, n)
-	for i, c := range chunks {
-		res.Cells = append(res.Cells, c...)
-		chunks[i] = nil
-	}
+	buf = aggBuf{}
 	progress("footprints", 0, len(fps))
 	finishFootprints(d, fps, rg, &p)
 	for i := range fps {
@@ -200,27 +195,6 @@ func markBenchmark(d *data, rg *regionIndex, p *Params) error {
 		}
 	}
 	return nil
-}
-
-// institutionCells counts institutions by type per cell at res (those whose
-// precision allows the resolution).
-func institutionCells(d *data, res int) map[uint64][]int32 {
-	if len(d.insts) == 0 {
-		return nil
-	}
-	m := map[uint64][]int32{}
-	for i := range d.insts {
-		in := &d.insts[i]
-		if in.cell == 0 || int(in.maxRes) < res {
-			continue
-		}
-		c := CellParent(in.cell, res)
-		if m[c] == nil {
-			m[c] = make([]int32, len(d.instTypes))
-		}
-		m[c][in.typ]++
-	}
-	return m
 }
 
 // finishFootprints adds institutions, stars, names and profiles.

@@ -20,13 +20,7 @@ func BHThreshold(p []float64, q float64) (threshold float64, ok bool) {
 		}
 	}
 	slices.Sort(s)
-	m := float64(len(s))
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] <= float64(i+1)*q/m {
-			return s[i], true
-		}
-	}
-	return 0, false
+	return bhSorted(s, q)
 }
 
 // BinThresholds returns the p-value cut-offs of bins 1, 2 and 3 (90, 95 and
@@ -36,15 +30,42 @@ func BinThresholds(p []float64, fdr bool) [3]float64 {
 	if !fdr {
 		return binAlphas
 	}
+	return binThresholdsOwned(slices.Clone(p), true)
+}
+
+// binThresholdsOwned is BinThresholds for a slice the caller gives away: it
+// is sorted in place and sorted only once for the three levels.
+func binThresholdsOwned(p []float64, fdr bool) [3]float64 {
+	if !fdr {
+		return binAlphas
+	}
+	s := p[:0]
+	for _, v := range p {
+		if !math.IsNaN(v) {
+			s = append(s, v)
+		}
+	}
+	slices.Sort(s)
 	var t [3]float64
 	for i, a := range binAlphas {
-		if v, ok := BHThreshold(p, a); ok {
+		if v, ok := bhSorted(s, a); ok {
 			t[i] = v
 		} else {
 			t[i] = -1
 		}
 	}
 	return t
+}
+
+// bhSorted is BHThreshold over sorted p-values without NaN.
+func bhSorted(s []float64, q float64) (float64, bool) {
+	m := float64(len(s))
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] <= float64(i+1)*q/m {
+			return s[i], true
+		}
+	}
+	return 0, false
 }
 
 // Bin returns the ArcGIS hot-spot bin of a z-score and its p-value given the

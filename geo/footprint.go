@@ -105,6 +105,7 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 	key := d.keys[s]
 	list := ra.sectors[s]
 	var out []footprint
+	var member []bool // per code: whether it counts in s
 	for _, comp := range components(hot, adj, in) {
 		if len(comp) < p.MinCells {
 			continue
@@ -120,6 +121,12 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 		}
 		if int(a.firms) < p.MinFirms {
 			continue
+		}
+		if member == nil {
+			member = make([]bool, len(d.codes))
+			for c := range d.codes {
+				member[c] = slices.Contains(d.codes[c].sectors, s)
+			}
 		}
 		fp := footprint{allFirms: float64(all.firms), allEmp: all.emp, maxEmp: float64(a.maxEmp), closed: int(a.closed), empEst: a.empEst}
 		cl := kume.Cluster{
@@ -144,10 +151,10 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 			i, _ := slices.BinarySearchFunc(ra.groups, c, func(g group, t uint64) int { return cmp.Compare(g.cell, t) })
 			for ; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
 				g := &ra.groups[i]
-				ci := &d.codes[g.code]
-				if !slices.Contains(ci.sectors, s) {
+				if !member[g.code] {
 					continue
 				}
+				ci := &d.codes[g.code]
 				for k, v := range g.sizes {
 					fp.sizes[k] += int(v)
 				}

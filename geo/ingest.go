@@ -3,9 +3,7 @@ package geo
 import (
 	"context"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/kume-geo/kume"
@@ -134,7 +132,7 @@ func sizeClass(emp float64, known bool) uint8 {
 
 // ingest reads the establishments into compact form, indexes them once at the
 // base resolution (reusing Establishment.Cell when it is fine enough) and
-// assigns them to regions.
+// assigns them to regions; indexing runs on all cores while reading goes on.
 func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *regionIndex) (*data, error) {
 	d := &data{codeIdx: map[string]int32{}, keyIdx: map[string]int32{}, instTypes: kume.InstitutionTypes()}
 	d.sector(kume.SectorAll)
@@ -146,8 +144,10 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 		typeIdx[t] = i
 	}
 	window := ref.AddDate(-p.DynamismYears, 0, 0)
-	var pts []orb.Point // points still to index or to place in regions
-	var need []int32    // firm index (>=0) or ^inst index (<0) per point
+	// Points are indexed and placed in regions by workers, batch by batch,
+	// while the establishments are still being read.
+	ix := newIndexer(rg, d.base)
+	defer ix.stop()
 	nl := len(rg.levels)
 	d.levels = rg.levels
 	d.regions = make([][]int32, nl)
@@ -181,8 +181,7 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 					t = typeIdx[kume.OtherInstitution]
 				}
 				d.insts = append(d.insts, inst{cell: cell, pt: pt, typ: t, maxRes: int8(mr), region: regOf(e)})
-				pts = append(pts, pt)
-				need = append(need, ^int32(len(d.insts)-1))
+				ix.add(pt, cell, ^int32(len(d.insts)-1))
 				continue
 			}
 			f := firm{cell: cell, maxRes: int8(mr), code: d.codeOf(e.NACE, in)}
@@ -214,54 +213,12 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 			for l := 0; l < nl; l++ {
 				d.regions[l] = append(d.regions[l], rg.byAttr(l, e.Attrs))
 			}
-			pts = append(pts, pt)
-			need = append(need, int32(len(d.firms)-1))
+			ix.add(pt, cell, int32(len(d.firms)-1))
 		}
 	}
+	ix.finish(d)
 	if len(d.firms) > math.MaxInt32-1 {
 		return nil, kume.Errorf(kume.ETOOLARGE, "geo: too many establishments")
 	}
-	// Index and place points on all cores.
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	chunk := (len(pts) + workers - 1) / max(workers, 1)
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(pts))
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				pt := pts[i]
-				k := need[i]
-				var cp *uint64
-				if k >= 0 {
-					cp = &d.firms[k].cell
-				} else {
-					cp = &d.insts[^k].cell
-				}
-				if *cp == 0 {
-					c, err := CellOf(pt[0], pt[1], d.base)
-					if err == nil {
-						*cp = c
-					}
-				}
-				for l := range rg.levels {
-					if !rg.polygonal(l) {
-						continue
-					}
-					v := rg.locate(l, pt)
-					if k >= 0 {
-						d.regions[l][k] = v
-					} else {
-						d.insts[^k].region[l] = v
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
 	return d, nil
 }

@@ -5,22 +5,18 @@ package geo
 // sectors (U.S. CMP) in r, E_i and E the same over the benchmark area. It is
 // nil when undefined (e_r, E_i or E not positive, or any input not finite).
 func LQ(eir, er, Ei, E float64) *float64 {
-	if !finite(eir) || !finite(er) || !finite(Ei) || !finite(E) || eir < 0 || er <= 0 || Ei <= 0 || E <= 0 {
-		return nil
-	}
-	v := (eir / er) / (Ei / E)
-	if !finite(v) {
+	v, ok := lqValue(eir, er, Ei, E)
+	if !ok {
 		return nil
 	}
 	return &v
 }
 
-// lqInto is LQ writing into a preallocated slot.
-func lqInto(slot *float64, eir, er, Ei, E float64) *float64 {
-	v := LQ(eir, er, Ei, E)
-	if v == nil {
-		return nil
+// lqValue is LQ without the allocation; ok is false when it is undefined.
+func lqValue(eir, er, Ei, E float64) (float64, bool) {
+	if !finite(eir) || !finite(er) || !finite(Ei) || !finite(E) || eir < 0 || er <= 0 || Ei <= 0 || E <= 0 {
+		return 0, false
 	}
-	*slot = *v
-	return slot
+	v := (eir / er) / (Ei / E)
+	return v, finite(v)
 }

@@ -97,19 +97,97 @@ func newRingIndex(occupied []uint64, k int) *ringIndex {
 	return ri
 }
 
+// seekCell returns the first index ≥ i of the sorted cells not below cell,
+// galloping from i.
+func seekCell(cells []uint64, i int, cell uint64) int {
+	if i >= len(cells) || cells[i] >= cell {
+		return i
+	}
+	lo, step := i, 1 // cells[lo] < cell; the answer is in (lo, hi]
+	hi := lo + step
+	for hi < len(cells) && cells[hi] < cell {
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	hi = min(hi, len(cells))
+	for lo+1 < hi {
+		m := int(uint(lo+hi) >> 1)
+		if cells[m] < cell {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return hi
+}
+
 func (ri *ringIndex) ring(u int32) []int32 { return ri.nb[ri.off[u]:ri.off[u+1]] }
 
-// scratch holds per-worker arrays sized to the universe; stamps avoid clearing.
+// scratch holds per-worker arrays sized to the universe (stamps avoid
+// clearing) and buffers reused from one sector key to the next.
 type scratch struct {
 	gen   int32
 	stamp []int32
 	wx    []float64
 	occ   []int32
+	us    []int32     // study cells of the current key (universe indexes)
+	uOf   []int32     // per cell of the current key's list: universe index or -1
+	study []studyCell // the current key's study area, returned by gi
+	ps    []float64   // defined p-values of the current key
 }
 
 func (ri *ringIndex) newScratch() *scratch {
 	n := len(ri.cells)
 	return &scratch{stamp: make([]int32, n), wx: make([]float64, n), occ: make([]int32, n)}
+}
+
+// scatter stamps the study area of one sector list in sc: for every study
+// cell u, sc.stamp[u] == the returned generation, sc.wx[u] = Σ_j w_uj x_j and
+// sc.occ[u] its index in list (-1 when empty); sc.uOf maps every list cell to
+// the universe. It returns the study cells (unsorted, in sc.us) and Σx, Σx²
+// over the occupied ones.
+func (ri *ringIndex) scatter(list []cellAgg, sc *scratch) (gen int32, us []int32, sum, sum2 float64) {
+	sc.gen++
+	if sc.gen == 0 {
+		clear(sc.stamp)
+		sc.gen = 1
+	}
+	gen = sc.gen
+	us = sc.us[:0]
+	// Scatter each occupied cell's value to its ring: Σ_j w_ij x_j for every
+	// study cell i (k-rings are symmetric). Both the list and the universe are
+	// sorted, so list cells are found by walking the universe.
+	uOf := grow(sc.uOf, len(list))
+	sc.uOf = uOf
+	c := 0
+	for li := range list {
+		cell := list[li].cell
+		c = seekCell(ri.cells, c, cell)
+		uOf[li] = -1
+		if c < len(ri.cells) && ri.cells[c] == cell {
+			uOf[li] = int32(c)
+		}
+		x := float64(list[li].firms)
+		if x <= 0 || uOf[li] < 0 {
+			continue
+		}
+		u := uOf[li]
+		sum += x
+		sum2 += x * x
+		for _, v := range ri.ring(u) {
+			if sc.stamp[v] != gen {
+				sc.stamp[v] = gen
+				sc.wx[v] = 0
+				sc.occ[v] = -1
+				us = append(us, v)
+			}
+			sc.wx[v] += x
+		}
+		sc.occ[u] = int32(li)
+	}
+	sc.us = us
+	return gen, us, sum, sum2
 }
 
 // studyCell is one cell of a sector's study area with its Gi*.
@@ -129,68 +207,38 @@ const StudyArea = "for each sector key and resolution: every cell holding at lea
 // gi computes Gi* of the active firm counts of one sector list over its study
 // area. Cells of the list that lie outside the universe (no counted firm) are
 // skipped: they have no active firm and no neighbour that has one.
+//
+// The result lives in sc and is valid until the next use of sc.
 func (ri *ringIndex) gi(list []cellAgg, sc *scratch, fdr bool) []studyCell {
-	sc.gen++
-	if sc.gen == 0 {
-		clear(sc.stamp)
-		sc.gen = 1
-	}
-	gen := sc.gen
-	var us []int32
-	var sum, sum2 float64
-	// Scatter each occupied cell's value to its ring: Σ_j w_ij x_j for every
-	// study cell i (k-rings are symmetric).
-	for li := range list {
-		x := float64(list[li].firms)
-		if x <= 0 {
-			continue
-		}
-		u, ok := ri.idx[list[li].cell]
-		if !ok {
-			continue
-		}
-		sum += x
-		sum2 += x * x
-		for _, v := range ri.ring(u) {
-			if sc.stamp[v] != gen {
-				sc.stamp[v] = gen
-				sc.wx[v] = 0
-				sc.occ[v] = -1
-				us = append(us, v)
-			}
-			sc.wx[v] += x
-		}
-		sc.occ[u] = int32(li)
-	}
+	gen, us, sum, sum2 := ri.scatter(list, sc)
 	if len(us) == 0 {
 		return nil
 	}
 	slices.Sort(us)
-	study := make([]studyCell, len(us))
-	for i, u := range us {
-		study[i].u = u
-	}
+	study := grow(sc.study, len(us))
+	sc.study = study
 	m := momentsOf(float64(len(study)), sum, sum2)
-	ps := make([]float64, 0, len(study))
-	for i := range study {
+	ps := sc.ps[:0]
+	for i, u := range us {
 		s := &study[i]
-		s.occ = sc.occ[s.u]
+		*s = studyCell{u: u, occ: sc.occ[u]}
 		if s.occ >= 0 {
 			s.x = float64(list[s.occ].firms)
 		}
 		var w int32
-		for _, v := range ri.ring(s.u) {
+		for _, v := range ri.ring(u) {
 			if sc.stamp[v] == gen {
 				w++
 			}
 		}
 		s.count = w
-		if z, ok := m.gi(sc.wx[s.u], float64(w), float64(w)); ok {
+		if z, ok := m.gi(sc.wx[u], float64(w), float64(w)); ok {
 			s.z, s.p, s.ok = z, TwoSidedP(z), true
 			ps = append(ps, s.p)
 		}
 	}
-	t := BinThresholds(ps, fdr)
+	t := binThresholdsOwned(ps, fdr)
+	sc.ps = ps
 	for i := range study {
 		if study[i].ok {
 			study[i].bin = int8(Bin(study[i].z, study[i].p, t))

@@ -27,6 +27,7 @@ type synth struct {
 	seed      uint64
 	cities    []synthCity
 	divisions []string
+	codes     []string // per division: its six class codes, built once
 	ref       time.Time
 }
 
@@ -85,6 +86,13 @@ func synthChains(nace string) []ChainRole {
 func newSynth(n int, seed uint64) *synth {
 	r := rand.New(rand.NewPCG(seed, 1))
 	s := &synth{n: n, seed: seed, divisions: synthDivisions(), ref: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for _, d := range s.divisions {
+		for g := 1; g <= 3; g++ {
+			for c := 1; c <= 2; c++ {
+				s.codes = append(s.codes, fmt.Sprintf("%s.%d%d", d, g, c))
+			}
+		}
+	}
 	for i := 0; i < 25; i++ {
 		c := synthCity{
 			lon: 26 + r.Float64()*18, lat: 36.5 + r.Float64()*5,
@@ -135,7 +143,8 @@ func (s *synth) records() iter.Seq[*kume.Establishment] {
 			} else {
 				div = r.IntN(len(s.divisions))
 			}
-			e.NACE = fmt.Sprintf("%s.%d%d", s.divisions[div], 1+r.IntN(3), 1+r.IntN(2))
+			g := r.IntN(3)
+			e.NACE = s.codes[div*6+g*2+r.IntN(2)] // "<division>.<1+g><1+c>"
 			e.Lon = c.lon + r.NormFloat64()*c.sd
 			e.Lat = c.lat + r.NormFloat64()*c.sd*0.8
 			switch v := r.Float64(); {

@@ -1,0 +1,150 @@
+package geo
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kume-geo/kume"
+)
+
+// resPlan is what the counting pass keeps of one resolution for the filling
+// pass: the neighbourhood index, the institution cells and the number of rows
+// of every sector key (in key order).
+type resPlan struct {
+	ring  *ringIndex // nil when the resolution gets no Gi*
+	insts []instCell
+	rows  []int
+	total int
+	cuts  []int // filling batches: keys order[cuts[b]:cuts[b+1]]
+	need  int   // list entries of the largest batch
+}
+
+// batchKeys cuts the keys (in order) into batches whose lists hold at most
+// budget entries (at least one key each) besides the lists of the LQ
+// denominators (all-sector and traded), which every batch builds.
+func batchKeys(d *data, n []int, order []int32, budget int) (cuts []int, need int) {
+	base := n[0]
+	if t, ok := d.keyIdx[tradedKey]; ok {
+		base += n[t]
+	}
+	cuts = []int{0}
+	for lo := 0; lo < len(order); {
+		hi, m := lo, 0
+		for hi < len(order) && (hi == lo || m+n[order[hi]] <= budget) {
+			m += n[order[hi]]
+			hi++
+		}
+		need = max(need, base+m)
+		cuts = append(cuts, hi)
+		lo = hi
+	}
+	return cuts, need
+}
+
+// forEach calls fn(i, worker) for every i in [0,n) on parallelism() workers,
+// handing out indexes one at a time (sector keys differ widely in size).
+// It stops early when ctx is done.
+func forEach(ctx context.Context, n int, fn func(i, worker int)) {
+	var next atomic.Int64
+	parallelChunks(min(n, parallelism()), func(_, _, w int) {
+		for ctx.Err() == nil {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(i, w)
+		}
+	})
+}
+
+// planRes counts the rows of every sector key at one resolution; giRes tells
+// whether the resolution gets Gi* (for the keys with giOf set).
+func planRes(d *data, ra *resAgg, order []int32, giOf []bool, giRes bool, k int) resPlan {
+	pl := resPlan{insts: institutionCells(d, ra.res), rows: make([]int, len(order))}
+	if giRes {
+		var occupied []uint64
+		for _, c := range ra.sectors[0] {
+			if c.firms > 0 {
+				occupied = append(occupied, c.cell)
+			}
+		}
+		if len(occupied) > 0 {
+			pl.ring = newRingIndex(occupied, k)
+		}
+	}
+	scs := make([]*scratch, parallelism())
+	forEach(context.Background(), len(order), func(i, w int) {
+		gi := pl.ring != nil && giOf[i]
+		if gi && scs[w] == nil {
+			scs[w] = pl.ring.newScratch()
+		}
+		pl.rows[i], _ = rowCount(ra, order[i], gi, pl.ring, scs[w], pl.insts)
+	})
+	for _, n := range pl.rows {
+		pl.total += n
+	}
+	return pl
+}
+
+// listBudget bounds the cell-list entries (40 bytes each) built at once while
+// rows are written: the keys of a resolution are filled in batches of lists.
+const listBudget = 1 << 20
+
+// fillRes writes the rows of every sector key at one resolution into dst
+// (sized by planRes) and returns the footprints found, per key. The lists of
+// the keys are built batch by batch (resPlan.cuts).
+func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan, dst []kume.CellStat, order []int32, giOf []bool,
+	p *Params, chainRoles map[string][]kume.Role, progress func(string, int, int)) ([][]footprint, error) {
+	offs := make([]int, len(order)+1)
+	for i, n := range pl.rows {
+		offs[i+1] = offs[i] + n
+	}
+	found := make([][]footprint, len(order))
+	scs := make([]*scratch, parallelism())
+	var mu sync.Mutex
+	var done int
+	var bad atomic.Bool
+	want := make([]bool, len(d.keys))
+	for b := 0; b+1 < len(pl.cuts); b++ {
+		lo, hi := pl.cuts[b], pl.cuts[b+1]
+		// The LQ denominators (all-sector and traded lists) are always built.
+		clear(want)
+		want[0] = true
+		if t, ok := d.keyIdx[tradedKey]; ok {
+			want[t] = true
+		}
+		for _, s := range order[lo:hi] {
+			want[s] = true
+		}
+		buildLists(d, ra, buf, want)
+		forEach(ctx, hi-lo, func(j, w int) {
+			i := lo + j
+			s := order[i]
+			var study []studyCell
+			if pl.ring != nil && giOf[i] {
+				if scs[w] == nil {
+					scs[w] = pl.ring.newScratch()
+				}
+				study = pl.ring.gi(ra.sectors[s], scs[w], p.FDR)
+				found[i] = footprints(d, ra, s, study, pl.ring, p, chainRoles)
+			}
+			if n := cellRows(dst[offs[i]:offs[i+1]], d, ra, s, study, pl.ring, p, pl.insts); n != pl.rows[i] {
+				bad.Store(true)
+			}
+			mu.Lock()
+			done++
+			if done%64 == 0 {
+				progress("cells", done, len(order))
+			}
+			mu.Unlock()
+		})
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if bad.Load() {
+		return nil, kume.Errorf(kume.EINTERNAL, "geo: row count mismatch at resolution %d", ra.res)
+	}
+	return found, nil
+}
