@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -26,10 +27,20 @@ func clusterJSON(c *kume.Cluster, public, withGeometry bool) (map[string]any, er
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", c.ID, err)
 	}
+	// UseNumber keeps large integers exact; cells are written as H3's usual
+	// hexadecimal strings, as in the hexagons layer, since JSON numbers above
+	// 2^53 lose digits in most clients.
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", c.ID, err)
 	}
+	cells := make([]string, len(c.Cells))
+	for i, cell := range c.Cells {
+		cells[i] = export.CellID(cell)
+	}
+	m["cells"] = cells
 	if public && c.Suppressed {
 		for _, k := range []string{"firms", "employees", "lq", "share", "stars", "institutions_inside", "institutions_near", "profile"} {
 			m[k] = nil

@@ -52,7 +52,7 @@ func (s *Server) handleExportCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.exportContext(r)
 	defer cancel()
-	fr, err := s.parseFeatureRequest(ctx, r, "export/"+layer+".csv", layer)
+	fr, err := s.parseFeatureRequest(ctx, r, "export/"+layer+".csv", layer, exportExtraParams(layer)...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -49,9 +49,18 @@ func (s *Server) parseFeatureRequest(ctx context.Context, r *http.Request, route
 	if err != nil {
 		return nil, err
 	}
+	c, err := s.clusterParam(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	q, err := s.layerQuery(ctx, r, p, layer)
 	if err != nil {
 		return nil, err
+	}
+	if c != nil {
+		if err := applyCluster(p, &q, c); err != nil {
+			return nil, err
+		}
 	}
 	offset, err := s.pageQuery(p, route, &q)
 	if err != nil {
@@ -86,7 +95,7 @@ func (s *Server) handleExportGeoJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.exportContext(r)
 	defer cancel()
-	fr, err := s.parseFeatureRequest(ctx, r, "export/"+layer, layer)
+	fr, err := s.parseFeatureRequest(ctx, r, "export/"+layer, layer, exportExtraParams(layer)...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -9,6 +9,7 @@ func (s *Server) mountAPI(r chi.Router) {
 	r.Route("/api", func(r chi.Router) {
 		s.mountOpenAPI(r)
 		r.Route("/v1", func(r chi.Router) {
+			s.mountConfig(r)
 			s.mountSectors(r)
 			s.mountValueChains(r)
 			s.mountDatasets(r)

@@ -2,9 +2,9 @@
 import { optionalJSON, endpoints, missingEndpoints } from './api.js';
 import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtDate, fmtPercent } from './i18n.js';
 import { state, readURL, update, onChange, enableTime } from './state.js';
-import { createMap, loadTileJSON, refreshSources, applyMetric, applyVisibility, renderedResolution } from './map.js';
+import { createMap, loadTileJSON, refreshSources, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds } from './map.js';
 import { wireInteractions } from './interact.js';
-import { initSectorSearch, loadValueChains, resolveName, showSector } from './sector.js';
+import { initSectorSearch, loadValueChains, resolveName, showSector, clusterLabel } from './sector.js';
 import { model, renderLegend } from './legend.js';
 import { initClusterPanel, openCluster, closeCluster } from './cluster-panel.js';
 import { initInvestor, rank, relabelInvestor } from './investor.js';
@@ -31,19 +31,45 @@ function refreshLegend() {
   renderLegend(model({ res: renderedResolution(map), zoom: map.getZoom() }));
 }
 
-// listClusters offers the footprints on screen as buttons, for keyboard users.
-function listClusters() {
+// listClusters offers the footprints on screen as buttons, for keyboard users:
+// those at the resolution of the hexagons first, larger ones first.
+function listClusters(res) {
   const box = clear($('#clusters-in-view'));
   if (!state.layers.has('clusters') || !map.getLayer('clusters-fill')) return;
   const seen = new Map();
   for (const f of map.queryRenderedFeatures({ layers: ['clusters-fill'] })) {
-    const id = f.properties.id;
-    if (id !== undefined && !seen.has(String(id))) seen.set(String(id), f.properties.name || String(id));
+    const p = f.properties;
+    if (p.id !== undefined && !seen.has(String(p.id))) seen.set(String(p.id), p);
   }
-  if (!seen.size) return;
   box.append(el('h3', {}, t('layer.clusters')));
-  box.append(el('ul', {}, [...seen].slice(0, 20).map(([id, name]) => el('li', {},
-    el('button', { type: 'button', 'data-cluster': id, onclick: () => openCluster(id) }, name)))));
+  if (!seen.size) {
+    if (map.getZoom() >= (map.getSource('clusters')?.minzoom ?? 0)) box.append(el('p', { class: 'muted' }, t('noClustersInView')));
+    return;
+  }
+  const rank = (p) => (p.res === res ? 0 : 1);
+  const items = [...seen.values()].sort((a, b) => rank(a) - rank(b) || (b.firms ?? -1) - (a.firms ?? -1));
+  const unknown = [...new Set(items.map((p) => String(p.sector ?? '')))].filter((k) => k && !k.startsWith('vc:'));
+  Promise.all(unknown.map((k) => resolveName(k))).then((got) => { if (got.some(Boolean)) listClusters(res); }).catch(() => {});
+  box.append(el('ul', {}, items.slice(0, 20).map((p) => el('li', {},
+    el('button', { type: 'button', 'data-cluster': String(p.id), onclick: () => openCluster(String(p.id)) }, clusterLabel(p))))));
+}
+
+// emptyHint tells when the hexagons layer shows nothing here, with a way back
+// to the data.
+function emptyHint(n) {
+  const hint = $('#empty-hint');
+  const minzoom = map.getSource('hexagons')?.minzoom ?? 0;
+  hint.hidden = !(state.layers.has('hexagons') && n === 0 && map.getZoom() >= minzoom);
+}
+
+function onIdle() {
+  loading(false);
+  const res = renderedResolution(map);
+  emphasiseFootprints(map, res);
+  renderLegend(model({ res, zoom: map.getZoom() }));
+  listClusters(res);
+  emptyHint(map.queryRenderedFeatures({ layers: ['hexagons-fill'] }).length);
+  renderExportLinks(map);
 }
 
 function syncControls() {
@@ -60,7 +86,7 @@ function relabel() {
   refreshLegend();
   relabelInvestor();
   if (map) map.getCanvas().setAttribute('aria-label', t('mapLabel'));
-  if (map && map.loaded()) { listClusters(); renderExportLinks(map); }
+  if (map && map.loaded()) onIdle();
   if (state.cluster) openCluster(state.cluster);
 }
 
@@ -142,6 +168,22 @@ async function watchAnalysis(first) {
   if (running) analysisTimer = setTimeout(() => watchAnalysis(false), 2000);
 }
 
+// extentConfig waits briefly for the data extent when the server has data
+// but its first analysis is still running (a fresh start), so the first
+// view frames the data.
+async function extentConfig(config) {
+  for (let i = 0; i < 20 && config && !config.bounds; i++) {
+    const a = await optionalJSON(endpoints.analysis).catch(() => undefined);
+    const running = a?.status?.running === true;
+    if (!running && (a?.latest || !(a?.data_version > 0))) {
+      return optionalJSON(endpoints.config).catch(() => config);
+    }
+    await new Promise((r) => { setTimeout(r, 500); });
+    config = await optionalJSON(endpoints.config).catch(() => config);
+  }
+  return config;
+}
+
 async function start() {
   readURL();
   setLanguage(pickLanguage(state.lang));
@@ -163,8 +205,7 @@ async function start() {
     resolveName(state.sector),
   ]);
   showSector();
-  const b = tileInfo.hexagons?.bounds || tileInfo.regions?.bounds;
-  const bounds = Array.isArray(b) && b.length === 4 ? [[b[0], b[1]], [b[2], b[3]]] : null;
+  const bounds = dataBounds(await extentConfig(config), tileInfo);
   map = createMap('map', { styleURL: config?.style_url || config?.styleURL || config?.style || '', bounds });
   window.kumeMap = map;
   initInvestor(map);
@@ -176,12 +217,8 @@ async function start() {
   });
   map.on('style.load', () => wireInteractions(map, { onCluster: openCluster }));
   map.on('dataloading', () => loading(true));
-  map.on('idle', () => {
-    loading(false);
-    refreshLegend();
-    listClusters();
-    renderExportLinks(map);
-  });
+  map.on('idle', onIdle);
+  $('#reset-view').addEventListener('click', () => { if (bounds) map.fitBounds(bounds, { padding: 20 }); });
   map.once('idle', () => {
     ready(map);
     if (state.cluster) openCluster(state.cluster);

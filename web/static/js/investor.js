@@ -4,6 +4,7 @@ import { getJSON, endpoints, ApiError } from './api.js';
 import { t, fmtNumber, getLanguage, has } from './i18n.js';
 import { state } from './state.js';
 import { el, clear, $ } from './dom.js';
+import { clusterLabel } from './sector.js';
 
 const compColors = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
 let components = []; // [{name, label}]
@@ -12,6 +13,9 @@ let scale = 1; // the weight a slider at 100 stands for
 let seq = 0;
 let timer = 0;
 let mapRef = null;
+// Until the user picks a unit, regions are ranked, and footprints when no
+// region holds firms of the sector.
+let unitAuto = true;
 
 function label(c) {
   if (has(`comp.${c.name}`)) return t(`comp.${c.name}`);
@@ -106,12 +110,22 @@ async function flyTo(item, unit) {
   if (Array.isArray(c)) mapRef.flyTo({ center: c, zoom: Math.max(mapRef.getZoom(), 8) });
 }
 
+function componentValue(r, name) {
+  const v = Array.isArray(r.components) ? r.components.find((x) => x.name === name) : null;
+  return typeof v?.value === 'number' ? v.value : undefined;
+}
+
+function displayName(r, unit) {
+  if (unit === 'cluster') return clusterLabel({ name: r.name, sector: state.sector, firms: componentValue(r, 'critical_mass_firms') });
+  return r.name || r.code || r.id;
+}
+
 function renderResults(results, unit) {
   const list = clear($('#rank-results'));
   if (!results.length) { list.append(el('li', { class: 'muted' }, t('noResults'))); return; }
   const max = Math.max(...results.map((r) => Number(r.score) || 0), 1e-9);
   results.slice(0, 25).forEach((r, i) => {
-    const name = r.name || r.code || r.id;
+    const name = displayName(r, unit);
     const bar = el('span', { class: 'stack', 'aria-hidden': 'true' });
     components.forEach((c, k) => {
       const part = el('span', { title: `${label(c)}: ${fmtNumber(contribution(r, c.name), 3)}` });
@@ -136,11 +150,18 @@ export async function rank() {
   if (!state.sector) { status.textContent = t('pickSector'); clear($('#rank-results')); return; }
   const my = ++seq;
   status.textContent = t('loading');
-  const unit = $('#rank-unit').value;
+  const select = $('#rank-unit');
   const w = components.map((c) => `${c.name}:${(weights.get(c.name) / 100 * scale).toFixed(3)}`).join(',');
+  const ask = (unit) => getJSON(endpoints.rank, { sector: state.sector, unit, weights: w || undefined, limit: 25 });
+  let unit = unitAuto ? 'region' : select.value;
+  let note = '';
   let body;
   try {
-    body = await getJSON(endpoints.rank, { sector: state.sector, unit, weights: w, limit: 25 });
+    body = await ask(unit);
+    if (unitAuto && !normalise(body).results.length) {
+      const other = await ask('cluster');
+      if (normalise(other).results.length) { body = other; unit = 'cluster'; note = t('rankFallback'); }
+    }
   } catch (err) {
     if (my !== seq) return;
     status.textContent = err instanceof ApiError && err.status === 404 && !err.code
@@ -148,6 +169,7 @@ export async function rank() {
     return;
   }
   if (my !== seq) return;
+  select.value = unit;
   const { results, comps } = normalise(body);
   if (comps.length && comps.map((c) => c.name).join() !== components.map((c) => c.name).join()) {
     components = comps;
@@ -155,14 +177,14 @@ export async function rank() {
     for (const c of comps) if (!weights.has(c.name)) weights.set(c.name, Math.round((Number(c.weight ?? 0.5) / scale) * 100));
     renderSliders();
   }
-  status.textContent = `${t('results')}: ${fmtNumber(results.length)}`;
+  status.textContent = `${note ? `${note} ` : ''}${t('results')}: ${fmtNumber(results.length)}`;
   renderResults(results, unit);
 }
 
 export function initInvestor(map) {
   mapRef = map;
   $('#rank-form').addEventListener('submit', (e) => { e.preventDefault(); rank(); });
-  $('#rank-unit').addEventListener('change', rank);
+  $('#rank-unit').addEventListener('change', () => { unitAuto = false; rank(); });
 }
 
 export function relabelInvestor() { if (components.length) renderSliders(); }

@@ -13,6 +13,9 @@ function classLabels(metric) {
   return b.map((lo, i) => (i < b.length - 1 ? `${fmtNumber(lo, d)} – ${fmtNumber(b[i + 1], d)}` : `≥ ${fmtNumber(lo, d)}`));
 }
 
+// Institutions are drawn from this zoom on (their tiles' minimum zoom).
+const institutionsMinZoom = 8;
+
 // model describes the legend for the current view.
 export function model({ res, zoom }) {
   const sections = [];
@@ -28,9 +31,13 @@ export function model({ res, zoom }) {
     sections.push({ title: t(`metric.${state.metric}`), items });
   }
   if (state.layers.has('clusters')) {
-    sections.push({ title: t('layer.clusters'), items: [{ kind: 'line', color: footprintColor, label: t('footprint') }] });
+    sections.push({ title: t('layer.clusters'), items: [{ kind: 'line', color: footprintColor, label: t('footprint') },
+      { kind: 'line', color: footprintColor, alpha: 0.35, thin: true, label: t('footprintOther') }] });
   }
-  if (state.layers.has('institutions')) {
+  if (state.layers.has('institutions') && zoom < institutionsMinZoom) {
+    sections.push({ title: t('layer.institutions'),
+      items: [{ kind: 'symbol', group: institutionGroups[0], label: t('zoomInInst') }] });
+  } else if (state.layers.has('institutions')) {
     sections.push({
       title: t('layer.institutions'),
       items: institutionGroups.map((g) => ({ kind: 'symbol', group: g, label: t(`grp.${g.id}`),
@@ -54,6 +61,7 @@ function swatch(item) {
   const s = el('span', { class: `sw sw-${item.kind}`, 'aria-hidden': 'true' });
   s.style.setProperty('--c', item.color);
   if (item.alpha) s.style.opacity = String(item.alpha + 0.2);
+  if (item.thin) s.classList.add('sw-thin');
   return s;
 }
 
@@ -98,7 +106,7 @@ export function drawLegend(ctx, m, x, y, dry = false) {
       const it = op[1];
       const sy = y + op[2];
       if (it.kind === 'symbol') drawSymbol(ctx, it.group.shape, it.group.color, x + 18, sy + 7, 13);
-      else if (it.kind === 'line') { ctx.fillStyle = it.color; ctx.fillRect(x + 10, sy + 5, 16, 3); }
+      else if (it.kind === 'line') { ctx.fillStyle = it.color; ctx.globalAlpha = it.alpha || 1; ctx.fillRect(x + 10, sy + 5, 16, it.thin ? 1 : 3); ctx.globalAlpha = 1; }
       else if (it.kind === 'circle') { ctx.beginPath(); ctx.arc(x + 18, sy + 7, 4, 0, Math.PI * 2); ctx.fillStyle = it.color; ctx.fill(); }
       else { ctx.fillStyle = it.color; ctx.globalAlpha = it.alpha || 1; ctx.fillRect(x + 10, sy + 1, 16, 12); ctx.globalAlpha = 1; ctx.strokeStyle = '#888'; ctx.strokeRect(x + 10.5, sy + 1.5, 15, 11); }
     }

@@ -141,6 +141,27 @@ export function applyVisibility(map) {
   }
 }
 
+// dataBounds is the first view: the extent of the data the server reports,
+// else a layer's TileJSON bounds when they are narrower than the world.
+export function dataBounds(config, info) {
+  const ok = (b) => Array.isArray(b) && b.length === 4 && b.every((v) => typeof v === 'number') && b[0] < b[2] && b[1] < b[3];
+  const world = (b) => b[2] - b[0] >= 359 && b[3] - b[1] >= 170;
+  const b = [config?.bounds, info.hexagons?.bounds, info.regions?.bounds].find((x) => ok(x) && !world(x));
+  return b ? [[b[0], b[1]], [b[2], b[3]]] : null;
+}
+
+// emphasiseFootprints draws the footprints at the resolution of the hexagons
+// on screen boldly and those at other resolutions faintly, so nested
+// footprints of several resolutions stay readable.
+let emphasised;
+export function emphasiseFootprints(map, res) {
+  if (!map.getLayer('clusters-line') || emphasised === res) return;
+  emphasised = res;
+  const here = res === null || res === undefined ? true : ['==', ['get', 'res'], res];
+  map.setPaintProperty('clusters-line', 'line-opacity', ['case', here, 1, 0.35]);
+  map.setPaintProperty('clusters-line', 'line-width', ['case', here, 2.5, 1]);
+}
+
 // renderedResolution returns the H3 resolution of the hexagons on screen.
 export function renderedResolution(map) {
   if (!map.getLayer('hexagons-fill')) return null;

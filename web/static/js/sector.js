@@ -1,6 +1,6 @@
 // sector: the search box over NACE sectors and value chains (an ARIA combobox).
 import { optionalJSON, endpoints } from './api.js';
-import { t, getLanguage } from './i18n.js';
+import { t, getLanguage, fmtNumber } from './i18n.js';
 import { state, update } from './state.js';
 import { el, clear, $ } from './dom.js';
 
@@ -27,23 +27,55 @@ export function sectorLabel(key) {
   return name ? `${key} — ${name}` : t('sectorUnknown', { code: key });
 }
 
+// sectorName is a sector's name alone, without its code ("" when unknown).
+export function sectorName(key) {
+  if (!key) return t('allSectors');
+  const n = names.get(key);
+  return n ? n[getLanguage()] || n.en : '';
+}
+
+// clusterLabel names a footprint for lists: its own name when it has one,
+// else its sector's (left out when it is the sector on screen), with its firm
+// count and H3 resolution. The server names footprints by their sector key.
+export function clusterLabel(c) {
+  const sector = String(c.sector ?? '');
+  const own = sector && c.name && String(c.name) !== sector ? String(c.name) : '';
+  const first = own || (sector === state.sector ? t('cluster') : sectorName(sector) || sectorLabel(sector));
+  const parts = [first];
+  if (typeof c.firms === 'number') parts.push(t('nFirms', { n: fmtNumber(c.firms) }));
+  if (c.res !== undefined && c.res !== null) parts.push(t('resShort', { res: c.res }));
+  return parts.join(' · ');
+}
+
 export async function loadValueChains() {
   const body = await optionalJSON(endpoints.valueChains).catch(() => undefined);
   chains = list(body, 'value_chains', 'items', 'data').map((c) => ({ key: `vc:${c.id}`, name: nameOf(c) }));
   for (const c of chains) names.set(c.key, c.name);
 }
 
-async function searchSectors(q) {
-  const body = await optionalJSON(endpoints.sectors, { q, limit: 20 }).catch(() => undefined);
+async function searchSectors(q, limit = 20) {
+  const body = await optionalJSON(endpoints.sectors, { q, limit }).catch(() => undefined);
   const items = list(body, 'sectors', 'items', 'data').map((s) => ({ key: String(s.code), name: nameOf(s), level: s.level }));
   for (const s of items) names.set(s.key, s.name);
   return items;
 }
 
+// loadSubtree fetches the names of a sector and of the codes below it.
+const subtrees = new Set();
+export async function loadSubtree(code) {
+  if (subtrees.has(code)) return;
+  subtrees.add(code);
+  await searchSectors(code, 100);
+}
+
 // resolveName fetches the name of a sector key that came in by link.
+// It reports whether a new name was learned.
+const tried = new Set();
 export async function resolveName(key) {
-  if (!key || names.has(key) || key.startsWith('vc:')) return;
+  if (!key || names.has(key) || key.startsWith('vc:') || tried.has(key)) return false;
+  tried.add(key);
   await searchSectors(key);
+  return names.has(key);
 }
 
 function fold(s) { return s.toLocaleLowerCase(getLanguage() === 'tr' ? 'tr-TR' : 'en').normalize('NFD').replace(/\p{M}/gu, ''); }

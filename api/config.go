@@ -1,0 +1,87 @@
+package api
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/export"
+)
+
+// clientConfig is what the web application needs to start: an optional
+// basemap style, the languages it offers, the credits of the public datasets
+// and the extent of the mapped firms, so that the first view shows data.
+type clientConfig struct {
+	StyleURL    string   `json:"style_url"`
+	Languages   []string `json:"languages"`
+	Attribution []string `json:"attribution"`
+	// Bounds is [west, south, east, north] of the cells holding firms at the
+	// coarsest analysed resolution, or null before the first analysis.
+	Bounds []float64 `json:"bounds"`
+}
+
+func (s *Server) mountConfig(r chi.Router) {
+	r.With(s.need(kume.ScopeRead)).Get("/config", s.handleConfig)
+}
+
+// handleConfig describes the deployment to the web application.
+func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	ds, err := s.store.Datasets(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cfg := clientConfig{Languages: []string{"tr", "en"}, Attribution: []string{}}
+	seen := map[string]bool{}
+	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
+	for _, d := range ds {
+		if d.Visibility == kume.Public && d.Attribution != "" && !seen[d.Attribution] {
+			seen[d.Attribution] = true
+			cfg.Attribution = append(cfg.Attribution, d.Attribution)
+		}
+	}
+	// The coarsest resolution that holds cells gives the extent cheaply.
+	for res := 0; res <= 15 && cfg.Bounds == nil; res++ {
+		cells, err := s.store.CellStats(ctx, kume.CellFilter{Res: res})
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		cfg.Bounds = cellBounds(cells)
+	}
+	writeJSON(w, http.StatusOK, cfg)
+}
+
+// cellBounds returns [west, south, east, north] of the cells with firms, or
+// nil when there are none.
+func cellBounds(cells []kume.CellStat) []float64 {
+	var b orb.Bound
+	found := false
+	for _, c := range cells {
+		if c.Firms <= 0 {
+			continue
+		}
+		p := export.CellPolygon(c.Cell)
+		if p == nil {
+			continue
+		}
+		if !found {
+			b, found = p.Bound(), true
+		} else {
+			b = b.Union(p.Bound())
+		}
+	}
+	if !found {
+		return nil
+	}
+	return []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+}

@@ -1,0 +1,51 @@
+package api
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestWebFilesAreCompressedAndTilesAreNot(t *testing.T) {
+	js := strings.Repeat("export const answer = 42;\n", 200)
+	s, _, _ := newTestServer(t, func(_ *Config, d *Deps) {
+		d.Web = fstest.MapFS{"index.html": {Data: []byte("<html></html>")}, "js/app.js": {Data: []byte(js)}}
+	})
+	req := httptest.NewRequest(http.MethodGet, "/js/app.js", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("status %d, Content-Encoding %q, want gzip", rec.Code, rec.Header().Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil || string(body) != js {
+		t.Fatalf("decompressed body differs (err %v, %d bytes)", err, len(body))
+	}
+	if rec.Header().Get("Content-Security-Policy") == "" {
+		t.Error("security headers missing on a compressed response")
+	}
+
+	// Without Accept-Encoding the file comes as is.
+	rec = do(t, s, http.MethodGet, "/js/app.js", "", nil)
+	if rec.Header().Get("Content-Encoding") != "" || rec.Body.String() != js {
+		t.Errorf("plain request: Content-Encoding %q, %d bytes", rec.Header().Get("Content-Encoding"), rec.Body.Len())
+	}
+
+	// The API is not compressed by this middleware.
+	req = httptest.NewRequest(http.MethodGet, "/api/v1/value-chains", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Header().Get("Content-Encoding") != "" {
+		t.Errorf("API answer compressed: %q", rec.Header().Get("Content-Encoding"))
+	}
+}
