@@ -34,6 +34,16 @@ func tables(t *testing.T, db *sql.DB) int {
 	return n
 }
 
+// relkind returns the pg_class.relkind of the named table ("r" plain, "p" partitioned).
+func relkind(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	var k string
+	if err := db.QueryRow(`SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)`, table).Scan(&k); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 func pending(t *testing.T, db *sql.DB) bool {
 	t.Helper()
 	p, err := migrations.Pending(context.Background(), db)
@@ -78,8 +88,15 @@ func TestUpDownUp(t *testing.T) {
 	if !pending(t, db) {
 		t.Fatal("nothing pending after Down")
 	}
+	// The newest migration (00003) partitions establishments; Down undoes that.
+	if k := relkind(t, db, "establishments"); k != "r" {
+		t.Fatalf("after Down establishments has relkind %q, want a plain table", k)
+	}
+	if err := migrations.DownTo(ctx, db, 1); err != nil {
+		t.Fatal(err)
+	}
 	if n := tables(t, db); n >= full {
-		t.Fatalf("Down left %d of %d tables", n, full)
+		t.Fatalf("DownTo(1) left %d of %d tables", n, full)
 	}
 	if err := migrations.Reset(ctx, db); err != nil {
 		t.Fatal(err)
@@ -103,6 +120,9 @@ func TestUpDownUp(t *testing.T) {
 	if n := tables(t, db); n != full {
 		t.Fatalf("second Up made %d tables, first %d", n, full)
 	}
+	if k := relkind(t, db, "establishments"); k != "p" {
+		t.Fatalf("after Up establishments has relkind %q, want a partitioned table", k)
+	}
 	// Up again is a no-op.
 	if err := migrations.Up(ctx, db); err != nil {
 		t.Fatal(err)
@@ -123,5 +143,61 @@ func TestConcurrentUp(t *testing.T) {
 	}
 	if pending(t, db) {
 		t.Fatal("pending after concurrent Up")
+	}
+}
+
+// TestPartitionKeepsRows checks that migration 00003 moves every establishment
+// into its dataset's partition, keeping ids, and that its Down moves them back.
+func TestPartitionKeepsRows(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.DownTo(ctx, db, 2); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(`INSERT INTO datasets (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'empty')`)
+	exec(`INSERT INTO establishments (id, dataset_id, source_id, name, kind, lon, lat, content_hash)
+		SELECT i, 1 + i % 2, 's' || i, 'n', 'firm', 29, 40, i FROM generate_series(1, 10) i`)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	count := func(sql string) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRowContext(ctx, sql).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	if n := count(`SELECT count(*) FROM establishments_1`); n != 5 {
+		t.Errorf("partition of dataset 1 holds %d rows, want 5", n)
+	}
+	if n := count(`SELECT count(*) FROM establishments_2 WHERE id % 2 = 1`); n != 5 {
+		t.Errorf("partition of dataset 2 holds %d rows with odd ids, want 5", n)
+	}
+	// New rows take ids after the migrated ones.
+	exec(`INSERT INTO establishments (dataset_id, source_id, name, kind, lon, lat, content_hash)
+		VALUES (1, 'new', 'n', 'firm', 29, 40, 0)`)
+	if n := count(`SELECT id FROM establishments WHERE source_id = 'new'`); n != 11 {
+		t.Errorf("new row got id %d, want 11", n)
+	}
+	if err := migrations.Down(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(`SELECT count(*) FROM establishments`); n != 11 {
+		t.Errorf("after Down: %d rows, want 11", n)
+	}
+	exec(`INSERT INTO establishments (dataset_id, source_id, name, kind, lon, lat, content_hash)
+		VALUES (2, 'after', 'n', 'firm', 29, 40, 0)`)
+	if n := count(`SELECT id FROM establishments WHERE source_id = 'after'`); n != 12 {
+		t.Errorf("row inserted after Down got id %d, want 12", n)
 	}
 }

@@ -84,7 +84,8 @@ func (s *Store) UpdateDataset(ctx context.Context, d *kume.Dataset) error {
 	})
 }
 
-// DeleteDataset removes a dataset and all its establishments (ENOTFOUND if none).
+// DeleteDataset removes a dataset and all its establishments, which is to say
+// its partition of establishments (ENOTFOUND if none).
 func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 	return s.tx(ctx, "delete dataset", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, s.q("dataset_delete"), id)
@@ -93,6 +94,9 @@ func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 		}
 		if tag.RowsAffected() == 0 {
 			return pgx.ErrNoRows
+		}
+		if _, err := s.execPartition(ctx, tx, "drop_partition", id); err != nil {
+			return err
 		}
 		_, err = s.bumpVersion(ctx, tx)
 		return err

@@ -25,16 +25,18 @@ func importColumns() []string {
 
 // importer is one import transaction.
 //
-// Into an empty dataset the rows are copied straight into establishments (all
-// of them are inserts). Otherwise they are copied into a temporary table and
-// applied at Commit with one set-based upsert on (dataset_id, source_id), which
-// compares content hashes to count inserted, updated and unchanged rows.
+// Into an empty dataset the rows are copied straight into the next version of
+// the dataset's partition, a table without indexes created by the transaction;
+// Commit indexes it and swaps it in. Otherwise the rows are copied into a
+// temporary table, and Commit compares them with the stored ones by source id
+// and content hash: see apply.
 type importer struct {
 	s         *Store
 	tx        pgx.Tx
 	datasetID int64
 	opts      kume.ImportOptions
-	direct    bool // copying straight into establishments
+	existing  int64 // rows the dataset holds, open and closed
+	fresh     bool  // copying straight into the next partition
 	staged    int
 	done      bool
 }
@@ -52,19 +54,30 @@ func (s *Store) BeginImport(ctx context.Context, datasetID int64, opts kume.Impo
 		return nil, wrap(ctx, err, "begin import")
 	}
 	imp := &importer{s: s, tx: tx, datasetID: datasetID, opts: opts}
-	var count int64
-	if err := tx.QueryRow(ctx, s.q("import_lock_dataset"), datasetID).Scan(&count); err != nil {
+	if err := imp.begin(ctx); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
-		return nil, wrap(ctx, err, "dataset")
-	}
-	imp.direct = count == 0
-	if !imp.direct {
-		if _, err := tx.Exec(ctx, s.q("import_create_stage")); err != nil {
-			tx.Rollback(context.WithoutCancel(ctx))
-			return nil, wrap(ctx, err, "begin import")
-		}
+		return nil, err
 	}
 	return imp, nil
+}
+
+// begin locks the dataset and creates the table Add copies into.
+func (imp *importer) begin(ctx context.Context) error {
+	s, tx := imp.s, imp.tx
+	if _, err := tx.Exec(ctx, s.q("import_settings")); err != nil {
+		return wrap(ctx, err, "begin import")
+	}
+	if err := tx.QueryRow(ctx, s.q("import_lock_dataset"), imp.datasetID).Scan(&imp.existing); err != nil {
+		return wrap(ctx, err, "dataset")
+	}
+	imp.fresh = imp.existing == 0
+	var err error
+	if imp.fresh {
+		_, err = s.execPartition(ctx, tx, "import_create_partition", imp.datasetID)
+	} else {
+		_, err = tx.Exec(ctx, s.q("import_create_stage"))
+	}
+	return wrap(ctx, err, "begin import")
 }
 
 // Add stages rows with one COPY.
@@ -80,9 +93,9 @@ func (imp *importer) Add(ctx context.Context, rows []kume.Establishment) error {
 	src := &copySource{rows: rows, datasetID: imp.datasetID, i: -1}
 	var n int64
 	var err error
-	if imp.direct {
+	if imp.fresh {
 		src.withDataset = true
-		n, err = imp.tx.CopyFrom(ctx, pgx.Identifier{"establishments"},
+		n, err = imp.tx.CopyFrom(ctx, pgx.Identifier{nextPartitionName(imp.datasetID)},
 			append([]string{"dataset_id"}, importColumns()...), src)
 	} else {
 		n, err = imp.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, importColumns(), src)
@@ -129,48 +142,6 @@ func (imp *importer) Commit(ctx context.Context) (kume.ImportStats, error) {
 	imp.done = true
 	if err := imp.tx.Commit(ctx); err != nil {
 		return kume.ImportStats{}, wrap(ctx, err, "import commit")
-	}
-	return st, nil
-}
-
-func (imp *importer) apply(ctx context.Context) (kume.ImportStats, error) {
-	var st kume.ImportStats
-	s, tx := imp.s, imp.tx
-	if imp.direct {
-		st.Inserted = imp.staged
-	} else {
-		if _, err := tx.Exec(ctx, s.q("import_analyze_stage")); err != nil {
-			return st, wrap(ctx, err, "import analyze")
-		}
-		var dup string
-		switch err := tx.QueryRow(ctx, s.q("import_duplicate")).Scan(&dup); {
-		case err == nil:
-			return st, invalid("source id %q occurs twice in the import", dup)
-		case !errors.Is(err, pgx.ErrNoRows):
-			return st, wrap(ctx, err, "import check duplicates")
-		}
-		var ins, upd int64
-		if err := tx.QueryRow(ctx, s.q("import_upsert"), imp.datasetID).Scan(&ins, &upd); err != nil {
-			return st, importError(ctx, err, "import apply")
-		}
-		st.Inserted, st.Updated = int(ins), int(upd)
-		st.Unchanged = imp.staged - st.Inserted - st.Updated
-		if imp.opts.Replace {
-			if _, err := tx.Exec(ctx, s.q("import_plan_close")); err != nil {
-				return st, wrap(ctx, err, "import close absent")
-			}
-			tag, err := tx.Exec(ctx, s.q("import_close_absent"), imp.datasetID, imp.opts.ReplaceAt)
-			if err != nil {
-				return st, wrap(ctx, err, "import close absent")
-			}
-			st.Closed = int(tag.RowsAffected())
-		}
-	}
-	if _, err := tx.Exec(ctx, s.q("import_finish_dataset"), imp.datasetID, st.Inserted); err != nil {
-		return st, wrap(ctx, err, "import update dataset")
-	}
-	if _, err := s.bumpVersion(ctx, tx); err != nil {
-		return st, wrap(ctx, err, "import bump version")
 	}
 	return st, nil
 }

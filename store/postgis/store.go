@@ -6,9 +6,11 @@
 // Migrate applies pending migrations, and Ping reports a database that is
 // unreachable or behind the code.
 //
-// Imports are one transaction each: rows are copied (COPY) into the dataset,
-// straight into establishments when the dataset is empty and otherwise into a
-// temporary table applied with one set-based upsert. Cell statistics are stored
+// Establishments are partitioned by dataset (see partition.go). Imports are
+// one transaction each: rows are copied (COPY) straight into a new partition
+// when the dataset is empty, and otherwise into a temporary table that is
+// compared with the stored rows and either merged into a rebuilt partition or
+// applied in place with one set-based upsert. Cell statistics are stored
 // with the centre of their H3 cell (computed with h3-go), so tile queries select
 // the cells of a bounding box through a spatial index.
 package postgis

@@ -1,7 +1,7 @@
 -- Closes at $2 the open establishments of dataset $1 that are absent from the
 -- staged rows; rows already closed keep their time. content_hash 0 makes any
 -- later import of them an update.
-UPDATE establishments e
+UPDATE {{partition}} e
 SET closed = $2, content_hash = 0
 WHERE e.dataset_id = $1
   AND e.closed IS NULL

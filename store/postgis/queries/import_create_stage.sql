@@ -1,5 +1,5 @@
 CREATE TEMP TABLE import_stage (
-    source_id       text    NOT NULL,
+    source_id       text    COLLATE "C" NOT NULL,
     name            text    NOT NULL,
     kind            text    NOT NULL,
     type            text    NOT NULL,

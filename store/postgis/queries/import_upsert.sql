@@ -1,8 +1,9 @@
--- Applies the staged rows to dataset $1. A row whose content hash and cell
+-- Applies the staged rows to dataset $1, in its partition {{partition}}
+-- (a partitioned table cannot return xmax). A row whose content hash and cell
 -- match the stored one is left alone (unchanged); RETURNING reports
 -- (xmax = 0) for rows that were inserted rather than updated.
 WITH applied AS (
-    INSERT INTO establishments AS e (
+    INSERT INTO {{partition}} AS e (
         dataset_id, source_id, name, kind, type, nace,
         employees_known, employees_low, employees_high, founded, closed,
         street, postcode, district, province, country,

@@ -1,0 +1,2 @@
+-- Drops dataset {{dataset}}'s partition of establishments, if it has one.
+DROP TABLE IF EXISTS {{partition}}
