@@ -9,7 +9,7 @@ import (
 // agg is the aggregate of one sector key in one cell.
 type agg struct {
 	firms, closed, imprecise int32
-	maxEmp                   float32 // largest employment of one active firm
+	maxEmp                   float32 // largest exact employment of one active firm
 	emp, empEst              float64
 }
 
@@ -36,8 +36,9 @@ func (a *agg) addFirm(f *firm, counted bool) {
 		a.emp += e
 		if f.flags&fEstimated != 0 {
 			a.empEst += e
+		} else {
+			a.maxEmp = max(a.maxEmp, f.emp)
 		}
-		a.maxEmp = max(a.maxEmp, f.emp)
 	case f.flags&fClosed != 0:
 		a.closed++
 	}
@@ -154,3 +155,7 @@ func find(l []cellAgg, cell uint64) *agg {
 	}
 	return &l[i].agg
 }
+
+// exactEmp is the employment of the firms whose head count is exact, the base
+// of the dominance rule: a band's midpoint reveals nothing about one firm.
+func (a *agg) exactEmp() float64 { return a.emp - a.empEst }

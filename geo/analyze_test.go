@@ -431,3 +431,32 @@ func TestDisclosure(t *testing.T) {
 		}
 	}
 }
+
+// TestDominanceNeedsExactCounts: firms known only by an employee band never
+// trigger the dominance rule (a band's midpoint says nothing about one firm),
+// firms with exact head counts do.
+func TestDominanceNeedsExactCounts(t *testing.T) {
+	banded := func(low, high int) kume.Establishment {
+		e := firmAt(29, 41, "14.13", 0)
+		e.Employees = kume.EmployeeBand(low, high)
+		return e
+	}
+	cellOf := func(r *kume.AnalysisResult) kume.CellStat {
+		for _, c := range r.Cells {
+			if c.Res == 9 && c.Sector == "14" && c.Firms > 0 {
+				return c
+			}
+		}
+		t.Fatal("no res-9 cell of division 14")
+		return kume.CellStat{}
+	}
+	bands := run(t, []kume.Establishment{banded(10, 49), banded(0, 0), banded(0, 0), banded(0, 0)}, DefaultParams())
+	if c := cellOf(bands); c.Suppressed {
+		t.Errorf("cell of banded firms suppressed (employees %v, estimated %v)", c.Employees, c.EmployeesEstimated)
+	}
+	exact := run(t, []kume.Establishment{firmAt(29, 41, "14.13", 30), firmAt(29, 41, "14.13", 0),
+		firmAt(29, 41, "14.13", 0), firmAt(29, 41, "14.13", 0)}, DefaultParams())
+	if c := cellOf(exact); !c.Suppressed {
+		t.Error("cell where one firm holds all exact employment not suppressed")
+	}
+}

@@ -187,7 +187,7 @@ func cellRows(dst []kume.CellStat, d *data, ra *resAgg, s int32, study []studyCe
 			Res: ra.res, Cell: cell, Sector: key,
 			Firms: int(a.firms), Closed: int(a.closed), Imprecise: int(a.imprecise),
 			Employees: a.emp, EmployeesEstimated: a.empEst,
-			Suppressed: Suppressed(int(a.firms), a.emp, float64(a.maxEmp), p.DisclosureK, p.DominanceShare),
+			Suppressed: Suppressed(int(a.firms), a.exactEmp(), float64(a.maxEmp), p.DisclosureK, p.DominanceShare),
 		}
 		// LQ: the denominator is the cell's all-sector (or traded) aggregate.
 		di = seek(den, di, cell)

@@ -76,5 +76,5 @@
 // scores units by weighted percentile ranks of named components. BuildProfile
 // derives strengths and weaknesses in Turkish and English. Suppressed marks
 // aggregates with fewer than DisclosureK firms or one firm above
-// DominanceShare of the employment.
+// DominanceShare of the exactly counted employment.
 package geo

@@ -132,7 +132,7 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 		cl := kume.Cluster{
 			ID: ClusterID(key, ra.res, comp), Sector: key, Res: ra.res, Cells: comp,
 			Firms: int(a.firms), Employees: a.emp,
-			Suppressed:         Suppressed(int(a.firms), a.emp, float64(a.maxEmp), p.DisclosureK, p.DominanceShare),
+			Suppressed:         Suppressed(int(a.firms), a.exactEmp(), float64(a.maxEmp), p.DisclosureK, p.DominanceShare),
 			InstitutionsInside: map[kume.InstitutionType]int{},
 			InstitutionsNear:   map[kume.InstitutionType]int{},
 		}

@@ -18,6 +18,10 @@ import (
 // goldenRuns are seeded synthetic runs whose result hashes pin every number
 // of the analysis bit for bit: a change that alters one alters the output and
 // must say why.
+//
+// History: the hashes changed once on purpose, when the dominance rule of
+// disclosure control was restricted to firms with exact head counts (only the
+// Suppressed flags changed).
 var goldenRuns = []struct {
 	name  string
 	n     int
@@ -25,7 +29,7 @@ var goldenRuns = []struct {
 	tweak func(*Params)
 	want  string
 }{
-	{"default-20k", 20_000, 7, func(*Params) {}, "ebd853767ca1c94c"},
+	{"default-20k", 20_000, 7, func(*Params) {}, "7352a4281cfbf76a"},
 	{"uscmp-employment-k2-3k", 3_000, 11, func(p *Params) {
 		p.LQConvention = ConventionUSCMP
 		p.LQMeasure = MeasureEmployment
@@ -34,7 +38,7 @@ var goldenRuns = []struct {
 		p.FDR = false
 		p.GiLevels = []string{LevelAll, LevelSection, LevelDivision, LevelGroup, LevelClass, LevelChain}
 		p.GiMaxRes = 9
-	}, "e5b16e0fcd74c600"},
+	}, "cb743d615250fac0"},
 }
 
 // resultHash hashes everything of a result except the run's timestamps:

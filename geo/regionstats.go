@@ -12,6 +12,7 @@ import (
 type regAgg struct {
 	firms, closed, entries, exits int
 	emp, maxEmp                   float64
+	empExact                      float64 // employment of firms with an exact head count
 }
 
 func (a *regAgg) add(b *regAgg) {
@@ -20,6 +21,7 @@ func (a *regAgg) add(b *regAgg) {
 	a.entries += b.entries
 	a.exits += b.exits
 	a.emp += b.emp
+	a.empExact += b.empExact
 	a.maxEmp = max(a.maxEmp, b.maxEmp)
 }
 
@@ -56,7 +58,10 @@ func regionStats(d *data, rg *regionIndex, p *Params) []kume.RegionStat {
 			case f.flags&fActive != 0:
 				a.firms++
 				a.emp += float64(f.emp)
-				a.maxEmp = max(a.maxEmp, float64(f.emp))
+				if f.flags&fEstimated == 0 {
+					a.empExact += float64(f.emp)
+					a.maxEmp = max(a.maxEmp, float64(f.emp))
+				}
 			case f.flags&fClosed != 0:
 				a.closed++
 			}
@@ -118,7 +123,7 @@ func regionStats(d *data, rg *regionIndex, p *Params) []kume.RegionStat {
 					Firms: a.firms, Employees: a.emp,
 					LQ:         LQ(float64(a.firms), er, float64(bench[s].firms), float64(denB.firms)),
 					LQEmployed: lqE,
-					Suppressed: Suppressed(a.firms, a.emp, a.maxEmp, p.DisclosureK, p.DominanceShare),
+					Suppressed: Suppressed(a.firms, a.empExact, a.maxEmp, p.DisclosureK, p.DominanceShare),
 					Entries:    a.entries, Exits: a.exits,
 				})
 			}
