@@ -30,6 +30,11 @@ const (
 	ProvinceLevel       = "province"
 )
 
+// RegionAttrs returns the analysis's attribute regions for the demo: Berlin's
+// 12 districts (Bezirke) are not polygons in the demo but an attribute of every
+// business, so region statistics by district come from the attribute.
+func RegionAttrs() map[string]string { return map[string]string{"bezirk": "Bezirk"} }
+
 // Summary counts what Load wrote.
 type Summary struct {
 	Regions      int              `json:"regions"`
@@ -106,7 +111,6 @@ func loadBerlin(ctx context.Context, st kume.Store, tax *nace.Taxonomy) ([]inges
 				Visibility:  kume.Public,
 			},
 			Kind:     kume.KindFirm,
-			Mapping:  ingest.Mapping{"district": "Bezirk"},
 			OnError:  ingest.Skip,
 			ClosedAt: f.closed,
 			NACE:     tax,

@@ -34,15 +34,19 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	p, err := af.params()
-	if err != nil {
-		return err
-	}
 	st, err := sc.open(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	base, err := analysisParams(ctx, st)
+	if err != nil {
+		return err
+	}
+	p, err := af.params(base)
+	if err != nil {
+		return err
+	}
 	tax, err := nace.New()
 	if err != nil {
 		return err
@@ -91,9 +95,9 @@ func (a *analyzeFlags) register(fs flagRegistrar) {
 	fs.IntVar(&a.discK, "disclosure-k", d.DisclosureK, "suppress published aggregates of fewer firms")
 }
 
-// params returns the geo parameters the flags describe, validated.
-func (a *analyzeFlags) params() (geo.Params, error) {
-	p := geo.DefaultParams()
+// params returns base with the parameters the flags set, validated.
+func (a *analyzeFlags) params(base geo.Params) (geo.Params, error) {
+	p := base
 	res, err := parseResolutions(a.res)
 	if err != nil {
 		return p, err

@@ -15,7 +15,6 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
-	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/ingest"
 	"github.com/kume-geo/kume/nace"
 )
@@ -180,7 +179,11 @@ func analyseAfterImport(ctx context.Context, env *Env, st kume.Store, quiet bool
 	if err != nil {
 		return err
 	}
-	r, err := analysis.New(st, tax, analysis.Config{Params: geo.DefaultParams()})
+	p, err := analysisParams(ctx, st)
+	if err != nil {
+		return err
+	}
+	r, err := analysis.New(st, tax, analysis.Config{Params: p})
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
 	"github.com/kume-geo/kume/api"
-	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/nace"
 	"github.com/kume-geo/kume/tiles"
 	"github.com/kume-geo/kume/web"
@@ -27,6 +26,8 @@ type serveConfig struct {
 	Data   []string      `json:"data,omitempty"`
 	NoDemo bool          `json:"no_demo"`
 	Drain  time.Duration `json:"drain"`
+	// TileCacheMB bounds the tile cache in MiB (0 = default, negative = off).
+	TileCacheMB int64 `json:"tile_cache_mb"`
 	// StoreDescription is Store described with secrets masked (for --print-config).
 	StoreDescription string `json:"store"`
 }
@@ -46,6 +47,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.Var((*stringList)(&cfg.Data), "data", "a firm register to import into the embedded store at start (repeatable)")
 	fs.BoolVar(&cfg.NoDemo, "no-demo", envBool(env, "KUME_NO_DEMO"), "do not load the bundled demo data into an empty embedded store (env KUME_NO_DEMO)")
 	fs.DurationVar(&cfg.Drain, "drain", 15*time.Second, "how long shutdown waits for requests in flight")
+	fs.Int64Var(&cfg.TileCacheMB, "tile-cache-mb", 0, "tile cache size in MiB (0 = default, negative = off)")
 	fs.BoolVar(&printConfig, "print-config", false, "print the resolved configuration (secrets masked) and exit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -100,13 +102,17 @@ func (s *server) open(ctx context.Context) (err error) {
 	if err := s.loadStartData(ctx, tax); err != nil {
 		return err
 	}
-	ts, err := tiles.New(st, tiles.Config{})
+	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20})
+	if err != nil {
+		return err
+	}
+	params, err := analysisParams(ctx, st)
 	if err != nil {
 		return err
 	}
 	var h *api.Server
 	s.runner, err = analysis.New(st, tax, analysis.Config{
-		Params: geo.DefaultParams(),
+		Params: params,
 		Log:    s.log,
 		OnSaved: func(ctx context.Context, r *kume.AnalysisResult) {
 			if err := ts.Sync(ctx); err != nil {

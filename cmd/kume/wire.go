@@ -87,16 +87,16 @@ func (k ranker) Rank(ctx context.Context, req api.RankRequest) (api.RankResult, 
 	var err error
 	switch req.Unit {
 	case api.UnitRegion:
+		if res.Regions, err = k.store.RegionStats(ctx, kume.RegionStatFilter{Level: req.Level, Sector: req.Sector}); err != nil {
+			return api.RankResult{}, err
+		}
 		level := req.Level
 		if level == "" {
-			level = "province"
-		}
-		if res.Regions, err = k.store.RegionStats(ctx, kume.RegionStatFilter{Level: level, Sector: req.Sector}); err != nil {
-			return api.RankResult{}, err
+			level = busiestLevel(res.Regions)
 		}
 		units = geo.RegionUnits(res, level, req.Sector)
 	case api.UnitCluster, api.UnitCell:
-		r, err := rankResolution(req)
+		r, err := k.rankResolution(ctx, req)
 		if err != nil {
 			return api.RankResult{}, err
 		}
@@ -139,10 +139,43 @@ func (k ranker) Rank(ctx context.Context, req api.RankRequest) (api.RankResult, 
 	return out, nil
 }
 
-// rankResolution reads the H3 resolution of a cluster or cell ranking (default 7).
-func rankResolution(req api.RankRequest) (int, error) {
+// busiestLevel returns the region level whose regions hold the most firms of
+// the statistics' sector (ties: the first level by name).
+func busiestLevel(stats []kume.RegionStat) string {
+	firms := map[string]int{}
+	for _, s := range stats {
+		firms[s.Level] += s.Firms
+	}
+	best := ""
+	for lv, n := range firms {
+		if best == "" || n > firms[best] || (n == firms[best] && lv < best) {
+			best = lv
+		}
+	}
+	return best
+}
+
+// rankResolution reads the H3 resolution of a cluster or cell ranking. By
+// default it is the resolution with the most footprints of the sector (ties:
+// the finer), or 7 when the sector has none.
+func (k ranker) rankResolution(ctx context.Context, req api.RankRequest) (int, error) {
 	if req.Level == "" {
-		return 7, nil
+		sector := req.Sector
+		cs, err := k.store.Clusters(ctx, kume.ClusterFilter{Sector: &sector})
+		if err != nil {
+			return 0, err
+		}
+		count := map[int]int{}
+		best := 7
+		for _, c := range cs {
+			count[c.Res]++
+		}
+		for r, n := range count {
+			if n > count[best] || (n == count[best] && r > best) {
+				best = r
+			}
+		}
+		return best, nil
 	}
 	r, err := strconv.Atoi(req.Level)
 	if err != nil || r < 0 || r > 15 {
