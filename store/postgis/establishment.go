@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -49,7 +50,13 @@ func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilte
 		return wrap(ctx, err, "establishments")
 	}
 	defer rows.Close()
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		// Rows already received keep coming after a cancel; stop at once.
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("postgis: establishments: %w", err)
+			}
+		}
 		e := new(kume.Establishment)
 		if err := scanEstablishment(rows, e); err != nil {
 			return wrap(ctx, err, "establishments")
