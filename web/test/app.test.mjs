@@ -165,7 +165,10 @@ describe('kume web app', { skip: skip || false, timeout: 600000 }, () => {
     });
     assert.ok(await page.locator('#weights input[type=range]').count() > 0, 'no weight sliders');
     const centre = await page.evaluate(() => window.kumeMap.getCenter().toArray());
-    const moved = page.evaluate(() => new Promise((r) => window.kumeMap.once('moveend', r)));
+    const moved = page.evaluate(() => new Promise((resolve, reject) => {
+      window.kumeMap.once('moveend', resolve);
+      setTimeout(() => reject(new Error('the map did not move within 30 s')), 30000);
+    }));
     await first.click();
     await moved;
     await waitIdle(page);

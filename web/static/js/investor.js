@@ -13,8 +13,8 @@ let scale = 1; // the weight a slider at 100 stands for
 let seq = 0;
 let timer = 0;
 let mapRef = null;
-// Until the user picks a unit, regions are ranked, and footprints when no
-// region holds firms of the sector.
+// Until the user picks a unit, cluster footprints are ranked (they have a
+// place on the map), and regions when the sector has no footprint.
 let unitAuto = true;
 
 function label(c) {
@@ -108,6 +108,7 @@ async function flyTo(item, unit) {
   }
   const c = r.center || r.centroid || (typeof r.lon === 'number' ? [r.lon, r.lat] : null);
   if (Array.isArray(c)) mapRef.flyTo({ center: c, zoom: Math.max(mapRef.getZoom(), 8) });
+  else $('#rank-status').textContent = t('noExtent');
 }
 
 function componentValue(r, name) {
@@ -153,14 +154,14 @@ export async function rank() {
   const select = $('#rank-unit');
   const w = components.map((c) => `${c.name}:${(weights.get(c.name) / 100 * scale).toFixed(3)}`).join(',');
   const ask = (unit) => getJSON(endpoints.rank, { sector: state.sector, unit, weights: w || undefined, limit: 25 });
-  let unit = unitAuto ? 'region' : select.value;
+  let unit = unitAuto ? 'cluster' : select.value;
   let note = '';
   let body;
   try {
     body = await ask(unit);
     if (unitAuto && !normalise(body).results.length) {
-      const other = await ask('cluster');
-      if (normalise(other).results.length) { body = other; unit = 'cluster'; note = t('rankFallback'); }
+      const other = await ask('region');
+      if (normalise(other).results.length) { body = other; unit = 'region'; note = t('rankFallback'); }
     }
   } catch (err) {
     if (my !== seq) return;
