@@ -46,7 +46,7 @@ log "go test"
 go test -count=1 ${GOTESTFLAGS:-} ./... || failed+=("go test")
 
 log "browser tests (web/)"
-if (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node --test test/*.test.mjs); then :
+if (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node --test --test-timeout=600000 test/*.test.mjs); then :
 else failed+=("browser tests"); fi
 
 if [ ${#failed[@]} -gt 0 ]; then
