@@ -67,6 +67,9 @@ func commands() []command {
 		{"regions", "load administrative boundaries (regions import FILE.geojson --level NAME)", runRegions},
 		{"analyze", "compute the cluster analytics and store them as a new data version", runAnalyze},
 		{"geocode", "geocode again the rows of a dataset placed more coarsely than asked", runGeocode},
+		{"export", "export a layer as GeoJSON or CSV, or map layers as a PMTiles archive", runExport},
+		{"keys", "create, list and revoke API keys (keys create|list|revoke)", runKeys},
+		{"gen-demo", "generate a synthetic firm register (labelled synthetic) for demos and benchmarks", runGenDemo},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
@@ -14,10 +15,11 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	var sc storeConfig
 	fs := newFlagSet(env, "migrate", "up|down|status [--db URL]")
 	addStoreFlags(fs, env, &sc)
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := parseInterleaved(fs, args) // "migrate status --db URL" as documented
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return errUsage
 	}
@@ -29,7 +31,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("open %s: %w", maskURL(sc.DB), err)
 	}
 	defer db.Close()
-	switch fs.Arg(0) {
+	switch pos[0] {
 	case "up":
 		return migrations.Up(ctx, db)
 	case "down":
@@ -40,7 +42,11 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		for _, l := range lines {
-			fmt.Fprintln(env.Stdout, l)
+			state := "pending"
+			if l.Applied {
+				state = "applied " + l.AppliedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(env.Stdout, "%-40s %s\n", l.Name, state)
 		}
 		return nil
 	}
