@@ -123,3 +123,18 @@ func TestZeroNACEIsUnknownSector(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinSplitEWKT(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"1", "A", "SRID=4326", "POINT(29 41)"}, []string{"1", "A", "SRID=4326;POINT(29 41)"}},
+		{[]string{"1", "srid=2154", " point(700000 6600000)", "x"}, []string{"1", "srid=2154;point(700000 6600000)", "x"}},
+		{[]string{"1", "SRID=abc", "POINT(29 41)"}, []string{"1", "SRID=abc", "POINT(29 41)"}},
+		{[]string{"1", "SRID=4326", "hello"}, []string{"1", "SRID=4326", "hello"}},
+	}
+	for _, tt := range tests {
+		got := joinSplitEWKT(append([]string(nil), tt.in...))
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("joinSplitEWKT(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

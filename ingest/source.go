@@ -213,11 +213,36 @@ func (c *csvRows) next() (*record, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(fields) == len(c.header)+1 {
+		fields = joinSplitEWKT(fields)
+	}
 	c.rec.line, c.rec.values = line, fields
 	if len(fields) != len(c.header) {
 		return &c.rec, &RowError{Line: line, Reason: fmt.Sprintf("row has %d fields; the header has %d", len(fields), len(c.header))}
 	}
 	return &c.rec, nil
+}
+
+// joinSplitEWKT repairs a row of a semicolon-separated file whose EWKT value
+// was written unquoted ("SRID=4326;POINT(29 41)"), which the delimiter split in
+// two: a field "SRID=<digits>" followed by one that starts with a WKT
+// geometry keyword is joined back into one. Any other row is returned as is.
+func joinSplitEWKT(fields []string) []string {
+	for i := 0; i+1 < len(fields); i++ {
+		f := strings.TrimSpace(fields[i])
+		srid, ok := strings.CutPrefix(strings.ToUpper(f), "SRID=")
+		if !ok || srid == "" || strings.Trim(srid, "0123456789") != "" {
+			continue
+		}
+		next := strings.ToUpper(strings.TrimSpace(fields[i+1]))
+		for _, kw := range []string{"POINT", "MULTIPOINT", "LINESTRING", "POLYGON", "MULTIPOLYGON", "GEOMETRYCOLLECTION"} {
+			if strings.HasPrefix(next, kw) {
+				out := append(fields[:i:i], f+";"+strings.TrimSpace(fields[i+1]))
+				return append(out, fields[i+2:]...)
+			}
+		}
+	}
+	return fields
 }
 
 // featureRows reads records from GeoJSON features.
