@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +48,11 @@ func ReadRegions(r io.Reader, opts RegionOptions) ([]kume.Region, error) {
 	if err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
+	// Gzip-compressed boundaries are read as they are, like import sources.
+	br, _, err := open(Source{Name: "regions.geojson", Reader: r}, FormatGeoJSON, "utf-8", lim)
+	if err != nil {
+		return nil, kume.Errorf(kume.EINVALID, "regions: %v", err)
+	}
 	if err := skipBOM(br); err != nil {
 		return nil, kume.Errorf(kume.EINVALID, "%v", err)
 	}
