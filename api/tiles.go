@@ -78,7 +78,7 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 	body, tag := t.Data, t.ETag
 	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
 	if gz {
-		body, tag = t.Gzip, t.GzipETag()
+		body, tag = t.Gzip(), t.GzipETag()
 	}
 	h.Set("ETag", tag)
 	if etagMatch(r.Header.Get("If-None-Match"), t.ETag, t.GzipETag()) {

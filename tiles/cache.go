@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"sync"
 )
 
 // cacheKey identifies a cached tile: its layers, canonical parameters, address
@@ -26,12 +27,14 @@ type entry struct {
 
 // weight is the entry's approximate memory footprint in bytes.
 func (e *entry) weight(k cacheKey) uint32 {
-	n := 200 + len(k.layers) + len(k.params.Sector) + len(k.params.Level) + len(e.tile.Data) + len(e.tile.Gzip) + 2*len(e.tile.ETag)
+	// The gzip form is made on first use; its size is counted as half the
+	// tile's, about what hexagon and outline tiles compress to.
+	n := 200 + len(k.layers) + len(k.params.Sector) + len(k.params.Level) + len(e.tile.Data)*3/2 + 2*len(e.tile.ETag)
 	return uint32(min(n, 1<<31))
 }
 
-// build encodes the tile of req at the data versions v, compresses it and
-// computes its entity tag.
+// build encodes the tile of req at the data versions v and computes its entity
+// tag. The gzip form is made when a client first asks for it.
 func (s *Service) build(ctx context.Context, req Request, v *versions, key cacheKey) (*entry, error) {
 	data, err := s.encode(ctx, req, v, "")
 	if err != nil {
@@ -40,18 +43,35 @@ func (s *Service) build(ctx context.Context, req Request, v *versions, key cache
 	if len(data) == 0 {
 		return &entry{}, nil
 	}
-	var gz bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
-	if err != nil {
-		return nil, fmt.Errorf("tiles: gzip: %w", err)
-	}
-	if _, err := zw.Write(data); err != nil {
-		return nil, fmt.Errorf("tiles: gzip: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("tiles: gzip: %w", err)
-	}
-	return &entry{tile: Tile{Data: data, Gzip: gz.Bytes(), ETag: etag(key, data)}}, nil
+	return &entry{tile: Tile{Data: data, ETag: etag(key, data), gz: &lazyGzip{pool: &s.gzip}}}, nil
+}
+
+// lazyGzip holds the gzip form of a tile, compressed on first use.
+type lazyGzip struct {
+	once sync.Once
+	pool *sync.Pool // of *gzip.Writer at gzip.BestSpeed
+	gz   []byte
+}
+
+// compress returns data gzip-compressed, compressing it on the first call.
+func (l *lazyGzip) compress(data []byte) []byte {
+	l.once.Do(func() {
+		zw, _ := l.pool.Get().(*gzip.Writer)
+		var buf bytes.Buffer
+		buf.Grow(len(data)/2 + 64)
+		if zw == nil {
+			// BestSpeed is a valid level: no error.
+			zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		} else {
+			zw.Reset(&buf)
+		}
+		// Writes to a bytes.Buffer do not fail.
+		_, _ = zw.Write(data)
+		_ = zw.Close()
+		l.pool.Put(zw)
+		l.gz = buf.Bytes()
+	})
+	return l.gz
 }
 
 // etag returns a strong entity tag of a tile's bytes and of the layers and

@@ -42,7 +42,9 @@ type Config struct {
 	// CacheBytes bounds the tile cache by the byte size of the tiles it holds
 	// (256 MiB). A negative value turns the cache off.
 	CacheBytes int64
-	// BoundaryCells bounds the cache of projected H3 cell outlines (200,000).
+	// BoundaryCells bounds the cache of projected H3 cell outlines (600,000,
+	// about 100 bytes each; enough for the cells of z8–10 over a country the
+	// size of Türkiye, so that cold tiles rarely compute an outline).
 	BoundaryCells int
 	// VersionCheck is how long the service trusts the data version it last read
 	// from the store before asking again (1 s); a negative value asks on every
@@ -105,7 +107,7 @@ func DefaultConfig() Config {
 		Zooms:         DefaultZooms(),
 		MaxPoints:     10000,
 		CacheBytes:    256 << 20,
-		BoundaryCells: 200000,
+		BoundaryCells: 600000,
 		VersionCheck:  time.Second,
 		BuildTimeout:  30 * time.Second,
 		CacheControl:  "public, max-age=60",

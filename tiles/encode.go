@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/paulmach/orb"
 )
@@ -24,6 +25,7 @@ const (
 	kindDouble
 	kindInt
 	kindBool
+	kindHex // a string: the hexadecimal digits of i, as a uint64
 )
 
 // prop is one feature property. Values that MVT cannot carry (NaN, ±Inf) are
@@ -39,6 +41,13 @@ type prop struct {
 func pString(k, v string) prop        { return prop{key: k, kind: kindString, s: v} }
 func pFloat(k string, v float64) prop { return prop{key: k, kind: kindDouble, f: v} }
 func pInt(k string, v int64) prop     { return prop{key: k, kind: kindInt, i: v} }
+
+// pHex is the string property of v's lowercase hexadecimal digits, formatted
+// only when the value is new to the layer. Its values are told apart from
+// those of pString: use it for keys (like a hexagon's cell) whose strings no
+// pString property of the layer repeats, or the values table holds both.
+func pHex(k string, v uint64) prop { return prop{key: k, kind: kindHex, i: int64(v)} }
+
 func pBool(k string, v bool) prop {
 	p := prop{key: k, kind: kindBool}
 	if v {
@@ -62,29 +71,44 @@ type layerEncoder struct {
 	extent   uint32
 	keys     []string
 	keyIdx   map[string]uint32
-	values   [][]byte
+	values   []byte // the Value messages, back to back
+	valEnd   []int  // where each Value message of values ends
 	valIdx   map[valueKey]uint32
 	ids      map[uint64]struct{}
 	features []byte
 	count    int
 	tags     []uint32
 	geom     []uint32
+	ring     [][2]int64 // scratch ring of encodePolygons
 }
 
 func newLayerEncoder(name string, extent uint32) *layerEncoder {
-	return &layerEncoder{name: name, extent: extent, keyIdx: map[string]uint32{},
-		valIdx: map[valueKey]uint32{}, ids: map[uint64]struct{}{}}
+	return &layerEncoder{name: name, extent: extent, keyIdx: make(map[string]uint32, 16),
+		valIdx: make(map[valueKey]uint32, 256), ids: make(map[uint64]struct{}, 256)}
 }
 
 // addPolygon adds a polygon feature whose geometry, in tile coordinates, is
 // rounded and oriented as the specification asks. It reports whether anything
 // was left to add.
 func (l *layerEncoder) addPolygon(id uint64, hasID bool, mp orb.MultiPolygon, props []prop) bool {
-	l.geom = encodePolygons(l.geom[:0], mp)
+	l.geom, l.ring = encodePolygons(l.geom[:0], l.ring, mp)
 	if len(l.geom) == 0 {
 		return false
 	}
 	l.addFeature(id, hasID, geomPolygon, props)
+	return true
+}
+
+// addRing adds a polygon feature of one exterior ring given without its
+// closing point, in tile coordinates, as addPolygon would.
+func (l *layerEncoder) addRing(id uint64, pts []orb.Point, props []prop) bool {
+	l.ring = roundRing(l.ring[:0], pts)
+	var ok bool
+	l.geom, _, _, ok = appendRing(l.geom[:0], l.ring, true, 0, 0)
+	if !ok {
+		return false
+	}
+	l.addFeature(id, true, geomPolygon, props)
 	return true
 }
 
@@ -110,23 +134,33 @@ func (l *layerEncoder) addFeature(id uint64, hasID bool, typ uint32, props []pro
 		}
 		vi, ok := l.valIdx[vk]
 		if !ok {
-			vi = uint32(len(l.values))
-			l.values = append(l.values, p.encodeValue())
+			vi = uint32(len(l.valEnd))
+			l.values = p.appendValue(l.values)
+			l.valEnd = append(l.valEnd, len(l.values))
 			l.valIdx[vk] = vi
 		}
 		l.tags = append(l.tags, ki, vi)
 	}
-	var f []byte
+	writeID := false
 	if hasID {
 		if _, dup := l.ids[id]; !dup {
 			l.ids[id] = struct{}{}
-			f = appendVarintField(f, 1, id)
+			writeID = true
 		}
 	}
-	f = appendPacked(f, 2, l.tags)
+	// The Feature message is written in place: its length first.
+	tagsLen, geomLen := packedLen(l.tags), packedLen(l.geom)
+	n := 1 + varintLen(uint64(tagsLen)) + tagsLen + 2 + 1 + varintLen(uint64(geomLen)) + geomLen
+	if writeID {
+		n += 1 + varintLen(id)
+	}
+	f := appendVarint(appendKey(l.features, 2, 2), uint64(n))
+	if writeID {
+		f = appendVarintField(f, 1, id)
+	}
+	f = appendPackedLen(f, 2, l.tags, tagsLen)
 	f = appendVarintField(f, 3, uint64(typ))
-	f = appendPacked(f, 4, l.geom)
-	l.features = appendBytesField(l.features, 2, f)
+	l.features = appendPackedLen(f, 4, l.geom, geomLen)
 	l.count++
 }
 
@@ -142,8 +176,10 @@ func (l *layerEncoder) appendTo(tile []byte) []byte {
 	for _, k := range l.keys {
 		b = appendBytesField(b, 3, []byte(k))
 	}
-	for _, v := range l.values {
-		b = appendBytesField(b, 4, v)
+	start := 0
+	for _, end := range l.valEnd {
+		b = appendBytesField(b, 4, l.values[start:end])
+		start = end
 	}
 	b = appendVarintField(b, 5, uint64(l.extent))
 	b = appendVarintField(b, 15, 2)
@@ -162,20 +198,26 @@ func (p prop) valueKey() (valueKey, bool) {
 			p.f = 0 // one zero, not two
 		}
 		return valueKey{kind: kindDouble, n: math.Float64bits(p.f)}, true
-	case kindInt, kindBool:
+	case kindInt, kindBool, kindHex:
 		return valueKey{kind: p.kind, n: uint64(p.i)}, true
 	}
 	return valueKey{}, false
 }
 
-// encodeValue returns the Value message: string (1), double (3), uint (5) for
+// appendValue appends the Value message: string (1), double (3), uint (5) for
 // non-negative integers, sint (6) for negative ones, bool (7).
-func (p prop) encodeValue() []byte {
+func (p prop) appendValue(b []byte) []byte {
 	switch p.kind {
 	case kindString:
-		return appendBytesField(nil, 1, []byte(p.s))
+		b = appendVarint(appendKey(b, 1, 2), uint64(len(p.s)))
+		return append(b, p.s...)
+	case kindHex:
+		var d [16]byte
+		digits := strconv.AppendUint(d[:0], uint64(p.i), 16)
+		b = appendVarint(appendKey(b, 1, 2), uint64(len(digits)))
+		return append(b, digits...)
 	case kindDouble:
-		b := appendKey(nil, 3, 1)
+		b = appendKey(b, 3, 1)
 		bits := math.Float64bits(p.f + 0)
 		for k := 0; k < 8; k++ {
 			b = append(b, byte(bits>>(8*k)))
@@ -183,11 +225,11 @@ func (p prop) encodeValue() []byte {
 		return b
 	case kindInt:
 		if p.i >= 0 {
-			return appendVarintField(nil, 5, uint64(p.i))
+			return appendVarintField(b, 5, uint64(p.i))
 		}
-		return appendVarintField(nil, 6, uint64(zigzag(p.i)))
+		return appendVarintField(b, 6, uint64(zigzag(p.i)))
 	default:
-		return appendVarintField(nil, 7, uint64(p.i))
+		return appendVarintField(b, 7, uint64(p.i))
 	}
 }
 
@@ -214,13 +256,24 @@ func appendBytesField(b []byte, num int, p []byte) []byte {
 	return append(b, p...)
 }
 
-func appendPacked(b []byte, num int, vs []uint32) []byte {
+// packedLen returns the byte length of vs as packed varints.
+func packedLen(vs []uint32) int {
 	n := 0
 	for _, v := range vs {
 		n += varintLen(uint64(v))
 	}
+	return n
+}
+
+// appendPackedLen appends vs as a packed field whose payload is n bytes long
+// (packedLen(vs)).
+func appendPackedLen(b []byte, num int, vs []uint32, n int) []byte {
 	b = appendVarint(appendKey(b, num, 2), uint64(n))
 	for _, v := range vs {
+		if v < 0x80 {
+			b = append(b, byte(v))
+			continue
+		}
 		b = appendVarint(b, uint64(v))
 	}
 	return b

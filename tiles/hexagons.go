@@ -3,9 +3,10 @@ package tiles
 import (
 	"context"
 	"math"
-	"strconv"
+	"slices"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
@@ -77,6 +78,48 @@ func (s *Service) cellTile(cell uint64, tc *tileCtx) orb.MultiPolygon {
 	return clipSimplify(orb.MultiPolygon{{r}}, tc.box, 0)
 }
 
+// maxOutline is the most vertices an H3 cell outline has.
+const maxOutline = 10
+
+// addHexagon adds the cell as a polygon feature with props when its outline
+// reaches into the buffered tile. An outline inside the tile is rounded and
+// written straight from the cached projection, without clipping; one across the
+// tile's edge is clipped. It reports whether a feature was added.
+func (s *Service) addHexagon(enc *layerEncoder, cell uint64, tc *tileCtx, props []prop) bool {
+	w := s.cellWorld(cell)
+	if len(w) < 3 || len(w) > maxOutline {
+		return false
+	}
+	var pts [maxOutline + 1]orb.Point
+	b := orb.Bound{Min: tc.proj.tile(w[0]), Max: tc.proj.tile(w[0])}
+	for i, p := range w {
+		q := tc.proj.tile(p)
+		pts[i] = q
+		b.Min[0], b.Min[1] = min(b.Min[0], q[0]), min(b.Min[1], q[1])
+		b.Max[0], b.Max[1] = max(b.Max[0], q[0]), max(b.Max[1], q[1])
+	}
+	if !tc.box.Intersects(b) {
+		return false
+	}
+	if contains(tc.box, b) {
+		return enc.addRing(cell, pts[:len(w)], props)
+	}
+	pts[len(w)] = pts[0]
+	r := slices.Clone(orb.Ring(pts[:len(w)+1]))
+	mp := clip.MultiPolygon(tc.box, orb.MultiPolygon{{r}})
+	return len(mp) > 0 && enc.addPolygon(cell, true, mp, props)
+}
+
+// TileCellReader is an optional capability of a kume.Store: a lean read of the
+// cells a hexagon tile shows. TileCells calls fn, in cell order, with the cells
+// CellStats(ctx, f) would return for a filter with a bounding box, setting at
+// least Res, Cell, Firms, Employees, Imprecise, LQ, GiZ, GiP, GiBin and
+// Suppressed; fn does not keep c. The hexagons layer uses it when the store
+// has it and CellStats otherwise.
+type TileCellReader interface {
+	TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kume.CellStat) error) error
+}
+
 // hexagons writes the hexagons layer: the cell statistics of the sector at the
 // zoom's resolution.
 func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) error {
@@ -88,19 +131,23 @@ func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 		return err
 	}
 	bb := cellBBox(tc.bbox, res)
-	stats, err := s.store.CellStats(ctx, kume.CellFilter{Version: tc.v.analysis, Res: res, Sector: tc.params.Sector, BBox: &bb})
+	f := kume.CellFilter{Version: tc.v.analysis, Res: res, Sector: tc.params.Sector, BBox: &bb}
+	props := make([]prop, 0, 10)
+	if r, ok := s.store.(TileCellReader); ok {
+		return r.TileCells(ctx, f, func(c *kume.CellStat) error {
+			props = hexProps(props[:0], c)
+			s.addHexagon(enc, c.Cell, tc, props)
+			return nil
+		})
+	}
+	stats, err := s.store.CellStats(ctx, f)
 	if err != nil {
 		return err
 	}
-	props := make([]prop, 0, 10)
 	for i := range stats {
 		c := &stats[i]
-		mp := s.cellTile(c.Cell, tc)
-		if mp == nil {
-			continue
-		}
 		props = hexProps(props[:0], c)
-		enc.addPolygon(c.Cell, true, mp, props)
+		s.addHexagon(enc, c.Cell, tc, props)
 	}
 	return nil
 }
@@ -111,7 +158,7 @@ func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 // out, since each would reveal something about a handful of firms.
 func hexProps(props []prop, c *kume.CellStat) []prop {
 	props = append(props,
-		pString("cell", strconv.FormatUint(c.Cell, 16)),
+		pHex("cell", c.Cell),
 		pInt("res", int64(c.Res)),
 		pInt("gi_bin", int64(c.GiBin)),
 		pBool("suppressed", c.Suppressed))

@@ -25,6 +25,7 @@ type Service struct {
 	cache  *otter.Cache[cacheKey, *entry] // nil when the cache is off
 	bounds *otter.Cache[uint64, []orb.Point]
 
+	gzip  sync.Pool  // *gzip.Writer at BestSpeed, for Tile.Gzip
 	mu    sync.Mutex // serialises version checks and invalidation
 	state atomic.Pointer[versions]
 }
@@ -49,11 +50,19 @@ type Request struct {
 type Tile struct {
 	// Data is the uncompressed MVT.
 	Data []byte
-	// Gzip is Data gzip-compressed, ready for Content-Encoding: gzip.
-	Gzip []byte
 	// ETag is a strong entity tag (quoted) of Data; the gzip representation's
 	// tag is GzipETag.
 	ETag string
+	gz   *lazyGzip
+}
+
+// Gzip returns Data gzip-compressed, ready for Content-Encoding: gzip. It is
+// compressed on the first call and kept with the cached tile.
+func (t Tile) Gzip() []byte {
+	if len(t.Data) == 0 || t.gz == nil {
+		return nil
+	}
+	return t.gz.compress(t.Data)
 }
 
 // GzipETag returns the entity tag of the gzip representation: a strong tag must

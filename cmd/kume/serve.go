@@ -28,6 +28,9 @@ type serveConfig struct {
 	Drain  time.Duration `json:"drain"`
 	// TileCacheMB bounds the tile cache in MiB (0 = default, negative = off).
 	TileCacheMB int64 `json:"tile_cache_mb"`
+	// RatePerIP overrides the per-IP request rate per minute (0 = default,
+	// negative = no limit).
+	RatePerIP int `json:"rate_per_ip"`
 	// StoreDescription is Store described with secrets masked (for --print-config).
 	StoreDescription string `json:"store"`
 }
@@ -48,6 +51,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&cfg.NoDemo, "no-demo", envBool(env, "KUME_NO_DEMO"), "do not load the bundled demo data into an empty embedded store (env KUME_NO_DEMO)")
 	fs.DurationVar(&cfg.Drain, "drain", 15*time.Second, "how long shutdown waits for requests in flight")
 	fs.Int64Var(&cfg.TileCacheMB, "tile-cache-mb", 0, "tile cache size in MiB (0 = default, negative = off)")
+	fs.IntVar(&cfg.RatePerIP, "rate-per-ip", 0, "requests per minute per client IP without a key (0 = default, negative = no limit)")
 	fs.BoolVar(&printConfig, "print-config", false, "print the resolved configuration (secrets masked) and exit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -124,7 +128,11 @@ func (s *server) open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	h = api.New(api.DefaultConfig(), api.Deps{
+	acfg := api.DefaultConfig()
+	if s.cfg.RatePerIP != 0 {
+		acfg.API.RatePerIP = max(0, s.cfg.RatePerIP)
+	}
+	h = api.New(acfg, api.Deps{
 		Store: st, Web: web.FS(), Log: s.log, Tiles: ts,
 		Sectors:     sectorIndex(tax),
 		ValueChains: chainCatalog{tax},

@@ -1,0 +1,121 @@
+// Command tilesprof builds hexagon tiles in process, with the tile cache off,
+// from a PostGIS store, and writes a CPU profile: it isolates the cold path of
+// the vector-tile benchmark (bench/tiles.sh) from HTTP. Tiles are the distinct
+// z8–10 tiles over Türkiye's extent in a fixed shuffled order, as in
+// bench/tiles.lua.
+//
+//	go run ./bench/tilesprof --db URL --sector '' --for 20s --cpuprofile cpu.out
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"math"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kume-geo/kume/store/postgis"
+	"github.com/kume-geo/kume/tiles"
+)
+
+func main() {
+	db := flag.String("db", "", "PostgreSQL URL of kume's database")
+	sector := flag.String("sector", "", "sector key of the hexagons")
+	zooms := flag.String("zooms", "8,9,10", "zoom levels, comma-separated")
+	workers := flag.Int("c", 4, "concurrent builders")
+	dur := flag.Duration("for", 10*time.Second, "how long to build tiles")
+	cpu := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.Parse()
+	ctx := context.Background()
+	st, err := postgis.Open(ctx, *db, postgis.WithMaxConns(int32(*workers)+2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
+	svc, err := tiles.New(st, tiles.Config{CacheBytes: -1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var ids []tiles.TileID
+	for _, s := range strings.Split(*zooms, ",") {
+		z, err := strconv.Atoi(s)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ids = append(ids, tileList(25.6, 35.8, 44.8, 42.2, uint32(z))...)
+	}
+	shuffle(ids)
+	params, err := tiles.ParseParams([]string{tiles.LayerHexagons}, map[string][]string{"sector": {*sector}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if *cpu != "" {
+		f, err := os.Create(*cpu)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var next, bytes atomic.Int64
+	lat := make([][]time.Duration, *workers)
+	deadline := time.Now().Add(*dur)
+	var wg sync.WaitGroup
+	for w := range *workers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				id := ids[int(next.Add(1)-1)%len(ids)]
+				t0 := time.Now()
+				t, err := svc.Tile(ctx, tiles.Request{Layers: []string{tiles.LayerHexagons}, Tile: id, Params: params})
+				if err != nil {
+					log.Fatal(err)
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+				bytes.Add(int64(len(t.Data)))
+			}
+		})
+	}
+	wg.Wait()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	n := len(all)
+	fmt.Printf("tiles %d in %s: %.0f tiles/s, %.0f bytes/tile, p50 %s p99 %s max %s\n", n, *dur,
+		float64(n)/dur.Seconds(), float64(bytes.Load())/float64(n), all[n/2], all[n*99/100], all[n-1])
+}
+
+// tileList returns the tiles at zoom z covering the box.
+func tileList(lon0, lat0, lon1, lat1 float64, z uint32) []tiles.TileID {
+	n := math.Exp2(float64(z))
+	tx := func(lon float64) uint32 { return uint32((lon + 180) / 360 * n) }
+	ty := func(lat float64) uint32 {
+		r := lat * math.Pi / 180
+		return uint32((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
+	}
+	var out []tiles.TileID
+	for x := tx(lon0); x <= tx(lon1); x++ {
+		for y := ty(lat1); y <= ty(lat0); y++ {
+			out = append(out, tiles.TileID{Z: z, X: x, Y: y})
+		}
+	}
+	return out
+}
+
+// shuffle is the Fisher–Yates shuffle of bench/tiles.lua with seed 1.
+func shuffle(ids []tiles.TileID) {
+	state := uint64(1)
+	for i := len(ids) - 1; i > 0; i-- {
+		state = (state*1103515245 + 12345) % 2147483648
+		j := int(state % uint64(i+1))
+		ids[i], ids[j] = ids[j], ids[i]
+	}
+}
