@@ -21,6 +21,7 @@ func (s *Server) mountAPI(r chi.Router) {
 			s.mountRegions(r)
 			s.mountRank(r)
 			s.mountAnalysis(r)
+			s.mountTimeline(r)
 		})
 	})
 }

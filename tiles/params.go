@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kume-geo/kume"
 )
@@ -24,6 +25,7 @@ const (
 	paramRes    = "res"
 	paramType   = "type"
 	paramLevel  = "level"
+	paramAt     = "at"
 )
 
 // Params are the validated query parameters of a tile request. Their zero value
@@ -38,6 +40,22 @@ type Params struct {
 	Type kume.InstitutionType
 	// Level restricts the regions layer to one region level.
 	Level string
+	// At is the day ("YYYY-MM-DD") at whose end the point layers show the
+	// establishments active; "" means now (Config.Now).
+	At string
+}
+
+// activeAt returns the time at which the point layers' establishments must
+// be active: the last microsecond of the day At (UTC), or now when At is "".
+func (p Params) activeAt(now func() time.Time) time.Time {
+	if p.At == "" {
+		return now()
+	}
+	d, err := time.Parse(time.DateOnly, p.At)
+	if err != nil {
+		return now() // unreachable: ParseParams validated At
+	}
+	return d.AddDate(0, 0, 1).Add(-time.Microsecond)
 }
 
 // key returns the canonical form of p, used in cache keys and ETags.
@@ -53,11 +71,18 @@ func (p Params) key() string {
 	b.WriteString(string(p.Type))
 	b.WriteString("&level=")
 	b.WriteString(p.Level)
+	if p.At != "" {
+		b.WriteString("&at=")
+		b.WriteString(p.At)
+	}
 	return b.String()
 }
 
 // sectorPattern is the syntax of a sector key.
 var sectorPattern = regexp.MustCompile(`^(?:[A-Z]|\d{2}(?:\.\d{1,2})?|vc:[a-z0-9_-]{1,64})$`)
+
+// atPattern is the syntax of a day.
+var atPattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 
 // levelPattern is the syntax of a region level.
 var levelPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
@@ -113,10 +138,12 @@ func layerParams(layer string) []string {
 	switch layer {
 	case LayerHexagons:
 		return []string{paramSector, paramRes}
-	case LayerClusters, LayerEstablishments:
+	case LayerClusters:
 		return []string{paramSector}
+	case LayerEstablishments:
+		return []string{paramSector, paramAt}
 	case LayerInstitutions:
-		return []string{paramType}
+		return []string{paramType, paramAt}
 	case LayerRegions:
 		return []string{paramSector, paramLevel}
 	}
@@ -125,7 +152,8 @@ func layerParams(layer string) []string {
 
 // ParseParams validates the query of a tile or TileJSON request for the given
 // layers. Every error is EINVALID: a parameter that none of the layers accepts,
-// a repeated parameter, a malformed sector, res, type or level. Messages never
+// a repeated parameter, a malformed sector, res, type, level or at (a day
+// YYYY-MM-DD from 1000 to 9999, point layers only). Messages never
 // repeat more than a few characters of the input.
 func ParseParams(layers []string, q url.Values) (Params, error) {
 	var p Params
@@ -166,6 +194,12 @@ func ParseParams(layers []string, q url.Values) (Params, error) {
 				return p, kume.Errorf(kume.EINVALID, "level must be 1 to 32 characters a-z, 0-9 or _")
 			}
 			p.Level = v
+		case paramAt:
+			d, err := time.Parse(time.DateOnly, v)
+			if !atPattern.MatchString(v) || err != nil || d.Year() < 1000 {
+				return p, kume.Errorf(kume.EINVALID, "at must be a day YYYY-MM-DD")
+			}
+			p.At = v
 		}
 	}
 	return p, nil

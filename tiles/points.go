@@ -9,10 +9,11 @@ import (
 )
 
 // points writes the establishments (firms) or institutions layer. Only
-// establishments of public datasets that are active at Config.Now appear, at
-// most Config.MaxPoints per tile (the lowest store ids first).
+// establishments of public datasets that are active at the end of the day
+// Params.At (or at Config.Now without one) appear, at most Config.MaxPoints
+// per tile (the lowest store ids first).
 func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, layer string) error {
-	now := s.cfg.Now()
+	now := tc.params.activeAt(s.cfg.Now)
 	f := kume.EstablishmentFilter{BBox: &tc.bbox, ActiveAt: &now, PublicOnly: true, Limit: s.cfg.MaxPoints}
 	if layer == LayerInstitutions {
 		f.Kind, f.Type = kume.KindInstitution, tc.params.Type

@@ -50,6 +50,9 @@ func (s *Service) TileJSON(layers []string, p Params, baseURL string) TileJSON {
 	if p.Level != "" {
 		q.Set(paramLevel, p.Level)
 	}
+	if p.At != "" {
+		q.Set(paramAt, p.At)
+	}
 	tmpl := strings.TrimSuffix(baseURL, "/") + "/tiles/" + strings.Join(layers, ",") + "/{z}/{x}/{y}.mvt"
 	if len(q) > 0 {
 		tmpl += "?" + q.Encode()

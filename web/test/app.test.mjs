@@ -209,6 +209,53 @@ describe('kume web app', { skip: skip || false, timeout: 600000 }, () => {
     await phone.close();
   });
 
+  test('the time control moves the firm points through the dated months', async () => {
+    need(problems, '/api/v1/timeline', 'timeline');
+    await page.locator('#time-panel').waitFor({ state: 'visible', timeout: 15000 });
+    const ats = [];
+    page.on('request', (r) => { if (r.url().includes('/tiles/establishments/')) ats.push(new URL(r.url()).searchParams.get('at')); });
+    const firms = () => page.evaluate(() => {
+      const ids = new Set(window.kumeMap.queryRenderedFeatures({ layers: ['establishments-circle'] }).map((f) => String(f.properties.id)));
+      return { n: ids.size, sig: [...ids].sort().join(',') };
+    });
+    // Firm points are drawn from zoom 12 on: central Berlin, closer.
+    let idle = waitIdle(page);
+    await page.evaluate(() => window.kumeMap.jumpTo({ center: [13.4, 52.52], zoom: 14 }));
+    await idle;
+    if (!(await page.locator('#time-panel').evaluate((d) => d.open))) await page.locator('#time-panel summary').click();
+    await page.locator('#flow-summary').filter({ hasText: /\d/ }).waitFor({ timeout: 15000 });
+    assert.equal(await page.locator('label[for=at-range]').textContent(), 'Firms active at the end of');
+    assert.match(await page.locator('#time-note').textContent(), /analysis reference date/);
+    assert.match(await page.locator('#legend-body').textContent(), /analysis of .*Firm points: active today/s);
+    const today = await firms();
+    assert.ok(today.n > 0, 'no firm points at zoom 14 in Berlin');
+    // The keyboard moves the slider: Home is the month before the first date.
+    const slider = page.locator('#at-range');
+    await slider.focus();
+    idle = waitIdle(page);
+    await page.keyboard.press('Home');
+    await idle;
+    const url = new URL(page.url());
+    assert.match(url.searchParams.get('at') || '', /^\d{4}-\d{2}$/, 'the month is not kept in the URL');
+    const at = url.searchParams.get('at');
+    assert.match(await slider.getAttribute('aria-valuetext'), /\d{4}/);
+    assert.ok(ats.some((a) => a && a.startsWith(at)), `no firm tile asked for at=${at}…: ${[...new Set(ats)]}`);
+    const past = await firms();
+    assert.notEqual(past.sig, today.sig, 'the firm points did not change with the month');
+    assert.ok(past.n >= today.n, `fewer firms before the closings (${past.n}) than today (${today.n})`);
+    assert.match(await page.locator('#legend-body').textContent(), /Firm points: active at the end of/);
+    idle = waitIdle(page);
+    await page.keyboard.press('ArrowRight');
+    await idle;
+    assert.notEqual(new URL(page.url()).searchParams.get('at'), at);
+    await shot(page, '08-time');
+    idle = waitIdle(page);
+    await page.click('#at-clear');
+    await idle;
+    assert.equal(new URL(page.url()).searchParams.get('at'), null);
+    assert.equal((await firms()).sig, today.sig);
+  });
+
   test('no console error and no failed request was seen', async () => {
     const errs = await page.evaluate(() => window.kume.errors);
     assert.deepEqual({ console: problems.console, pageErrors: problems.pageErrors, failed: problems.failed, http: problems.http, map: errs },

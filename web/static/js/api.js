@@ -64,6 +64,7 @@ export const endpoints = {
   sectors: '/api/v1/sectors',
   valueChains: '/api/v1/value-chains',
   analysis: '/api/v1/analysis',
+  timeline: '/api/v1/timeline',
   rank: '/api/v1/rank',
   cluster: (id) => `/api/v1/clusters/${encodeURIComponent(id)}`,
   tileJSON: (layer) => `/tiles/${layer}.json`,

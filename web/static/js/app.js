@@ -1,8 +1,9 @@
 // app: starts the page — language, URL state, map, panels — and wires them.
 import { optionalJSON, endpoints, missingEndpoints } from './api.js';
-import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtDate, fmtPercent } from './i18n.js';
-import { state, readURL, update, onChange, enableTime } from './state.js';
-import { createMap, loadTileJSON, refreshSources, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds } from './map.js';
+import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtPercent } from './i18n.js';
+import { state, readURL, update, onChange } from './state.js';
+import { createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds } from './map.js';
+import { loadTimeRange, initTime, renderTime, refreshFlow, setReference } from './timeline.js';
 import { wireInteractions } from './interact.js';
 import { initSectorSearch, loadValueChains, resolveName, showSector, clusterLabel } from './sector.js';
 import { model, renderLegend } from './legend.js';
@@ -76,7 +77,6 @@ function syncControls() {
   $('#lang-select').value = getLanguage();
   $('#metric-select').value = state.metric;
   for (const cb of document.querySelectorAll('input[name=layer]')) cb.checked = state.layers.has(cb.value);
-  $('#at-input').value = state.at;
   showSector();
 }
 
@@ -85,6 +85,7 @@ function relabel() {
   syncControls();
   refreshLegend();
   relabelInvestor();
+  renderTime();
   if (map) map.getCanvas().setAttribute('aria-label', t('mapLabel'));
   if (map && map.loaded()) onIdle();
   if (state.cluster) openCluster(state.cluster);
@@ -99,8 +100,6 @@ function wireControls() {
       update({ layers });
     });
   }
-  $('#at-input').addEventListener('change', (e) => update({ at: e.target.value }));
-  $('#at-clear').addEventListener('click', () => update({ at: '' }));
   $('#png-btn').addEventListener('click', () => exportPNG(map, model({ res: renderedResolution(map), zoom: map.getZoom() })));
   const toggle = $('#menu-toggle');
   toggle.addEventListener('click', () => {
@@ -115,24 +114,21 @@ onChange(async (changed) => {
     relabel();
   }
   if (changed.includes('sector')) await resolveName(state.sector);
-  if (changed.includes('sector') || changed.includes('at')) {
+  if (changed.includes('sector')) {
     refreshSources(map);
     if (state.cluster) closeCluster();
     if ($('#investor-panel').open) rank();
+    refreshFlow();
+  }
+  if (changed.includes('at')) {
+    refreshPoints(map);
+    renderTime();
   }
   if (changed.includes('metric')) applyMetric(map);
   if (changed.includes('layers')) applyVisibility(map);
   syncControls();
   refreshLegend();
 });
-
-// dateRange finds the first and last dates of the data in the analysis answer.
-function dateRange(a) {
-  const d = a?.dates || a?.time_range || a?.params?.dates || {};
-  const min = d.min || d.from || d.first || a?.first_date;
-  const max = d.max || d.to || d.last || a?.last_date || a?.params?.reference_date;
-  return min && max ? { min: String(min).slice(0, 10), max: String(max).slice(0, 10) } : null;
-}
 
 // watchAnalysis shows a loading note while an analysis runs, and reloads the
 // tiles when a new data version appears.
@@ -157,14 +153,10 @@ async function watchAnalysis(first) {
     window.kume.version = version;
     if (had && map) refreshSources(map, true);
   }
-  const range = dateRange(a);
-  if (range) {
-    enableTime(true);
-    $('#time-panel').hidden = false;
-    $('#at-input').min = range.min;
-    $('#at-input').max = range.max;
-    $('#time-range').textContent = `${fmtDate(range.min)} – ${fmtDate(range.max)}`;
-  }
+  // Hexagons and footprints are computed at the analysis reference date.
+  setReference(a.latest?.params?.reference_date);
+  renderTime();
+  refreshLegend();
   if (running) analysisTimer = setTimeout(() => watchAnalysis(false), 2000);
 }
 
@@ -203,6 +195,7 @@ async function start() {
     loadTileJSON(),
     loadValueChains(),
     resolveName(state.sector),
+    loadTimeRange(),
   ]);
   showSector();
   const bounds = dataBounds(await extentConfig(config), tileInfo);
@@ -210,6 +203,7 @@ async function start() {
   window.kumeMap = map;
   initInvestor(map);
   initClusterPanel(map);
+  initTime(map);
   map.on('error', (e) => {
     const msg = e?.error?.message || String(e?.error || 'map error');
     errors.push(msg);

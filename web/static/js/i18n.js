@@ -23,8 +23,21 @@ const en = {
   'layer.establishments': 'Firms (close zoom)',
   'layer.regions': 'Region LQ',
   time: 'Time',
-  activeAt: 'Active on',
-  timeLatest: 'Latest',
+  activeAt: 'Firms active at the end of',
+  timeLatest: 'Today',
+  today: 'today',
+  timeNote: 'Hexagons and cluster footprints are computed at the analysis reference date ({date}); only the firm points follow the time slider.',
+  timeDates: 'Founding dates: {founded}. Closing dates: {closed}.',
+  noDates: 'none',
+  entries: 'Entries (founded)',
+  exits: 'Exits (closed)',
+  flowTitle: 'Entries and exits of firms in view',
+  flowSummary: '{from} – {to}: {entries} entries, {exits} exits; {active} firms active at the end of {at}.',
+  flowNoData: 'No dated firms in view.',
+  activeInView: '{n} firms in view active at the end of {at}',
+  legendAnalysisAt: 'Hexagons, footprints: analysis of {date}',
+  legendFirmsAt: 'Firm points: active at the end of {at}',
+  legendFirmsToday: 'Firm points: active today',
   resolution: 'H3 resolution {res}',
   zoom: 'zoom {z}',
   legend: 'Legend',
@@ -181,8 +194,21 @@ const tr = {
   'layer.establishments': 'Firmalar (yakın ölçek)',
   'layer.regions': 'Bölge LQ',
   time: 'Zaman',
-  activeAt: 'Faal olma tarihi',
-  timeLatest: 'En güncel',
+  activeAt: 'Şu ayın sonunda faal firmalar',
+  timeLatest: 'Bugün',
+  today: 'bugün',
+  timeNote: 'Altıgenler ve küme alanları analiz referans tarihine ({date}) göre hesaplanır; yalnızca firma noktaları zaman kaydırıcısını izler.',
+  timeDates: 'Kuruluş tarihleri: {founded}. Kapanış tarihleri: {closed}.',
+  noDates: 'yok',
+  entries: 'Girişler (kurulan)',
+  exits: 'Çıkışlar (kapanan)',
+  flowTitle: 'Görünümdeki firmaların girişleri ve çıkışları',
+  flowSummary: '{from} – {to}: {entries} giriş, {exits} çıkış; {at} sonunda {active} faal firma.',
+  flowNoData: 'Görünümde tarihli firma yok.',
+  activeInView: '{at} sonunda görünümde {n} faal firma',
+  legendAnalysisAt: 'Altıgenler, küme alanları: {date} analizi',
+  legendFirmsAt: 'Firma noktaları: {at} sonunda faal',
+  legendFirmsToday: 'Firma noktaları: bugün faal',
   resolution: 'H3 çözünürlüğü {res}',
   zoom: 'yakınlık {z}',
   legend: 'Açıklama',
@@ -362,6 +388,12 @@ export function fmtDate(d) {
   const date = d instanceof Date ? d : new Date(d);
   if (Number.isNaN(date.getTime())) return String(d);
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+}
+
+// fmtMonth formats a month yyyy-mm as its name and year.
+export function fmtMonth(ym) {
+  if (!/^\d{4}-\d{2}$/.test(ym || '')) return '–';
+  return new Intl.DateTimeFormat(locale(), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${ym}-01T00:00:00Z`));
 }
 
 // applyStatic fills every element carrying data-i18n* attributes.

@@ -1,7 +1,7 @@
 // legend: one model of what is on screen, drawn as HTML beside the map and on a
 // 2D canvas for the PNG export.
-import { t, fmtNumber, fmtDate } from './i18n.js';
-import { state } from './state.js';
+import { t, fmtNumber, fmtDate, fmtMonth } from './i18n.js';
+import { state, time } from './state.js';
 import { giBins, giColors, sequential, breaks, suppressedColor, institutionGroups, footprintColor, firmColor } from './palette.js';
 import { sectorLabel } from './sector.js';
 import { swatchCanvas, drawSymbol } from './symbols.js';
@@ -22,7 +22,6 @@ export function model({ res, zoom }) {
   const sub = [sectorLabel(state.sector)];
   if (res !== null && res !== undefined) sub.push(t('resolution', { res }));
   sub.push(t('zoom', { z: fmtNumber(zoom, 1) }));
-  if (state.at) sub.push(`${t('activeAt')}: ${fmtDate(state.at)}`);
   if (state.layers.has('hexagons')) {
     const items = state.metric === 'gi'
       ? giBins.map((b) => ({ kind: 'fill', color: giColors[b], label: t(`gi.${b}`) }))
@@ -53,7 +52,13 @@ export function model({ res, zoom }) {
     classLabels('lq').forEach((label, i) => regionItems.push({ kind: 'fill', color: sequential[i], label, alpha: 0.55 }));
   }
   sections.push({ title: state.layers.has('regions') ? t('regionLQ') : t('regions'), items: regionItems });
-  return { title: t('legend'), subtitle: sub, sections };
+  // With dated data, say which date each layer shows.
+  const notes = [];
+  if (time.enabled && time.reference) notes.push(t('legendAnalysisAt', { date: fmtDate(time.reference) }));
+  if (time.enabled && state.layers.has('establishments')) {
+    notes.push(state.at ? t('legendFirmsAt', { at: fmtMonth(state.at) }) : t('legendFirmsToday'));
+  }
+  return { title: t('legend'), subtitle: sub, notes, sections };
 }
 
 function swatch(item) {
@@ -69,6 +74,7 @@ export function renderLegend(m) {
   const root = $('#legend-body');
   clear(root);
   root.append(el('p', { class: 'legend-sub' }, m.subtitle.join(' · ')));
+  for (const n of m.notes || []) root.append(el('p', { class: 'legend-note' }, n));
   for (const sec of m.sections) {
     const ul = el('ul', {}, sec.items.map((it) => el('li', { title: it.detail || null }, [swatch(it), el('span', {}, it.label)])));
     root.append(el('section', {}, [el('h3', {}, sec.title), ul]));
@@ -85,6 +91,7 @@ export function drawLegend(ctx, m, x, y, dry = false) {
   const text = (s, bold, dy, indent = 10) => { ops.push(['text', s, bold, h + dy, indent]); };
   text(m.title, true, 12); h += lh;
   text(m.subtitle.join(' · '), false, 10); h += lh;
+  for (const n of m.notes || []) { text(n, false, 10); h += lh; }
   for (const sec of m.sections) {
     h += 4; text(sec.title, true, 12); h += lh;
     for (const it of sec.items) { ops.push(['item', it, h]); text(it.label, false, 12, 32); h += lh; }

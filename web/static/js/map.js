@@ -1,7 +1,7 @@
 // map: the MapLibre map, its kume sources and layers, and their updates.
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { tileURL, optionalJSON, endpoints } from './api.js';
-import { state, filters } from './state.js';
+import { state, filters, pointFilters } from './state.js';
 import { hexFill, regionFill, institutionIcon, footprintColor, firmColor } from './palette.js';
 import { addInstitutionImages } from './symbols.js';
 import { t } from './i18n.js';
@@ -32,7 +32,9 @@ export async function loadTileJSON() {
 }
 
 // Each tile layer accepts only its own parameters (the server rejects others).
+// The firm points alone follow the time control.
 function layerTiles(layer) {
+  if (layer === 'establishments') return [tileURL(layer, pointFilters())];
   return [tileURL(layer, sectorLayers.has(layer) ? filters() : {})];
 }
 
@@ -129,6 +131,12 @@ export function refreshSources(map, all = false) {
     const src = map.getSource(layer);
     if (src && typeof src.setTiles === 'function') src.setTiles(layerTiles(layer));
   }
+}
+
+// refreshPoints points the firm source at the current month.
+export function refreshPoints(map) {
+  const src = map.getSource('establishments');
+  if (src && typeof src.setTiles === 'function') src.setTiles(layerTiles('establishments'));
 }
 
 export function applyMetric(map) {

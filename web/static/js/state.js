@@ -12,7 +12,7 @@ export const state = {
   sector: '', // "" = all firms, a NACE code, or "vc:<id>" for a value chain
   metric: 'gi',
   layers: new Set(defaultLayers),
-  at: '', // yyyy-mm-dd, "" = the analysis reference date
+  at: '', // yyyy-mm: firm points active at the end of that month; "" = today
   cluster: '', // open cluster profile
 };
 
@@ -25,8 +25,8 @@ export function readURL() {
   if (q.has('layers')) {
     state.layers = new Set(q.get('layers').split(',').filter((l) => allLayers.includes(l)));
   }
-  const at = q.get('at') || '';
-  state.at = /^\d{4}-\d{2}-\d{2}$/.test(at) ? at : '';
+  const at = (q.get('at') || '').slice(0, 7);
+  state.at = /^\d{4}-(0[1-9]|1[0-2])$/.test(at) ? at : '';
   state.cluster = q.get('cluster') || '';
 }
 
@@ -63,11 +63,24 @@ export function update(patch) {
 
 export function onChange(fn) { listeners.add(fn); }
 
-// The date filter is sent only when the server reports dated data.
-let timeEnabled = false;
-export function enableTime(on) { timeEnabled = on; }
+// time: the firm points can show a past month's end when the server reports
+// dated data; hexagons and footprints stay at the analysis reference date.
+export const time = { enabled: false, reference: '' };
+export function enableTime(on) { time.enabled = on; }
+
+// monthEnd returns the last day (yyyy-mm-dd) of a month yyyy-mm.
+export function monthEnd(ym) {
+  const [y, m] = ym.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
 
 // filters are the query parameters every data request carries.
 export function filters() {
-  return timeEnabled && state.at ? { sector: state.sector, at: state.at } : { sector: state.sector };
+  return { sector: state.sector };
+}
+
+// pointFilters are those of the firm points: the sector and, with a month
+// chosen, the day at whose end they are shown.
+export function pointFilters() {
+  return time.enabled && state.at ? { sector: state.sector, at: monthEnd(state.at) } : filters();
 }
