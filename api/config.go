@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"sort"
 
@@ -49,16 +50,27 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 			cfg.Attribution = append(cfg.Attribution, d.Attribution)
 		}
 	}
-	// The coarsest resolution that holds cells gives the extent cheaply.
-	for res := 0; res <= 15 && cfg.Bounds == nil; res++ {
-		cells, err := s.store.CellStats(ctx, kume.CellFilter{Res: res})
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		cfg.Bounds = cellBounds(cells)
+	if cfg.Bounds, err = s.dataBounds(ctx); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, cfg)
+}
+
+// dataBounds returns [west, south, east, north] of the analysed cells that
+// hold firms, or nil before the first analysis. The coarsest resolution that
+// holds cells gives the extent cheaply.
+func (s *Server) dataBounds(ctx context.Context) ([]float64, error) {
+	for res := 0; res <= 15; res++ {
+		cells, err := s.store.CellStats(ctx, kume.CellFilter{Res: res})
+		if err != nil {
+			return nil, err
+		}
+		if b := cellBounds(cells); b != nil {
+			return b, nil
+		}
+	}
+	return nil, nil
 }
 
 // cellBounds returns [west, south, east, north] of the cells with firms, or

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -106,8 +107,28 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	doc := s.tiles.TileJSON(layers, p, baseURL(r))
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	b, err := s.dataBounds(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if b != nil {
+		// Announce where the data is, not the whole world.
+		doc.Bounds = [4]float64{b[0], b[1], b[2], b[3]}
+		doc.Center = [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(fitZoom(b, doc.MinZoom, doc.MaxZoom))}
+	}
 	w.Header().Set("Cache-Control", s.tiles.CacheControl())
-	writeJSON(w, http.StatusOK, s.tiles.TileJSON(layers, p, baseURL(r)))
+	writeJSON(w, http.StatusOK, doc)
+}
+
+// fitZoom returns the zoom at which the box [w, s, e, n] fills about one
+// 512-pixel tile, clamped to [minZoom, maxZoom].
+func fitZoom(b []float64, minZoom, maxZoom int) int {
+	width := max(b[2]-b[0], (b[3]-b[1])*1.5, 1e-6)
+	return max(minZoom, min(maxZoom, int(math.Floor(math.Log2(360/width)))))
 }
 
 // baseURL returns the origin the client used, from the request's own scheme

@@ -191,3 +191,25 @@ func BenchmarkCachedTile(b *testing.B) {
 		}
 	}
 }
+
+// TestTileJSONBoundsFollowTheData: the TileJSON document announces the extent
+// of the analysed cells (around Istanbul here), not the whole world.
+func TestTileJSONBoundsFollowTheData(t *testing.T) {
+	srv := newTileServer(t)
+	res, err := http.Get(srv.URL + "/tiles/hexagons.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var doc tiles.TileJSON
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	b, c := doc.Bounds, doc.Center
+	if b[0] < 28 || b[2] > 30 || b[1] < 40 || b[3] > 42 || b[0] >= b[2] || b[1] >= b[3] {
+		t.Errorf("bounds %v, want a box around 29°E 41°N", b)
+	}
+	if c[0] < b[0] || c[0] > b[2] || c[1] < b[1] || c[1] > b[3] || int(c[2]) < doc.MinZoom || int(c[2]) > doc.MaxZoom {
+		t.Errorf("center %v outside bounds %v or zoom range %d–%d", c, b, doc.MinZoom, doc.MaxZoom)
+	}
+}
