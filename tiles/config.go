@@ -43,7 +43,7 @@ type Config struct {
 	// (256 MiB). A negative value turns the cache off.
 	CacheBytes int64
 	// BoundaryCells bounds the cache of projected H3 cell outlines (600,000,
-	// about 100 bytes each; enough for the cells of z8–10 over a country the
+	// about 200 bytes each; enough for the cells of z8–10 over a country the
 	// size of Türkiye, so that cold tiles rarely compute an outline).
 	BoundaryCells int
 	// VersionCheck is how long the service trusts the data version it last read

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb"
@@ -56,24 +57,29 @@ func pBool(k string, v bool) prop {
 	return p
 }
 
-// valueKey identifies a value in a layer's values table.
-type valueKey struct {
-	kind propKind
-	s    string
-	n    uint64
-}
+// smallInts is how many non-negative integer values (counts, bins,
+// resolutions) a layer looks up in an array rather than a map.
+const smallInts = 256
 
 // layerEncoder writes one MVT layer (version 2). It keeps the keys and values
 // tables free of duplicates and feature ids unique: a feature whose id is
-// already in the layer is written without an id.
+// already in the layer is written without an id. A feature's geometry is set
+// first (setPolygons, setRing), then its tags (setProps, setHexTags), which may
+// add values to the tables, and then addFeature writes it. An encoder is
+// reused between tiles (reset), so that its tables and buffers keep their
+// capacity.
 type layerEncoder struct {
 	name     string
 	extent   uint32
 	keys     []string
-	keyIdx   map[string]uint32
-	values   []byte // the Value messages, back to back
-	valEnd   []int  // where each Value message of values ends
-	valIdx   map[valueKey]uint32
+	keyIdx   map[string]uint32  // when there are many keys
+	hexKey   [numHexKeys]uint32 // key index + 1 of the hexagon keys
+	values   []byte             // the Value messages, back to back
+	valEnd   []int              // where each Value message of values ends
+	strIdx   map[string]uint32
+	numIdx   [kindHex + 1]map[uint64]uint32 // by kind: double bits, int, bool, hex
+	small    [smallInts]uint32              // value index + 1 of small integers
+	bools    [2]uint32                      // value index + 1 of false and true
 	ids      map[uint64]struct{}
 	features []byte
 	count    int
@@ -83,64 +89,207 @@ type layerEncoder struct {
 }
 
 func newLayerEncoder(name string, extent uint32) *layerEncoder {
-	return &layerEncoder{name: name, extent: extent, keyIdx: make(map[string]uint32, 16),
-		valIdx: make(map[valueKey]uint32, 256), ids: make(map[uint64]struct{}, 256)}
+	l := &layerEncoder{keyIdx: make(map[string]uint32), strIdx: make(map[string]uint32),
+		ids: make(map[uint64]struct{}, 256)}
+	for k := range l.numIdx {
+		l.numIdx[k] = make(map[uint64]uint32)
+	}
+	l.reset(name, extent)
+	return l
 }
 
-// addPolygon adds a polygon feature whose geometry, in tile coordinates, is
-// rounded and oriented as the specification asks. It reports whether anything
-// was left to add.
+// reset empties the encoder for a new layer, keeping its capacity.
+func (l *layerEncoder) reset(name string, extent uint32) {
+	l.name, l.extent = name, extent
+	l.keys, l.values, l.valEnd = l.keys[:0], l.values[:0], l.valEnd[:0]
+	l.features, l.count = l.features[:0], 0
+	clear(l.keyIdx)
+	clear(l.strIdx)
+	for _, m := range l.numIdx {
+		clear(m)
+	}
+	clear(l.ids)
+	l.hexKey, l.small, l.bools = [numHexKeys]uint32{}, [smallInts]uint32{}, [2]uint32{}
+}
+
+// addPolygon adds a polygon feature with props whose geometry, in tile
+// coordinates, is rounded and oriented as the specification asks. It reports
+// whether anything was left to add.
 func (l *layerEncoder) addPolygon(id uint64, hasID bool, mp orb.MultiPolygon, props []prop) bool {
-	l.geom, l.ring = encodePolygons(l.geom[:0], l.ring, mp)
-	if len(l.geom) == 0 {
+	if !l.setPolygons(mp) {
 		return false
 	}
-	l.addFeature(id, hasID, geomPolygon, props)
+	l.setProps(props)
+	l.addFeature(id, hasID, geomPolygon)
 	return true
 }
 
-// addRing adds a polygon feature of one exterior ring given without its
-// closing point, in tile coordinates, as addPolygon would.
-func (l *layerEncoder) addRing(id uint64, pts []orb.Point, props []prop) bool {
+// setPolygons sets the geometry of the next feature to mp, as addPolygon
+// writes it, and reports whether anything was left.
+func (l *layerEncoder) setPolygons(mp orb.MultiPolygon) bool {
+	l.geom, l.ring = encodePolygons(l.geom[:0], l.ring, mp)
+	return len(l.geom) > 0
+}
+
+// setRing sets the geometry of the next feature to a polygon of one exterior
+// ring given without its closing point, in tile coordinates, as setPolygons
+// would, and reports whether anything was left.
+func (l *layerEncoder) setRing(pts []orb.Point) bool {
 	l.ring = roundRing(l.ring[:0], pts)
+	return l.setRounded()
+}
+
+// setRounded is setRing for the ring already rounded into l.ring, without
+// repeated or closing points.
+func (l *layerEncoder) setRounded() bool {
 	var ok bool
 	l.geom, _, _, ok = appendRing(l.geom[:0], l.ring, true, 0, 0)
-	if !ok {
-		return false
-	}
-	l.addFeature(id, true, geomPolygon, props)
-	return true
+	return ok
 }
 
 // addPoint adds a point feature at tile coordinates p.
 func (l *layerEncoder) addPoint(id uint64, hasID bool, p orb.Point, props []prop) {
+	l.setProps(props)
 	x, y := int64(math.Round(p[0])), int64(math.Round(p[1]))
 	l.geom = append(l.geom[:0], command(cmdMoveTo, 1), zigzag(x), zigzag(y))
-	l.addFeature(id, hasID, geomPoint, props)
+	l.addFeature(id, hasID, geomPoint)
 }
 
-func (l *layerEncoder) addFeature(id uint64, hasID bool, typ uint32, props []prop) {
+// setProps sets the tags of the next feature from props; values MVT cannot
+// carry are left out.
+func (l *layerEncoder) setProps(props []prop) {
 	l.tags = l.tags[:0]
 	for _, p := range props {
-		vk, ok := p.valueKey()
-		if !ok {
-			continue
+		switch p.kind {
+		case kindString:
+			l.tagString(l.key(p.key), p.s)
+		case kindDouble:
+			if finite(p.f) {
+				l.tagFloat(l.key(p.key), p.f)
+			}
+		case kindInt:
+			l.tagInt(l.key(p.key), p.i)
+		case kindBool:
+			l.tagBool(l.key(p.key), p.i != 0)
+		case kindHex:
+			l.tagHex(l.key(p.key), uint64(p.i))
 		}
-		ki, ok := l.keyIdx[p.key]
-		if !ok {
-			ki = uint32(len(l.keys))
-			l.keys = append(l.keys, p.key)
-			l.keyIdx[p.key] = ki
-		}
-		vi, ok := l.valIdx[vk]
-		if !ok {
-			vi = uint32(len(l.valEnd))
-			l.values = p.appendValue(l.values)
-			l.valEnd = append(l.valEnd, len(l.values))
-			l.valIdx[vk] = vi
-		}
-		l.tags = append(l.tags, ki, vi)
 	}
+}
+
+// key returns the index of key k, adding it to the keys table when new.
+func (l *layerEncoder) key(k string) uint32 {
+	if len(l.keys) <= 16 {
+		for i, s := range l.keys {
+			if s == k {
+				return uint32(i)
+			}
+		}
+	} else if i, ok := l.keyIdx[k]; ok {
+		return i
+	}
+	i := uint32(len(l.keys))
+	l.keys = append(l.keys, k)
+	l.keyIdx[k] = i
+	return i
+}
+
+// endValue ends the Value message just appended to l.values and returns its
+// index.
+func (l *layerEncoder) endValue() uint32 {
+	l.valEnd = append(l.valEnd, len(l.values))
+	return uint32(len(l.valEnd) - 1)
+}
+
+// tagNum adds a tag of key index k whose value, of a numeric kind, has bits n;
+// appendValue appends its Value message.
+func (l *layerEncoder) tagNum(k uint32, kind propKind, n uint64, appendValue func([]byte, uint64) []byte) {
+	m := l.numIdx[kind]
+	vi, ok := m[n]
+	if !ok {
+		l.values = appendValue(l.values, n)
+		vi = l.endValue()
+		m[n] = vi
+	}
+	l.tags = append(l.tags, k, vi)
+}
+
+// finite reports whether f is neither NaN nor ±Inf: MVT cannot carry those.
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// tagFloat adds a number tag of a finite f; -0 is 0.
+func (l *layerEncoder) tagFloat(k uint32, f float64) {
+	l.tagNum(k, kindDouble, math.Float64bits(f+0), appendDouble)
+}
+
+// tagInt adds an integer tag.
+func (l *layerEncoder) tagInt(k uint32, i int64) {
+	if i >= 0 && i < smallInts {
+		if l.small[i] == 0 {
+			l.values = appendVarintField(l.values, 5, uint64(i))
+			l.small[i] = l.endValue() + 1
+		}
+		l.tags = append(l.tags, k, l.small[i]-1)
+		return
+	}
+	l.tagNum(k, kindInt, uint64(i), appendInt)
+}
+
+// tagBool adds a boolean tag.
+func (l *layerEncoder) tagBool(k uint32, v bool) {
+	var n uint64
+	if v {
+		n = 1
+	}
+	if l.bools[n] == 0 {
+		l.values = appendVarintField(l.values, 7, n)
+		l.bools[n] = l.endValue() + 1
+	}
+	l.tags = append(l.tags, k, l.bools[n]-1)
+}
+
+// tagHex adds a string tag of v's lowercase hexadecimal digits, formatted only
+// when the value is new to the layer. Its values are told apart from those of
+// tagString: use it for keys (like a hexagon's cell) whose strings no string
+// tag of the layer repeats, or the values table holds both.
+func (l *layerEncoder) tagHex(k uint32, v uint64) { l.tagNum(k, kindHex, v, appendHex) }
+
+// tagString adds a string tag.
+func (l *layerEncoder) tagString(k uint32, s string) {
+	vi, ok := l.strIdx[s]
+	if !ok {
+		l.values = append(appendVarint(appendKey(l.values, 1, 2), uint64(len(s))), s...)
+		vi = l.endValue()
+		l.strIdx[s] = vi
+	}
+	l.tags = append(l.tags, k, vi)
+}
+
+// appendDouble appends the Value message of a double (field 3) of bits n.
+func appendDouble(b []byte, n uint64) []byte {
+	b = appendKey(b, 3, 1)
+	return append(b, byte(n), byte(n>>8), byte(n>>16), byte(n>>24), byte(n>>32), byte(n>>40), byte(n>>48), byte(n>>56))
+}
+
+// appendInt appends the Value message of the integer n: uint (5) when it is
+// not negative, sint (6) otherwise.
+func appendInt(b []byte, n uint64) []byte {
+	if i := int64(n); i < 0 {
+		return appendVarintField(b, 6, uint64(zigzag(i)))
+	}
+	return appendVarintField(b, 5, n)
+}
+
+// appendHex appends the Value message of the string of n's hexadecimal digits.
+func appendHex(b []byte, n uint64) []byte {
+	var d [16]byte
+	digits := strconv.AppendUint(d[:0], n, 16)
+	b = appendVarint(appendKey(b, 1, 2), uint64(len(digits)))
+	return append(b, digits...)
+}
+
+// addFeature writes a feature of the geometry and tags set.
+func (l *layerEncoder) addFeature(id uint64, hasID bool, typ uint32) {
 	writeID := false
 	if hasID {
 		if _, dup := l.ids[id]; !dup {
@@ -170,68 +319,35 @@ func (l *layerEncoder) appendTo(tile []byte) []byte {
 	if l.count == 0 {
 		return tile
 	}
-	var b []byte
+	n := bytesFieldLen(len(l.name)) + len(l.features)
+	for _, k := range l.keys {
+		n += bytesFieldLen(len(k))
+	}
+	start := 0
+	for _, end := range l.valEnd {
+		n += bytesFieldLen(end - start)
+		start = end
+	}
+	n += 1 + varintLen(uint64(l.extent)) + 2
+	b := slices.Grow(tile, 1+varintLen(uint64(n))+n)
+	b = appendVarint(appendKey(b, 3, 2), uint64(n))
 	b = appendBytesField(b, 1, []byte(l.name))
 	b = append(b, l.features...)
 	for _, k := range l.keys {
 		b = appendBytesField(b, 3, []byte(k))
 	}
-	start := 0
+	start = 0
 	for _, end := range l.valEnd {
 		b = appendBytesField(b, 4, l.values[start:end])
 		start = end
 	}
 	b = appendVarintField(b, 5, uint64(l.extent))
-	b = appendVarintField(b, 15, 2)
-	return appendBytesField(tile, 3, b)
+	return appendVarintField(b, 15, 2)
 }
 
-func (p prop) valueKey() (valueKey, bool) {
-	switch p.kind {
-	case kindString:
-		return valueKey{kind: kindString, s: p.s}, true
-	case kindDouble:
-		if math.IsNaN(p.f) || math.IsInf(p.f, 0) {
-			return valueKey{}, false
-		}
-		if p.f == 0 {
-			p.f = 0 // one zero, not two
-		}
-		return valueKey{kind: kindDouble, n: math.Float64bits(p.f)}, true
-	case kindInt, kindBool, kindHex:
-		return valueKey{kind: p.kind, n: uint64(p.i)}, true
-	}
-	return valueKey{}, false
-}
-
-// appendValue appends the Value message: string (1), double (3), uint (5) for
-// non-negative integers, sint (6) for negative ones, bool (7).
-func (p prop) appendValue(b []byte) []byte {
-	switch p.kind {
-	case kindString:
-		b = appendVarint(appendKey(b, 1, 2), uint64(len(p.s)))
-		return append(b, p.s...)
-	case kindHex:
-		var d [16]byte
-		digits := strconv.AppendUint(d[:0], uint64(p.i), 16)
-		b = appendVarint(appendKey(b, 1, 2), uint64(len(digits)))
-		return append(b, digits...)
-	case kindDouble:
-		b = appendKey(b, 3, 1)
-		bits := math.Float64bits(p.f + 0)
-		for k := 0; k < 8; k++ {
-			b = append(b, byte(bits>>(8*k)))
-		}
-		return b
-	case kindInt:
-		if p.i >= 0 {
-			return appendVarintField(b, 5, uint64(p.i))
-		}
-		return appendVarintField(b, 6, uint64(zigzag(p.i)))
-	default:
-		return appendVarintField(b, 7, uint64(p.i))
-	}
-}
+// bytesFieldLen is the encoded length of a bytes field (number below 16) of n
+// bytes.
+func bytesFieldLen(n int) int { return 1 + varintLen(uint64(n)) + n }
 
 func command(id, count uint32) uint32 { return id&7 | count<<3 }
 

@@ -3,11 +3,11 @@ package tiles
 import (
 	"context"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
-	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
 )
@@ -32,37 +32,6 @@ func cellBBox(b orb.Bound, res int) orb.Bound {
 	}
 }
 
-// cellWorld returns the outline of an H3 cell in Web Mercator world
-// coordinates, from a bounded cache: projecting outlines costs as much as
-// encoding them. An outline that crosses the antimeridian is unwrapped east of
-// it. An invalid cell has no outline.
-func (s *Service) cellWorld(cell uint64) []orb.Point {
-	if pts, ok := s.bounds.GetIfPresent(cell); ok {
-		return pts
-	}
-	c := h3.Cell(int64(cell))
-	if cell == 0 || cell > math.MaxInt64 || !c.IsValid() {
-		return nil
-	}
-	b := h3.CellToBoundary(c)
-	pts := make([]orb.Point, len(b))
-	west, east := false, false
-	for i, ll := range b {
-		pts[i] = worldPoint(ll.Lng, ll.Lat)
-		west = west || pts[i][0] < 0.25
-		east = east || pts[i][0] > 0.75
-	}
-	if west && east {
-		for i := range pts {
-			if pts[i][0] < 0.5 {
-				pts[i][0]++
-			}
-		}
-	}
-	s.bounds.Set(cell, pts)
-	return pts
-}
-
 // cellTile returns the cell's outline in the tile's coordinates, clipped to the
 // buffered tile; nil when the cell lies outside it.
 func (s *Service) cellTile(cell uint64, tc *tileCtx) orb.MultiPolygon {
@@ -78,36 +47,105 @@ func (s *Service) cellTile(cell uint64, tc *tileCtx) orb.MultiPolygon {
 	return clipSimplify(orb.MultiPolygon{{r}}, tc.box, 0)
 }
 
-// maxOutline is the most vertices an H3 cell outline has.
-const maxOutline = 10
-
-// addHexagon adds the cell as a polygon feature with props when its outline
-// reaches into the buffered tile. An outline inside the tile is rounded and
-// written straight from the cached projection, without clipping; one across the
-// tile's edge is clipped. It reports whether a feature was added.
-func (s *Service) addHexagon(enc *layerEncoder, cell uint64, tc *tileCtx, props []prop) bool {
-	w := s.cellWorld(cell)
-	if len(w) < 3 || len(w) > maxOutline {
+// addHexagon adds the cell as a polygon feature with the properties of
+// hexProps (setHexTags) when its outline reaches into the buffered tile. An
+// outline inside the tile is rounded and written straight from the cached
+// fixed-point outline, without clipping; one across the tile's edge is clipped.
+// It reports whether a feature was added. The tile coordinates are exactly
+// those of cellTile: with a power-of-two extent (fixedTile) they are integer
+// shifts of the fixed-point outline, otherwise floating-point products.
+func (s *Service) addHexagon(enc *layerEncoder, c *kume.CellStat, tc *tileCtx) bool {
+	var o outline
+	if !s.cellOutline(c.Cell, &o) {
 		return false
 	}
 	var pts [maxOutline + 1]orb.Point
-	b := orb.Bound{Min: tc.proj.tile(w[0]), Max: tc.proj.tile(w[0])}
-	for i, p := range w {
-		q := tc.proj.tile(p)
-		pts[i] = q
-		b.Min[0], b.Min[1] = min(b.Min[0], q[0]), min(b.Min[1], q[1])
-		b.Max[0], b.Max[1] = max(b.Max[0], q[0]), max(b.Max[1], q[1])
+	inside := false
+	if f, ok := newFixedTile(tc.id, s.cfg.Extent, s.cfg.Buffer); ok {
+		var d [maxOutline][2]int64
+		minX, minY, maxX, maxY := int64(math.MaxInt64), int64(math.MaxInt64), int64(math.MinInt64), int64(math.MinInt64)
+		for i, p := range o.pts[:o.n] {
+			x, y := p[0]-f.ox, p[1]-f.oy
+			d[i] = [2]int64{x, y}
+			minX, minY = min(minX, x), min(minY, y)
+			maxX, maxY = max(maxX, x), max(maxY, y)
+		}
+		if maxX < f.lo || minX > f.hi || maxY < f.lo || minY > f.hi {
+			return false
+		}
+		if inside = minX >= f.lo && minY >= f.lo && maxX <= f.hi && maxY <= f.hi; inside {
+			r := enc.ring[:0]
+			for _, p := range d[:o.n] {
+				r = appendRounded(r, [2]int64{f.round(p[0]), f.round(p[1])})
+			}
+			if enc.ring = trimClosing(r); !enc.setRounded() {
+				return false
+			}
+		} else {
+			for i, p := range d[:o.n] {
+				pts[i] = orb.Point{f.float(p[0]), f.float(p[1])}
+			}
+		}
+	} else {
+		scale, ox, oy := tc.proj.scale*worldUnit, tc.proj.ox, tc.proj.oy
+		b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+		for i, p := range o.pts[:o.n] {
+			pts[i] = orb.Point{float64(p[0])*scale - ox, float64(p[1])*scale - oy}
+			b = b.Extend(pts[i])
+		}
+		if !tc.box.Intersects(b) {
+			return false
+		}
+		if inside = contains(tc.box, b); inside && !enc.setRing(pts[:o.n]) {
+			return false
+		}
 	}
-	if !tc.box.Intersects(b) {
-		return false
+	if !inside {
+		pts[o.n] = pts[0]
+		r := slices.Clone(orb.Ring(pts[:o.n+1]))
+		if !enc.setPolygons(clip.MultiPolygon(tc.box, orb.MultiPolygon{{r}})) {
+			return false
+		}
 	}
-	if contains(tc.box, b) {
-		return enc.addRing(cell, pts[:len(w)], props)
+	enc.setHexTags(c)
+	enc.addFeature(c.Cell, true, geomPolygon)
+	return true
+}
+
+// fixedTile maps fixed-point world coordinates to a tile's coordinates with
+// integer arithmetic, for an extent that is a power of two: a tile coordinate
+// is the offset from the tile's origin shifted right by shift bits.
+type fixedTile struct {
+	shift  uint
+	ox, oy int64 // the tile's origin in fixed-point units
+	lo, hi int64 // the buffered tile's bounds as offsets from the origin
+}
+
+// newFixedTile returns the fixedTile of tile t, or false when the extent is
+// not a power of two.
+func newFixedTile(t TileID, extent, buffer uint32) (fixedTile, bool) {
+	shift := worldBits - int(t.Z) - bits.TrailingZeros32(extent)
+	if extent == 0 || extent&(extent-1) != 0 || shift < 1 {
+		return fixedTile{}, false
 	}
-	pts[len(w)] = pts[0]
-	r := slices.Clone(orb.Ring(pts[:len(w)+1]))
-	mp := clip.MultiPolygon(tc.box, orb.MultiPolygon{{r}})
-	return len(mp) > 0 && enc.addPolygon(cell, true, mp, props)
+	k := uint(shift)
+	return fixedTile{shift: k, ox: int64(t.X) * int64(extent) << k, oy: int64(t.Y) * int64(extent) << k,
+		lo: -int64(buffer) << k, hi: int64(extent+buffer) << k}, true
+}
+
+// round returns the offset d in tile units rounded half away from zero, as
+// math.Round rounds.
+func (f fixedTile) round(d int64) int64 {
+	h := int64(1) << (f.shift - 1)
+	if d >= 0 {
+		return (d + h) >> f.shift
+	}
+	return -((h - d) >> f.shift)
+}
+
+// float returns the offset d in tile units; the conversion is exact.
+func (f fixedTile) float(d int64) float64 {
+	return math.Ldexp(float64(d), -int(f.shift))
 }
 
 // TileCellReader is an optional capability of a kume.Store: a lean read of the
@@ -132,11 +170,9 @@ func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 	}
 	bb := cellBBox(tc.bbox, res)
 	f := kume.CellFilter{Version: tc.v.analysis, Res: res, Sector: tc.params.Sector, BBox: &bb}
-	props := make([]prop, 0, 10)
 	if r, ok := s.store.(TileCellReader); ok {
 		return r.TileCells(ctx, f, func(c *kume.CellStat) error {
-			props = hexProps(props[:0], c)
-			s.addHexagon(enc, c.Cell, tc, props)
+			s.addHexagon(enc, c, tc)
 			return nil
 		})
 	}
@@ -145,11 +181,47 @@ func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 		return err
 	}
 	for i := range stats {
-		c := &stats[i]
-		props = hexProps(props[:0], c)
-		s.addHexagon(enc, c.Cell, tc, props)
+		s.addHexagon(enc, &stats[i], tc)
 	}
 	return nil
+}
+
+// numHexKeys is the number of hexagon property keys.
+const numHexKeys = 10
+
+// hexKeyIndex returns the index in the layer's keys table of the i-th property
+// key of a hexagon, in the order hexProps gives them.
+func (l *layerEncoder) hexKeyIndex(i int) uint32 {
+	if l.hexKey[i] == 0 {
+		name := [numHexKeys]string{"cell", "res", "gi_bin", "suppressed", "firms", "employees", "lq", "gi_z", "gi_p", "share_imprecise"}[i]
+		l.hexKey[i] = l.key(name) + 1
+	}
+	return l.hexKey[i] - 1
+}
+
+// setHexTags sets the tags of the next feature to the properties hexProps
+// gives the cell, without building them.
+func (l *layerEncoder) setHexTags(c *kume.CellStat) {
+	l.tags = l.tags[:0]
+	l.tagHex(l.hexKeyIndex(0), c.Cell)
+	l.tagInt(l.hexKeyIndex(1), int64(c.Res))
+	l.tagInt(l.hexKeyIndex(2), int64(c.GiBin))
+	l.tagBool(l.hexKeyIndex(3), c.Suppressed)
+	if c.Suppressed {
+		return
+	}
+	l.tagInt(l.hexKeyIndex(4), int64(c.Firms))
+	if e := math.Round(c.Employees*10) / 10; finite(e) {
+		l.tagFloat(l.hexKeyIndex(5), e)
+	}
+	for i, v := range [...]*float64{c.LQ, c.GiZ, c.GiP} {
+		if v != nil && finite(*v) {
+			l.tagFloat(l.hexKeyIndex(6+i), *v)
+		}
+	}
+	if share := float64(c.Imprecise) / float64(c.Firms); c.Firms > 0 && finite(share) {
+		l.tagFloat(l.hexKeyIndex(9), share)
+	}
 }
 
 // hexProps returns the properties of a hexagon. A suppressed cell (below the

@@ -46,7 +46,7 @@ func (s *Service) encode(ctx context.Context, req Request, v *versions, suffix s
 		if !slices.Contains(req.Layers, name) || int(tc.id.Z) < zr.Min || int(tc.id.Z) > zr.Max {
 			continue
 		}
-		enc := newLayerEncoder(name+suffix, s.cfg.Extent)
+		enc := s.encoder(name + suffix)
 		var err error
 		switch name {
 		case LayerHexagons:
@@ -58,12 +58,25 @@ func (s *Service) encode(ctx context.Context, req Request, v *versions, suffix s
 		case LayerEstablishments, LayerInstitutions:
 			err = s.points(ctx, tc, enc, name)
 		}
+		if err == nil {
+			out = enc.appendTo(out)
+		}
+		s.encoders.Put(enc)
 		if err != nil {
 			return nil, fmt.Errorf("tiles: %s %s: %w", name, tc.id, err)
 		}
-		out = enc.appendTo(out)
 	}
 	return out, nil
+}
+
+// encoder returns an empty layer encoder from the service's pool: reusing the
+// encoders' tables and buffers spares most of a tile's allocations.
+func (s *Service) encoder(name string) *layerEncoder {
+	if enc, ok := s.encoders.Get().(*layerEncoder); ok {
+		enc.reset(name, s.cfg.Extent)
+		return enc
+	}
+	return newLayerEncoder(name, s.cfg.Extent)
 }
 
 // polygonsToTile projects a WGS84 multipolygon to tile coordinates, clips it to

@@ -58,12 +58,22 @@ func appendRing(g []uint32, buf [][2]int64, exterior bool, cx, cy int64) (_ []ui
 // without a closing point.
 func roundRing(dst [][2]int64, r orb.Ring) [][2]int64 {
 	for _, p := range r {
-		q := [2]int64{int64(math.Round(p[0])), int64(math.Round(p[1]))}
-		if n := len(dst); n > 0 && dst[n-1] == q {
-			continue
-		}
-		dst = append(dst, q)
+		dst = appendRounded(dst, [2]int64{int64(math.Round(p[0])), int64(math.Round(p[1]))})
 	}
+	return trimClosing(dst)
+}
+
+// appendRounded appends q to a rounded ring unless it repeats the last point.
+func appendRounded(dst [][2]int64, q [2]int64) [][2]int64 {
+	if n := len(dst); n > 0 && dst[n-1] == q {
+		return dst
+	}
+	return append(dst, q)
+}
+
+// trimClosing drops the points at the end of a rounded ring that repeat its
+// first point.
+func trimClosing(dst [][2]int64) [][2]int64 {
 	for len(dst) > 1 && dst[0] == dst[len(dst)-1] {
 		dst = dst[:len(dst)-1]
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/maypok86/otter/v2"
-	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
 )
@@ -20,14 +19,15 @@ import (
 // Service builds, caches and invalidates vector tiles from a kume.Store. It is
 // safe for concurrent use.
 type Service struct {
-	store  kume.Store
-	cfg    Config
-	cache  *otter.Cache[cacheKey, *entry] // nil when the cache is off
-	bounds *otter.Cache[uint64, []orb.Point]
+	store    kume.Store
+	cfg      Config
+	cache    *otter.Cache[cacheKey, *entry] // nil when the cache is off
+	outlines *outlineCache
 
-	gzip  sync.Pool  // *gzip.Writer at BestSpeed, for Tile.Gzip
-	mu    sync.Mutex // serialises version checks and invalidation
-	state atomic.Pointer[versions]
+	gzip     sync.Pool  // *gzip.Writer at BestSpeed, for Tile.Gzip
+	encoders sync.Pool  // *layerEncoder, reset between tiles
+	mu       sync.Mutex // serialises version checks and invalidation
+	state    atomic.Pointer[versions]
 }
 
 // versions is what the service last learned about the store's data.
@@ -93,10 +93,7 @@ func New(store kume.Store, cfg Config) (*Service, error) {
 			return nil, fmt.Errorf("tiles: tile cache: %w", err)
 		}
 	}
-	s.bounds, err = otter.New(&otter.Options[uint64, []orb.Point]{MaximumSize: cfg.BoundaryCells})
-	if err != nil {
-		return nil, fmt.Errorf("tiles: boundary cache: %w", err)
-	}
+	s.outlines = newOutlineCache(cfg.BoundaryCells)
 	return s, nil
 }
 

@@ -2,9 +2,11 @@
 // from a PostGIS store, and writes a CPU profile: it isolates the cold path of
 // the vector-tile benchmark (bench/tiles.sh) from HTTP. Tiles are the distinct
 // z8–10 tiles over Türkiye's extent in a fixed shuffled order, as in
-// bench/tiles.lua.
+// bench/tiles.lua. A warm-up phase (--warmup) builds tiles unmeasured first, so
+// that the outline cache is as warm as a server's after the benchmark's
+// warm-up. It reports the process's CPU time per tile of the measured phase.
 //
-//	go run ./bench/tilesprof --db URL --sector '' --for 20s --cpuprofile cpu.out
+//	go run ./bench/tilesprof --db URL --sector '' --warmup 20s --for 20s --cpuprofile cpu.out
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/kume-geo/kume/store/postgis"
@@ -32,6 +35,7 @@ func main() {
 	zooms := flag.String("zooms", "8,9,10", "zoom levels, comma-separated")
 	workers := flag.Int("c", 4, "concurrent builders")
 	dur := flag.Duration("for", 10*time.Second, "how long to build tiles")
+	warmup := flag.Duration("warmup", 0, "how long to build tiles before measuring")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -57,6 +61,32 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	var next atomic.Int64
+	build := func(d time.Duration) (lat []time.Duration, bytes int64) {
+		lats := make([][]time.Duration, *workers)
+		var total atomic.Int64
+		deadline := time.Now().Add(d)
+		var wg sync.WaitGroup
+		for w := range *workers {
+			wg.Go(func() {
+				for time.Now().Before(deadline) {
+					id := ids[int(next.Add(1)-1)%len(ids)]
+					t0 := time.Now()
+					t, err := svc.Tile(ctx, tiles.Request{Layers: []string{tiles.LayerHexagons}, Tile: id, Params: params})
+					if err != nil {
+						log.Fatal(err)
+					}
+					lats[w] = append(lats[w], time.Since(t0))
+					total.Add(int64(len(t.Data)))
+				}
+			})
+		}
+		wg.Wait()
+		return slices.Concat(lats...), total.Load()
+	}
+	if *warmup > 0 {
+		build(*warmup)
+	}
 	if *cpu != "" {
 		f, err := os.Create(*cpu)
 		if err != nil {
@@ -67,30 +97,23 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var next, bytes atomic.Int64
-	lat := make([][]time.Duration, *workers)
-	deadline := time.Now().Add(*dur)
-	var wg sync.WaitGroup
-	for w := range *workers {
-		wg.Go(func() {
-			for time.Now().Before(deadline) {
-				id := ids[int(next.Add(1)-1)%len(ids)]
-				t0 := time.Now()
-				t, err := svc.Tile(ctx, tiles.Request{Layers: []string{tiles.LayerHexagons}, Tile: id, Params: params})
-				if err != nil {
-					log.Fatal(err)
-				}
-				lat[w] = append(lat[w], time.Since(t0))
-				bytes.Add(int64(len(t.Data)))
-			}
-		})
-	}
-	wg.Wait()
-	all := slices.Concat(lat...)
+	cpu0 := cpuTime()
+	all, bytes := build(*dur)
+	used := cpuTime() - cpu0
 	slices.Sort(all)
 	n := len(all)
-	fmt.Printf("tiles %d in %s: %.0f tiles/s, %.0f bytes/tile, p50 %s p99 %s max %s\n", n, *dur,
-		float64(n)/dur.Seconds(), float64(bytes.Load())/float64(n), all[n/2], all[n*99/100], all[n-1])
+	fmt.Printf("tiles %d in %s: %.0f tiles/s, %.0f bytes/tile, p50 %s p99 %s max %s, CPU %.2f ms/tile\n", n, *dur,
+		float64(n)/dur.Seconds(), float64(bytes)/float64(n), all[n/2], all[n*99/100], all[n-1],
+		float64(used.Microseconds())/1000/float64(n))
+}
+
+// cpuTime returns the user and system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		log.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // tileList returns the tiles at zoom z covering the box.
