@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -76,11 +78,27 @@ func (s *Server) recoverJSON(next http.Handler) http.Handler {
 	})
 }
 
+// statusClientClosed is the status recorded for a request whose client went
+// away before the answer was ready (nginx's 499); nobody reads it, but the
+// metrics and the request log then do not count it as a server error.
+const statusClientClosed = 499
+
+// codeClientClosed is the error code of a request its client abandoned.
+const codeClientClosed = "client_closed"
+
 // writeError writes err as a JSON error. Internal errors are logged with the
-// request's context and shown to the client only as "internal error".
+// request's context and shown to the client only as "internal error". An
+// error caused by the client going away (the request's context is canceled)
+// is not an internal error: it is answered with statusClientClosed.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := kume.ErrorCode(err)
 	status := statusOf(code)
+	if code == kume.EINTERNAL && errors.Is(r.Context().Err(), context.Canceled) {
+		s.log.InfoContext(r.Context(), "request canceled by the client", slog.String("request_id", middleware.GetReqID(r.Context())),
+			slog.String("path", r.URL.Path))
+		writeJSON(w, statusClientClosed, errorBody{Code: codeClientClosed, Message: "client closed the request"})
+		return
+	}
 	if code == kume.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("request_id", middleware.GetReqID(r.Context())),
 			slog.String("path", r.URL.Path), slog.Any("err", err))

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -112,5 +115,31 @@ func TestMetricsAndErrors(t *testing.T) {
 		if rec.Code != 404 || decode(t, rec)["code"] != "not_found" {
 			t.Errorf("%s: %d %s", target, rec.Code, rec.Body.String())
 		}
+	}
+}
+
+func TestClientGoneIsNotAnInternalError(t *testing.T) {
+	var logs strings.Builder
+	s, _, _ := newTestServer(t, func(_ *Config, d *Deps) {
+		d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/establishments", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	s.writeError(rec, req, fmt.Errorf("postgis: establishments: %w", context.Canceled))
+	if rec.Code != statusClientClosed || decode(t, rec)["code"] != codeClientClosed {
+		t.Errorf("client gone: %d %s", rec.Code, rec.Body.String())
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("client gone logged as an error: %s", logs.String())
+	}
+	// The same error on a live request (a store that canceled on its own) is
+	// still an internal error.
+	req = httptest.NewRequest(http.MethodGet, "/api/v1/establishments", nil)
+	rec = httptest.NewRecorder()
+	s.writeError(rec, req, fmt.Errorf("postgis: establishments: %w", context.Canceled))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("live request: %d, logs %s", rec.Code, logs.String())
 	}
 }
