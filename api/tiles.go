@@ -110,10 +110,16 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	doc := s.tiles.TileJSON(layers, p, baseURL(r))
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	b, err := s.dataBounds(ctx)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	var b []float64
+	if analysedOnly(layers) {
+		// Hexagons and footprints exist only where the analysed cells are;
+		// a map client requests no tile outside a source's bounds, so the
+		// other layers (regions, points) keep the configured extent.
+		var err error
+		if b, err = s.dataBounds(ctx); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	if b != nil {
 		// Announce where the data is, not the whole world.
@@ -122,6 +128,16 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", s.tiles.CacheControl())
 	writeJSON(w, http.StatusOK, doc)
+}
+
+// analysedOnly reports whether every layer is drawn from the analysed cells.
+func analysedOnly(layers []string) bool {
+	for _, l := range layers {
+		if l != tiles.LayerHexagons && l != tiles.LayerClusters {
+			return false
+		}
+	}
+	return len(layers) > 0
 }
 
 // fitZoom returns the zoom at which the box [w, s, e, n] fills about one

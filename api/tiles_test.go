@@ -213,3 +213,25 @@ func TestTileJSONBoundsFollowTheData(t *testing.T) {
 		t.Errorf("center %v outside bounds %v or zoom range %d–%d", c, b, doc.MinZoom, doc.MaxZoom)
 	}
 }
+
+// TestTileJSONRegionsKeepTheirExtent: layers not drawn from the analysed
+// cells keep the configured (world) bounds, or a map would never ask for
+// regions outside the data's extent.
+func TestTileJSONRegionsKeepTheirExtent(t *testing.T) {
+	srv := newTileServer(t)
+	for _, layers := range []string{"regions", "hexagons,regions"} {
+		res, err := http.Get(srv.URL + "/tiles/" + layers + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc tiles.TileJSON
+		err = json.NewDecoder(res.Body).Decode(&doc)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Bounds[0] > -179 || doc.Bounds[2] < 179 {
+			t.Errorf("%s: bounds %v, want the whole world", layers, doc.Bounds)
+		}
+	}
+}
