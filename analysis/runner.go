@@ -54,6 +54,7 @@ type Runner struct {
 type Config struct {
 	Params geo.Params
 	// OnSaved is called after each saved run (e.g. to invalidate tiles).
+	// The result may share memory with the store (see Run): read it only.
 	OnSaved func(ctx context.Context, r *kume.AnalysisResult)
 	// IncludePrivate analyses private datasets too. Off by default: the
 	// results feed public tiles, exports and rankings, where a private
@@ -76,7 +77,9 @@ func New(store kume.Store, tax *nace.Taxonomy, cfg Config) (*Runner, error) {
 }
 
 // Run runs one analysis now, in the caller's goroutine, and returns the saved
-// result.
+// result. The result is handed to the store, which may keep it without a copy
+// (see memory.Store.SaveAnalysisOwned): callers may read it but must not
+// modify it.
 func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 	r.mu.Lock()
 	if r.status.Running {
@@ -191,8 +194,9 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, error) {
 		return nil, fmt.Errorf("analysis: value chains: %w", err)
 	}
 	var loadErr error
+	clock := newStageClock(ctx, r.log)
 	in := geo.Input{
-		Establishments: r.establishments(ctx, &loadErr),
+		Establishments: r.establishments(ctx, &loadErr, clock),
 		Regions:        regions,
 		Ancestors:      r.tax.Ancestors,
 		ChainsOf: func(code string) []geo.ChainRole {
@@ -206,17 +210,29 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, error) {
 		Chains: chains,
 	}
 	started := time.Now()
-	res, err := geo.Analyze(ctx, in, r.params, r.progress)
+	res, err := geo.Analyze(ctx, in, r.params, func(stage string, done, total int) {
+		clock.stage(stage)
+		r.progress(stage, done, total)
+	})
 	if loadErr != nil {
 		return nil, fmt.Errorf("analysis: establishments: %w", loadErr)
 	}
 	if err != nil {
 		return nil, err
 	}
+	clock.stage("save")
 	r.progress("save", 0, 1)
-	if _, err := r.store.SaveAnalysis(ctx, res); err != nil {
+	// The result is handed over: a store that can take it without a copy
+	// does, and nothing here modifies it afterwards.
+	if owned, ok := r.store.(ownedSaver); ok {
+		_, err = owned.SaveAnalysisOwned(ctx, res)
+	} else {
+		_, err = r.store.SaveAnalysis(ctx, res)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("analysis: save: %w", err)
 	}
+	clock.stage("")
 	r.log.Info("analysis saved", "version", res.Run.Version, "cells", len(res.Cells),
 		"clusters", len(res.Clusters), "seconds", time.Since(started).Seconds())
 	if r.onSaved != nil {
@@ -225,19 +241,33 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, error) {
 	return res, nil
 }
 
+// ownedSaver is implemented by stores that can take a result over instead of
+// copying it (see memory.Store.SaveAnalysisOwned). The caller must not modify
+// the result afterwards.
+type ownedSaver interface {
+	SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (int64, error)
+}
+
 // establishments streams the store's establishments; a store error ends the
 // stream and is left in *errp.
-func (r *Runner) establishments(ctx context.Context, errp *error) iter.Seq[*kume.Establishment] {
+// The rows go to the analysis as the store hands them out, without a copy.
+// clock, when timing, is told how long the store took.
+func (r *Runner) establishments(ctx context.Context, errp *error, clock *stageClock) iter.Seq[*kume.Establishment] {
 	return func(yield func(*kume.Establishment) bool) {
 		stop := errors.New("stop")
-		err := r.store.EachEstablishment(ctx, r.filter, func(e *kume.Establishment) error {
+		each := func(e *kume.Establishment) error {
 			if !yield(e) {
 				return stop
 			}
 			return nil
-		})
+		}
+		if clock.on {
+			each = clock.timeStream(each)
+		}
+		err := r.store.EachEstablishment(ctx, r.filter, each)
 		if err != nil && !errors.Is(err, stop) {
 			*errp = err
 		}
+		clock.streamDone()
 	}
 }

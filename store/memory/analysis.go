@@ -3,7 +3,10 @@ package memory
 import (
 	"cmp"
 	"context"
+	"runtime"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/kume-geo/kume"
 	"github.com/paulmach/orb"
@@ -14,8 +17,11 @@ import (
 // before it while the process runs.
 type analysis struct {
 	run kume.AnalysisRun
-	// cells groups cell statistics by resolution and sector, each group
-	// ordered by cell, with the cells' centres beside them.
+	// all holds every cell statistic ordered by (resolution, sector, cell),
+	// centres the cells' centres beside them; cells indexes the groups of
+	// one resolution and sector, sub-slices of the two.
+	all      []kume.CellStat
+	centres  []orb.Point
 	cells    map[cellGroup]*cellSet
 	clusters []kume.Cluster // ordered by id
 	bounds   []orb.Bound    // of clusters[i].Geometry
@@ -38,41 +44,51 @@ func cellCentre(c uint64) orb.Point {
 	return orb.Point{ll.Lng, ll.Lat}
 }
 
-// newAnalysis builds the indexed form of r, which it takes over. centre
-// gives the centre of a cell statistic; nil computes it with H3.
-func newAnalysis(r *kume.AnalysisResult, centre func(i int) orb.Point) (*analysis, error) {
-	a := &analysis{run: r.Run, cells: map[cellGroup]*cellSet{}}
-	a.run.StartedAt, a.run.FinishedAt = a.run.StartedAt.UTC(), a.run.FinishedAt.UTC()
-	for i := range r.Cells {
-		c := r.Cells[i]
-		g := cellGroup{c.Res, c.Sector}
-		set := a.cells[g]
-		if set == nil {
-			set = &cellSet{}
-			a.cells[g] = set
-		}
-		set.stats = append(set.stats, c)
-		if centre != nil {
-			set.centres = append(set.centres, centre(i))
-		} else {
-			set.centres = append(set.centres, cellCentre(c.Cell))
-		}
+// compareCells orders cell statistics by resolution, sector and cell.
+func compareCells(x, y *kume.CellStat) int {
+	if x.Res != y.Res {
+		return cmp.Compare(x.Res, y.Res)
 	}
-	for g, set := range a.cells {
-		order := make([]int, len(set.stats))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortFunc(order, func(x, y int) int { return cmp.Compare(set.stats[x].Cell, set.stats[y].Cell) })
-		sorted := &cellSet{stats: make([]kume.CellStat, len(order)), centres: make([]orb.Point, len(order))}
-		for k, i := range order {
-			sorted.stats[k], sorted.centres[k] = set.stats[i], set.centres[i]
-			if k > 0 && sorted.stats[k].Cell == sorted.stats[k-1].Cell {
+	if x.Sector != y.Sector {
+		return strings.Compare(x.Sector, y.Sector)
+	}
+	return cmp.Compare(x.Cell, y.Cell)
+}
+
+// newAnalysis builds the indexed form of r, which it takes over: r.Cells is
+// sorted in place when it is not yet ordered by (resolution, sector, cell)
+// (geo.Analyze and the analysis file give it ordered) and the groups are
+// sub-slices of it. centres, when not nil, holds the centre of r.Cells[i]
+// (and is reordered with it); nil computes them with H3.
+func newAnalysis(r *kume.AnalysisResult, centres []orb.Point) (*analysis, error) {
+	a := &analysis{run: r.Run, all: r.Cells, centres: centres, cells: map[cellGroup]*cellSet{}}
+	a.run.StartedAt, a.run.FinishedAt = a.run.StartedAt.UTC(), a.run.FinishedAt.UTC()
+	if centres != nil && len(centres) != len(a.all) {
+		return nil, kume.Errorf(kume.EINVALID, "%d cell centres for %d cells", len(centres), len(a.all))
+	}
+	if !sortCells(a.all, a.centres) {
+		for i := 1; i < len(a.all); i++ {
+			if c := &a.all[i]; compareCells(&a.all[i-1], c) == 0 {
 				return nil, kume.Errorf(kume.EINVALID, "cell %x appears twice at resolution %d for sector %q",
-					sorted.stats[k].Cell, g.res, g.sector)
+					c.Cell, c.Res, c.Sector)
 			}
 		}
-		a.cells[g] = sorted
+	}
+	var groups [][2]int // [start, end) of each (resolution, sector) group
+	for i := 0; i < len(a.all); {
+		j := i + 1
+		for j < len(a.all) && a.all[j].Res == a.all[i].Res && a.all[j].Sector == a.all[i].Sector {
+			j++
+		}
+		groups = append(groups, [2]int{i, j})
+		i = j
+	}
+	if a.centres == nil {
+		a.centres = cellCentres(a.all, groups)
+	}
+	for _, g := range groups {
+		i, j := g[0], g[1]
+		a.cells[cellGroup{a.all[i].Res, a.all[i].Sector}] = &cellSet{stats: a.all[i:j:j], centres: a.centres[i:j:j]}
 	}
 	a.clusters = r.Clusters
 	slices.SortFunc(a.clusters, func(x, y kume.Cluster) int { return cmp.Compare(x.ID, y.ID) })
@@ -90,16 +106,162 @@ func newAnalysis(r *kume.AnalysisResult, centre func(i int) orb.Point) (*analysi
 	return a, nil
 }
 
-// SaveAnalysis stores r under a new data version, which it returns and sets in
-// r.Run.Version. The version it replaces stays readable until the next save
-// or a restart.
+// sortCells orders cells by (resolution, sector, cell) in place, and centres
+// (when not nil) with them. It reports whether they were strictly ordered
+// already (so without duplicates), which costs one comparison per row.
+func sortCells(cells []kume.CellStat, centres []orb.Point) bool {
+	sorted := true
+	for i := 1; i < len(cells) && sorted; i++ {
+		sorted = compareCells(&cells[i-1], &cells[i]) < 0
+	}
+	if sorted {
+		return true
+	}
+	if centres == nil {
+		slices.SortStableFunc(cells, func(x, y kume.CellStat) int { return compareCells(&x, &y) })
+		return false
+	}
+	order := make([]int, len(cells))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return compareCells(&cells[x], &cells[y]) })
+	sc, sp := make([]kume.CellStat, len(cells)), make([]orb.Point, len(cells))
+	for k, i := range order {
+		sc[k], sp[k] = cells[i], centres[i]
+	}
+	copy(cells, sc)
+	copy(centres, sp)
+	return false
+}
+
+// cellCentres computes the centres of cells, which groups splits into runs
+// of one resolution and sector, each ordered by cell. A centre is a call into
+// H3 (about a microsecond), and the same cell recurs in many sectors: the
+// centres of each resolution's largest group are computed once and the other
+// groups of that resolution take theirs from it by a merge, computing only
+// the cells it lacks. Groups are spread over one goroutine per processor.
+func cellCentres(cells []kume.CellStat, groups [][2]int) []orb.Point {
+	out := make([]orb.Point, len(cells))
+	ref := map[int][2]int{} // resolution → its largest group
+	for _, g := range groups {
+		r := cells[g[0]].Res
+		if cur, ok := ref[r]; !ok || g[1]-g[0] > cur[1]-cur[0] {
+			ref[r] = g
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(cells)/4096))
+	// The reference groups first, split into equal parts.
+	var wg sync.WaitGroup
+	for _, g := range ref {
+		n := g[1] - g[0]
+		for w := range workers {
+			lo, hi := g[0]+n*w/workers, g[0]+n*(w+1)/workers
+			wg.Go(func() {
+				for i := lo; i < hi; i++ {
+					out[i] = cellCentre(cells[i].Cell)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	// The reference cells in one flat slice per resolution, for the merges.
+	keys := map[int][]uint64{}
+	for r, g := range ref {
+		ks := make([]uint64, g[1]-g[0])
+		for i := range ks {
+			ks[i] = cells[g[0]+i].Cell
+		}
+		keys[r] = ks
+	}
+	next := make(chan [2]int, len(groups))
+	for _, g := range groups {
+		if ref[cells[g[0]].Res] != g {
+			next <- g
+		}
+	}
+	close(next)
+	for range workers {
+		wg.Go(func() {
+			for g := range next {
+				r, ks := ref[cells[g[0]].Res], keys[cells[g[0]].Res]
+				k := 0
+				for i := g[0]; i < g[1]; i++ {
+					c := cells[i].Cell
+					k = seekCell(ks, k, c)
+					if k < len(ks) && ks[k] == c {
+						out[i] = out[r[0]+k]
+					} else {
+						out[i] = cellCentre(c)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// seekCell returns the first index ≥ lo of cells, ordered, whose cell is not
+// below c (len(cells) if none). It gallops from lo, so a merge of a short
+// group against a long one skips the long one's gaps in logarithmic time.
+func seekCell(cells []uint64, lo int, c uint64) int {
+	hi := len(cells)
+	if lo >= hi || cells[lo] >= c {
+		return lo
+	}
+	step := 1
+	for lo+step < hi && cells[lo+step] < c {
+		lo += step
+		step *= 2
+	}
+	// cells[lo] < c; the answer is in (lo, min(lo+step, hi)].
+	n, _ := slices.BinarySearch(cells[lo+1:min(lo+step, hi)], c)
+	return lo + 1 + n
+}
+
+// cloneCells deep-copies cells; the LQ and Gi* values go into shared slabs
+// rather than one allocation each.
+func cloneCells(cells []kume.CellStat) []kume.CellStat {
+	out := make([]kume.CellStat, len(cells))
+	var fs floatSlab
+	for i := range cells {
+		c := &out[i]
+		*c = cells[i]
+		c.LQ, c.GiZ, c.GiP = fs.clone(c.LQ), fs.clone(c.GiZ), fs.clone(c.GiP)
+		c.Institutions = cloneCounts(c.Institutions)
+	}
+	return out
+}
+
+// floatSlab hands out pointers to float64 values stored in large chunks.
+type floatSlab struct{ buf []float64 }
+
+// ptr returns a pointer to a new copy of v.
+func (s *floatSlab) ptr(v float64) *float64 {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]float64, 0, 1<<15)
+	}
+	s.buf = append(s.buf, v)
+	return &s.buf[len(s.buf)-1]
+}
+
+// clone returns a copy of *f in the slab, or nil.
+func (s *floatSlab) clone(f *float64) *float64 {
+	if f == nil {
+		return nil
+	}
+	return s.ptr(*f)
+}
+
+// SaveAnalysis stores a deep copy of r under a new data version, which it
+// returns and sets in r.Run.Version: the caller keeps r to do with as it
+// likes. The version it replaces stays readable until the next save or a
+// restart. SaveAnalysisOwned saves without the copy.
 func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	own := &kume.AnalysisResult{Run: r.Run}
 	own.Run.Params = cloneRaw(r.Run.Params)
-	own.Cells = make([]kume.CellStat, len(r.Cells))
-	for i, c := range r.Cells {
-		own.Cells[i] = cloneCell(c)
-	}
+	own.Cells = cloneCells(r.Cells)
 	own.Clusters = make([]kume.Cluster, len(r.Clusters))
 	for i, c := range r.Clusters {
 		own.Clusters[i] = cloneCluster(c)
@@ -108,7 +270,21 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 	for i, rs := range r.Regions {
 		own.Regions[i] = cloneRegionStat(rs)
 	}
-	a, err := newAnalysis(own, nil)
+	v, err := s.SaveAnalysisOwned(ctx, own)
+	if err == nil {
+		r.Run.Version = v
+	}
+	return v, err
+}
+
+// SaveAnalysisOwned is SaveAnalysis without the copy: the store takes r's
+// slices, and everything they point to, over. It may reorder r.Cells,
+// r.Clusters and r.Regions, and readers of the saved version share their
+// memory, so the caller must neither modify r nor anything it references
+// afterwards (reading is fine). It sets r.Run.Version. A result of millions
+// of cells is saved without copying them.
+func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
+	a, err := newAnalysis(r, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -1,13 +1,10 @@
 package memory
 
 import (
-	"cmp"
-	"encoding/json"
 	"maps"
 	"slices"
 
 	"github.com/kume-geo/kume"
-	"github.com/paulmach/orb"
 )
 
 // This file holds the body layout of each kind of file. Maps are written in
@@ -157,82 +154,6 @@ func decodeRegions(d *decoder) (*regionSet, error) {
 	return newRegionSet(list), nil
 }
 
-func encodeAnalysis(e *encoder, a *analysis) error {
-	e.varint(a.run.Version)
-	e.time(a.run.StartedAt)
-	e.time(a.run.FinishedAt)
-	e.bytes(a.run.Params)
-	n := 0
-	for _, set := range a.cells {
-		n += len(set.stats)
-	}
-	e.uvarint(uint64(n))
-	groups := slices.SortedFunc(maps.Keys(a.cells), func(x, y cellGroup) int {
-		return cmp.Or(cmp.Compare(x.res, y.res), cmp.Compare(x.sector, y.sector))
-	})
-	for _, g := range groups {
-		set := a.cells[g]
-		for i, c := range set.stats {
-			e.int(c.Res)
-			e.u64(c.Cell)
-			e.str(c.Sector)
-			e.int(c.Firms)
-			e.int(c.Closed)
-			e.f64(c.Employees)
-			e.f64(c.EmployeesEstimated)
-			e.int(c.Imprecise)
-			e.optFloat(c.LQ)
-			e.optFloat(c.GiZ)
-			e.optFloat(c.GiP)
-			e.int(c.GiBin)
-			e.bool(c.Suppressed)
-			e.counts(c.Institutions)
-			e.f64(set.centres[i][0])
-			e.f64(set.centres[i][1])
-		}
-	}
-	e.uvarint(uint64(len(a.clusters)))
-	for _, c := range a.clusters {
-		e.str(c.ID)
-		e.str(c.Sector)
-		e.int(c.Res)
-		e.str(c.Name)
-		e.uvarint(uint64(len(c.Cells)))
-		for _, cell := range c.Cells {
-			e.u64(cell)
-		}
-		e.multiPolygon(c.Geometry)
-		e.int(c.Firms)
-		e.f64(c.Employees)
-		e.optFloat(c.LQ)
-		e.f64(c.Share)
-		e.int(c.Stars)
-		e.bool(c.Suppressed)
-		e.counts(c.InstitutionsInside)
-		e.counts(c.InstitutionsNear)
-		e.roles(c.RolesPresent)
-		e.roles(c.RolesMissing)
-		e.optFloat(c.Completeness)
-		e.bytes(c.Profile)
-	}
-	e.uvarint(uint64(len(a.regions)))
-	for _, r := range a.regions {
-		e.str(r.Level)
-		e.str(r.Code)
-		e.str(r.Sector)
-		e.int(r.Firms)
-		e.f64(r.Employees)
-		e.optFloat(r.LQ)
-		e.optFloat(r.LQEmployed)
-		e.int(r.Stars)
-		e.bool(r.Strong)
-		e.bool(r.Suppressed)
-		e.int(r.Entries)
-		e.int(r.Exits)
-	}
-	return nil
-}
-
 func (e *encoder) roles(rs []kume.Role) {
 	e.uvarint(uint64(len(rs)))
 	for _, r := range rs {
@@ -250,53 +171,4 @@ func (d *decoder) roles() []kume.Role {
 		rs[i] = kume.Role(d.str())
 	}
 	return rs
-}
-
-func decodeAnalysis(d *decoder) (*analysis, error) {
-	r := &kume.AnalysisResult{}
-	r.Run.Version = d.varint()
-	r.Run.StartedAt = d.time()
-	r.Run.FinishedAt = d.time()
-	r.Run.Params = json.RawMessage(d.bytes())
-	r.Cells = make([]kume.CellStat, d.count(30))
-	centres := make([]orb.Point, len(r.Cells))
-	for i := range r.Cells {
-		r.Cells[i] = kume.CellStat{Res: d.int(), Cell: d.u64(), Sector: d.str(), Firms: d.int(), Closed: d.int(),
-			Employees: d.f64(), EmployeesEstimated: d.f64(), Imprecise: d.int(), LQ: d.optFloat(),
-			GiZ: d.optFloat(), GiP: d.optFloat(), GiBin: d.int(), Suppressed: d.bool(), Institutions: d.counts()}
-		centres[i] = orb.Point{d.f64(), d.f64()}
-	}
-	r.Clusters = make([]kume.Cluster, d.count(10))
-	for i := range r.Clusters {
-		c := &r.Clusters[i]
-		c.ID, c.Sector, c.Res, c.Name = d.str(), d.str(), d.int(), d.str()
-		if n := d.count(8); n > 0 {
-			c.Cells = make([]uint64, n)
-			for k := range c.Cells {
-				c.Cells[k] = d.u64()
-			}
-		}
-		c.Geometry = d.multiPolygon()
-		c.Firms, c.Employees, c.LQ, c.Share = d.int(), d.f64(), d.optFloat(), d.f64()
-		c.Stars, c.Suppressed = d.int(), d.bool()
-		c.InstitutionsInside, c.InstitutionsNear = d.counts(), d.counts()
-		c.RolesPresent, c.RolesMissing = d.roles(), d.roles()
-		c.Completeness = d.optFloat()
-		c.Profile = json.RawMessage(d.bytes())
-	}
-	r.Regions = make([]kume.RegionStat, d.count(10))
-	for i := range r.Regions {
-		r.Regions[i] = kume.RegionStat{Level: d.str(), Code: d.str(), Sector: d.str(), Firms: d.int(),
-			Employees: d.f64(), LQ: d.optFloat(), LQEmployed: d.optFloat(), Stars: d.int(), Strong: d.bool(),
-			Suppressed: d.bool(), Entries: d.int(), Exits: d.int()}
-	}
-	if err := d.done(); err != nil {
-		return nil, err
-	}
-	a, err := newAnalysis(r, func(i int) orb.Point { return centres[i] })
-	if err != nil {
-		return nil, err
-	}
-	a.run.Version = r.Run.Version
-	return a, nil
 }

@@ -29,7 +29,7 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 		if _, err := tx.Exec(ctx, s.q("analysis_insert_run"), v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"}, cellColumns(), &cellSource{cells: r.Cells, version: v, i: -1}); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"}, cellColumns(), newCellSource(r.Cells, v)); err != nil {
 			return fmt.Errorf("cell statistics: %w", err)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"region_stats"}, regionStatColumns(), &regionStatSource{stats: r.Regions, version: v, i: -1}); err != nil {
@@ -106,21 +106,40 @@ func cellColumns() []string {
 		"suppressed", "institutions"}
 }
 
-// cellSource feeds cell statistics to COPY.
+// cellSource feeds cell statistics to COPY. The same cell recurs in many
+// sectors, so centres are computed once per cell (each is a call into H3);
+// one row slice serves every row, as COPY encodes a row before it asks for
+// the next.
 type cellSource struct {
 	cells   []kume.CellStat
 	version int64
 	i       int
+	centres map[uint64]centre
+	row     []any
+}
+
+// centre is a cell's centre; nil coordinates for an invalid cell.
+type centre struct{ lon, lat *float64 }
+
+func newCellSource(cells []kume.CellStat, version int64) *cellSource {
+	return &cellSource{cells: cells, version: version, i: -1, centres: map[uint64]centre{},
+		row: make([]any, len(cellColumns()))}
 }
 
 func (c *cellSource) Next() bool { c.i++; return c.i < len(c.cells) }
 func (c *cellSource) Err() error { return nil }
 func (c *cellSource) Values() ([]any, error) {
 	x := &c.cells[c.i]
-	lon, lat := cellCentre(x.Cell)
-	return []any{c.version, int16(x.Res), x.Sector, int64(x.Cell), lon, lat, int32(x.Firms), int32(x.Closed),
-		x.Employees, x.EmployeesEstimated, int32(x.Imprecise), x.LQ, x.GiZ, x.GiP, int16(x.GiBin),
-		x.Suppressed, x.Institutions}, nil
+	ce, ok := c.centres[x.Cell]
+	if !ok {
+		ce.lon, ce.lat = cellCentre(x.Cell)
+		c.centres[x.Cell] = ce
+	}
+	r := c.row
+	r[0], r[1], r[2], r[3], r[4], r[5] = c.version, int16(x.Res), x.Sector, int64(x.Cell), ce.lon, ce.lat
+	r[6], r[7], r[8], r[9], r[10] = int32(x.Firms), int32(x.Closed), x.Employees, x.EmployeesEstimated, int32(x.Imprecise)
+	r[11], r[12], r[13], r[14], r[15], r[16] = x.LQ, x.GiZ, x.GiP, int16(x.GiBin), x.Suppressed, x.Institutions
+	return r, nil
 }
 
 func regionStatColumns() []string {

@@ -1,0 +1,221 @@
+package memory
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/kume-geo/kume"
+	"github.com/paulmach/orb"
+)
+
+// The analysis file holds the run, then every cell statistic ordered by
+// (resolution, sector, cell) with its centre, then the clusters and the
+// region statistics. Millions of cells go through appendCell, which builds
+// each cell's bytes in one scratch buffer and hands them to the buffered
+// writer in one call.
+
+func encodeAnalysis(e *encoder, a *analysis) error {
+	e.varint(a.run.Version)
+	e.time(a.run.StartedAt)
+	e.time(a.run.FinishedAt)
+	e.bytes(a.run.Params)
+	e.uvarint(uint64(len(a.all)))
+	scratch := make([]byte, 0, 256)
+	for i := range a.all {
+		scratch = appendCell(scratch[:0], &a.all[i], a.centres[i])
+		e.w.Write(scratch)
+	}
+	e.uvarint(uint64(len(a.clusters)))
+	for _, c := range a.clusters {
+		e.str(c.ID)
+		e.str(c.Sector)
+		e.int(c.Res)
+		e.str(c.Name)
+		e.uvarint(uint64(len(c.Cells)))
+		for _, cell := range c.Cells {
+			e.u64(cell)
+		}
+		e.multiPolygon(c.Geometry)
+		e.int(c.Firms)
+		e.f64(c.Employees)
+		e.optFloat(c.LQ)
+		e.f64(c.Share)
+		e.int(c.Stars)
+		e.bool(c.Suppressed)
+		e.counts(c.InstitutionsInside)
+		e.counts(c.InstitutionsNear)
+		e.roles(c.RolesPresent)
+		e.roles(c.RolesMissing)
+		e.optFloat(c.Completeness)
+		e.bytes(c.Profile)
+	}
+	e.uvarint(uint64(len(a.regions)))
+	for _, r := range a.regions {
+		e.str(r.Level)
+		e.str(r.Code)
+		e.str(r.Sector)
+		e.int(r.Firms)
+		e.f64(r.Employees)
+		e.optFloat(r.LQ)
+		e.optFloat(r.LQEmployed)
+		e.int(r.Stars)
+		e.bool(r.Strong)
+		e.bool(r.Suppressed)
+		e.int(r.Entries)
+		e.int(r.Exits)
+	}
+	return nil
+}
+
+// appendCell appends the encoding of one cell statistic and its centre, the
+// same bytes the encoder's field methods would write one by one.
+func appendCell(b []byte, c *kume.CellStat, centre orb.Point) []byte {
+	b = binary.AppendVarint(b, int64(c.Res))
+	b = binary.LittleEndian.AppendUint64(b, c.Cell)
+	b = appendStr(b, c.Sector)
+	b = binary.AppendVarint(b, int64(c.Firms))
+	b = binary.AppendVarint(b, int64(c.Closed))
+	b = appendF64(b, c.Employees)
+	b = appendF64(b, c.EmployeesEstimated)
+	b = binary.AppendVarint(b, int64(c.Imprecise))
+	b = appendOptFloat(b, c.LQ)
+	b = appendOptFloat(b, c.GiZ)
+	b = appendOptFloat(b, c.GiP)
+	b = binary.AppendVarint(b, int64(c.GiBin))
+	b = appendBool(b, c.Suppressed)
+	b = binary.AppendUvarint(b, uint64(len(c.Institutions)))
+	if len(c.Institutions) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(c.Institutions)) {
+			b = appendStr(b, string(k))
+			b = binary.AppendVarint(b, int64(c.Institutions[k]))
+		}
+	}
+	b = appendF64(b, centre[0])
+	return appendF64(b, centre[1])
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendF64(b []byte, f float64) []byte {
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+func appendOptFloat(b []byte, f *float64) []byte {
+	if f == nil {
+		return append(b, 0)
+	}
+	return appendF64(append(b, 1), *f)
+}
+
+// cloneKeys copies the keys of a decoded map out of the file's memory.
+func cloneKeys(m map[kume.InstitutionType]int) map[kume.InstitutionType]int {
+	if m == nil {
+		return nil
+	}
+	out := make(map[kume.InstitutionType]int, len(m))
+	for k, v := range m {
+		out[kume.InstitutionType(strings.Clone(string(k)))] = v
+	}
+	return out
+}
+
+// cloneRoles copies decoded roles out of the file's memory.
+func cloneRoles(rs []kume.Role) []kume.Role {
+	for i, r := range rs {
+		rs[i] = kume.Role(strings.Clone(string(r)))
+	}
+	return rs
+}
+
+// slabFloat reads an optional float into fs.
+func (d *decoder) slabFloat(fs *floatSlab) *float64 {
+	if !d.bool() {
+		return nil
+	}
+	return fs.ptr(d.f64())
+}
+
+func decodeAnalysis(d *decoder) (*analysis, error) {
+	r := &kume.AnalysisResult{}
+	r.Run.Version = d.varint()
+	r.Run.StartedAt = d.time()
+	r.Run.FinishedAt = d.time()
+	r.Run.Params = json.RawMessage(d.bytes())
+	r.Cells = make([]kume.CellStat, d.count(30))
+	centres := make([]orb.Point, len(r.Cells))
+	var fs floatSlab
+	// Decoded strings share the file's memory; those kept for good are
+	// copied, so the file is not held for one sector name. Sector keys and
+	// institution types are few, and interned.
+	names := map[string]string{}
+	intern := func(s string) string {
+		if v, ok := names[s]; ok {
+			return v
+		}
+		v := strings.Clone(s)
+		names[v] = v
+		return v
+	}
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		c.Res, c.Cell, c.Sector, c.Firms, c.Closed = d.int(), d.u64(), intern(d.str()), d.int(), d.int()
+		c.Employees, c.EmployeesEstimated, c.Imprecise = d.f64(), d.f64(), d.int()
+		c.LQ, c.GiZ, c.GiP = d.slabFloat(&fs), d.slabFloat(&fs), d.slabFloat(&fs)
+		c.GiBin, c.Suppressed = d.int(), d.bool()
+		if n := d.count(2); n > 0 {
+			c.Institutions = make(map[kume.InstitutionType]int, n)
+			for range n {
+				k := kume.InstitutionType(intern(d.str()))
+				c.Institutions[k] = d.int()
+			}
+		}
+		centres[i] = orb.Point{d.f64(), d.f64()}
+	}
+	r.Clusters = make([]kume.Cluster, d.count(10))
+	for i := range r.Clusters {
+		c := &r.Clusters[i]
+		c.ID, c.Sector, c.Res, c.Name = strings.Clone(d.str()), intern(d.str()), d.int(), strings.Clone(d.str())
+		if n := d.count(8); n > 0 {
+			c.Cells = make([]uint64, n)
+			for k := range c.Cells {
+				c.Cells[k] = d.u64()
+			}
+		}
+		c.Geometry = d.multiPolygon()
+		c.Firms, c.Employees, c.LQ, c.Share = d.int(), d.f64(), d.optFloat(), d.f64()
+		c.Stars, c.Suppressed = d.int(), d.bool()
+		c.InstitutionsInside, c.InstitutionsNear = cloneKeys(d.counts()), cloneKeys(d.counts())
+		c.RolesPresent, c.RolesMissing = cloneRoles(d.roles()), cloneRoles(d.roles())
+		c.Completeness = d.optFloat()
+		c.Profile = json.RawMessage(d.bytes())
+	}
+	r.Regions = make([]kume.RegionStat, d.count(10))
+	for i := range r.Regions {
+		r.Regions[i] = kume.RegionStat{Level: intern(d.str()), Code: intern(d.str()), Sector: intern(d.str()), Firms: d.int(),
+			Employees: d.f64(), LQ: d.optFloat(), LQEmployed: d.optFloat(), Stars: d.int(), Strong: d.bool(),
+			Suppressed: d.bool(), Entries: d.int(), Exits: d.int()}
+	}
+	if err := d.done(); err != nil {
+		return nil, err
+	}
+	a, err := newAnalysis(r, centres)
+	if err != nil {
+		return nil, err
+	}
+	a.run.Version = r.Run.Version
+	return a, nil
+}
