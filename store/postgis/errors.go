@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -56,8 +59,28 @@ func wrap(ctx context.Context, err error, what string) error {
 		return withCode(e, kume.ECONFLICT, "%s: already exists", what)
 	case errors.As(err, &pgErr) && (pgErr.Code == pgCheckViolation || pgErr.Code == pgForeignKeyViolation):
 		return withCode(e, kume.EINVALID, "%s: invalid value", what)
+	case unreachable(err):
+		return withCode(e, kume.EUNAVAILABLE, "database not reachable")
 	}
 	return e
+}
+
+// unreachable reports whether err says the database could not be reached
+// (refused or dropped connection, server shutting down), as opposed to a
+// failed statement: a client may retry such a request later.
+func unreachable(err error) bool {
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P01–57P03: admin shutdown,
+		// crash shutdown, cannot connect now.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return pgconn.SafeToRetry(err)
 }
 
 // notFound returns an ENOTFOUND error for what.
