@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/kume-geo/kume"
 )
@@ -83,50 +84,16 @@ func employeeBand(e kume.Employees) string {
 // filter: a section becomes its divisions, a value chain the codes of all its
 // roles (ENOTFOUND for an unknown chain), "" no restriction.
 func (s *Service) sectorPrefixes(ctx context.Context, sector string) ([]string, error) {
-	switch {
-	case sector == "":
-		return nil, nil
-	case len(sector) == 1:
-		return sectionDivisions(sector), nil
-	case len(sector) > 3 && sector[:3] == "vc:":
-		chains, err := s.store.ValueChains(ctx)
-		if err != nil {
+	var chains []kume.ValueChain
+	if strings.HasPrefix(sector, "vc:") {
+		var err error
+		if chains, err = s.store.ValueChains(ctx); err != nil {
 			return nil, err
 		}
-		for _, vc := range chains {
-			if vc.ID != sector[3:] {
-				continue
-			}
-			var out []string
-			for _, role := range kume.Roles() {
-				out = append(out, vc.Roles[role]...)
-			}
-			if len(out) == 0 {
-				return []string{"-"}, nil // a chain without codes matches nothing
-			}
-			return out, nil
-		}
+	}
+	prefixes, found := kume.SectorPrefixes(sector, chains)
+	if !found {
 		return nil, kume.Errorf(kume.ENOTFOUND, "unknown value chain")
 	}
-	return []string{sector}, nil
-}
-
-// sectionDivisions returns the two-digit divisions of a NACE Rev. 2 section.
-func sectionDivisions(section string) []string {
-	ranges := map[string][2]int{
-		"A": {1, 3}, "B": {5, 9}, "C": {10, 33}, "D": {35, 35}, "E": {36, 39},
-		"F": {41, 43}, "G": {45, 47}, "H": {49, 53}, "I": {55, 56}, "J": {58, 63},
-		"K": {64, 66}, "L": {68, 68}, "M": {69, 75}, "N": {77, 82}, "O": {84, 84},
-		"P": {85, 85}, "Q": {86, 88}, "R": {90, 93}, "S": {94, 96}, "T": {97, 98},
-		"U": {99, 99},
-	}
-	r, ok := ranges[section]
-	if !ok {
-		return []string{"-"} // no section of that letter: match nothing
-	}
-	var out []string
-	for d := r[0]; d <= r[1]; d++ {
-		out = append(out, strconv.Itoa(d/10)+strconv.Itoa(d%10))
-	}
-	return out
+	return prefixes, nil
 }
