@@ -218,6 +218,12 @@ describe('kume web app', { skip: skip || false, timeout: 600000 }, () => {
       const ids = new Set(window.kumeMap.queryRenderedFeatures({ layers: ['establishments-circle'] }).map((f) => String(f.properties.id)));
       return { n: ids.size, sig: [...ids].sort().join(',') };
     });
+    // The map may report idle before the reloaded firm tiles are drawn:
+    // wait (bounded) until the drawn points are, or are no longer, sig.
+    const drawn = (sig, same) => page.waitForFunction(([want, eq]) => {
+      const ids = new Set(window.kumeMap.queryRenderedFeatures({ layers: ['establishments-circle'] }).map((f) => String(f.properties.id)));
+      return ([...ids].sort().join(',') === want) === eq && window.kumeMap.loaded();
+    }, [sig, same], { timeout: 20000 });
     // Firm points are drawn from zoom 12 on: central Berlin, closer.
     let idle = waitIdle(page);
     await page.evaluate(() => window.kumeMap.jumpTo({ center: [13.4, 52.52], zoom: 14 }));
@@ -240,6 +246,7 @@ describe('kume web app', { skip: skip || false, timeout: 600000 }, () => {
     const at = url.searchParams.get('at');
     assert.match(await slider.getAttribute('aria-valuetext'), /\d{4}/);
     assert.ok(ats.some((a) => a && a.startsWith(at)), `no firm tile asked for at=${at}…: ${[...new Set(ats)]}`);
+    await drawn(today.sig, false).catch(() => assert.fail('the firm points did not change with the month'));
     const past = await firms();
     assert.notEqual(past.sig, today.sig, 'the firm points did not change with the month');
     assert.ok(past.n >= today.n, `fewer firms before the closings (${past.n}) than today (${today.n})`);
@@ -253,6 +260,7 @@ describe('kume web app', { skip: skip || false, timeout: 600000 }, () => {
     await page.click('#at-clear');
     await idle;
     assert.equal(new URL(page.url()).searchParams.get('at'), null);
+    await drawn(today.sig, true).catch(() => {});
     assert.equal((await firms()).sig, today.sig);
   });
 
