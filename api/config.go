@@ -58,28 +58,19 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 // dataBounds returns [west, south, east, north] of the analysed cells that
-// hold firms, or nil before the first analysis. The coarsest resolution that
-// holds cells gives the extent cheaply.
+// hold firms, or nil before the first analysis.
 func (s *Server) dataBounds(ctx context.Context) ([]float64, error) {
-	for res := 0; res <= 15; res++ {
-		cells, err := s.store.CellStats(ctx, kume.CellFilter{Res: res})
-		if err != nil {
-			return nil, err
-		}
-		if b := cellBounds(cells); b != nil {
-			return b, nil
-		}
-	}
-	return nil, nil
+	return s.coarsestCellBounds(ctx, func(c *kume.CellStat) bool { return c.Firms > 0 })
 }
 
-// cellBounds returns [west, south, east, north] of the cells with firms, or
-// nil when there are none.
-func cellBounds(cells []kume.CellStat) []float64 {
+// cellBounds returns [west, south, east, north] of the cells for which keep
+// holds, or nil when there are none.
+func cellBounds(cells []kume.CellStat, keep func(*kume.CellStat) bool) []float64 {
 	var b orb.Bound
 	found := false
-	for _, c := range cells {
-		if c.Firms <= 0 {
+	for i := range cells {
+		c := &cells[i]
+		if !keep(c) {
 			continue
 		}
 		p := export.CellPolygon(c.Cell)

@@ -112,7 +112,7 @@ func (s *Server) handleOGCConformance(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": ogcConformance()})
 }
 
-func (s *Server) ogcCollection(base, layer string) map[string]any {
+func (s *Server) ogcCollection(base, layer string, bbox []float64) map[string]any {
 	title, desc := ogcCollectionInfo(layer)
 	href := base + "/ogc/collections/" + layer
 	return map[string]any{
@@ -122,7 +122,7 @@ func (s *Server) ogcCollection(base, layer string) map[string]any {
 		"itemType":    "feature",
 		"crs":         []string{crs84},
 		"extent": map[string]any{
-			"spatial": map[string]any{"bbox": [][]float64{{-180, -90, 180, 90}}, "crs": crs84},
+			"spatial": map[string]any{"bbox": [][]float64{bbox}, "crs": crs84},
 		},
 		"links": []Link{
 			{Href: href + "?f=json", Rel: "self", Type: contentJSON, Title: title},
@@ -135,10 +135,17 @@ func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request) {
 	if !s.ogcParams(w, r) {
 		return
 	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	ext, err := s.extents(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	base := s.baseURL(r)
 	cols := make([]map[string]any, 0, len(export.Layers()))
 	for _, l := range export.Layers() {
-		cols = append(cols, s.ogcCollection(base, l))
+		cols = append(cols, s.ogcCollection(base, l, ext.of(l)))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"links":       []Link{{Href: base + "/ogc/collections?f=json", Rel: "self", Type: contentJSON, Title: "Collections"}},
@@ -164,5 +171,12 @@ func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request) {
 	if !s.ogcParams(w, r) {
 		return
 	}
-	writeJSON(w, http.StatusOK, s.ogcCollection(s.baseURL(r), layer))
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	ext, err := s.extents(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.ogcCollection(s.baseURL(r), layer, ext.of(layer)))
 }

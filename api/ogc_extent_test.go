@@ -1,0 +1,70 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/export"
+)
+
+// collectionBBox returns the first spatial bbox of a collection document.
+func collectionBBox(t *testing.T, col map[string]any) []float64 {
+	t.Helper()
+	ext := col["extent"].(map[string]any)["spatial"].(map[string]any)["bbox"].([]any)
+	raw := ext[0].([]any)
+	b := make([]float64, len(raw))
+	for i, v := range raw {
+		b[i] = v.(float64)
+	}
+	return b
+}
+
+func TestOGCCollectionExtentsFollowTheData(t *testing.T) {
+	s, st, _ := newTestServer(t, nil)
+	// One cell holds an institution: the institutions' extent is that cell.
+	inst := -1
+	for i, c := range st.cells {
+		if c.Firms == 0 {
+			st.cells[i].Institutions = map[kume.InstitutionType]int{kume.University: 1}
+			inst = i
+			break
+		}
+	}
+	instBound := export.CellPolygon(st.cells[inst].Cell).Bound()
+
+	m := decode(t, do(t, s, http.MethodGet, "/ogc/collections?f=json", "", nil))
+	got := map[string][]float64{}
+	for _, c := range m["collections"].([]any) {
+		col := c.(map[string]any)
+		got[col["id"].(string)] = collectionBBox(t, col)
+	}
+	frames := func(b []float64, lon, lat float64) bool {
+		return b[0] < lon && lon < b[2] && b[1] < lat && lat < b[3] && b[2]-b[0] < 1 && b[3]-b[1] < 1
+	}
+	for _, l := range []string{export.LayerEstablishments, export.LayerHexagons, export.LayerClusters} {
+		if b := got[l]; len(b) != 4 || !frames(b, 28.98, 41.05) {
+			t.Errorf("%s: bbox %v does not frame the fixture's firm cells", l, b)
+		}
+	}
+	want := []float64{instBound.Min[0], instBound.Min[1], instBound.Max[0], instBound.Max[1]}
+	if b := got[export.LayerInstitutions]; len(b) != 4 || b[0] != want[0] || b[1] != want[1] || b[2] != want[2] || b[3] != want[3] {
+		t.Errorf("institutions: bbox %v, want the institution cell's %v", b, want)
+	}
+	if b := got[export.LayerRegions]; len(b) != 4 || b[0] != 28.85 || b[1] != 40.95 || b[2] != 29.2 || b[3] != 41.3 {
+		t.Errorf("regions: bbox %v, want the province's box", b)
+	}
+
+	// One collection's document agrees with the list.
+	one := decode(t, do(t, s, http.MethodGet, "/ogc/collections/regions?f=json", "", nil))
+	if b := collectionBBox(t, one); b[0] != 28.85 || b[3] != 41.3 {
+		t.Errorf("collection regions: bbox %v", b)
+	}
+
+	// Before the first analysis and without regions: the whole world.
+	st.cells, st.regions = nil, nil
+	m = decode(t, do(t, s, http.MethodGet, "/ogc/collections/establishments?f=json", "", nil))
+	if b := collectionBBox(t, m); b[0] != -180 || b[1] != -90 || b[2] != 180 || b[3] != 90 {
+		t.Errorf("no data: bbox %v, want the world", b)
+	}
+}
