@@ -293,7 +293,14 @@ func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (
 		next.version++
 		version = next.version
 		a.run.Version = version
-		next.previous, next.analysis = next.analysis, a
+		prev := next.analysis
+		if next.lazy != nil {
+			// An analysis nobody has read since Open is not kept as the
+			// previous one: its file goes with this commit, and decoding it
+			// now only to keep it would cost what lazy loading saves.
+			prev, next.lazy = next.lazy.loaded(), nil
+		}
+		next.previous, next.analysis = prev, a
 		return change{analysis: true}, nil
 	})
 	if err != nil {
@@ -305,7 +312,10 @@ func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (
 
 // LatestAnalysis returns the current run (ENOTFOUND before the first).
 func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
-	a := s.snapshot().analysis
+	a, err := s.snapshot().currentAnalysis()
+	if err != nil {
+		return nil, err
+	}
 	if a == nil {
 		return nil, kume.Errorf(kume.ENOTFOUND, "no analysis has run yet")
 	}
@@ -317,7 +327,10 @@ func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
 // current returns the analysis a filter asks for: nil before the first
 // analysis, ENOTFOUND for a version that is not kept.
 func (st *state) current(version int64) (*analysis, error) {
-	a := st.analysis
+	a, err := st.currentAnalysis()
+	if err != nil {
+		return nil, err
+	}
 	if a == nil || version == 0 || version == a.run.Version {
 		return a, nil
 	}
@@ -380,7 +393,11 @@ func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Clus
 
 // Cluster returns one footprint of the current version (ENOTFOUND if none).
 func (s *Store) Cluster(ctx context.Context, id string) (*kume.Cluster, error) {
-	if a := s.snapshot().analysis; a != nil {
+	a, err := s.snapshot().currentAnalysis()
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
 		i, ok := slices.BinarySearchFunc(a.clusters, id, func(c kume.Cluster, id string) int { return cmp.Compare(c.ID, id) })
 		if ok {
 			c := cloneCluster(a.clusters[i])

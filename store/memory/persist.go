@@ -129,13 +129,11 @@ func load(dir string) (*state, error) {
 	}
 	if st.analysisFile != "" {
 		path := filepath.Join(dir, st.analysisFile)
-		d, err := readFile(path, kindAnalysis)
-		if err != nil {
+		// Checked now, decoded when first read (see lazyAnalysis).
+		if err := checkFile(path, kindAnalysis); err != nil {
 			return nil, fmt.Errorf("memory: %w", err)
 		}
-		if st.analysis, err = decodeAnalysis(d); err != nil {
-			return nil, fmt.Errorf("memory: %s: %w", path, err)
-		}
+		st.lazy = &lazyAnalysis{path: path}
 	}
 	if err := st.check(); err != nil {
 		return nil, fmt.Errorf("memory: %s: %w", path, err)

@@ -58,7 +58,10 @@ type state struct {
 	regions  *regionSet
 	chains   []kume.ValueChain // ordered by id
 	keys     []kume.APIKey     // ordered by id
-	analysis *analysis         // nil before the first analysis
+	analysis *analysis         // nil before the first analysis or while lazy holds it
+	// lazy, when set, holds the analysis of an opened data directory until a
+	// reader needs it (analysis is nil then); see currentAnalysis.
+	lazy *lazyAnalysis
 	// previous is the analysis that analysis replaced, kept in memory (not
 	// on disk) so that readers such as the tile cache can compare the two.
 	previous *analysis
@@ -146,6 +149,15 @@ func (s *Store) write(ctx context.Context, fn func(next *state) (change, error))
 		s.removeFiles(ch.drop)
 	}
 	return nil
+}
+
+// currentAnalysis returns the state's analysis (nil before the first), decoding it
+// from its file on the first call after Open.
+func (st *state) currentAnalysis() (*analysis, error) {
+	if st.lazy != nil {
+		return st.lazy.get()
+	}
+	return st.analysis, nil
 }
 
 // snapshot returns the current state for a reader.
