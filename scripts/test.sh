@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every kume test on this machine: installs what is missing (PostgreSQL +
-# PostGIS, GDAL), starts a throwaway PostGIS cluster unless
-# KUME_TEST_DATABASE_URL is set, runs go vet, staticcheck and go test, and stops
-# the cluster. Under CI=true a missing component is an error, never a skip.
+# PostGIS, GDAL, Chromium, Node), starts a throwaway PostGIS cluster unless
+# KUME_TEST_DATABASE_URL is set, runs go vet, staticcheck, go test and the
+# browser tests of web/, and stops the cluster. Under CI=true a missing component is an error, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
