@@ -25,7 +25,7 @@ func (s *Service) clusters(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 		if len(mp) == 0 {
 			continue
 		}
-		enc.addPolygon(stableID("cluster", c.ID), true, mp, clusterProps(c))
+		enc.addPolygon(FeatureID("cluster", c.ID), true, mp, clusterProps(c))
 	}
 	return nil
 }
@@ -97,7 +97,7 @@ func (s *Service) regions(ctx context.Context, tc *tileCtx, enc *layerEncoder) e
 		if len(mp) == 0 {
 			continue
 		}
-		enc.addPolygon(stableID("region", r.Level, r.Code), true, mp, regionProps(r, stats[[2]string{r.Level, r.Code}]))
+		enc.addPolygon(FeatureID("region", r.Level, r.Code), true, mp, regionProps(r, stats[[2]string{r.Level, r.Code}]))
 	}
 	return nil
 }

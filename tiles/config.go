@@ -65,6 +65,10 @@ type Config struct {
 	// Now returns the time at which establishments must be active to appear
 	// (time.Now).
 	Now func() time.Time
+	// Encoder, when set, encodes the regions, clusters, establishments and
+	// institutions layers in the service's place (see LayerEncoder); nil uses
+	// the service's own encoder. Hexagons are always the service's.
+	Encoder LayerEncoder
 }
 
 // DefaultResByZoom returns the default zoom → H3 resolution table: res ≈ zoom −

@@ -38,6 +38,11 @@
 // whatever the input's winding. Empty layers are left out and a tile without
 // features is empty. Package tiles/mvtcheck checks all of this on raw bytes.
 //
+// A store may encode the regions, clusters, establishments and institutions
+// layers itself (Config.Encoder, a LayerEncoder such as the PostGIS store's
+// ST_AsMVT) with the same features, ids and properties; the hexagons layer is
+// always encoded here.
+//
 // # Caching and invalidation
 //
 // Tiles are cached with their gzip form and a strong ETag (a hash of the bytes,

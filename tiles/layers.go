@@ -2,8 +2,9 @@ package tiles
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 
@@ -37,13 +38,21 @@ func (s *Service) tileContext(req Request, v *versions) *tileCtx {
 
 // encode builds the MVT of req: one layer per requested layer that has
 // features at this zoom, in the order of layerNames, each named with suffix
-// appended. A tile without features is nil.
+// appended, by Config.Encoder when it is set and the layer is not hexagons.
+// A tile without features is nil.
 func (s *Service) encode(ctx context.Context, req Request, v *versions, suffix string) ([]byte, error) {
 	tc := s.tileContext(req, v)
 	var out []byte
 	for _, name := range layerNames() {
 		zr := s.cfg.Zooms[name]
 		if !slices.Contains(req.Layers, name) || int(tc.id.Z) < zr.Min || int(tc.id.Z) > zr.Max {
+			continue
+		}
+		if s.cfg.Encoder != nil && name != LayerHexagons {
+			var err error
+			if out, err = s.encodeOutside(ctx, tc, name, name+suffix, out); err != nil {
+				return nil, fmt.Errorf("tiles: %s %s: %w", name, tc.id, err)
+			}
 			continue
 		}
 		enc := s.encoder(name + suffix)
@@ -119,15 +128,18 @@ func contains(box, b orb.Bound) bool {
 	return b.Min[0] >= box.Min[0] && b.Min[1] >= box.Min[1] && b.Max[0] <= box.Max[0] && b.Max[1] <= box.Max[1]
 }
 
-// stableID returns a feature id derived from a string key, kept below 2^53 so
-// that JavaScript clients read it exactly.
-func stableID(parts ...string) uint64 {
-	h := fnv.New64a()
+// FeatureID returns the feature id of a region or cluster derived from a
+// string key: the first 53 bits of the MD5 digest of the parts, each followed
+// by a zero byte, so that JavaScript clients read it exactly and a database can
+// compute it with md5().
+func FeatureID(parts ...string) uint64 {
+	h := md5.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return h.Sum64() & (1<<53 - 1)
+	var sum [md5.Size]byte
+	return binary.BigEndian.Uint64(h.Sum(sum[:0])) >> 11
 }
 
 // optFloat appends a number property when v is set and finite.

@@ -31,6 +31,9 @@ type serveConfig struct {
 	// RatePerIP overrides the per-IP request rate per minute (0 = default,
 	// negative = no limit).
 	RatePerIP int `json:"rate_per_ip"`
+	// TileEncoder encodes the regions, clusters and point layers: "go" (the
+	// tile service) or "postgis" (ST_AsMVT in the database, with --db only).
+	TileEncoder string `json:"tile_encoder"`
 	// StoreDescription is Store described with secrets masked (for --print-config).
 	StoreDescription string `json:"store"`
 }
@@ -44,7 +47,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func runServe(ctx context.Context, env *Env, args []string) error {
 	var cfg serveConfig
 	var printConfig bool
-	fs := newFlagSet(env, "serve", "[--addr :8080] [--db URL] [--store DIR] [--data FILE]... [--no-demo] [--print-config]")
+	fs := newFlagSet(env, "serve", "[--addr :8080] [--db URL] [--store DIR] [--data FILE]... [--no-demo] [--tile-encoder go|postgis] [--print-config]")
 	fs.StringVar(&cfg.Addr, "addr", envOr(env, "KUME_ADDR", ":8080"), "address to listen on (env KUME_ADDR)")
 	addStoreFlags(fs, env, &cfg.Store)
 	fs.Var((*stringList)(&cfg.Data), "data", "a firm register to import into the embedded store at start (repeatable)")
@@ -52,11 +55,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.DurationVar(&cfg.Drain, "drain", 15*time.Second, "how long shutdown waits for requests in flight")
 	fs.Int64Var(&cfg.TileCacheMB, "tile-cache-mb", 0, "tile cache size in MiB (0 = default, negative = off)")
 	fs.IntVar(&cfg.RatePerIP, "rate-per-ip", 0, "requests per minute per client IP without a key (0 = default, negative = no limit)")
+	fs.StringVar(&cfg.TileEncoder, "tile-encoder", envOr(env, "KUME_TILE_ENCODER", tileEncoderGo),
+		"encoder of the regions, clusters, establishments and institutions tiles: go, or postgis (ST_AsMVT, needs --db; hexagons stay go) (env KUME_TILE_ENCODER)")
 	fs.BoolVar(&printConfig, "print-config", false, "print the resolved configuration (secrets masked) and exit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg.StoreDescription = cfg.Store.describe()
+	if err := checkTileEncoder(cfg.TileEncoder, cfg.Store); err != nil {
+		return err
+	}
 	if printConfig {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
@@ -106,7 +114,11 @@ func (s *server) open(ctx context.Context) (err error) {
 	if err := s.loadStartData(ctx, tax); err != nil {
 		return err
 	}
-	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20})
+	enc, err := tileEncoder(s.cfg.TileEncoder, st)
+	if err != nil {
+		return err
+	}
+	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20, Encoder: enc})
 	if err != nil {
 		return err
 	}
