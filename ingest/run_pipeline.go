@@ -78,10 +78,12 @@ func startReadAhead(ctx context.Context, rr rowReader, cv *converter) *readAhead
 	})
 	for range workers {
 		ra.wg.Go(func() {
+			wcv := *cv
+			wcv.nace = newNACECache(cv.nace)
 			for ch := range work {
 				for i := range ch.items {
 					if it := &ch.items[i]; it.err == nil {
-						cv.prepare(it)
+						wcv.prepare(it)
 					}
 				}
 				close(ch.ready)

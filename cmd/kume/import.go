@@ -171,7 +171,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	restoreMemory := limitMemory(env.Getenv)
 	sum, runErr := ingest.Run(ctx, st, srcs, o, progress)
+	restoreMemory()
 	if err := stopProfile(); err != nil {
 		return err
 	}
