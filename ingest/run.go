@@ -95,8 +95,8 @@ type runner struct {
 	batch    []kume.Establishment
 	ext      extent
 	pending  []pendingRow
-	unread   int // rows read since the last progress report
-	idIndex  map[uint64]int32
+	unread   int     // rows read since the last progress report
+	ids      idIndex // the ids taken so far, shared by all sources
 }
 
 // finish reports the last progress and returns the summary so far.
@@ -205,12 +205,4 @@ func (r *runner) source(ctx context.Context, src Source, coder SectorCoder) erro
 		return kume.Errorf(kume.EINVALID, "%s: no features", name)
 	}
 	return nil
-}
-
-// ids returns the duplicate-id index shared by all sources of the import.
-func (r *runner) ids() map[uint64]int32 {
-	if r.idIndex == nil {
-		r.idIndex = map[uint64]int32{}
-	}
-	return r.idIndex
 }

@@ -43,8 +43,7 @@ func (r *runner) claimID(rec *record, it *item) *RowError {
 	if !it.idKnown {
 		return it.re
 	}
-	ids := r.ids()
-	if first, dup := ids[it.idHash]; dup {
+	if first, dup := r.ids.lookup(it.idHash); dup {
 		col := ""
 		if i := rec.cols.idx[FieldID]; i >= 0 {
 			col = rec.header[i]
@@ -54,9 +53,7 @@ func (r *runner) claimID(rec *record, it *item) *RowError {
 	if it.re != nil {
 		return it.re
 	}
-	if len(ids) < 1<<31-1 {
-		ids[it.idHash] = int32(rec.line)
-	}
+	r.ids.add(it.idHash, int32(rec.line))
 	return nil
 }
 
