@@ -30,7 +30,8 @@ type pointGeom struct {
 	err  string
 }
 
-// SectorCoder normalises NACE codes; *nace.Taxonomy implements it.
+// SectorCoder normalises NACE codes; *nace.Taxonomy implements it. Run calls
+// Normalize from several goroutines at once.
 type SectorCoder interface {
 	Normalize(raw string) (code string, ok bool)
 }
@@ -44,7 +45,8 @@ const (
 	coordInvalid            // geographic coordinates outside ±90/±180 as given
 )
 
-// converter turns records into establishments.
+// converter turns records into establishments. Its methods may run on several
+// goroutines at once: it holds no state of the import.
 type converter struct {
 	kind      kume.Kind
 	crs       CRS
@@ -52,12 +54,20 @@ type converter struct {
 	precision kume.Precision
 	nace      SectorCoder
 	lim       Limits
-	ids       map[uint64]int32
 }
 
 // convert fills e from rec. It returns the state of the coordinates and a row
-// error for an invalid row.
-func (cv *converter) convert(rec *record, e *kume.Establishment) (coordState, *RowError) {
+// error for an invalid row. When the row got as far as its id, idKnown is set
+// and idHash is the FNV-1a hash of the id: whether the id is a duplicate is
+// decided later, in the order of the rows (see runner.claimID), and a
+// duplicate id takes precedence over the row errors found after the id.
+func (cv *converter) convert(rec *record, e *kume.Establishment) (state coordState, idHash uint64, idKnown bool, re *RowError) {
+	state, re = cv.fill(rec, e, &idHash, &idKnown)
+	return state, idHash, idKnown, re
+}
+
+// fill does the work of convert.
+func (cv *converter) fill(rec *record, e *kume.Establishment, idHash *uint64, idKnown *bool) (coordState, *RowError) {
 	bad := func(f Field, format string, args ...any) (coordState, *RowError) {
 		col := ""
 		if i := rec.cols.idx[f]; i >= 0 {
@@ -100,9 +110,7 @@ func (cv *converter) convert(rec *record, e *kume.Establishment) (coordState, *R
 	}
 	h := fnv.New64a()
 	h.Write([]byte(e.SourceID))
-	if first, dup := cv.ids[h.Sum64()]; dup {
-		return bad(FieldID, "duplicate id %q (first at line %d)", e.SourceID, first)
-	}
+	*idHash, *idKnown = h.Sum64(), true
 
 	// Kind and type.
 	if v := get(FieldKind); v != "" {
@@ -174,14 +182,7 @@ func (cv *converter) convert(rec *record, e *kume.Establishment) (coordState, *R
 		}
 	}
 
-	state, rerr := cv.coordinates(rec, e, get, bad)
-	if rerr != nil {
-		return 0, rerr
-	}
-	if len(cv.ids) < 1<<31-1 {
-		cv.ids[h.Sum64()] = int32(rec.line)
-	}
-	return state, nil
+	return cv.coordinates(rec, e, get, bad)
 }
 
 // coordinates reads the position from a WKT/EWKT column, the GeoJSON geometry

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/kume-geo/kume"
@@ -96,8 +95,8 @@ type runner struct {
 	batch    []kume.Establishment
 	ext      extent
 	pending  []pendingRow
-	unread   int // rows read since the last progress report
-	idIndex  map[uint64]int32
+	unread   int     // rows read since the last progress report
+	ids      idIndex // the ids taken so far, shared by all sources
 }
 
 // finish reports the last progress and returns the summary so far.
@@ -154,42 +153,49 @@ func (r *runner) source(ctx context.Context, src Source, coder SectorCoder) erro
 		crs = *c
 	}
 	cv := &converter{kind: r.o.Kind, crs: crs, closedAt: r.o.ClosedAt, precision: r.o.Precision,
-		nace: coder, lim: r.o.Limits, ids: r.ids()}
+		nace: coder, lim: r.o.Limits}
+	ra := startReadAhead(ctx, rr, cv)
+	defer ra.stop()
 	rows := 0
 	var lastHeader []string
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
+	for ch := range ra.chunks {
+		select {
+		case <-ch.ready:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		rec, err := rr.next()
-		if err == io.EOF {
-			break
-		}
-		var re *RowError
-		if errors.Is(err, errBomb) {
-			return kume.Errorf(kume.EINVALID, "%s: %v", name, err)
-		}
-		if err != nil && !errors.As(err, &re) {
-			// The rest of the source cannot be read: one reject for it.
+		for i := range ch.items {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			it := &ch.items[i]
+			rec, err := it.rec, it.err
+			var re *RowError
+			if errors.Is(err, errBomb) {
+				return kume.Errorf(kume.EINVALID, "%s: %v", name, err)
+			}
+			if err != nil && !errors.As(err, &re) {
+				// The rest of the source cannot be read: one reject for it.
+				r.sum.Read++
+				rows++
+				if err := r.reject(name, lastHeader, nil, Reject{Line: lineOf(rec), Reason: err.Error() + "; the rest of the input is not read"}); err != nil {
+					return err
+				}
+				break
+			}
 			r.sum.Read++
 			rows++
-			if err := r.reject(name, lastHeader, nil, Reject{Line: lineOf(rec), Reason: err.Error() + "; the rest of the input is not read"}); err != nil {
+			r.reportProgress(false)
+			if re != nil {
+				if err := r.rejectRecord(name, rec, Reject{Line: re.Line, Column: re.Column, Reason: re.Reason}); err != nil {
+					return err
+				}
+				continue
+			}
+			lastHeader = rec.header
+			if err := r.row(ctx, name, cv, it); err != nil {
 				return err
 			}
-			break
-		}
-		r.sum.Read++
-		rows++
-		r.reportProgress(false)
-		if re != nil {
-			if err := r.rejectRecord(name, rec, Reject{Line: re.Line, Column: re.Column, Reason: re.Reason}); err != nil {
-				return err
-			}
-			continue
-		}
-		lastHeader = rec.header
-		if err := r.row(ctx, name, cv, rec); err != nil {
-			return err
 		}
 	}
 	if rows == 0 {
@@ -199,12 +205,4 @@ func (r *runner) source(ctx context.Context, src Source, coder SectorCoder) erro
 		return kume.Errorf(kume.EINVALID, "%s: no features", name)
 	}
 	return nil
-}
-
-// ids returns the duplicate-id index shared by all sources of the import.
-func (r *runner) ids() map[uint64]int32 {
-	if r.idIndex == nil {
-		r.idIndex = map[uint64]int32{}
-	}
-	return r.idIndex
 }

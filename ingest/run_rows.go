@@ -5,14 +5,12 @@ import (
 	"fmt"
 
 	"github.com/kume-geo/kume"
-	"github.com/kume-geo/kume/geo"
 )
 
-// row converts, validates, geocodes and batches one record.
-func (r *runner) row(ctx context.Context, name string, cv *converter, rec *record) error {
-	var e kume.Establishment
-	state, re := cv.convert(rec, &e)
-	if re != nil {
+// row validates, geocodes and batches one converted record.
+func (r *runner) row(ctx context.Context, name string, cv *converter, it *item) error {
+	rec, e, state := it.rec, it.e, it.state
+	if re := r.claimID(rec, it); re != nil {
 		return r.rejectRecord(name, rec, Reject{Line: re.Line, Column: re.Column, Reason: re.Reason})
 	}
 	switch state {
@@ -27,14 +25,36 @@ func (r *runner) row(ctx context.Context, name string, cv *converter, rec *recor
 	case coordInvalid, coordOK:
 		invalid := state == coordInvalid
 		if cv.crs.Geographic() && r.ext.swapCandidate(e.Lon, e.Lat, invalid) {
-			return r.hold(ctx, name, rec, e, invalid)
+			return r.hold(ctx, name, rec, e, it.cell, invalid)
 		}
 		if invalid {
 			return r.rejectRecord(name, rec, Reject{Line: rec.line, Column: coordColumn(rec), Reason: rangeReason(e.Lon, e.Lat)})
 		}
 		r.ext.add(e.Lon, e.Lat)
+		return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e, it.cell)
 	}
-	return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e)
+	return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e, indexed{})
+}
+
+// claimID takes the row's id for it, in the order of the rows: it returns the
+// row's error, a duplicate id taking precedence over the errors found after
+// the id (see converter.convert), or nil once the id is taken.
+func (r *runner) claimID(rec *record, it *item) *RowError {
+	if !it.idKnown {
+		return it.re
+	}
+	if first, dup := r.ids.lookup(it.idHash); dup {
+		col := ""
+		if i := rec.cols.idx[FieldID]; i >= 0 {
+			col = rec.header[i]
+		}
+		return &RowError{Line: rec.line, Column: col, Reason: fmt.Sprintf("duplicate id %q (first at line %d)", it.e.SourceID, first)}
+	}
+	if it.re != nil {
+		return it.re
+	}
+	r.ids.add(it.idHash, int32(rec.line))
+	return nil
 }
 
 // geocode places a row without coordinates; it returns the reason when it
@@ -74,13 +94,13 @@ func describe(q Query) string {
 
 // hold keeps a row for the swapped-coordinates decision, deciding the oldest
 // held row first when the buffer is full.
-func (r *runner) hold(ctx context.Context, name string, rec *record, e kume.Establishment, invalid bool) error {
+func (r *runner) hold(ctx context.Context, name string, rec *record, e kume.Establishment, cell indexed, invalid bool) error {
 	if len(r.pending) >= r.o.Limits.MaxPending {
 		if err := r.decideOldest(ctx); err != nil {
 			return err
 		}
 	}
-	p := pendingRow{e: e, invalid: invalid, source: name, line: rec.line, header: rec.header, latCol: coordColumn(rec)}
+	p := pendingRow{e: e, cell: cell, invalid: invalid, source: name, line: rec.line, header: rec.header, latCol: coordColumn(rec)}
 	if rec.raw != nil {
 		p.header, p.values = []string{"feature"}, []string{string(rec.raw)}
 	} else {
@@ -103,20 +123,23 @@ func (r *runner) decideOldest(ctx context.Context) error {
 		}
 		return r.reject(p.source, header, p.values, Reject{Line: p.line, Column: p.latCol, Reason: reason})
 	}
-	return r.accept(ctx, p.source, p.line, header, p.values, nil, p.e)
+	return r.accept(ctx, p.source, p.line, header, p.values, nil, p.e, p.cell)
 }
 
-// accept indexes a valid row and adds it to the batch.
-func (r *runner) accept(ctx context.Context, name string, line int, header, values []string, raw []byte, e kume.Establishment) error {
-	cell, err := geo.CellOf(e.Lon, e.Lat, kume.BaseResolution)
-	if err != nil {
+// accept indexes a valid row (unless cell already holds its index) and adds it
+// to the batch.
+func (r *runner) accept(ctx context.Context, name string, line int, header, values []string, raw []byte, e kume.Establishment, cell indexed) error {
+	if !cell.done {
+		cell = index(e.Lon, e.Lat)
+	}
+	if err := cell.err; err != nil {
 		rj := Reject{Line: line, Reason: fmt.Sprintf("cannot index the point: %v", err)}
 		if raw != nil {
 			return r.reject(name, []string{"feature"}, []string{string(raw)}, rj)
 		}
 		return r.reject(name, header, values, rj)
 	}
-	e.Cell = cell
+	e.Cell = cell.cell
 	r.accepted++
 	if e.NACE == "" && e.Kind == kume.KindFirm {
 		r.sum.UnknownSector++

@@ -34,7 +34,8 @@ func (x *extent) contains(lon, lat float64) bool {
 // pendingRow is a row held back for the swapped-coordinates decision.
 type pendingRow struct {
 	e       kume.Establishment
-	invalid bool // out of range as given
+	cell    indexed // e's H3 cell, when already computed
+	invalid bool    // out of range as given
 	source  string
 	line    int
 	header  []string

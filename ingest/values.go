@@ -41,6 +41,9 @@ func parseNumber(s string) (float64, error) {
 // a bare year 2006 (taken as 1 January) as a UTC date.
 func parseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	if t, ok := parseISODate(s); ok {
+		return t, nil
+	}
 	for _, layout := range []string{"2006-01-02", time.RFC3339, "2006-01-02 15:04:05", "02.01.2006", "2006-01", "2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			if t.Year() < 1000 || t.Year() > 3000 {
@@ -50,6 +53,35 @@ func parseDate(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read date %q (want YYYY-MM-DD, DD.MM.YYYY or YYYY)", s)
+}
+
+// parseISODate reads a valid YYYY-MM-DD date with a year from 1000 to 3000,
+// the common case, without time.Parse; anything else is left to parseDate.
+func parseISODate(s string) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	num := func(p string) (int, bool) {
+		n := 0
+		for i := 0; i < len(p); i++ {
+			if p[i] < '0' || p[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(p[i]-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || y < 1000 || y > 3000 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // past the end of the month: time.Parse explains it
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // wktPoint is a point read from WKT or EWKT.

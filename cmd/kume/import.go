@@ -102,6 +102,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&o.NewDataset.Source, "source", "", "source of a new dataset")
 	fs.StringVar(&o.NewDataset.Licence, "licence", "", "licence of a new dataset")
 	fs.StringVar(&o.NewDataset.Attribution, "attribution", "", "attribution of a new dataset")
+	profile, args, err := cutProfileFlag(args)
+	if err != nil {
+		return err
+	}
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -163,7 +167,16 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		defer bar.Finish()
 		progress = bar
 	}
+	stopProfile, err := startProfile(profile)
+	if err != nil {
+		return err
+	}
+	restoreMemory := limitMemory(env.Getenv)
 	sum, runErr := ingest.Run(ctx, st, srcs, o, progress)
+	restoreMemory()
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	if err := printImportSummary(env.Stdout, sum, asJSON); err != nil {
 		return err
 	}

@@ -92,8 +92,25 @@ func (s *Store) copyBare(ctx context.Context, rows []kume.Establishment) error {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		src := &copySource{rows: rows, datasetID: 1, withDataset: true, i: -1}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"bench_bare"}, append([]string{"dataset_id"}, importColumns()...), src)
+		enc := rowEncoder{datasetID: 1, withDataset: true}
+		stream := startCopy(ctx, tx.Conn().PgConn(), copySQL("bench_bare", append([]string{"dataset_id"}, importColumns()...)))
+		for len(rows) > 0 {
+			k := min(len(rows), 10_000)
+			b := stream.buffer()
+			for i := range rows[:k] {
+				var err error
+				if b, err = enc.appendRow(b, &rows[i]); err != nil {
+					stream.abort()
+					return err
+				}
+			}
+			if err := stream.send(ctx, b); err != nil {
+				stream.abort()
+				return err
+			}
+			rows = rows[k:]
+		}
+		_, err := stream.finish(ctx)
 		return err
 	})
 }

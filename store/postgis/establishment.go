@@ -76,7 +76,7 @@ func (s *Store) CountEstablishments(ctx context.Context, f kume.EstablishmentFil
 	return int(n), wrap(ctx, err, "count establishments")
 }
 
-// filterArgs returns $1..$10 of establishment_where.sql.
+// filterArgs returns $1..$13 of establishment_where.sql.
 func filterArgs(f kume.EstablishmentFilter) []any {
 	var datasets []int64
 	if len(f.DatasetIDs) > 0 {
@@ -86,9 +86,10 @@ func filterArgs(f kume.EstablishmentFilter) []any {
 	for _, p := range f.NACEPrefixes {
 		patterns = append(patterns, likePrefix(p))
 	}
-	minX, minY, maxX, maxY := bboxArgs(f.BBox)
+	box := boxArgs(f.BBox)
 	return []any{datasets, patterns, string(f.Kind), string(f.Type),
-		minX, minY, maxX, maxY, f.ActiveAt, f.PublicOnly}
+		box.west, box.south, box.east, box.north, f.ActiveAt, f.PublicOnly,
+		box.inner, box.southBand, box.northBand}
 }
 
 // likePrefix returns a LIKE pattern matching strings that start with p.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,6 +40,8 @@ type importer struct {
 	fresh     bool  // copying straight into the next partition
 	staged    int
 	done      bool
+	copy      *copyStream // the COPY Add feeds, until Commit or Rollback
+	enc       rowEncoder
 }
 
 // BeginImport starts an import transaction into the dataset (ENOTFOUND if
@@ -71,39 +74,57 @@ func (imp *importer) begin(ctx context.Context) error {
 		return wrap(ctx, err, "dataset")
 	}
 	imp.fresh = imp.existing == 0
+	imp.enc = rowEncoder{datasetID: imp.datasetID, withDataset: imp.fresh}
+	table, cols := "import_stage", importColumns()
 	var err error
 	if imp.fresh {
 		_, err = s.execPartition(ctx, tx, "import_create_partition", imp.datasetID)
+		table, cols = nextPartitionName(imp.datasetID), append([]string{"dataset_id"}, cols...)
 	} else {
 		_, err = tx.Exec(ctx, s.q("import_create_stage"))
 	}
-	return wrap(ctx, err, "begin import")
+	if err != nil {
+		return wrap(ctx, err, "begin import")
+	}
+	imp.copy = startCopy(ctx, tx.Conn().PgConn(), copySQL(table, cols))
+	return nil
 }
 
-// Add stages rows with one COPY.
+// copySQL returns the binary COPY FROM STDIN of cols into table.
+func copySQL(table string, cols []string) string {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pgx.Identifier{c}.Sanitize()
+	}
+	return "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(quoted, ", ") + ") FROM STDIN (FORMAT binary)"
+}
+
+// Add encodes rows and queues them for the import's COPY, which the server
+// consumes while the caller prepares the next rows. An error of the server
+// shows at a later Add or at Commit.
 func (imp *importer) Add(ctx context.Context, rows []kume.Establishment) error {
 	if imp.done {
 		return errors.New("postgis: import already ended")
+	}
+	if err := ctx.Err(); err != nil {
+		return wrap(ctx, err, "import add")
 	}
 	for i := range rows {
 		if err := checkEstablishment(&rows[i]); err != nil {
 			return err
 		}
 	}
-	src := &copySource{rows: rows, datasetID: imp.datasetID, i: -1}
-	var n int64
+	b := imp.copy.buffer()
 	var err error
-	if imp.fresh {
-		src.withDataset = true
-		n, err = imp.tx.CopyFrom(ctx, pgx.Identifier{nextPartitionName(imp.datasetID)},
-			append([]string{"dataset_id"}, importColumns()...), src)
-	} else {
-		n, err = imp.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, importColumns(), src)
+	for i := range rows {
+		if b, err = imp.enc.appendRow(b, &rows[i]); err != nil {
+			return fmt.Errorf("postgis: import add: %w", err)
+		}
 	}
-	if err != nil {
+	if err := imp.copy.send(ctx, b); err != nil {
 		return importError(ctx, err, "import add")
 	}
-	imp.staged += int(n)
+	imp.staged += len(rows)
 	return nil
 }
 
@@ -130,9 +151,16 @@ func importError(ctx context.Context, err error, what string) error {
 // Commit applies the staged rows, closes absent ones when replacing, updates
 // the dataset, bumps the data version and commits.
 func (imp *importer) Commit(ctx context.Context) (kume.ImportStats, error) {
-	var st kume.ImportStats
 	if imp.done {
-		return st, errors.New("postgis: import already ended")
+		return kume.ImportStats{}, errors.New("postgis: import already ended")
+	}
+	n, err := imp.copy.finish(ctx)
+	if err == nil && n != int64(imp.staged) {
+		err = fmt.Errorf("postgis: the server stored %d of %d rows", n, imp.staged)
+	}
+	if err != nil {
+		imp.Rollback(ctx)
+		return kume.ImportStats{}, importError(ctx, err, "import add")
 	}
 	st, err := imp.apply(ctx)
 	if err != nil {
@@ -152,50 +180,10 @@ func (imp *importer) Rollback(ctx context.Context) error {
 		return nil
 	}
 	imp.done = true
+	imp.copy.abort()
 	err := imp.tx.Rollback(context.WithoutCancel(ctx))
 	if errors.Is(err, pgx.ErrTxClosed) {
 		return nil
 	}
 	return wrap(ctx, err, "import rollback")
-}
-
-// copySource feeds establishments to COPY without building a [][]any.
-type copySource struct {
-	rows        []kume.Establishment
-	datasetID   int64
-	withDataset bool
-	i           int
-	vals        []any
-}
-
-func (c *copySource) Next() bool {
-	c.i++
-	return c.i < len(c.rows)
-}
-
-func (c *copySource) Err() error { return nil }
-
-func (c *copySource) Values() ([]any, error) {
-	e := &c.rows[c.i]
-	e.DatasetID = c.datasetID
-	var h3 *int64
-	if e.Cell != 0 {
-		v := int64(e.Cell)
-		h3 = &v
-	}
-	var attrs map[string]string
-	if len(e.Attrs) > 0 {
-		attrs = e.Attrs
-	}
-	c.vals = c.vals[:0]
-	if c.withDataset {
-		c.vals = append(c.vals, c.datasetID)
-	}
-	c.vals = append(c.vals,
-		e.SourceID, e.Name, string(e.Kind), string(e.Type), e.NACE,
-		e.Employees.Known, int32(e.Employees.Low), int32(e.Employees.High), e.Founded, e.Closed,
-		e.Address.Street, e.Address.Postcode, e.Address.District, e.Address.Province, e.Address.Country,
-		e.Lon, e.Lat, string(e.Precision), e.GeocodeSource, h3, attrs, int64(e.ContentHash()),
-	)
-	return c.vals, nil
 }

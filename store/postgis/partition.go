@@ -35,7 +35,7 @@ func nextPartitionName(datasetID int64) string {
 //	{{dataset}}                the dataset id as an integer literal (DDL takes no parameters)
 //	{{partition}}              the dataset's partition
 //	{{partition_name}}         the same, as the target of a RENAME
-//	{{partition_<index>}}      the partition's indexes (id_idx, source_key, geom_idx)
+//	{{partition_<index>}}      the partition's indexes (id_idx, source_key, band_idx)
 //	{{next}}, {{next_<index>}} the next version of the partition and its indexes
 //
 // Identifiers are quoted with pgx.Identifier.Sanitize.
@@ -48,7 +48,7 @@ func (s *Store) partitionSQL(name string, datasetID int64) string {
 		"{{partition_name}}", ident(cur),
 		"{{next}}", ident(next),
 	}
-	for _, idx := range []string{"id_idx", "source_key", "geom_idx"} {
+	for _, idx := range []string{"id_idx", "source_key", "band_idx"} {
 		pairs = append(pairs,
 			"{{partition_"+idx+"}}", ident(cur+"_"+idx),
 			"{{next_"+idx+"}}", ident(next+"_"+idx))

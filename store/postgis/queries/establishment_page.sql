@@ -1,3 +1,3 @@
-  AND e.id > $11
+  AND e.id > $14
 ORDER BY e.id
-LIMIT $12
+LIMIT $15

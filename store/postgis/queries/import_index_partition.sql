@@ -8,7 +8,7 @@
 -- commit, as the import's inserts count towards its threshold.
 CREATE INDEX {{next_id_idx}} ON {{next}} (id);
 CREATE UNIQUE INDEX {{next_source_key}} ON {{next}} (source_id, dataset_id);
-CREATE INDEX {{next_geom_idx}} ON {{next}} USING gist ((ST_SetSRID(ST_MakePoint(lon, lat), 4326)));
+CREATE INDEX {{next_band_idx}} ON {{next}} ((floor(lat * 100)::integer), lon);
 SET LOCAL default_statistics_target = 10;
 ANALYZE {{next}};
 RESET default_statistics_target

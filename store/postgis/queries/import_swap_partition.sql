@@ -8,4 +8,4 @@ ALTER TABLE establishments ATTACH PARTITION {{next}} FOR VALUES IN ({{dataset}})
 ALTER TABLE {{next}} RENAME TO {{partition_name}};
 ALTER INDEX {{next_id_idx}} RENAME TO {{partition_id_idx}};
 ALTER INDEX {{next_source_key}} RENAME TO {{partition_source_key}};
-ALTER INDEX {{next_geom_idx}} RENAME TO {{partition_geom_idx}}
+ALTER INDEX {{next_band_idx}} RENAME TO {{partition_band_idx}}
