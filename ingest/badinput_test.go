@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"compress/gzip"
+	"math"
 	"strings"
 	"testing"
 
@@ -33,6 +34,7 @@ func TestBadInput(t *testing.T) {
 		{"invalid UTF-8", "i.csv", "id,lat,lon,name\na,41,29,x\nb,41,29,\xfe\xff\n", "invalid UTF-8", 1},
 		{"over-long field", "o.csv", "id,lat,lon,name\na,41,29,x\nb,41,29," + strings.Repeat("y", 9000) + "\n", "longer than 8192 bytes", 1},
 		{"missing id", "mi.csv", "id,lat,lon\na,41,29\n,41,29\n", "missing id", 1},
+		{"no location column", "nl.csv", "kimlik;unvan;nace_kodu\n1;A;13.20\n", `none of "kimlik", "unvan", "nace_kodu" is recognised`, -1},
 		{"polygon WKT", "w.csv", "id,wkt\na,POINT(29 41)\nb,\"POLYGON((0 0,1 0,1 1,0 0))\"\n", "geometry must be a POINT, got POLYGON", 1},
 		{"geojson crs", "c.geojson", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:31467"}},"features":[]}`, "not supported", -1},
 		{"geojson string coords", "s.geojson", `{"type":"FeatureCollection","features":[
@@ -136,5 +138,30 @@ func TestJoinSplitEWKT(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("joinSplitEWKT(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestTurkishSemicolonEWKT imports a Windows-style semicolon register whose
+// geometry column is called konum ("location"), with EWKT split by the
+// delimiter in one row and quoted in another, and a row without a NACE code.
+func TestTurkishSemicolonEWKT(t *testing.T) {
+	data := "kimlik;unvan;nace_kodu;konum;calisan;il\r\n" +
+		"1;Özdemir Tekstil A.Ş.;13.20;SRID=4326;POINT(29.06 40.19);12;Bursa\r\n" +
+		"2;Çağlar Makina;28.41;\"SRID=4326;POINT(32.85 39.93)\";1-9;Ankara\r\n" +
+		"3;Eksik;;SRID=3857;POINT(3235000 4865000);3;İstanbul\r\n"
+	st := newFakeStore()
+	sum, err := runString(t, st, "kayit.csv", data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Inserted != 3 || sum.Rejected != 0 || sum.UnknownSector != 1 {
+		t.Fatalf("summary %+v, want 3 inserted, 0 rejected, 1 without sector", sum)
+	}
+	got := st.rows[st.datasets["test"].ID]
+	if e := got["1"]; e.Lon != 29.06 || e.Lat != 40.19 || e.Name != "Özdemir Tekstil A.Ş." {
+		t.Errorf("row 1 = %+v", e)
+	}
+	if e := got["3"]; math.Abs(e.Lon-29.0605) > 0.001 || math.Abs(e.Lat-39.9935) > 0.001 {
+		t.Errorf("row 3 (EPSG:3857) at %v, %v", e.Lon, e.Lat)
 	}
 }

@@ -73,7 +73,7 @@ func KnownColumns() map[Field][]string {
 		FieldNACE:      {"nace", "nace_id", "nace_kodu", "nace_code", "nace_kod", "nace_rev2"},
 		FieldLat:       {"lat", "latitude", "enlem", "breitengrad", "y"},
 		FieldLon:       {"lon", "lng", "long", "longitude", "boylam", "laengengrad", "x"},
-		FieldGeometry:  {"wkt", "geometry", "geom", "the_geom", "ewkt"},
+		FieldGeometry:  {"wkt", "geometry", "geom", "the_geom", "ewkt", "wkb_geometry", "shape", "geometri", "konum", "location"},
 		FieldEmployees: {"employees", "calisan", "calisan_sayisi", "employees_range", "employment", "beschaeftigte"},
 		FieldFounded:   {"founded", "founded_at", "kurulus", "kurulus_tarihi"},
 		FieldClosed:    {"closed", "closed_at", "kapanis", "kapanis_tarihi"},
@@ -249,6 +249,20 @@ func (mp *mapper) resolve(header []string) *columns {
 		}
 	}
 	return c
+}
+
+// locates reports whether the columns can place a row: coordinates (lat and
+// lon), a geometry, or an address part to geocode.
+func (c *columns) locates() bool {
+	if c.idx[FieldLat] >= 0 && c.idx[FieldLon] >= 0 || c.idx[FieldGeometry] >= 0 {
+		return true
+	}
+	for _, f := range []Field{FieldStreet, FieldPostcode, FieldDistrict, FieldProvince} {
+		if c.idx[f] >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // missingExplicit returns the explicitly mapped columns that header lacks.

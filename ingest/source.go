@@ -202,6 +202,10 @@ func newCSVRows(br *bufio.Reader, mp *mapper, lim Limits) (*csvRows, error) {
 		return nil, fmt.Errorf("mapped columns not in the header: %s", strings.Join(missing, ", "))
 	}
 	c := &csvRows{r: r, header: header, cols: mp.resolve(header)}
+	if !c.cols.locates() {
+		return nil, fmt.Errorf("no column places the rows: none of %s is recognised as lat and lon, a WKT geometry or an address to geocode; name them with --map lat=COLUMN --map lon=COLUMN, --map geometry=COLUMN or --map province=COLUMN",
+			quoteList(header, 12))
+	}
 	c.rec.header, c.rec.cols = header, c.cols
 	return c, nil
 }
@@ -307,4 +311,20 @@ func newRowReader(src Source, opts *Options, mp *mapper) (rowReader, error) {
 		return &featureRows{s: s, mp: mp, lim: opts.Limits, cols: map[string]*columns{}}, nil
 	}
 	return nil, fmt.Errorf("ingest: unknown format %q", format)
+}
+
+// quoteList returns up to n quoted names joined by commas, and how many more.
+func quoteList(names []string, n int) string {
+	var b strings.Builder
+	for i, name := range names {
+		if i == n {
+			fmt.Fprintf(&b, " and %d more", len(names)-n)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", name)
+	}
+	return b.String()
 }

@@ -48,12 +48,13 @@ func (g GeocodeStats) Total() int {
 // rows by precision and the first rejects.
 func (s Summary) WriteText(w io.Writer) error {
 	var b strings.Builder
-	verb := "imported"
 	if s.DryRun {
-		verb = "checked (dry run, nothing written)"
+		fmt.Fprintf(&b, "%s: %d rows read, checked (dry run, nothing written): %d valid; %d rejected; %d without sector; %.1fs\n",
+			s.Dataset, s.Read, s.Read-s.Rejected, s.Rejected, s.UnknownSector, s.Seconds)
+	} else {
+		fmt.Fprintf(&b, "%s: %d rows read, imported: %d inserted, %d updated, %d unchanged, %d closed; %d rejected; %d without sector; %.1fs\n",
+			s.Dataset, s.Read, s.Inserted, s.Updated, s.Unchanged, s.Closed, s.Rejected, s.UnknownSector, s.Seconds)
 	}
-	fmt.Fprintf(&b, "%s: %d rows read, %s: %d inserted, %d updated, %d unchanged, %d closed; %d rejected; %d without sector; %.1fs\n",
-		s.Dataset, s.Read, verb, s.Inserted, s.Updated, s.Unchanged, s.Closed, s.Rejected, s.UnknownSector, s.Seconds)
 	if n := s.Geocoded.Total(); n > 0 {
 		keys := make([]string, 0, len(s.Geocoded.ByPrecision))
 		for k := range s.Geocoded.ByPrecision {

@@ -177,8 +177,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err := stopProfile(); err != nil {
 		return err
 	}
-	if err := printImportSummary(env.Stdout, sum, asJSON); err != nil {
-		return err
+	// A run that failed before reading a row has nothing to summarise but
+	// its error (JSON output always carries the summary).
+	if runErr == nil || sum.Read > 0 || asJSON {
+		if err := printImportSummary(env.Stdout, sum, asJSON); err != nil {
+			return err
+		}
 	}
 	if runErr != nil || o.DryRun || noAnalyze || sum.Inserted+sum.Updated+sum.Closed == 0 {
 		return runErr
