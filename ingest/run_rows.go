@@ -61,11 +61,11 @@ func (r *runner) claimID(rec *record, it *item) *RowError {
 // cannot.
 func (r *runner) geocode(ctx context.Context, e *kume.Establishment) (string, error) {
 	q := queryOf(e)
-	if r.o.Geocoder == nil {
-		return "missing coordinates", nil
-	}
 	if q.Empty() {
 		return "missing coordinates and no address to geocode", nil
+	}
+	if r.o.Geocoder == nil {
+		return fmt.Sprintf("missing coordinates, and no geocoder to place the address (%s): load regions (kume regions import) or give a geocoder URL", describe(q)), nil
 	}
 	res, ok, err := r.o.Geocoder.Geocode(ctx, q)
 	if err != nil {
