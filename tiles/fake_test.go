@@ -25,6 +25,7 @@ type fakeStore struct {
 	chains   []kume.ValueChain
 	private  int64 // dataset id that is private
 	cellCall atomic.Int64
+	down     bool // every read fails with EUNAVAILABLE, as a lost database does
 	filters  []kume.EstablishmentFilter
 	centres  map[uint64]orb.Point
 	index    map[cellIndex][]kume.CellStat
@@ -63,12 +64,18 @@ func (f *fakeStore) save(r kume.AnalysisResult) int64 {
 func (f *fakeStore) DataVersion(context.Context) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.down {
+		return 0, kume.Errorf(kume.EUNAVAILABLE, "the database is unreachable")
+	}
 	return f.data, nil
 }
 
 func (f *fakeStore) LatestAnalysis(context.Context) (*kume.AnalysisRun, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.down {
+		return nil, kume.Errorf(kume.EUNAVAILABLE, "the database is unreachable")
+	}
 	if f.latest == 0 {
 		return nil, kume.Errorf(kume.ENOTFOUND, "no analysis")
 	}
@@ -79,6 +86,9 @@ func (f *fakeStore) LatestAnalysis(context.Context) (*kume.AnalysisRun, error) {
 func (f *fakeStore) run(v int64) (*kume.AnalysisResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.down {
+		return nil, kume.Errorf(kume.EUNAVAILABLE, "the database is unreachable")
+	}
 	if v == 0 {
 		v = f.latest
 	}

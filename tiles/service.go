@@ -195,8 +195,15 @@ func (s *Service) refresh(ctx context.Context, force bool) (*versions, error) {
 	if fresh(old) {
 		return old, nil
 	}
+	// While the store is unreachable the versions last read stand, so that
+	// tiles the cache holds for them are still served; a tile that has to be
+	// built fails as its read does. The next request asks the store again.
+	unreachable := func(err error) bool { return old != nil && kume.ErrorCode(err) == kume.EUNAVAILABLE }
 	dv, err := s.store.DataVersion(ctx)
 	if err != nil {
+		if unreachable(err) {
+			return old, nil
+		}
 		return nil, fmt.Errorf("tiles: data version: %w", err)
 	}
 	nv := &versions{data: dv, checked: time.Now()}
@@ -207,6 +214,8 @@ func (s *Service) refresh(ctx context.Context, force bool) (*versions, error) {
 		nv.resolutions = s.analysedResolutions(run.Params)
 	case kume.ErrorCode(err) == kume.ENOTFOUND:
 		nv.resolutions = s.analysedResolutions(nil)
+	case unreachable(err):
+		return old, nil
 	default:
 		return nil, fmt.Errorf("tiles: latest analysis: %w", err)
 	}

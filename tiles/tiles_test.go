@@ -260,3 +260,33 @@ func TestEncodeWinding(t *testing.T) {
 		t.Fatal("a polygon that rounds to nothing must be dropped with its empty layer")
 	}
 }
+
+// TestCachedTilesWhileStoreDown checks that tiles already in the cache are
+// served while the store is unreachable, and that a tile that would need the
+// store fails with EUNAVAILABLE instead.
+func TestCachedTilesWhileStoreDown(t *testing.T) {
+	st := fixture(center)
+	svc := newService(t, st, Config{VersionCheck: -1}) // ask the store on every request
+	cached := tileAt(center[0], center[1], 9)
+	want := mustTile(t, svc, LayerHexagons, cached, Params{})
+	st.mu.Lock()
+	st.down = true
+	st.mu.Unlock()
+	got, err := svc.Tile(context.Background(), Request{Layers: []string{LayerHexagons}, Tile: cached})
+	if err != nil {
+		t.Fatalf("cached tile while the store is down: %v", err)
+	}
+	if got.ETag != want.ETag || string(got.Data) != string(want.Data) {
+		t.Error("the cached tile changed while the store was down")
+	}
+	other := tileAt(center[0], center[1], 10)
+	if _, err := svc.Tile(context.Background(), Request{Layers: []string{LayerHexagons}, Tile: other}); kume.ErrorCode(err) != kume.EUNAVAILABLE {
+		t.Errorf("uncached tile while the store is down: %v, want EUNAVAILABLE", err)
+	}
+	st.mu.Lock()
+	st.down = false
+	st.mu.Unlock()
+	if _, err := svc.Tile(context.Background(), Request{Layers: []string{LayerHexagons}, Tile: other}); err != nil {
+		t.Errorf("after the store is back: %v", err)
+	}
+}
