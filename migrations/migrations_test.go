@@ -88,7 +88,15 @@ func TestUpDownUp(t *testing.T) {
 	if !pending(t, db) {
 		t.Fatal("nothing pending after Down")
 	}
-	// The newest migration (00003) partitions establishments; Down undoes that.
+	// The newest migration (00004) adds cell_blocks; Down drops it.
+	var blocks *string
+	if err := db.QueryRow(`SELECT to_regclass('cell_blocks')::text`).Scan(&blocks); err != nil || blocks != nil {
+		t.Fatalf("after Down cell_blocks is %v (%v), want no table", blocks, err)
+	}
+	// 00003 partitions establishments; Down undoes that.
+	if err := migrations.Down(ctx, db); err != nil {
+		t.Fatal(err)
+	}
 	if k := relkind(t, db, "establishments"); k != "r" {
 		t.Fatalf("after Down establishments has relkind %q, want a plain table", k)
 	}
