@@ -18,7 +18,13 @@
 -- out of line uncompressed (STORAGE EXTERNAL): packed floats barely compress,
 -- and reading them needs no decompression.
 
+-- The GiST index on cell_stats.geom goes: reads of the cells in a box find
+-- them through the primary key (ranges of cell indexes around the box), and
+-- the index made every analysis save slow (one GiST insertion per cell).
+
 -- +goose Up
+DROP INDEX cell_stats_geom_idx;
+
 CREATE TABLE cell_blocks (
     version bigint   NOT NULL REFERENCES analysis_runs (version) ON DELETE CASCADE,
     res     smallint NOT NULL,
@@ -50,3 +56,4 @@ GROUP BY 1, 2, 3, 4;
 
 -- +goose Down
 DROP TABLE cell_blocks;
+CREATE INDEX cell_stats_geom_idx ON cell_stats USING gist (geom);

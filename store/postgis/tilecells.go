@@ -99,3 +99,42 @@ func tileBlocks(b orb.Bound, res int) (blocks []int64, all bool) {
 	slices.Sort(blocks)
 	return blocks, false
 }
+
+// cellRanges returns inclusive ranges of H3 indexes at resolution res that
+// hold every cell of res whose centre lies in b: the cells of the blocks of
+// tileBlocks. A block's cells form one range of indexes, since they share the
+// block's leading digits; adjacent ranges are merged. Where tileBlocks lists
+// no blocks but all, one range holds every index.
+func cellRanges(b orb.Bound, res int) (lo, hi []int64) {
+	blocks, all := tileBlocks(b, res)
+	if all {
+		return []int64{0}, []int64{math.MaxInt64}
+	}
+	for _, c := range blocks {
+		l, h := descendantRange(uint64(c), blockRes(res), res)
+		if n := len(hi); n > 0 && l <= hi[n-1]+1 {
+			hi[n-1] = max(hi[n-1], h)
+			continue
+		}
+		lo, hi = append(lo, l), append(hi, h)
+	}
+	if len(lo) == 0 {
+		return []int64{0}, []int64{-1} // no cell: an empty range
+	}
+	return lo, hi
+}
+
+// descendantRange returns the smallest and largest index a descendant at
+// resolution res of cell c (at resolution p) can have: c's index with the
+// resolution field set to res and digits p+1..res all 0, or all 6.
+func descendantRange(c uint64, p, res int) (lo, hi int64) {
+	const resShift, digitBits = 52, 3
+	base := c&^(0xf<<resShift) | uint64(res)<<resShift
+	var zero, six uint64
+	for d := p + 1; d <= res; d++ {
+		shift := uint((15 - d) * digitBits)
+		zero |= 7 << shift
+		six |= 6 << shift
+	}
+	return int64(base &^ zero), int64(base&^zero | six)
+}

@@ -19,15 +19,29 @@ import (
 	"github.com/kume-geo/kume/store/postgis"
 )
 
-// TestTileCellsMatchesCellStats checks the tile read from cell blocks against
-// CellStats with the same bounding box (exactly: see exactCellStats): same cells in the same order, same
+// TestTileCellsMatchesCellStats checks the tile read from cell blocks, and
+// CellStats with the same bounding box, against cell_stats read directly
+// (exactCellStats): same cells in the same order, same
 // published fields, for boxes of many sizes around patches of cells at several
 // resolutions (0-2 too, whose blocks are keyed at resolution 0), near the
 // antimeridian and with edges on cell centres, for a version saved from sorted
 // cells and one saved from shuffled cells.
 func TestTileCellsMatchesCellStats(t *testing.T) {
-	s := open(t)
+	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
+	s, err := postgis.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
 	rng := rand.New(rand.NewPCG(7, 9))
 	resolutions := []int{0, 1, 2, 4, 6, 8}
 	places := []h3.LatLng{{Lat: 40.9, Lng: 29.1}, {Lat: -17.5, Lng: 179.7}}
@@ -104,7 +118,11 @@ func TestTileCellsMatchesCellStats(t *testing.T) {
 		for _, res := range resolutions {
 			sector := []string{"", "C"}[(i+res)%2]
 			f := kume.CellFilter{Version: []int64{0, v1, v2}[(i+res)%3], Res: res, Sector: sector, BBox: &b}
-			want := exactCellStats(t, s, f)
+			want := exactCellStats(t, conn, f)
+			inBox, err := s.CellStats(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var got []kume.CellStat
 			err = s.TileCells(ctx, f, func(c *kume.CellStat) error {
 				g := *c
@@ -115,17 +133,24 @@ func TestTileCellsMatchesCellStats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != len(want) {
-				t.Fatalf("box %v res %d sector %q: %d cells, CellStats has %d", b, res, sector, len(got), len(want))
+			if len(got) != len(want) || len(inBox) != len(want) {
+				t.Fatalf("box %v res %d sector %q: TileCells has %d cells, CellStats %d, cell_stats %d",
+					b, res, sector, len(got), len(inBox), len(want))
 			}
 			found += len(got)
 			for j := range want {
-				g, w := got[j], want[j]
+				g, c, w := got[j], inBox[j], want[j]
+				if c.Cell != w.Cell || c.Res != w.Res || c.Sector != w.Sector || c.Firms != w.Firms ||
+					c.Employees != w.Employees || c.Imprecise != w.Imprecise || c.GiBin != w.GiBin ||
+					c.Suppressed != w.Suppressed ||
+					!sameFloat(c.LQ, w.LQ) || !sameFloat(c.GiZ, w.GiZ) || !sameFloat(c.GiP, w.GiP) {
+					t.Fatalf("box %v cell %d: CellStats has %+v, cell_stats %+v", b, j, c, w)
+				}
 				if g.Cell != w.Cell || g.Res != w.Res || g.Sector != w.Sector || g.Firms != w.Firms ||
 					g.Employees != w.Employees || g.Imprecise != w.Imprecise || g.GiBin != w.GiBin ||
 					g.Suppressed != w.Suppressed ||
 					!sameFloat(g.LQ, w.LQ) || !sameFloat(g.GiZ, w.GiZ) || !sameFloat(g.GiP, w.GiP) {
-					t.Fatalf("box %v cell %d: got %+v, CellStats has %+v", b, j, g, w)
+					t.Fatalf("box %v cell %d: TileCells has %+v, cell_stats %+v", b, j, g, w)
 				}
 			}
 		}
@@ -213,22 +238,33 @@ func TestCellBlocksBackfill(t *testing.T) {
 	}
 }
 
-// exactCellStats returns the cells CellStats finds in a box grown a little
-// whose centre lies in f.BBox: CellStats's box test compares single-precision
-// bounding boxes, which let in cells just outside the box.
-func exactCellStats(t *testing.T, s *postgis.Store, f kume.CellFilter) []kume.CellStat {
+// exactCellStats returns, straight from cell_stats, the published fields of
+// the cells matching f whose centre lies in f.BBox: the reference for both
+// reads of a box.
+func exactCellStats(t *testing.T, conn *pgx.Conn, f kume.CellFilter) []kume.CellStat {
 	t.Helper()
-	b := *f.BBox
-	grown := orb.Bound{Min: orb.Point{b.Min[0] - 1e-3, b.Min[1] - 1e-3}, Max: orb.Point{b.Max[0] + 1e-3, b.Max[1] + 1e-3}}
-	f.BBox = &grown
-	all, err := s.CellStats(context.Background(), f)
+	b := f.BBox
+	rows, err := conn.Query(context.Background(), `SELECT res, cell, sector, firms, employees, imprecise, lq, gi_z, gi_p, gi_bin, suppressed
+		FROM cell_stats
+		WHERE version = (CASE WHEN $1::bigint = 0 THEN (SELECT version FROM analysis_current) ELSE $1 END)
+		  AND res = $2 AND sector = $3 AND lon >= $4 AND lon <= $6 AND lat >= $5 AND lat <= $7
+		ORDER BY cell`, f.Version, f.Res, f.Sector, b.Min[0], b.Min[1], b.Max[0], b.Max[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	return slices.DeleteFunc(all, func(c kume.CellStat) bool {
-		ll := h3.Cell(int64(c.Cell)).LatLng()
-		return !(ll.Lng >= b.Min[0] && ll.Lng <= b.Max[0] && ll.Lat >= b.Min[1] && ll.Lat <= b.Max[1])
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kume.CellStat, error) {
+		var c kume.CellStat
+		var res, giBin int16
+		var cell int64
+		var firms, imprecise int32
+		err := row.Scan(&res, &cell, &c.Sector, &firms, &c.Employees, &imprecise, &c.LQ, &c.GiZ, &c.GiP, &giBin, &c.Suppressed)
+		c.Res, c.Cell, c.Firms, c.Imprecise, c.GiBin = int(res), uint64(cell), int(firms), int(imprecise), int(giBin)
+		return c, err
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func firstDiff(a, b []string) string {
