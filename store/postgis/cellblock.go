@@ -19,7 +19,7 @@ const (
 	blockRecordSize = 67
 	// Field offsets in a record.
 	recCell, recLon, recLat, recFirms, recEmployees, recImprecise = 0, 8, 16, 24, 28, 36
-	recLQ, recGiZ, recGiP, recGiBin, recFlags                      = 40, 48, 56, 64, 66
+	recLQ, recGiZ, recGiP, recGiBin, recFlags                     = 40, 48, 56, 64, 66
 	// Bits of the flags byte.
 	flagLQ, flagGiZ, flagGiP, flagSuppressed = 1, 2, 4, 8
 )
