@@ -47,13 +47,14 @@ port_pid() {
 	ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2
 }
 
-# cpu_ticks prints the user+system clock ticks of the given pids and, for a
-# PostgreSQL postmaster, of its children.
+# cpu_ticks prints the user+system clock ticks of the given pids, with those
+# of their children that have exited (a PostgreSQL postmaster's backends that
+# end during a run are counted there); a pid that is gone counts 0.
 cpu_ticks() {
-	local total=0 p
+	local total=0 p t
 	for p in "$@"; do
-		[[ -r /proc/$p/stat ]] || continue
-		total=$((total + $(awk '{print $14+$15}' "/proc/$p/stat")))
+		t=$(awk '{print $14+$15+$16+$17}' "/proc/$p/stat" 2>/dev/null) || t=0
+		total=$((total + ${t:-0}))
 	done
 	echo "$total"
 }

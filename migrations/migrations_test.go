@@ -88,7 +88,15 @@ func TestUpDownUp(t *testing.T) {
 	if !pending(t, db) {
 		t.Fatal("nothing pending after Down")
 	}
-	// Migration 00003 partitions establishments; going down below it undoes that.
+	// Going down step by step: below 00004 cell_blocks is gone, below 00003
+	// establishments is a plain table again.
+	if err := migrations.DownTo(ctx, db, 3); err != nil {
+		t.Fatal(err)
+	}
+	var blocks *string
+	if err := db.QueryRow(`SELECT to_regclass('cell_blocks')::text`).Scan(&blocks); err != nil || blocks != nil {
+		t.Fatalf("after DownTo(3) cell_blocks is %v (%v), want no table", blocks, err)
+	}
 	if err := migrations.DownTo(ctx, db, 2); err != nil {
 		t.Fatal(err)
 	}

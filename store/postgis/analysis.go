@@ -11,7 +11,8 @@ import (
 )
 
 // SaveAnalysis stores r under a new data version in one transaction: the run,
-// its cell and region statistics (by COPY) and its clusters, then moves the
+// its cell statistics, their blocks for tiles (cell_blocks) and its region
+// statistics (by COPY) and its clusters, then moves the
 // current-version pointer to it. Readers see the previous version until the
 // commit. Afterwards versions beyond the newest kept ones are pruned.
 //
@@ -29,8 +30,12 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 		if _, err := tx.Exec(ctx, s.q("analysis_insert_run"), v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"}, cellColumns(), newCellSource(r.Cells, v)); err != nil {
+		centres := map[uint64]centre{}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"}, cellColumns(), newCellSource(r.Cells, v, centres)); err != nil {
 			return fmt.Errorf("cell statistics: %w", err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_blocks"}, cellBlockColumns(), newBlockSource(r.Cells, v, centres)); err != nil {
+			return fmt.Errorf("cell blocks: %w", err)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"region_stats"}, regionStatColumns(), &regionStatSource{stats: r.Regions, version: v, i: -1}); err != nil {
 			return fmt.Errorf("region statistics: %w", err)
@@ -121,8 +126,10 @@ type cellSource struct {
 // centre is a cell's centre; nil coordinates for an invalid cell.
 type centre struct{ lon, lat *float64 }
 
-func newCellSource(cells []kume.CellStat, version int64) *cellSource {
-	return &cellSource{cells: cells, version: version, i: -1, centres: map[uint64]centre{},
+// newCellSource returns the source of cells for version; centres caches cell
+// centres.
+func newCellSource(cells []kume.CellStat, version int64, centres map[uint64]centre) *cellSource {
+	return &cellSource{cells: cells, version: version, i: -1, centres: centres,
 		row: make([]any, len(cellColumns()))}
 }
 
