@@ -15,8 +15,8 @@ import (
 // them as plain tables inside its transaction, copies the rows in without
 // indexes, builds the primary keys afterwards and attaches the tables just
 // before the commit. A rollback or a crash leaves nothing behind, since all of
-// it is transactional. Pruning a version drops its partitions in the
-// transaction that deletes its run.
+// it is transactional. Pruning a version detaches its partitions in the
+// transaction that deletes its run, and drops them right after.
 
 // pruneLockTimeout bounds how long a prune waits for the exclusive locks that
 // dropping partitions takes; a prune that gives up is retried by the next save.
@@ -50,8 +50,17 @@ func (s *Store) execAnalysisPartition(ctx context.Context, tx pgx.Tx, name strin
 }
 
 // pruneAnalyses deletes every run but the newest keep ones and the current
-// one, with their partitions, in one transaction.
+// one, detaching their partitions in the same transaction, then drops the
+// detached tables.
 func (s *Store) pruneAnalyses(ctx context.Context, keep int) error {
+	if err := s.detachPruned(ctx, keep); err != nil {
+		return err
+	}
+	return s.dropOrphanPartitions(ctx)
+}
+
+// detachPruned deletes the runs to prune and detaches their partitions.
+func (s *Store) detachPruned(ctx context.Context, keep int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+pruneLockTimeout+"'"); err != nil {
 			return err
@@ -65,11 +74,30 @@ func (s *Store) pruneAnalyses(ctx context.Context, keep int) error {
 			return err
 		}
 		for _, v := range versions {
-			if err := s.execAnalysisPartition(ctx, tx, "analysis_drop_partitions", v); err != nil {
-				return fmt.Errorf("drop partitions of version %d: %w", v, err)
+			if err := s.execAnalysisPartition(ctx, tx, "analysis_detach_partitions", v); err != nil {
+				return fmt.Errorf("detach partitions of version %d: %w", v, err)
 			}
 		}
 		_, err = tx.Exec(ctx, s.q("analysis_prune"), versions)
 		return err
 	})
+}
+
+// dropOrphanPartitions drops the detached partitions of versions without a
+// run, each table in its own transaction.
+func (s *Store) dropOrphanPartitions(ctx context.Context) error {
+	rows, err := s.pool.Query(ctx, s.q("analysis_orphan_partitions"))
+	if err != nil {
+		return err
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := s.pool.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{t}.Sanitize()); err != nil {
+			return fmt.Errorf("drop %s: %w", t, err)
+		}
+	}
+	return nil
 }
