@@ -212,3 +212,100 @@ func TestPartitionKeepsRows(t *testing.T) {
 		t.Errorf("row inserted after Down got id %d, want 12", n)
 	}
 }
+
+// TestAnalysisPartitionsKeepRows checks that migration 00006 moves every cell
+// statistic and cell block into its version's partition, that its Down moves
+// them back (with the generated geom again), and that Up again keeps them.
+func TestAnalysisPartitionsKeepRows(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.DownTo(ctx, db, 5); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	count := func(sql string) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRowContext(ctx, sql).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	exec(`INSERT INTO analysis_runs (version, started_at, finished_at) VALUES (3, now(), now()), (7, now(), now())`)
+	exec(`INSERT INTO analysis_current (version) VALUES (7)`)
+	exec(`INSERT INTO cell_stats (version, res, sector, cell, lon, lat, firms, closed, employees,
+			employees_estimated, imprecise, gi_bin, suppressed)
+		SELECT v, 9, 'C', i, 29 + i * 0.001, 40, i, 0, i * 2, 0, 0, 0, false
+		FROM generate_series(1, 10) i, (VALUES (3), (7)) r (v) WHERE i <= v`)
+	exec(`INSERT INTO cell_blocks (version, res, sector, block, data)
+		SELECT v, 9, 'C', i, '\x01'::bytea FROM generate_series(1, 4) i, (VALUES (3), (7)) r (v)`)
+	checksum := `SELECT sum(version * 1000 + cell * 10 + firms + employees)::int FROM cell_stats`
+	want := count(checksum)
+
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if k := relkind(t, db, "cell_stats"); k != "p" {
+		t.Fatalf("after Up cell_stats has relkind %q, want a partitioned table", k)
+	}
+	if k := relkind(t, db, "cell_blocks"); k != "p" {
+		t.Fatalf("after Up cell_blocks has relkind %q, want a partitioned table", k)
+	}
+	if n := count(`SELECT count(*) FROM cell_stats_3`); n != 3 {
+		t.Errorf("partition of version 3 holds %d cells, want 3", n)
+	}
+	if n := count(`SELECT count(*) FROM cell_stats_7`); n != 7 {
+		t.Errorf("partition of version 7 holds %d cells, want 7", n)
+	}
+	if n := count(`SELECT count(*) FROM cell_blocks_7`); n != 4 {
+		t.Errorf("partition of version 7 holds %d blocks, want 4", n)
+	}
+	if got := count(checksum); got != want {
+		t.Errorf("after Up the cell checksum is %d, want %d", got, want)
+	}
+	if n := count(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'cell_stats' AND column_name = 'geom'`); n != 0 {
+		t.Errorf("after Up cell_stats still has geom")
+	}
+
+	if err := migrations.DownTo(ctx, db, 5); err != nil {
+		t.Fatal(err)
+	}
+	if k := relkind(t, db, "cell_stats"); k != "r" {
+		t.Fatalf("after Down cell_stats has relkind %q, want a plain table", k)
+	}
+	if got := count(checksum); got != want {
+		t.Errorf("after Down the cell checksum is %d, want %d", got, want)
+	}
+	if n := count(`SELECT count(*) FROM cell_stats WHERE geom IS NOT NULL`); n != 10 {
+		t.Errorf("after Down %d cells have a geom, want 10", n)
+	}
+	if n := count(`SELECT count(*) FROM cell_blocks`); n != 8 {
+		t.Errorf("after Down %d blocks, want 8", n)
+	}
+	// The foreign keys are back: deleting a run deletes its rows.
+	exec(`DELETE FROM analysis_runs WHERE version = 3`)
+	if n := count(`SELECT count(*) FROM cell_stats`); n != 7 {
+		t.Errorf("after deleting run 3: %d cells, want 7", n)
+	}
+
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(`SELECT count(*) FROM cell_stats_7`); n != 7 {
+		t.Errorf("after Up again the partition of version 7 holds %d cells, want 7", n)
+	}
+	if n := count(`SELECT count(*) FROM cell_blocks_7`); n != 4 {
+		t.Errorf("after Up again the partition of version 7 holds %d blocks, want 4", n)
+	}
+	if n := count(`SELECT count(*) FROM pg_class WHERE relname IN ('cell_stats_3', 'cell_blocks_3')`); n != 0 {
+		t.Errorf("after Up again version 3 has %d partitions, want none", n)
+	}
+}

@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -11,10 +12,12 @@ import (
 )
 
 // SaveAnalysis stores r under a new data version in one transaction: the run,
-// its cell statistics, their blocks for tiles (cell_blocks) and its region
-// statistics (by COPY) and its clusters, then moves the
-// current-version pointer to it. Readers see the previous version until the
-// commit. Afterwards versions beyond the newest kept ones are pruned.
+// its cell statistics and their blocks for tiles (by COPY into the version's
+// new partitions of cell_stats and cell_blocks, indexed and attached after
+// the rows are in), its region statistics (by COPY) and its clusters, then
+// moves the current-version pointer to it. Readers see the previous version
+// until the commit. Afterwards versions beyond the newest kept ones are
+// pruned (their partitions dropped).
 //
 // The data version stays locked while the results are written, so an import
 // that commits meanwhile waits for it.
@@ -30,18 +33,28 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 		if _, err := tx.Exec(ctx, s.q("analysis_insert_run"), v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
+		if err := s.execAnalysisPartition(ctx, tx, "analysis_create_partitions", v); err != nil {
+			return fmt.Errorf("create partitions: %w", err)
+		}
+		name := "_" + strconv.FormatInt(v, 10)
 		centres := map[uint64]centre{}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"}, cellColumns(), newCellSource(r.Cells, v, centres)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats" + name}, cellColumns(), newCellSource(r.Cells, v, centres)); err != nil {
 			return fmt.Errorf("cell statistics: %w", err)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_blocks"}, cellBlockColumns(), newBlockSource(r.Cells, v, centres)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_blocks" + name}, cellBlockColumns(), newBlockSource(r.Cells, v, centres)); err != nil {
 			return fmt.Errorf("cell blocks: %w", err)
+		}
+		if err := s.execAnalysisPartition(ctx, tx, "analysis_index_partitions", v); err != nil {
+			return fmt.Errorf("index partitions: %w", err)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"region_stats"}, regionStatColumns(), &regionStatSource{stats: r.Regions, version: v, i: -1}); err != nil {
 			return fmt.Errorf("region statistics: %w", err)
 		}
 		if err := s.insertClusters(ctx, tx, v, r.Clusters); err != nil {
 			return fmt.Errorf("clusters: %w", err)
+		}
+		if err := s.execAnalysisPartition(ctx, tx, "analysis_attach_partitions", v); err != nil {
+			return fmt.Errorf("attach partitions: %w", err)
 		}
 		_, err = tx.Exec(ctx, s.q("analysis_set_current"), v)
 		return err
@@ -52,7 +65,7 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 	r.Run.Version = version
 	// Pruning is housekeeping: the new version is committed whatever happens
 	// here, and the next save prunes again.
-	_, _ = s.pool.Exec(ctx, s.q("analysis_prune"), s.keep)
+	_ = s.pruneAnalyses(ctx, s.keep)
 	return version, nil
 }
 

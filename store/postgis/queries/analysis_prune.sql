@@ -1,5 +1,4 @@
--- Deletes every run but the newest $1 and the current one; their results go
--- with them (ON DELETE CASCADE).
-DELETE FROM analysis_runs
-WHERE version NOT IN (SELECT version FROM analysis_runs ORDER BY version DESC LIMIT $1)
-  AND version <> (SELECT version FROM analysis_current)
+-- Deletes the runs $1 (the version's region statistics and clusters go with
+-- them, ON DELETE CASCADE); analysis_detach_partitions.sql detaches their cell
+-- statistics and blocks in the same transaction.
+DELETE FROM analysis_runs WHERE version = ANY ($1::bigint[])

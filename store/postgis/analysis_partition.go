@@ -1,0 +1,103 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Every analysis version's cell statistics and cell blocks live in one
+// partition each of the tables cell_stats and cell_blocks (migration 00006),
+// named cell_stats_<version> and cell_blocks_<version>. SaveAnalysis creates
+// them as plain tables inside its transaction, copies the rows in without
+// indexes, builds the primary keys afterwards and attaches the tables just
+// before the commit. A rollback or a crash leaves nothing behind, since all of
+// it is transactional. Pruning a version detaches its partitions in the
+// transaction that deletes its run, and drops them right after.
+
+// pruneLockTimeout bounds how long a prune waits for the exclusive locks that
+// dropping partitions takes; a prune that gives up is retried by the next save.
+const pruneLockTimeout = "5s"
+
+// analysisPartitionSQL returns the statement in queries/name.sql with its
+// placeholders filled in for version:
+//
+//	{{version}}      the version as an integer literal (DDL takes no parameters)
+//	{{cell_stats}}   the version's partition of cell_stats
+//	{{cell_blocks}}  the version's partition of cell_blocks
+//
+// Identifiers are quoted with pgx.Identifier.Sanitize.
+func (s *Store) analysisPartitionSQL(name string, version int64) string {
+	v := strconv.FormatInt(version, 10)
+	sql := strings.NewReplacer(
+		"{{version}}", v,
+		"{{cell_stats}}", pgx.Identifier{"cell_stats_" + v}.Sanitize(),
+		"{{cell_blocks}}", pgx.Identifier{"cell_blocks_" + v}.Sanitize(),
+	).Replace(s.q(name))
+	if strings.Contains(sql, "{{") {
+		panic(fmt.Sprintf("postgis: query %s has an unknown placeholder", name))
+	}
+	return sql
+}
+
+// execAnalysisPartition runs the partition statement name for version in tx.
+func (s *Store) execAnalysisPartition(ctx context.Context, tx pgx.Tx, name string, version int64) error {
+	_, err := tx.Exec(ctx, s.analysisPartitionSQL(name, version))
+	return err
+}
+
+// pruneAnalyses deletes every run but the newest keep ones and the current
+// one, detaching their partitions in the same transaction, then drops the
+// detached tables.
+func (s *Store) pruneAnalyses(ctx context.Context, keep int) error {
+	if err := s.detachPruned(ctx, keep); err != nil {
+		return err
+	}
+	return s.dropOrphanPartitions(ctx)
+}
+
+// detachPruned deletes the runs to prune and detaches their partitions.
+func (s *Store) detachPruned(ctx context.Context, keep int) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+pruneLockTimeout+"'"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, s.q("analysis_prune_versions"), keep)
+		if err != nil {
+			return err
+		}
+		versions, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil || len(versions) == 0 {
+			return err
+		}
+		for _, v := range versions {
+			if err := s.execAnalysisPartition(ctx, tx, "analysis_detach_partitions", v); err != nil {
+				return fmt.Errorf("detach partitions of version %d: %w", v, err)
+			}
+		}
+		_, err = tx.Exec(ctx, s.q("analysis_prune"), versions)
+		return err
+	})
+}
+
+// dropOrphanPartitions drops the detached partitions of versions without a
+// run, each table in its own transaction.
+func (s *Store) dropOrphanPartitions(ctx context.Context) error {
+	rows, err := s.pool.Query(ctx, s.q("analysis_orphan_partitions"))
+	if err != nil {
+		return err
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := s.pool.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{t}.Sanitize()); err != nil {
+			return fmt.Errorf("drop %s: %w", t, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package postgis_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/pgtest"
+	"github.com/kume-geo/kume/store/postgis"
+)
+
+// partitionVersions lists the tables attached to table (cell_stats or
+// cell_blocks) and, separately, every table whose name starts with table_,
+// attached or not.
+func partitionVersions(t *testing.T, conn *pgx.Conn, table string) (attached, all []string) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = $1::regclass ORDER BY 1`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attached, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = conn.Query(ctx, `SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE $1 || '\_%' ORDER BY 1`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return attached, all
+}
+
+func analysisOf(firms int, cells ...uint64) *kume.AnalysisResult {
+	r := &kume.AnalysisResult{Run: kume.AnalysisRun{Params: []byte(`{}`)}}
+	for _, c := range cells {
+		r.Cells = append(r.Cells, kume.CellStat{Res: 9, Cell: c, Sector: "C", Firms: firms})
+	}
+	return r
+}
+
+// TestAnalysisPartitions: every kept version has one partition of cell_stats
+// and one of cell_blocks, pruning drops the others with their runs (and a
+// detached partition left behind by an interrupted prune), and a
+// save that fails after its rows are copied leaves no table behind and the
+// previous version current.
+func TestAnalysisPartitions(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := postgis.Open(ctx, url, postgis.WithKeepVersions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	// Valid resolution-9 cells near Ankara, so that they also have blocks.
+	var cells []uint64
+	for _, c := range h3.GridDisk(h3.LatLngToCell(h3.LatLng{Lat: 39.9, Lng: 32.8}, 9), 1) {
+		cells = append(cells, uint64(c))
+	}
+	slices.Sort(cells)
+	var versions []int64
+	for firms := 1; firms <= 4; firms++ {
+		if firms == 4 {
+			// A partition detached by a prune that stopped before its drop.
+			if _, err := conn.Exec(ctx, `CREATE TABLE cell_stats_99999 (version bigint)`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v, err := s.SaveAnalysis(ctx, analysisOf(firms, cells...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions = append(versions, v)
+	}
+	name := func(table string, vs ...int64) []string {
+		var out []string
+		for _, v := range vs {
+			out = append(out, table+"_"+strconv.FormatInt(v, 10))
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, table := range []string{"cell_stats", "cell_blocks"} {
+		attached, all := partitionVersions(t, conn, table)
+		want := name(table, versions[2:]...)
+		if !slices.Equal(attached, want) || !slices.Equal(all, want) {
+			t.Errorf("%s: partitions %v, tables %v, want %v", table, attached, all, want)
+		}
+	}
+	var runs []int64
+	rows, err := conn.Query(ctx, `SELECT version FROM analysis_runs ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(runs, versions[2:]) {
+		t.Errorf("runs %v, want %v", runs, versions[2:])
+	}
+	var blocks int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM cell_blocks WHERE version = $1`, versions[3]).Scan(&blocks); err != nil || blocks == 0 {
+		t.Errorf("current version has %d blocks (%v)", blocks, err)
+	}
+
+	// A duplicate cell fails the primary key build, after the rows are in.
+	if _, err := s.SaveAnalysis(ctx, analysisOf(5, cells[0], cells[1], cells[0])); err == nil {
+		t.Fatal("save with a duplicate cell succeeded")
+	}
+	for _, table := range []string{"cell_stats", "cell_blocks"} {
+		attached, all := partitionVersions(t, conn, table)
+		want := name(table, versions[2:]...)
+		if !slices.Equal(attached, want) || !slices.Equal(all, want) {
+			t.Errorf("after a failed save %s: partitions %v, tables %v, want %v", table, attached, all, want)
+		}
+	}
+	cs, err := s.CellStats(ctx, kume.CellFilter{Res: 9, Sector: "C"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != len(cells) || cs[0].Firms != 4 {
+		t.Errorf("after a failed save: %d cells of run %d, want %d of run 4", len(cs), cs[0].Firms, len(cells))
+	}
+	tc := 0
+	err = s.TileCells(ctx, kume.CellFilter{Res: 9, Sector: "C",
+		BBox: &orb.Bound{Min: orb.Point{32, 39}, Max: orb.Point{34, 41}}}, func(c *kume.CellStat) error {
+		if c.Firms != 4 {
+			t.Errorf("tile cell of run %d, want 4", c.Firms)
+		}
+		tc++
+		return nil
+	})
+	if err != nil || tc != len(cells) {
+		t.Errorf("TileCells: %d cells (%v), want %d", tc, err, len(cells))
+	}
+}
