@@ -53,7 +53,7 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 		if err := s.insertClusters(ctx, tx, v, r.Clusters); err != nil {
 			return fmt.Errorf("clusters: %w", err)
 		}
-		if err := s.execAnalysisPartition(ctx, tx, "analysis_attach_partitions", v); err != nil {
+		if err := s.attachPartitions(ctx, tx, v); err != nil {
 			return fmt.Errorf("attach partitions: %w", err)
 		}
 		_, err = tx.Exec(ctx, s.q("analysis_set_current"), v)

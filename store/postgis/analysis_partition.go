@@ -2,11 +2,14 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Every analysis version's cell statistics and cell blocks live in one
@@ -21,6 +24,48 @@ import (
 // pruneLockTimeout bounds how long a prune waits for the exclusive locks that
 // dropping partitions takes; a prune that gives up is retried by the next save.
 const pruneLockTimeout = "5s"
+
+// attachLockTimeout bounds each attempt of a save to take the partitioned
+// tables' exclusive lock for the attach, and attachWait all of them together.
+// While a save waits for that lock every new reader of the tables queues
+// behind it, so it waits in short attempts, stepping aside in between: a long
+// read (a large export) delays the save, not every tile request meanwhile.
+const (
+	attachLockTimeout = 200 * time.Millisecond
+	attachPause       = 300 * time.Millisecond
+	attachWait        = 5 * time.Minute
+)
+
+// attachPartitions attaches version's partitions (analysis_attach_partitions)
+// in a savepoint of tx, retrying when the lock is not granted within
+// attachLockTimeout, for up to attachWait.
+func (s *Store) attachPartitions(ctx context.Context, tx pgx.Tx, version int64) error {
+	deadline := time.Now().Add(attachWait)
+	for {
+		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+			if _, err := sp.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", attachLockTimeout.Milliseconds())); err != nil {
+				return err
+			}
+			if err := s.execAnalysisPartition(ctx, sp, "analysis_attach_partitions", version); err != nil {
+				return err
+			}
+			_, err := sp.Exec(ctx, "SET LOCAL lock_timeout = 0")
+			return err
+		})
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55P03" { // lock_not_available
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("readers held cell_stats or cell_blocks for more than %v: %w", attachWait, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(attachPause):
+		}
+	}
+}
 
 // analysisPartitionSQL returns the statement in queries/name.sql with its
 // placeholders filled in for version:

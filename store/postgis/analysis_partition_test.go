@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -151,5 +152,76 @@ func TestAnalysisPartitions(t *testing.T) {
 	})
 	if err != nil || tc != len(cells) {
 		t.Errorf("TileCells: %d cells (%v), want %d", tc, err, len(cells))
+	}
+}
+
+// TestSaveWaitsBesideALongReader: a save whose attach waits for a long read of
+// cell_stats does not make new readers queue behind it; it completes once the
+// long read ends.
+func TestSaveWaitsBesideALongReader(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := postgis.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var cells []uint64
+	for _, c := range h3.GridDisk(h3.LatLngToCell(h3.LatLng{Lat: 39.9, Lng: 32.8}, 9), 1) {
+		cells = append(cells, uint64(c))
+	}
+	slices.Sort(cells)
+	if _, err := s.SaveAnalysis(ctx, analysisOf(1, cells...)); err != nil {
+		t.Fatal(err)
+	}
+
+	long, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer long.Close(ctx)
+	tx, err := long.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM cell_stats`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+
+	saved := make(chan error, 1)
+	go func() {
+		_, err := s.SaveAnalysis(ctx, analysisOf(2, cells...))
+		saved <- err
+	}()
+	// While the save waits for its lock, readers still get the old version.
+	for range 5 {
+		rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		cs, err := s.CellStats(rctx, kume.CellFilter{Res: 9, Sector: "C"})
+		cancel()
+		if err != nil {
+			t.Fatalf("a reader during the save's wait: %v", err)
+		}
+		if len(cs) != len(cells) || cs[0].Firms != 1 {
+			t.Fatalf("a reader during the save's wait saw %d cells of run %d", len(cs), cs[0].Firms)
+		}
+		select {
+		case err := <-saved:
+			t.Fatalf("the save finished while a reader held cell_stats: %v", err)
+		case <-time.After(400 * time.Millisecond):
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-saved; err != nil {
+		t.Fatalf("save after the long read ended: %v", err)
+	}
+	cs, err := s.CellStats(ctx, kume.CellFilter{Res: 9, Sector: "C"})
+	if err != nil || len(cs) != len(cells) || cs[0].Firms != 2 {
+		t.Fatalf("after the save: %d cells, %v", len(cs), err)
 	}
 }

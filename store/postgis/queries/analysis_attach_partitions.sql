@@ -2,7 +2,8 @@
 -- bounds, so there is no scan. This runs last, right before the
 -- current-version pointer moves and the commit.
 --
--- The partitioned tables are locked exclusively first, until the commit: a
+-- The partitioned tables are locked exclusively first, until the commit (the
+-- store takes the lock in short attempts, see attachPartitions): a
 -- reader plans its query (and fixes the set of partitions it reads) before it
 -- takes the snapshot it executes with, so without the lock a reader that
 -- planned before the commit and executed after it would look for the new
