@@ -135,11 +135,8 @@ func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request) {
 	if !s.ogcParams(w, r) {
 		return
 	}
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
-	ext, err := s.extents(ctx)
-	if err != nil {
-		s.writeError(w, r, err)
+	ext, ok := s.requestExtents(w, r)
+	if !ok {
 		return
 	}
 	base := s.baseURL(r)
@@ -171,11 +168,8 @@ func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request) {
 	if !s.ogcParams(w, r) {
 		return
 	}
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
-	ext, err := s.extents(ctx)
-	if err != nil {
-		s.writeError(w, r, err)
+	ext, ok := s.requestExtents(w, r)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.ogcCollection(s.baseURL(r), layer, ext.of(layer)))

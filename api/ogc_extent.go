@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/paulmach/orb"
 
@@ -45,6 +46,19 @@ func (s *Server) extents(ctx context.Context) (ogcExtents, error) {
 		e.regions = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	}
 	return e, nil
+}
+
+// requestExtents reads the extents for a request; on an error it writes the
+// error response and returns false.
+func (s *Server) requestExtents(w http.ResponseWriter, r *http.Request) (ogcExtents, bool) {
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	ext, err := s.extents(ctx)
+	if err != nil {
+		s.writeError(w, r, err)
+		return ext, false
+	}
+	return ext, true
 }
 
 // of returns the bounding box [west, south, east, north] of a collection.
