@@ -93,7 +93,7 @@ type runner struct {
 	rejects  *rejectWriter
 	accepted int
 	batch    []kume.Establishment
-	ext      extent
+	ext      Extent
 	pending  []pendingRow
 	unread   int     // rows read since the last progress report
 	ids      idIndex // the ids taken so far, shared by all sources

@@ -30,7 +30,7 @@ func (r *runner) row(ctx context.Context, name string, cv *converter, it *item) 
 		if invalid {
 			return r.rejectRecord(name, rec, Reject{Line: rec.line, Column: coordColumn(rec), Reason: rangeReason(e.Lon, e.Lat)})
 		}
-		r.ext.add(e.Lon, e.Lat)
+		r.ext.Add(e.Lon, e.Lat)
 		return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e, it.cell)
 	}
 	return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e, indexed{})

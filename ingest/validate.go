@@ -2,34 +2,9 @@ package ingest
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/kume-geo/kume"
 )
-
-// minExtentPoints is how many accepted points the extent needs before a point
-// is judged swapped.
-const minExtentPoints = 10
-
-// extent is the bounding box of the accepted points so far.
-type extent struct {
-	n                              int
-	minLon, minLat, maxLon, maxLat float64
-}
-
-func (x *extent) add(lon, lat float64) {
-	if x.n == 0 {
-		x.minLon, x.maxLon, x.minLat, x.maxLat = lon, lon, lat, lat
-	} else {
-		x.minLon, x.maxLon = math.Min(x.minLon, lon), math.Max(x.maxLon, lon)
-		x.minLat, x.maxLat = math.Min(x.minLat, lat), math.Max(x.maxLat, lat)
-	}
-	x.n++
-}
-
-func (x *extent) contains(lon, lat float64) bool {
-	return x.n > 0 && lon >= x.minLon && lon <= x.maxLon && lat >= x.minLat && lat <= x.maxLat
-}
 
 // pendingRow is a row held back for the swapped-coordinates decision.
 type pendingRow struct {
@@ -46,18 +21,18 @@ type pendingRow struct {
 // swapCandidate reports whether a geographic point should wait for the
 // swapped-coordinates decision: invalid as given but valid swapped, or outside
 // the extent while swapped it is inside.
-func (x *extent) swapCandidate(lon, lat float64, invalid bool) bool {
+func (x *Extent) swapCandidate(lon, lat float64, invalid bool) bool {
 	if !validLonLat(lat, lon) {
 		return false
 	}
 	if invalid {
 		return true
 	}
-	return x.n >= minExtentPoints && !x.contains(lon, lat) && x.contains(lat, lon)
+	return x.LooksSwapped(lon, lat)
 }
 
 // decide returns the reason to reject a held-back row, or "" to accept it.
-func (x *extent) decide(p *pendingRow) (reason string, swapped bool) {
+func (x *Extent) decide(p *pendingRow) (reason string, swapped bool) {
 	e := &p.e
 	if x.n >= minExtentPoints && x.contains(e.Lat, e.Lon) && (p.invalid || !x.contains(e.Lon, e.Lat)) {
 		return fmt.Sprintf("latitude and longitude appear swapped (lat=%g, lon=%g; swapped, the point lies among the other points)", e.Lat, e.Lon), true

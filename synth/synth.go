@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume/demo"
+	"github.com/kume-geo/kume/ingest"
 	"github.com/kume-geo/kume/nace"
 )
 
@@ -126,7 +127,7 @@ type Generator struct {
 	placeCum []float64
 	swapAt   []int // places used for swapped rows
 	divs     []division
-	ext      extent
+	ext      ingest.Extent
 	n        int
 	lastGood string
 	stats    Stats
@@ -295,7 +296,7 @@ func (g *Generator) Next(f *Firm) bool {
 	if defect == "" {
 		g.stats.Valid++
 		g.lastGood = f.ID
-		g.ext.add(f.Lon, f.Lat)
+		g.ext.Add(f.Lon, f.Lat)
 	} else {
 		g.stats.Bad[defect]++
 	}
@@ -320,7 +321,7 @@ func (g *Generator) place(pl *place, f *Firm, valid bool) {
 	for try := 0; ; try++ {
 		f.Lat, f.Lon = g.position(pl)
 		f.Lat, f.Lon = round6(f.Lat), round6(f.Lon)
-		if !valid || try == 20 || !g.ext.looksSwapped(f.Lon, f.Lat) {
+		if !valid || try == 20 || !g.ext.LooksSwapped(f.Lon, f.Lat) {
 			return
 		}
 	}
@@ -332,7 +333,7 @@ func (g *Generator) swappable(pl *place, f *Firm) bool {
 	c := pl.centres[0]
 	for try := 0; try < 20; try++ {
 		lat, lon := round6(c.lat+0.01*g.rng.NormFloat64()), round6(c.lon+0.01*g.rng.NormFloat64())
-		if g.ext.looksSwapped(lat, lon) {
+		if g.ext.LooksSwapped(lat, lon) {
 			f.Lat, f.Lon = lon, lat
 			return true
 		}
@@ -344,32 +345,6 @@ func (g *Generator) swappable(pl *place, f *Firm) bool {
 func round6(v float64) float64 {
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 6, 64), 64)
 	return r
-}
-
-// extent is the bounding box of the valid rows so far.
-type extent struct {
-	n                              int
-	minLon, minLat, maxLon, maxLat float64
-}
-
-func (x *extent) add(lon, lat float64) {
-	if x.n == 0 {
-		x.minLon, x.maxLon, x.minLat, x.maxLat = lon, lon, lat, lat
-	} else {
-		x.minLon, x.maxLon = math.Min(x.minLon, lon), math.Max(x.maxLon, lon)
-		x.minLat, x.maxLat = math.Min(x.minLat, lat), math.Max(x.maxLat, lat)
-	}
-	x.n++
-}
-
-func (x *extent) contains(lon, lat float64) bool {
-	return x.n > 0 && lon >= x.minLon && lon <= x.maxLon && lat >= x.minLat && lat <= x.maxLat
-}
-
-// looksSwapped reports whether a point lies outside the extent while its
-// swapped coordinates lie inside (after a few valid rows).
-func (x *extent) looksSwapped(lon, lat float64) bool {
-	return x.n >= 10 && !x.contains(lon, lat) && x.contains(lat, lon)
 }
 
 // position draws a firm's position in a province: mostly around its centres,
