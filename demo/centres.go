@@ -6,6 +6,26 @@ import (
 	"strconv"
 )
 
+// readProvinceCodes reads the bundled province crosswalk
+// (data/tr-provinces-codes.csv): its rows after the header, and the index of
+// each column by name.
+func readProvinceCodes() (rows [][]string, col map[string]int, err error) {
+	f, err := files.Open("data/tr-provinces-codes.csv")
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	defer f.Close()
+	all, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(all) < 2 {
+		return nil, nil, fmt.Errorf("demo: province codes: %v", err)
+	}
+	col = map[string]int{}
+	for i, h := range all[0] {
+		col[h] = i
+	}
+	return all[1:], col, nil
+}
+
 // Centre is the centroid and bounding box of one of Türkiye's provinces, as
 // given by the bundled province crosswalk (data/tr-provinces-codes.csv).
 type Centre struct {
@@ -20,18 +40,9 @@ type Centre struct {
 // ProvinceCentres returns the 81 provinces' centroids and bounding boxes in
 // plate-number order.
 func ProvinceCentres() ([]Centre, error) {
-	f, err := files.Open("data/tr-provinces-codes.csv")
+	rows, col, err := readProvinceCodes()
 	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) < 2 {
-		return nil, fmt.Errorf("demo: province codes: %v", err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
+		return nil, err
 	}
 	for _, name := range []string{"level", "plate_code", "name", "centroid_lat", "centroid_lon",
 		"bbox_min_lon", "bbox_min_lat", "bbox_max_lon", "bbox_max_lat"} {
@@ -40,7 +51,7 @@ func ProvinceCentres() ([]Centre, error) {
 		}
 	}
 	var out []Centre
-	for i, row := range rows[1:] {
+	for i, row := range rows {
 		if row[col["level"]] != ProvinceLevel {
 			continue
 		}

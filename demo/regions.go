@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"encoding/csv"
 	"fmt"
 	"strconv"
 
@@ -45,21 +44,12 @@ func provinces() ([]kume.Region, error) {
 // provinceCodes reads the crosswalk: plate code → ISO 3166-2, NUTS-3 and
 // statistical region.
 func provinceCodes() (map[string]map[string]string, error) {
-	f, err := files.Open("data/tr-provinces-codes.csv")
+	rows, col, err := readProvinceCodes()
 	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(rows) < 2 {
-		return nil, fmt.Errorf("demo: province codes: %v", err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
+		return nil, err
 	}
 	out := map[string]map[string]string{}
-	for _, row := range rows[1:] {
+	for _, row := range rows {
 		out[row[col["plate_code"]]] = map[string]string{
 			"iso_3166_2":  row[col["iso_3166_2"]],
 			"nuts3":       row[col["nuts_code"]],
