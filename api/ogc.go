@@ -135,7 +135,7 @@ func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request) {
 	if !s.ogcParams(w, r) {
 		return
 	}
-	ext, ok := s.requestExtents(w, r)
+	ext, ok := s.requestExtents(w, r, export.Layers()...)
 	if !ok {
 		return
 	}
@@ -168,7 +168,7 @@ func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request) {
 	if !s.ogcParams(w, r) {
 		return
 	}
-	ext, ok := s.requestExtents(w, r)
+	ext, ok := s.requestExtents(w, r, layer)
 	if !ok {
 		return
 	}

@@ -10,8 +10,7 @@ import (
 	"github.com/kume-geo/kume/export"
 )
 
-// ogcExtents computes the spatial extent of every collection once per
-// request: the analysed cells that hold firms frame the establishments,
+// ogcExtents holds the spatial extents of the collections: the analysed cells that hold firms frame the establishments,
 // hexagons and clusters (each feature of those lies in such a cell), the cells
 // that hold institutions frame the institutions, and the regions' own
 // boundaries frame the regions. A collection with nothing to frame, as before
@@ -20,29 +19,39 @@ type ogcExtents struct {
 	firms, institutions, regions []float64
 }
 
-// extents reads what the collections' extents need from the store.
-func (s *Server) extents(ctx context.Context) (ogcExtents, error) {
+// extents reads from the store what the extents of layers need, once: the
+// all-firms cells serve both the firm and the institution layers, and the
+// regions are read only for the regions layer.
+func (s *Server) extents(ctx context.Context, layers ...string) (ogcExtents, error) {
 	var e ogcExtents
+	var firms, insts, regions bool
+	for _, l := range layers {
+		switch l {
+		case export.LayerEstablishments, export.LayerHexagons, export.LayerClusters:
+			firms = true
+		case export.LayerInstitutions:
+			insts = true
+		case export.LayerRegions:
+			regions = true
+		}
+	}
 	var err error
-	if e.firms, err = s.coarsestCellBounds(ctx, func(c *kume.CellStat) bool { return c.Firms > 0 }); err != nil {
+	if e.firms, e.institutions, err = s.cellExtents(ctx, firms, insts); err != nil || !regions {
 		return e, err
 	}
-	if e.institutions, err = s.coarsestCellBounds(ctx, func(c *kume.CellStat) bool { return len(c.Institutions) > 0 }); err != nil {
-		return e, err
-	}
-	regions, err := s.store.Regions(ctx, kume.RegionFilter{})
+	rs, err := s.store.Regions(ctx, kume.RegionFilter{})
 	if err != nil {
 		return e, err
 	}
 	var b orb.Bound
-	for i, r := range regions {
+	for i, r := range rs {
 		if i == 0 {
 			b = r.Geometry.Bound()
 		} else {
 			b = b.Union(r.Geometry.Bound())
 		}
 	}
-	if len(regions) > 0 {
+	if len(rs) > 0 {
 		e.regions = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	}
 	return e, nil
@@ -50,10 +59,10 @@ func (s *Server) extents(ctx context.Context) (ogcExtents, error) {
 
 // requestExtents reads the extents for a request; on an error it writes the
 // error response and returns false.
-func (s *Server) requestExtents(w http.ResponseWriter, r *http.Request) (ogcExtents, bool) {
+func (s *Server) requestExtents(w http.ResponseWriter, r *http.Request, layers ...string) (ogcExtents, bool) {
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	ext, err := s.extents(ctx)
+	ext, err := s.extents(ctx, layers...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return ext, false
@@ -78,19 +87,25 @@ func (e ogcExtents) of(layer string) []float64 {
 	return b
 }
 
-// coarsestCellBounds returns [west, south, east, north] of the all-firms cells
-// for which keep holds at the coarsest resolution that has any, or nil when
-// no resolution has one. The coarsest cells give the extent cheaply and
-// contain every finer cell.
-func (s *Server) coarsestCellBounds(ctx context.Context, keep func(*kume.CellStat) bool) ([]float64, error) {
-	for res := 0; res <= 15; res++ {
+// cellExtents returns [west, south, east, north] of the all-firms cells that
+// hold firms (when firms) and of those that hold institutions (when insts),
+// each at the coarsest resolution that has any such cell, or nil when none
+// has. The coarsest cells give an extent cheaply and contain every finer
+// cell. Each resolution's cells are read once for both.
+func (s *Server) cellExtents(ctx context.Context, firms, insts bool) (firmBox, instBox []float64, err error) {
+	hasFirms := func(c *kume.CellStat) bool { return c.Firms > 0 }
+	hasInsts := func(c *kume.CellStat) bool { return len(c.Institutions) > 0 }
+	for res := 0; res <= 15 && ((firms && firmBox == nil) || (insts && instBox == nil)); res++ {
 		cells, err := s.store.CellStats(ctx, kume.CellFilter{Res: res})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if b := cellBounds(cells, keep); b != nil {
-			return b, nil
+		if firms && firmBox == nil {
+			firmBox = cellBounds(cells, hasFirms)
+		}
+		if insts && instBox == nil {
+			instBox = cellBounds(cells, hasInsts)
 		}
 	}
-	return nil, nil
+	return firmBox, instBox, nil
 }
