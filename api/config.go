@@ -58,10 +58,9 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 // dataBounds returns [west, south, east, north] of the analysed cells that
-// hold firms, or nil before the first analysis.
+// hold firms, active or closed, or nil before the first analysis.
 func (s *Server) dataBounds(ctx context.Context) ([]float64, error) {
-	b, _, err := s.cellExtents(ctx, true, false)
-	return b, err
+	return s.coarsestCellBounds(ctx, func(c *kume.CellStat) bool { return c.Firms > 0 || c.Closed > 0 })
 }
 
 // cellBounds returns [west, south, east, north] of the cells for which keep

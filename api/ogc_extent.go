@@ -10,11 +10,13 @@ import (
 	"github.com/kume-geo/kume/export"
 )
 
-// ogcExtents holds the spatial extents of the collections: the analysed cells that hold firms frame the establishments,
-// hexagons and clusters (each feature of those lies in such a cell), the cells
-// that hold institutions frame the institutions, and the regions' own
-// boundaries frame the regions. A collection with nothing to frame, as before
-// the first analysis, gets the whole world.
+// ogcExtents holds the spatial extents of the collections: the analysed
+// cells that hold firms (active or closed) frame the establishments, hexagons
+// and clusters (each feature of those lies in such a cell); the public
+// institutions themselves frame the institutions (the analysis counts
+// institutions only in cells with firms, and institutions are few); the
+// regions' own boundaries frame the regions. A collection with nothing to
+// frame, as before the first analysis, gets the whole world.
 type ogcExtents struct {
 	firms, institutions, regions []float64
 }
@@ -36,8 +38,18 @@ func (s *Server) extents(ctx context.Context, layers ...string) (ogcExtents, err
 		}
 	}
 	var err error
-	if e.firms, e.institutions, err = s.cellExtents(ctx, firms, insts); err != nil || !regions {
-		return e, err
+	if firms {
+		if e.firms, err = s.dataBounds(ctx); err != nil {
+			return e, err
+		}
+	}
+	if insts {
+		if e.institutions, err = s.institutionBounds(ctx); err != nil {
+			return e, err
+		}
+	}
+	if !regions {
+		return e, nil
 	}
 	rs, err := s.store.Regions(ctx, kume.RegionFilter{})
 	if err != nil {
@@ -87,25 +99,41 @@ func (e ogcExtents) of(layer string) []float64 {
 	return b
 }
 
-// cellExtents returns [west, south, east, north] of the all-firms cells that
-// hold firms (when firms) and of those that hold institutions (when insts),
-// each at the coarsest resolution that has any such cell, or nil when none
-// has. The coarsest cells give an extent cheaply and contain every finer
-// cell. Each resolution's cells are read once for both.
-func (s *Server) cellExtents(ctx context.Context, firms, insts bool) (firmBox, instBox []float64, err error) {
-	hasFirms := func(c *kume.CellStat) bool { return c.Firms > 0 }
-	hasInsts := func(c *kume.CellStat) bool { return len(c.Institutions) > 0 }
-	for res := 0; res <= 15 && ((firms && firmBox == nil) || (insts && instBox == nil)); res++ {
+// institutionBounds returns [west, south, east, north] of the institutions
+// of public datasets, or nil when there are none.
+func (s *Server) institutionBounds(ctx context.Context) ([]float64, error) {
+	var b orb.Bound
+	n := 0
+	err := s.store.EachEstablishment(ctx, kume.EstablishmentFilter{Kind: kume.KindInstitution, PublicOnly: true},
+		func(e *kume.Establishment) error {
+			p := orb.Point{e.Lon, e.Lat}
+			if n == 0 {
+				b = p.Bound()
+			} else {
+				b = b.Extend(p)
+			}
+			n++
+			return nil
+		})
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	return []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
+}
+
+// coarsestCellBounds returns [west, south, east, north] of the all-firms
+// cells for which keep holds at the coarsest resolution that has any, or nil
+// when no resolution has one. The coarsest cells give an extent cheaply and
+// contain every finer cell.
+func (s *Server) coarsestCellBounds(ctx context.Context, keep func(*kume.CellStat) bool) ([]float64, error) {
+	for res := 0; res <= 15; res++ {
 		cells, err := s.store.CellStats(ctx, kume.CellFilter{Res: res})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		if firms && firmBox == nil {
-			firmBox = cellBounds(cells, hasFirms)
-		}
-		if insts && instBox == nil {
-			instBox = cellBounds(cells, hasInsts)
+		if b := cellBounds(cells, keep); b != nil {
+			return b, nil
 		}
 	}
-	return firmBox, instBox, nil
+	return nil, nil
 }

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"testing"
+
+	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
@@ -22,16 +25,27 @@ func collectionBBox(t *testing.T, col map[string]any) []float64 {
 
 func TestOGCCollectionExtentsFollowTheData(t *testing.T) {
 	s, st, _ := newTestServer(t, nil)
-	// One cell holds an institution: the institutions' extent is that cell.
-	inst := -1
-	for i, c := range st.cells {
-		if c.Firms == 0 {
-			st.cells[i].Institutions = map[kume.InstitutionType]int{kume.University: 1}
-			inst = i
-			break
+	// The institutions' extent is the box of the public institutions.
+	var instBound orb.Bound
+	n := 0
+	for _, e := range st.ests {
+		d, err := st.Dataset(context.Background(), e.DatasetID)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if e.Kind != kume.KindInstitution || d.Visibility != kume.Public {
+			continue
+		}
+		if n == 0 {
+			instBound = orb.Point{e.Lon, e.Lat}.Bound()
+		} else {
+			instBound = instBound.Extend(orb.Point{e.Lon, e.Lat})
+		}
+		n++
 	}
-	instBound := export.CellPolygon(st.cells[inst].Cell).Bound()
+	if n == 0 {
+		t.Fatal("the fixture has no public institution")
+	}
 
 	m := decode(t, do(t, s, http.MethodGet, "/ogc/collections?f=json", "", nil))
 	got := map[string][]float64{}
@@ -49,7 +63,7 @@ func TestOGCCollectionExtentsFollowTheData(t *testing.T) {
 	}
 	want := []float64{instBound.Min[0], instBound.Min[1], instBound.Max[0], instBound.Max[1]}
 	if b := got[export.LayerInstitutions]; len(b) != 4 || b[0] != want[0] || b[1] != want[1] || b[2] != want[2] || b[3] != want[3] {
-		t.Errorf("institutions: bbox %v, want the institution cell's %v", b, want)
+		t.Errorf("institutions: bbox %v, want the public institutions' %v", b, want)
 	}
 	if b := got[export.LayerRegions]; len(b) != 4 || b[0] != 28.85 || b[1] != 40.95 || b[2] != 29.2 || b[3] != 41.3 {
 		t.Errorf("regions: bbox %v, want the province's box", b)
@@ -62,7 +76,7 @@ func TestOGCCollectionExtentsFollowTheData(t *testing.T) {
 	}
 
 	// Before the first analysis and without regions: the whole world.
-	st.cells, st.regions = nil, nil
+	st.cells, st.regions, st.ests = nil, nil, nil
 	m = decode(t, do(t, s, http.MethodGet, "/ogc/collections/establishments?f=json", "", nil))
 	if b := collectionBBox(t, m); b[0] != -180 || b[1] != -90 || b[2] != 180 || b[3] != 90 {
 		t.Errorf("no data: bbox %v, want the world", b)
