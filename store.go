@@ -142,6 +142,33 @@ type AnalysisStore interface {
 	RegionStats(ctx context.Context, f RegionStatFilter) ([]RegionStat, error)
 }
 
+// AnalysisStreamer is implemented by stores that can save an analysis while
+// it is being computed: the cell statistics (millions for a large register)
+// go to the store batch by batch instead of being held in memory all at once.
+type AnalysisStreamer interface {
+	// BeginAnalysis starts saving a new analysis of the given number of cell
+	// statistics. Readers keep seeing the current version until Commit.
+	BeginAnalysis(ctx context.Context, cells int) (AnalysisWriter, error)
+}
+
+// AnalysisWriter is one analysis being saved (see AnalysisStreamer). Exactly
+// one of Commit and Abort ends it; Abort after Commit does nothing, so it can
+// be deferred.
+type AnalysisWriter interface {
+	// WriteCells stores a batch of cell statistics. Over all batches the
+	// statistics come ordered by (resolution, sector, cell), each once, and
+	// add up to the count given to BeginAnalysis. The writer does not keep
+	// cells, or anything it points to, after WriteCells returns.
+	WriteCells(ctx context.Context, cells []CellStat) error
+	// Commit stores r's run, clusters and region statistics (r.Cells is
+	// ignored) with the cells written, atomically makes them the current
+	// version, and returns that version, which it also sets in
+
+	Commit(ctx context.Context, r *AnalysisResult) (int64, error)
+	// Abort discards everything written; the current version stays.
+	Abort()
+}
+
 // KeyStore keeps API keys.
 type KeyStore interface {
 	// CreateKey stores k, setting its ID and CreatedAt.

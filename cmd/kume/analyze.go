@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -26,11 +27,16 @@ type analyzeFlags struct {
 func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	var sc storeConfig
 	var af analyzeFlags
-	var asJSON bool
-	fs := newFlagSet(env, "analyze", "[--db URL|--store DIR] [--res 4-9] [--k 1] [--fdr=true] [--json]")
+	var asJSON, verbose bool
+	profile, args, err := cutProfileFlag(args)
+	if err != nil {
+		return err
+	}
+	fs := newFlagSet(env, "analyze", "[--db URL|--store DIR] [--res 4-9] [--k 1] [--fdr=true] [--json] [--verbose]")
 	addStoreFlags(fs, env, &sc)
 	af.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print a machine-readable summary")
+	fs.BoolVar(&verbose, "verbose", false, "log each stage's duration to standard error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -51,12 +57,23 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := analysis.New(st, tax, analysis.Config{Params: p})
+	cfg := analysis.Config{Params: p}
+	if verbose {
+		cfg.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	r, err := analysis.New(st, tax, cfg)
+	if err != nil {
+		return err
+	}
+	stopProfile, err := startProfile(profile)
 	if err != nil {
 		return err
 	}
 	started := time.Now()
 	res, err := r.Run(ctx)
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) kume.Store) {
 		{"Regions", testRegions},
 		{"ValueChains", testValueChains},
 		{"Analysis", testAnalysis},
+		{"AnalysisStream", testAnalysisStream},
 		{"Keys", testKeys},
 		{"Concurrency", testConcurrency},
 	}

@@ -9,9 +9,9 @@ import (
 )
 
 // cutProfileFlag removes the hidden flag --cpuprofile FILE (or
-// --cpuprofile=FILE, with one or two dashes) from an import's arguments and
-// returns its value. The flag is for measuring imports and is left out of the
-// usage text.
+// --cpuprofile=FILE, with one or two dashes) from a command's arguments and
+// returns its value. The flag is for measuring imports and analyses and is
+// left out of the usage text.
 func cutProfileFlag(args []string) (file string, rest []string, err error) {
 	rest = make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
