@@ -57,7 +57,7 @@ func BenchmarkRunStore(b *testing.B) {
 		if err := st.Close(); err != nil {
 			b.Fatal(err)
 		}
-		log.Debug("store closed", "seconds", time.Since(closing).Seconds(), "cells", len(res.Cells),
+		log.Debug("store closed", "seconds", time.Since(closing).Seconds(), "cells", r.Status().Cells, "version", res.Run.Version,
 			"total_seconds", time.Since(started).Seconds())
 	}
 }

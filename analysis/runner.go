@@ -30,6 +30,7 @@ type Status struct {
 	Started  time.Time `json:"started,omitzero"`
 	Version  int64     `json:"version"` // data version of the last completed run (0 before)
 	Seconds  float64   `json:"seconds"` // duration of the last completed run
+	Cells    int       `json:"cells"`   // cell statistics of the last completed run
 	LastErr  string    `json:"last_error,omitempty"`
 	Finished time.Time `json:"finished,omitzero"`
 }
@@ -79,7 +80,9 @@ func New(store kume.Store, tax *nace.Taxonomy, cfg Config) (*Runner, error) {
 // Run runs one analysis now, in the caller's goroutine, and returns the saved
 // result. The result is handed to the store, which may keep it without a copy
 // (see memory.Store.SaveAnalysisOwned): callers may read it but must not
-// modify it.
+// modify it. When the store saves analyses as a stream
+// (kume.AnalysisStreamer), the cell statistics went to it while they were
+// computed and the result's Cells are empty; Status().Cells counts them.
 func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 	r.mu.Lock()
 	if r.status.Running {
@@ -88,7 +91,7 @@ func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 	}
 	r.status.Running, r.status.Started, r.status.Stage = true, time.Now().UTC(), "load"
 	r.mu.Unlock()
-	res, err := r.run(ctx)
+	res, cells, err := r.run(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.status.Running, r.status.Stage = false, ""
@@ -98,7 +101,7 @@ func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 		return nil, err
 	}
 	r.status.LastErr = ""
-	r.status.Version = res.Run.Version
+	r.status.Version, r.status.Cells = res.Run.Version, cells
 	r.status.Seconds = r.status.Finished.Sub(r.status.Started).Seconds()
 	return res, nil
 }
@@ -174,24 +177,25 @@ func (r *Runner) progress(stage string, done, total int) {
 	r.mu.Unlock()
 }
 
-// run loads the inputs, analyses and saves.
-func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, error) {
+// run loads the inputs, analyses and saves; it returns the saved result and
+// the number of its cell statistics.
+func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
 	regions, err := r.store.Regions(ctx, kume.RegionFilter{})
 	if err != nil {
-		return nil, fmt.Errorf("analysis: regions: %w", err)
+		return nil, 0, fmt.Errorf("analysis: regions: %w", err)
 	}
 	chains, err := r.store.ValueChains(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: value chains: %w", err)
+		return nil, 0, fmt.Errorf("analysis: value chains: %w", err)
 	}
 	if len(chains) == 0 {
 		if chains, err = valuechain.Default(); err != nil {
-			return nil, fmt.Errorf("analysis: default value chains: %w", err)
+			return nil, 0, fmt.Errorf("analysis: default value chains: %w", err)
 		}
 	}
 	matcher, err := valuechain.NewMatcher(chains, r.tax)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: value chains: %w", err)
+		return nil, 0, fmt.Errorf("analysis: value chains: %w", err)
 	}
 	var loadErr error
 	clock := newStageClock(ctx, r.log)
@@ -210,35 +214,75 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, error) {
 		Chains: chains,
 	}
 	started := time.Now()
-	res, err := geo.Analyze(ctx, in, r.params, func(stage string, done, total int) {
+	progress := func(stage string, done, total int) {
 		clock.stage(stage)
 		r.progress(stage, done, total)
-	})
-	if loadErr != nil {
-		return nil, fmt.Errorf("analysis: establishments: %w", loadErr)
 	}
+	saving := func() {
+		clock.stage("save")
+		r.progress("save", 0, 1)
+	}
+	res, cells, err := r.analyse(ctx, in, progress, saving, &loadErr)
 	if err != nil {
-		return nil, err
-	}
-	clock.stage("save")
-	r.progress("save", 0, 1)
-	// The result is handed over: a store that can take it without a copy
-	// does, and nothing here modifies it afterwards.
-	if owned, ok := r.store.(ownedSaver); ok {
-		_, err = owned.SaveAnalysisOwned(ctx, res)
-	} else {
-		_, err = r.store.SaveAnalysis(ctx, res)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("analysis: save: %w", err)
+		return nil, 0, err
 	}
 	clock.stage("")
-	r.log.Info("analysis saved", "version", res.Run.Version, "cells", len(res.Cells),
+	r.log.Info("analysis saved", "version", res.Run.Version, "cells", cells,
 		"clusters", len(res.Clusters), "seconds", time.Since(started).Seconds())
 	if r.onSaved != nil {
 		r.onSaved(ctx, res)
 	}
-	return res, nil
+	return res, cells, nil
+}
+
+// analyse runs geo and saves its result: streamed to a store that can take
+// the cells while they are computed, saved whole otherwise. saving is called
+// when the save starts. A failed load of the establishments (*loadErr) fails
+// the run before anything is committed.
+func (r *Runner) analyse(ctx context.Context, in geo.Input, progress func(string, int, int), saving func(),
+	loadErr *error) (*kume.AnalysisResult, int, error) {
+	if st, ok := r.store.(kume.AnalysisStreamer); ok {
+		sink := &storeSink{ctx: ctx, st: st}
+		defer sink.abort()
+		res, err := geo.AnalyzeTo(ctx, in, r.params, progress, sink)
+		if err := loadFailed(*loadErr, err); err != nil {
+			return nil, 0, err
+		}
+		saving()
+		if _, err := sink.commit(res); err != nil {
+			return nil, 0, fmt.Errorf("analysis: save: %w", err)
+		}
+		return res, sink.rows, nil
+	}
+	res, err := geo.Analyze(ctx, in, r.params, progress)
+	if err := loadFailed(*loadErr, err); err != nil {
+		return nil, 0, err
+	}
+	saving()
+	if err := r.save(ctx, res); err != nil {
+		return nil, 0, fmt.Errorf("analysis: save: %w", err)
+	}
+	return res, len(res.Cells), nil
+}
+
+// loadFailed returns the error that ends a run after geo: the store's, when
+// loading the establishments failed, else geo's.
+func loadFailed(loadErr, err error) error {
+	if loadErr != nil {
+		return fmt.Errorf("analysis: establishments: %w", loadErr)
+	}
+	return err
+}
+
+// save stores a result computed whole: a store that can take it without a
+// copy does, and nothing here modifies it afterwards.
+func (r *Runner) save(ctx context.Context, res *kume.AnalysisResult) error {
+	if owned, ok := r.store.(ownedSaver); ok {
+		_, err := owned.SaveAnalysisOwned(ctx, res)
+		return err
+	}
+	_, err := r.store.SaveAnalysis(ctx, res)
+	return err
 }
 
 // ownedSaver is implemented by stores that can take a result over instead of

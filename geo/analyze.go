@@ -33,11 +33,25 @@ type RunInfo struct {
 // give an EINVALID error; bad records (NaN or out-of-range coordinates) are
 // skipped and counted in the run's params.
 func Analyze(ctx context.Context, in Input, p Params, progress func(stage string, done, total int)) (*kume.AnalysisResult, error) {
-	return analyze(ctx, in, p, progress, listBudget)
+	var c collector
+	r, err := analyze(ctx, in, p, progress, &c, defaultBudget)
+	if err != nil {
+		return nil, err
+	}
+	r.Cells = c.cells
+	return r, nil
 }
 
-// analyze is Analyze with the cell-list budget of fillRes.
-func analyze(ctx context.Context, in Input, p Params, progress func(stage string, done, total int), budget int) (*kume.AnalysisResult, error) {
+// AnalyzeTo is Analyze with the cell statistics handed to sink as they are
+// computed, ordered by (resolution, sector, cell), instead of collected in
+// the result, whose Cells stay empty. A run then holds one or two batches of
+// rows at a time, not all of them. A sink error ends the run with that error.
+func AnalyzeTo(ctx context.Context, in Input, p Params, progress func(stage string, done, total int), sink CellSink) (*kume.AnalysisResult, error) {
+	return analyze(ctx, in, p, progress, sink, defaultBudget)
+}
+
+// analyze is AnalyzeTo with the batch budget of fillRes.
+func analyze(ctx context.Context, in Input, p Params, progress func(stage string, done, total int), sink CellSink, bud budget) (*kume.AnalysisResult, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -85,22 +99,25 @@ func analyze(ctx context.Context, in Input, p Params, progress func(stage string
 	}
 	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(d.keys[a], d.keys[b]) })
 
-	// Pass 1 counts the rows of every key and resolution; pass 2 fills the
-	// result, allocated once, in place. Both reuse one set of aggregation
-	// buffers, so that the garbage stays small next to the result.
+	// Pass 1 counts the rows of every key and resolution; pass 2 writes them,
+	// batch by batch, into two reused buffers that the sink empties. Both
+	// reuse one set of aggregation buffers, so that the garbage stays small.
 	giOf := make([]bool, len(order))
 	for i, s := range order {
 		giOf[i] = p.giLevel(d.keyLevel[s])
 	}
 	var buf aggBuf
 	plans := make([]resPlan, len(ress))
-	total, need := 0, 0
+	total, need, most := 0, 0, 0
 	var ra *resAgg
-	for ri, r := range ress {
+	// Counting goes finest first, so that the coarsest resolution's groups,
+	// which filling starts with, are still in buf.
+	for ri := len(ress) - 1; ri >= 0; ri-- {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		progress("count", ri, len(ress))
+		r := ress[ri]
+		progress("count", len(ress)-1-ri, len(ress))
 		giRes := giKeys > 0 && r <= p.GiMaxRes
 		// Counting needs the lists of the all-sector key and of Gi* keys only.
 		want := make([]bool, len(d.keys))
@@ -111,31 +128,29 @@ func analyze(ctx context.Context, in Input, p Params, progress func(stage string
 		ra = aggregate(d, r, &buf)
 		buildLists(d, ra, &buf, want)
 		plans[ri] = planRes(d, ra, order, giOf, giRes, p.K)
-		plans[ri].cuts, plans[ri].need = batchKeys(d, ra.n, order, budget)
+		plans[ri].cuts, plans[ri].need, plans[ri].most = batchKeys(d, ra.n, order, plans[ri].rows, bud)
 		total += plans[ri].total
-		need = max(need, plans[ri].need)
+		need, most = max(need, plans[ri].need), max(most, plans[ri].most)
 	}
 	progress("count", len(ress), len(ress))
+	if err := sink.Begin(total); err != nil {
+		return nil, err
+	}
 	// Counting built long lists; filling needs the largest batch at most.
 	buf.cells = make([]cellAgg, need)
-	res.Cells = make([]kume.CellStat, total)
-	offs := make([]int, len(ress)+1)
-	for ri := range ress {
-		offs[ri+1] = offs[ri] + plans[ri].total
-	}
-	// Filling goes finest first: the finest resolution's groups are still in
-	// buf from counting. Every resolution writes its own part of the result.
+	out := newPipe(sink, most)
+	defer out.close()
 	fpsOf := make([][]footprint, len(ress))
-	for ri := len(ress) - 1; ri >= 0; ri-- {
+	for ri := range ress {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		progress("aggregate", len(ress)-1-ri, len(ress))
-		if ri < len(ress)-1 {
+		progress("aggregate", ri, len(ress))
+		if ri > 0 {
 			ra = aggregate(d, ress[ri], &buf)
 		}
 		pl := &plans[ri]
-		found, err := fillRes(ctx, d, ra, &buf, pl, res.Cells[offs[ri]:offs[ri+1]], order, giOf, &p, chainRoles, progress)
+		found, err := fillRes(ctx, d, ra, &buf, pl, out, order, giOf, &p, chainRoles, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +158,10 @@ func analyze(ctx context.Context, in Input, p Params, progress func(stage string
 			fpsOf[ri] = append(fpsOf[ri], found[i]...)
 		}
 		*pl = resPlan{}
-		progress("aggregate", len(ress)-ri, len(ress))
+		progress("aggregate", ri+1, len(ress))
+	}
+	if err := out.close(); err != nil {
+		return nil, err
 	}
 	var fps []footprint
 	for _, f := range fpsOf {

@@ -18,28 +18,41 @@ type resPlan struct {
 	total int
 	cuts  []int // filling batches: keys order[cuts[b]:cuts[b+1]]
 	need  int   // list entries of the largest batch
+	most  int   // rows of the largest batch
 }
 
-// batchKeys cuts the keys (in order) into batches whose lists hold at most
-// budget entries (at least one key each) besides the lists of the LQ
-// denominators (all-sector and traded), which every batch builds.
-func batchKeys(d *data, n []int, order []int32, budget int) (cuts []int, need int) {
+// budget bounds what is built at once while the rows of a resolution are
+// written: the keys are filled in batches whose cell lists (40 bytes an entry)
+// hold at most lists entries and whose rows (128 bytes each, the batch handed
+// to the CellSink) number at most rows. A key larger than either is a batch
+// of its own.
+type budget struct{ lists, rows int }
+
+// defaultBudget keeps a batch's lists and rows near 40 and 128 MB.
+var defaultBudget = budget{lists: 1 << 20, rows: 1 << 20}
+
+// batchKeys cuts the keys (in order) into batches within b, counting besides
+// the keys' own lists those of the LQ denominators (all-sector and traded),
+// which every batch builds. need is the list entries and most the rows of the
+// largest batch.
+func batchKeys(d *data, n []int, order []int32, rows []int, b budget) (cuts []int, need, most int) {
 	base := n[0]
 	if t, ok := d.keyIdx[tradedKey]; ok {
 		base += n[t]
 	}
 	cuts = []int{0}
 	for lo := 0; lo < len(order); {
-		hi, m := lo, 0
-		for hi < len(order) && (hi == lo || m+n[order[hi]] <= budget) {
+		hi, m, r := lo, 0, 0
+		for hi < len(order) && (hi == lo || m+n[order[hi]] <= b.lists && r+rows[hi] <= b.rows) {
 			m += n[order[hi]]
+			r += rows[hi]
 			hi++
 		}
-		need = max(need, base+m)
+		need, most = max(need, base+m), max(most, r)
 		cuts = append(cuts, hi)
 		lo = hi
 	}
-	return cuts, need
+	return cuts, need, most
 }
 
 // forEach calls fn(i, worker) for every i in [0,n) on parallelism() workers,
@@ -87,14 +100,10 @@ func planRes(d *data, ra *resAgg, order []int32, giOf []bool, giRes bool, k int)
 	return pl
 }
 
-// listBudget bounds the cell-list entries (40 bytes each) built at once while
-// rows are written: the keys of a resolution are filled in batches of lists.
-const listBudget = 1 << 20
-
-// fillRes writes the rows of every sector key at one resolution into dst
-// (sized by planRes) and returns the footprints found, per key. The lists of
-// the keys are built batch by batch (resPlan.cuts).
-func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan, dst []kume.CellStat, order []int32, giOf []bool,
+// fillRes writes the rows of every sector key at one resolution, batch by
+// batch (resPlan.cuts), into buffers of out, and returns the footprints
+// found, per key.
+func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan, out *pipe, order []int32, giOf []bool,
 	p *Params, chainRoles map[string][]kume.Role, progress func(string, int, int)) ([][]footprint, error) {
 	offs := make([]int, len(order)+1)
 	for i, n := range pl.rows {
@@ -118,6 +127,10 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 			want[s] = true
 		}
 		buildLists(d, ra, buf, want)
+		dst, err := out.get(ctx, offs[hi]-offs[lo])
+		if err != nil {
+			return nil, err
+		}
 		forEach(ctx, hi-lo, func(j, w int) {
 			i := lo + j
 			s := order[i]
@@ -129,7 +142,8 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 				study = pl.ring.gi(ra.sectors[s], scs[w], p.FDR)
 				found[i] = footprints(d, ra, s, study, pl.ring, p, chainRoles)
 			}
-			if n := cellRows(dst[offs[i]:offs[i+1]], d, ra, s, study, pl.ring, p, pl.insts); n != pl.rows[i] {
+			rows := dst[offs[i]-offs[lo] : offs[i+1]-offs[lo]]
+			if n := cellRows(rows, d, ra, s, study, pl.ring, p, pl.insts); n != pl.rows[i] {
 				bad.Store(true)
 			}
 			mu.Lock()
@@ -142,9 +156,10 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-	}
-	if bad.Load() {
-		return nil, kume.Errorf(kume.EINTERNAL, "geo: row count mismatch at resolution %d", ra.res)
+		if bad.Load() {
+			return nil, kume.Errorf(kume.EINTERNAL, "geo: row count mismatch at resolution %d", ra.res)
+		}
+		out.put(dst)
 	}
 	return found, nil
 }

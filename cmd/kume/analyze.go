@@ -77,7 +77,7 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum := analyzeSummary{Version: res.Run.Version, Cells: len(res.Cells), Clusters: len(res.Clusters),
+	sum := analyzeSummary{Version: res.Run.Version, Cells: r.Status().Cells, Clusters: len(res.Clusters),
 		Regions: len(res.Regions), Seconds: time.Since(started).Seconds()}
 	if asJSON {
 		return json.NewEncoder(env.Stdout).Encode(sum)
