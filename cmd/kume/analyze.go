@@ -69,6 +69,7 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer limitMemory(env.Getenv, analyzeMemoryLimit)()
 	started := time.Now()
 	res, err := r.Run(ctx)
 	if perr := stopProfile(); err == nil {

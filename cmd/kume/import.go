@@ -171,7 +171,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	restoreMemory := limitMemory(env.Getenv)
+	restoreMemory := limitMemory(env.Getenv, importMemoryLimit)
 	sum, runErr := ingest.Run(ctx, st, srcs, o, progress)
 	restoreMemory()
 	if err := stopProfile(); err != nil {

@@ -64,12 +64,18 @@ func startProfile(file string) (stop func() error, err error) {
 // only with its duplicate-id index (a few tens of bytes per row).
 const importMemoryLimit = 192 << 20
 
-// limitMemory sets the import's soft memory limit and returns the function
-// that restores the previous one.
-func limitMemory(getenv func(string) string) (restore func()) {
+// analyzeMemoryLimit is the soft memory limit of kume analyze. A run holds
+// its inputs (a few hundred bytes a firm in the embedded store) and two batches of
+// rows on their way to the store; without a limit the heap grows to twice
+// that before the collector runs.
+const analyzeMemoryLimit = 1280 << 20
+
+// limitMemory sets a soft memory limit of limit bytes, unless GOMEMLIMIT sets
+// one, and returns the function that restores the previous one.
+func limitMemory(getenv func(string) string, limit int64) (restore func()) {
 	if getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	prev := debug.SetMemoryLimit(importMemoryLimit)
+	prev := debug.SetMemoryLimit(limit)
 	return func() { debug.SetMemoryLimit(prev) }
 }

@@ -1,0 +1,111 @@
+package analysis_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/analysis"
+	"github.com/kume-geo/kume/store/memory"
+)
+
+// streamingStore is an embedded store whose analyses are saved through a
+// recording AnalysisWriter, which can be told to fail.
+type streamingStore struct {
+	*memory.Store
+	w *recWriter
+}
+
+func (s *streamingStore) BeginAnalysis(ctx context.Context, cells int) (kume.AnalysisWriter, error) {
+	s.w.announced = cells
+	return s.w, nil
+}
+
+type recWriter struct {
+	st        *memory.Store
+	announced int
+	cells     []kume.CellStat
+	batches   int
+	failWrite bool
+	committed bool
+	aborted   bool
+}
+
+var errFull = errors.New("disk full")
+
+func (w *recWriter) WriteCells(ctx context.Context, cells []kume.CellStat) error {
+	if w.failWrite {
+		return errFull
+	}
+	w.batches++
+	w.cells = append(w.cells, cells...)
+	return nil
+}
+
+func (w *recWriter) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
+	if len(r.Cells) != 0 {
+		return 0, errors.New("Commit got cells besides the stream")
+	}
+	r.Cells = w.cells
+	w.committed = true
+	return w.st.SaveAnalysisOwned(ctx, r)
+}
+
+func (w *recWriter) Abort() {
+	if !w.committed {
+		w.aborted = true
+	}
+}
+
+// TestRunStreamsToAStreamingStore checks that a store that saves analyses as
+// a stream gets every cell statistic through its writer, and that the count
+// is reported.
+func TestRunStreamsToAStreamingStore(t *testing.T) {
+	mem := memory.New()
+	defer mem.Close()
+	st := &streamingStore{Store: mem, w: &recWriter{st: mem}}
+	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
+	r := newRunner(t, st, analysis.Config{})
+	res, err := r.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := st.w
+	if !w.committed || w.aborted || w.batches == 0 {
+		t.Fatalf("committed %v, aborted %v, %d batches", w.committed, w.aborted, w.batches)
+	}
+	if len(w.cells) != w.announced || r.Status().Cells != w.announced || w.announced == 0 {
+		t.Errorf("%d cells written, %d announced, status counts %d", len(w.cells), w.announced, r.Status().Cells)
+	}
+	cs, err := mem.CellStats(context.Background(), kume.CellFilter{Res: 9})
+	if err != nil || len(cs) == 0 {
+		t.Errorf("no cell statistics at res 9 after a streamed run (%v)", err)
+	}
+	if res.Run.Version != r.Status().Version {
+		t.Errorf("run version %d, status version %d", res.Run.Version, r.Status().Version)
+	}
+}
+
+// TestRunAbortsAFailedStream checks that a writer's error fails the run,
+// aborts the stream and leaves no new version.
+func TestRunAbortsAFailedStream(t *testing.T) {
+	mem := memory.New()
+	defer mem.Close()
+	st := &streamingStore{Store: mem, w: &recWriter{st: mem, failWrite: true}}
+	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
+	before, _ := mem.DataVersion(context.Background())
+	r := newRunner(t, st, analysis.Config{})
+	if _, err := r.Run(context.Background()); !errors.Is(err, errFull) {
+		t.Fatalf("run error %v, want the writer's", err)
+	}
+	if !st.w.aborted || st.w.committed {
+		t.Errorf("aborted %v, committed %v", st.w.aborted, st.w.committed)
+	}
+	if after, _ := mem.DataVersion(context.Background()); after != before {
+		t.Errorf("data version %d after a failed run, was %d", after, before)
+	}
+	if _, err := mem.LatestAnalysis(context.Background()); kume.ErrorCode(err) != kume.ENOTFOUND {
+		t.Errorf("an analysis was saved by a failed run: %v", err)
+	}
+}
