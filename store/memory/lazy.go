@@ -70,14 +70,8 @@ func checkFile(path string, kind byte) error {
 	if _, err := io.ReadFull(r, head); err != nil {
 		return err
 	}
-	if string(head[:len(magic)]) != magic {
-		return fmt.Errorf("%s is not a kume store file", path)
-	}
-	if head[len(magic)] != kind {
-		return fmt.Errorf("%s: file kind %q, want %q", path, head[len(magic)], kind)
-	}
-	if v := head[len(magic)+1]; v != formatVersion {
-		return fmt.Errorf("%s: format version %d, this kume reads version %d", path, v, formatVersion)
+	if _, err := checkHeader(path, head, size, kind); err != nil {
+		return err
 	}
 	crc := crc32.New(castagnoli())
 	crc.Write(head)

@@ -209,9 +209,16 @@ func (s *Store) persist(next *state, ch *change) error {
 		next.regionsFile = name
 	}
 	if ch.analysis {
-		name := next.fileName("analysis")
-		if err := s.writeFile(name, kindAnalysis, func(e *encoder) error { return encodeAnalysis(e, next.analysis) }, ""); err != nil {
-			return fail(err)
+		name := ch.analysisName
+		if ch.analysisTemp != "" {
+			if err := os.Rename(ch.analysisTemp, filepath.Join(s.dir, name)); err != nil {
+				return fail(err)
+			}
+		} else {
+			name = next.fileName("analysis")
+			if err := s.writeFile(name, kindAnalysis, func(e *encoder) error { return encodeAnalysis(e, next.analysis) }, ""); err != nil {
+				return fail(err)
+			}
 		}
 		written = append(written, name)
 		if next.analysisFile != "" {
