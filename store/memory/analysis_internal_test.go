@@ -207,7 +207,7 @@ func TestReadAnalysisVersion1(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkFile(path, kindAnalysis); err != nil {
+	if err := checkFileHeader(path, kindAnalysis); err != nil {
 		t.Fatal(err)
 	}
 	d, err := readFile(path, kindAnalysis)

@@ -129,8 +129,9 @@ func load(dir string) (*state, error) {
 	}
 	if st.analysisFile != "" {
 		path := filepath.Join(dir, st.analysisFile)
-		// Checked now, decoded when first read (see lazyAnalysis).
-		if err := checkFile(path, kindAnalysis); err != nil {
+		// The header is checked now; the checksum when the file is first
+		// read and decoded (see lazyAnalysis).
+		if err := checkFileHeader(path, kindAnalysis); err != nil {
 			return nil, fmt.Errorf("memory: %w", err)
 		}
 		st.lazy = &lazyAnalysis{path: path}
