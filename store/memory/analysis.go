@@ -223,15 +223,21 @@ func seekCell(cells []uint64, lo int, c uint64) int {
 // cloneCells deep-copies cells; the LQ and Gi* values go into shared slabs
 // rather than one allocation each.
 func cloneCells(cells []kume.CellStat) []kume.CellStat {
-	out := make([]kume.CellStat, len(cells))
 	var fs floatSlab
+	return appendCellClones(make([]kume.CellStat, 0, len(cells)), cells, &fs)
+}
+
+// appendCellClones appends deep copies of cells to dst, their LQ and Gi*
+// values in fs.
+func appendCellClones(dst, cells []kume.CellStat, fs *floatSlab) []kume.CellStat {
+	dst = slices.Grow(dst, len(cells))
 	for i := range cells {
-		c := &out[i]
-		*c = cells[i]
+		dst = append(dst, cells[i])
+		c := &dst[len(dst)-1]
 		c.LQ, c.GiZ, c.GiP = fs.clone(c.LQ), fs.clone(c.GiZ), fs.clone(c.GiP)
 		c.Institutions = cloneCounts(c.Institutions)
 	}
-	return out
+	return dst
 }
 
 // floatSlab hands out pointers to float64 values stored in large chunks.
@@ -293,14 +299,7 @@ func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (
 		next.version++
 		version = next.version
 		a.run.Version = version
-		prev := next.analysis
-		if next.lazy != nil {
-			// An analysis nobody has read since Open is not kept as the
-			// previous one: its file goes with this commit, and decoding it
-			// now only to keep it would cost what lazy loading saves.
-			prev, next.lazy = next.lazy.loaded(), nil
-		}
-		next.previous, next.analysis = prev, a
+		next.replaceAnalysis(a, nil)
 		return change{analysis: true}, nil
 	})
 	if err != nil {
@@ -308,6 +307,19 @@ func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (
 	}
 	r.Run.Version = version
 	return version, nil
+}
+
+// replaceAnalysis makes a the current analysis or, when a is nil, the one
+// lazy holds. The analysis it replaces stays readable as the previous one if
+// it is in memory. An analysis nobody has read since Open is not kept: its
+// file goes with this commit, and decoding it now only to keep it would cost
+// what lazy loading saves.
+func (st *state) replaceAnalysis(a *analysis, lazy *lazyAnalysis) {
+	prev := st.analysis
+	if st.lazy != nil {
+		prev = st.lazy.loaded()
+	}
+	st.previous, st.analysis, st.lazy = prev, a, lazy
 }
 
 // LatestAnalysis returns the current run (ENOTFOUND before the first).

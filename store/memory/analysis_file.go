@@ -12,25 +12,38 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The analysis file holds the run, then every cell statistic ordered by
-// (resolution, sector, cell) with its centre, then the clusters and the
-// region statistics. Millions of cells go through appendCell, which builds
-// each cell's bytes in one scratch buffer and hands them to the buffered
-// writer in one call.
+// The analysis file (format version 2) holds the number of cell statistics,
+// every cell statistic ordered by (resolution, sector, cell), then the run,
+// the clusters and the region statistics. The cells come first so that a
+// streamed save (see BeginAnalysis) writes the file front to back as they
+// arrive, before the run's version is known. The cells' centres are not
+// stored: decoding computes them (cellCentres, one H3 call per distinct
+// cell of a resolution, on all cores), which costs less than writing,
+// syncing and reading 16 bytes more per row. Version 1 files held the run
+// first and a centre after each cell; they are still read. Millions of cells
+// go through appendCell, which builds each cell's bytes in one scratch buffer
+// and hands them to the buffered writer in one call.
 
 func encodeAnalysis(e *encoder, a *analysis) error {
-	e.varint(a.run.Version)
-	e.time(a.run.StartedAt)
-	e.time(a.run.FinishedAt)
-	e.bytes(a.run.Params)
 	e.uvarint(uint64(len(a.all)))
 	scratch := make([]byte, 0, 256)
 	for i := range a.all {
-		scratch = appendCell(scratch[:0], &a.all[i], a.centres[i])
+		scratch = appendCell(scratch[:0], &a.all[i])
 		e.w.Write(scratch)
 	}
-	e.uvarint(uint64(len(a.clusters)))
-	for _, c := range a.clusters {
+	encodeAnalysisTail(e, &a.run, a.clusters, a.regions)
+	return nil
+}
+
+// encodeAnalysisTail writes what follows the cells: the run, the clusters and
+// the region statistics.
+func encodeAnalysisTail(e *encoder, run *kume.AnalysisRun, clusters []kume.Cluster, regions []kume.RegionStat) {
+	e.varint(run.Version)
+	e.time(run.StartedAt)
+	e.time(run.FinishedAt)
+	e.bytes(run.Params)
+	e.uvarint(uint64(len(clusters)))
+	for _, c := range clusters {
 		e.str(c.ID)
 		e.str(c.Sector)
 		e.int(c.Res)
@@ -53,8 +66,8 @@ func encodeAnalysis(e *encoder, a *analysis) error {
 		e.optFloat(c.Completeness)
 		e.bytes(c.Profile)
 	}
-	e.uvarint(uint64(len(a.regions)))
-	for _, r := range a.regions {
+	e.uvarint(uint64(len(regions)))
+	for _, r := range regions {
 		e.str(r.Level)
 		e.str(r.Code)
 		e.str(r.Sector)
@@ -68,12 +81,11 @@ func encodeAnalysis(e *encoder, a *analysis) error {
 		e.int(r.Entries)
 		e.int(r.Exits)
 	}
-	return nil
 }
 
-// appendCell appends the encoding of one cell statistic and its centre, the
-// same bytes the encoder's field methods would write one by one.
-func appendCell(b []byte, c *kume.CellStat, centre orb.Point) []byte {
+// appendCell appends the encoding of one cell statistic, the same bytes the
+// encoder's field methods would write one by one.
+func appendCell(b []byte, c *kume.CellStat) []byte {
 	b = binary.AppendVarint(b, int64(c.Res))
 	b = binary.LittleEndian.AppendUint64(b, c.Cell)
 	b = appendStr(b, c.Sector)
@@ -94,8 +106,7 @@ func appendCell(b []byte, c *kume.CellStat, centre orb.Point) []byte {
 			b = binary.AppendVarint(b, int64(c.Institutions[k]))
 		}
 	}
-	b = appendF64(b, centre[0])
-	return appendF64(b, centre[1])
+	return b
 }
 
 func appendStr(b []byte, s string) []byte {
@@ -151,13 +162,10 @@ func (d *decoder) slabFloat(fs *floatSlab) *float64 {
 
 func decodeAnalysis(d *decoder) (*analysis, error) {
 	r := &kume.AnalysisResult{}
-	r.Run.Version = d.varint()
-	r.Run.StartedAt = d.time()
-	r.Run.FinishedAt = d.time()
-	r.Run.Params = json.RawMessage(d.bytes())
-	r.Cells = make([]kume.CellStat, d.count(30))
-	centres := make([]orb.Point, len(r.Cells))
-	var fs floatSlab
+	v1 := d.version == 1
+	if v1 {
+		r.Run = decodeRun(d)
+	}
 	// Decoded strings share the file's memory; those kept for good are
 	// copied, so the file is not held for one sector name. Sector keys and
 	// institution types are few, and interned.
@@ -170,6 +178,12 @@ func decodeAnalysis(d *decoder) (*analysis, error) {
 		names[v] = v
 		return v
 	}
+	r.Cells = make([]kume.CellStat, d.count(30))
+	var centres []orb.Point
+	if v1 {
+		centres = make([]orb.Point, len(r.Cells))
+	}
+	var fs floatSlab
 	for i := range r.Cells {
 		c := &r.Cells[i]
 		c.Res, c.Cell, c.Sector, c.Firms, c.Closed = d.int(), d.u64(), intern(d.str()), d.int(), d.int()
@@ -183,7 +197,12 @@ func decodeAnalysis(d *decoder) (*analysis, error) {
 				c.Institutions[k] = d.int()
 			}
 		}
-		centres[i] = orb.Point{d.f64(), d.f64()}
+		if v1 {
+			centres[i] = orb.Point{d.f64(), d.f64()}
+		}
+	}
+	if !v1 {
+		r.Run = decodeRun(d)
 	}
 	r.Clusters = make([]kume.Cluster, d.count(10))
 	for i := range r.Clusters {
@@ -218,4 +237,14 @@ func decodeAnalysis(d *decoder) (*analysis, error) {
 	}
 	a.run.Version = r.Run.Version
 	return a, nil
+}
+
+// decodeRun reads the run written by encodeAnalysisTail.
+func decodeRun(d *decoder) kume.AnalysisRun {
+	var run kume.AnalysisRun
+	run.Version = d.varint()
+	run.StartedAt = d.time()
+	run.FinishedAt = d.time()
+	run.Params = json.RawMessage(d.bytes())
+	return run
 }

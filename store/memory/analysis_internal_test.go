@@ -3,9 +3,15 @@ package memory
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/kume-geo/kume"
 	"github.com/uber/h3-go/v4"
@@ -100,7 +106,6 @@ func TestAppendCellMatchesEncoder(t *testing.T) {
 		{Res: 4, Cell: 1, Sector: "vc:textiles", Firms: -1},
 	}
 	for _, c := range cells {
-		centre := cellCentre(c.Cell)
 		var want bytes.Buffer
 		e := newEncoder(&want, kindAnalysis)
 		e.int(c.Res)
@@ -117,12 +122,10 @@ func TestAppendCellMatchesEncoder(t *testing.T) {
 		e.int(c.GiBin)
 		e.bool(c.Suppressed)
 		e.counts(c.Institutions)
-		e.f64(centre[0])
-		e.f64(centre[1])
 		if err := e.flush(); err != nil {
 			t.Fatal(err)
 		}
-		got := appendCell([]byte(want.String()[:headerLen]), &c, centre)
+		got := appendCell([]byte(want.String()[:headerLen]), &c)
 		if !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("appendCell(%+v) = %x, want %x", c, got, want.Bytes())
 		}
@@ -152,5 +155,72 @@ func TestSaveAnalysisCopiesOwnedDoesNot(t *testing.T) {
 	}
 	if a := s.snapshot().analysis; &a.all[0] != &r.Cells[0] {
 		t.Error("SaveAnalysisOwned copied the cells")
+	}
+}
+
+// TestReadAnalysisVersion1 writes an analysis file in the layout of format
+// version 1 (the run first, a centre after each cell) and reads it back.
+func TestReadAnalysisVersion1(t *testing.T) {
+	r := synthTail()
+	r.Cells = newSynthCells(4, 4, 0.3).all()
+	want, err := newAnalysis(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.run.Version = 7
+	var buf bytes.Buffer
+	e := newEncoder(&buf, kindAnalysis)
+	e.varint(want.run.Version)
+	e.time(want.run.StartedAt)
+	e.time(want.run.FinishedAt)
+	e.bytes(want.run.Params)
+	e.uvarint(uint64(len(want.all)))
+	for i := range want.all {
+		e.w.Write(appendCell(nil, &want.all[i]))
+		e.f64(want.centres[i][0])
+		e.f64(want.centres[i][1])
+	}
+	// The version 2 tail without its run.
+	var tail bytes.Buffer
+	te := newEncoder(&tail, kindAnalysis)
+	encodeAnalysisTail(te, &kume.AnalysisRun{}, want.clusters, want.regions)
+	if err := te.flush(); err != nil {
+		t.Fatal(err)
+	}
+	var run bytes.Buffer
+	re := newEncoder(&run, kindAnalysis)
+	re.varint(0)
+	re.time(time.Time{})
+	re.time(time.Time{})
+	re.bytes(nil)
+	if err := re.flush(); err != nil {
+		t.Fatal(err)
+	}
+	e.w.Write(tail.Bytes()[run.Len():])
+	if err := e.flush(); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	b[len(magic)+1] = 1
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli()))
+	path := filepath.Join(t.TempDir(), "analysis-1.kume")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkFileHeader(path, kindAnalysis); err != nil {
+		t.Fatal(err)
+	}
+	d, err := readFile(path, kindAnalysis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeAnalysis(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.all, want.all) || !reflect.DeepEqual(got.centres, want.centres) ||
+		!reflect.DeepEqual(got.run, want.run) || !reflect.DeepEqual(got.clusters, want.clusters) ||
+		!reflect.DeepEqual(got.regions, want.regions) {
+		t.Error("a version 1 analysis file does not read back as written")
 	}
 }

@@ -25,10 +25,38 @@ import (
 // corrupted file is an error, never a partial load.
 const (
 	magic         = "KUME"
-	formatVersion = 1
-	headerLen     = len(magic) + 2
-	trailerLen    = 4
+	formatVersion = 1 // of every kind of file but the analysis
+	// analysisVersion is the format of the analysis file: version 2 puts the
+	// cells first and leaves out their centres (see analysis_file.go).
+	// Version 1 files are still read.
+	analysisVersion = 2
+	headerLen       = len(magic) + 2
+	trailerLen      = 4
 )
+
+// fileVersion returns the format version written for a kind of file.
+func fileVersion(kind byte) byte {
+	if kind == kindAnalysis {
+		return analysisVersion
+	}
+	return formatVersion
+}
+
+// checkHeader checks the header of a framed file of the given kind and
+// size, and returns its format version.
+func checkHeader(path string, head []byte, size int64, kind byte) (byte, error) {
+	if size < int64(headerLen+trailerLen) || string(head[:len(magic)]) != magic {
+		return 0, fmt.Errorf("%s is not a kume store file", path)
+	}
+	if head[len(magic)] != kind {
+		return 0, fmt.Errorf("%s: file kind %q, want %q", path, head[len(magic)], kind)
+	}
+	v := head[len(magic)+1]
+	if v != fileVersion(kind) && (kind != kindAnalysis || v != 1) {
+		return 0, fmt.Errorf("%s: format version %d, this kume reads version %d", path, v, fileVersion(kind))
+	}
+	return v, nil
+}
 
 // File kinds.
 const (
@@ -54,7 +82,7 @@ func newEncoder(f io.Writer, kind byte) *encoder {
 	e := &encoder{crc: crc, f: f, w: bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)}
 	e.w.WriteString(magic)
 	e.w.WriteByte(kind)
-	e.w.WriteByte(formatVersion)
+	e.w.WriteByte(fileVersion(kind))
 	return e
 }
 
@@ -137,9 +165,10 @@ var errCorrupt = errors.New("corrupt or truncated data")
 // decoder reads the body of one framed file held in a string, so that decoded
 // strings share its memory instead of being allocated one by one.
 type decoder struct {
-	s   string
-	off int
-	err error
+	s       string
+	off     int
+	err     error
+	version byte // format version of the file
 }
 
 // readFile reads and checks a framed file of the given kind and returns a
@@ -149,20 +178,19 @@ func readFile(path string, kind byte) (*decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(data) < headerLen+trailerLen || string(data[:len(magic)]) != magic {
-		return nil, fmt.Errorf("%s is not a kume store file", path)
+	head := data
+	if len(head) < headerLen {
+		head = make([]byte, headerLen)
 	}
-	if data[len(magic)] != kind {
-		return nil, fmt.Errorf("%s: file kind %q, want %q", path, data[len(magic)], kind)
-	}
-	if v := data[len(magic)+1]; v != formatVersion {
-		return nil, fmt.Errorf("%s: format version %d, this kume reads version %d", path, v, formatVersion)
+	v, err := checkHeader(path, head, int64(len(data)), kind)
+	if err != nil {
+		return nil, err
 	}
 	body := data[:len(data)-trailerLen]
 	if want := binary.LittleEndian.Uint32(data[len(body):]); crc32.Checksum(body, castagnoli()) != want {
 		return nil, fmt.Errorf("%s: checksum mismatch: %w", path, errCorrupt)
 	}
-	return &decoder{s: string(body[headerLen:])}, nil
+	return &decoder{s: string(body[headerLen:]), version: v}, nil
 }
 
 func (d *decoder) fail() {

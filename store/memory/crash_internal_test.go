@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +26,8 @@ const (
 	envCrashDir  = "KUME_MEMORY_CRASH_DIR"
 	envCrashAt   = "KUME_MEMORY_CRASH_AT"   // hook event at which the child kills itself
 	envCrashLoop = "KUME_MEMORY_CRASH_LOOP" // the child commits in a loop until killed
+	// envCrashStream makes the child stream an analysis instead of importing.
+	envCrashStream = "KUME_MEMORY_CRASH_STREAM"
 )
 
 const (
@@ -34,7 +37,11 @@ const (
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(envCrashDir); dir != "" {
-		if err := crashChild(dir, os.Getenv(envCrashAt), os.Getenv(envCrashLoop) != ""); err != nil {
+		run := crashChild
+		if os.Getenv(envCrashStream) != "" {
+			run = crashStreamChild
+		}
+		if err := run(dir, os.Getenv(envCrashAt), os.Getenv(envCrashLoop) != ""); err != nil {
 			fmt.Fprintln(os.Stderr, "crash child:", err)
 			os.Exit(2)
 		}
@@ -43,12 +50,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashChild imports into dataset 1 of dir: once, dying at the hook event at,
-// or in a loop, printing "committed <rows>" after each commit, until killed.
-func crashChild(dir, at string, loop bool) error {
+// crashOpen opens dir with a hook that kills the process at the event at.
+func crashOpen(dir, at string) (*Store, error) {
 	s, err := Open(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if at != "" {
 		s.hook = func(ev string) {
@@ -57,6 +63,16 @@ func crashChild(dir, at string, loop bool) error {
 				select {} // the signal is on its way
 			}
 		}
+	}
+	return s, nil
+}
+
+// crashChild imports into dataset 1 of dir: once, dying at the hook event at,
+// or in a loop, printing "committed <rows>" after each commit, until killed.
+func crashChild(dir, at string, loop bool) error {
+	s, err := crashOpen(dir, at)
+	if err != nil {
+		return err
 	}
 	ctx := context.Background()
 	fmt.Println("started")
@@ -222,4 +238,134 @@ func TestCrashAnyTime(t *testing.T) {
 	if d.ID != 1 || d.Count != want0+rounds*crashBatch {
 		t.Errorf("dataset 1 counts %d rows, want %d", d.Count, want0+rounds*crashBatch)
 	}
+}
+
+// crashStreamCells returns the cells the stream crash child saves.
+func crashStreamCells() *synthCells { return newSynthCells(3, 6, 0.1) }
+
+// crashStreamChild streams crashStreamCells into dir in batches, dying at the
+// hook event at.
+func crashStreamChild(dir, at string, _ bool) error {
+	s, err := crashOpen(dir, at)
+	if err != nil {
+		return err
+	}
+	g := crashStreamCells()
+	ctx := context.Background()
+	w, err := s.BeginAnalysis(ctx, g.count())
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	buf, floats := make([]kume.CellStat, 1<<15), make([]float64, 3<<15)
+	for b := g.next(buf, floats); len(b) > 0; b = g.next(buf, floats) {
+		if err := w.WriteCells(ctx, b); err != nil {
+			return err
+		}
+	}
+	if _, err := w.Commit(ctx, synthTail()); err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// TestCrashStreamedAnalysis kills a child streaming an analysis at each step:
+// with half the cells in the temp file, with the data file renamed, with the
+// new MANIFEST written but not renamed, and after the commit. Reopened, the
+// directory holds the state before, or after the commit, and no other file.
+func TestCrashStreamedAnalysis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash tests re-run the binary")
+	}
+	for _, ev := range []string{"cells-written", "data-written", "manifest-written", "committed"} {
+		t.Run(ev, func(t *testing.T) {
+			dir, before := crashSetup(t)
+			err := crashCommand(t, dir, envCrashStream+"=1", envCrashAt+"="+ev).Run()
+			if !killedBySIGKILL(err) {
+				t.Fatalf("child did not die by SIGKILL at %s: %v", ev, err)
+			}
+			if ev == "cells-written" {
+				// The crash left a partial temp file for Open to remove.
+				if n := tempBytes(t, dir); n == 0 {
+					t.Fatal("no partial analysis in a temp file at the crash")
+				}
+			}
+			after := reopenDump(t, dir)
+			assertNoTemp(t, dir)
+			if n := len(dataFiles(t, dir, "analysis-")); n != 1 {
+				t.Errorf("%d analysis files after reopening, want 1", n)
+			}
+			if ev != "committed" {
+				storetest.AssertSameContents(t, after, before)
+				return
+			}
+			if after.DataVersion <= before.DataVersion || after.Run == nil || after.Run.Version != after.DataVersion {
+				t.Fatalf("after a committed stream: data version %d (was %d), run %+v", after.DataVersion, before.DataVersion, after.Run)
+			}
+			want := dumpOrder(crashStreamCells().all())
+			if len(after.Cells) != len(want) {
+				t.Fatalf("%d cells after a committed stream, want %d", len(after.Cells), len(want))
+			}
+			for i := range want {
+				if !reflect.DeepEqual(after.Cells[i], want[i]) {
+					t.Fatalf("cell %d = %+v, want %+v", i, after.Cells[i], want[i])
+				}
+			}
+			if len(after.Clusters) != len(synthTail().Clusters) {
+				t.Errorf("%d clusters, want %d", len(after.Clusters), len(synthTail().Clusters))
+			}
+		})
+	}
+}
+
+// tempBytes returns the size of the temp files in dir.
+func tempBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), tempPrefix) {
+			info, err := e.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += info.Size()
+		}
+	}
+	return n
+}
+
+// dataFiles lists the names in dir that start with prefix.
+func dataFiles(t *testing.T, dir, prefix string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// dumpOrder returns the cells of storetest.Sectors() in the order
+// storetest.Dump reads them: by sector, resolution, then cell.
+func dumpOrder(cells []kume.CellStat) []kume.CellStat {
+	var out []kume.CellStat
+	for _, sector := range storetest.Sectors() {
+		for res := 0; res <= 15; res++ {
+			for _, c := range cells {
+				if c.Sector == sector && c.Res == res {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -1,10 +1,7 @@
 package memory
 
 import (
-	"bufio"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"sync"
@@ -12,10 +9,13 @@ import (
 )
 
 // lazyAnalysis is the analysis of a data directory, decoded on first use.
-// Opening a directory checks the analysis file but does not decode it: a
-// command that replaces the analysis unread (kume analyze) never pays for
-// decoding, or holding, the one it replaces, which for a million firms is a
-// file of about a gigabyte and several gigabytes in memory.
+// Opening a directory checks only the analysis file's header; its checksum is
+// checked when it is decoded: a command that replaces the analysis unread
+// (kume analyze) never pays for reading, decoding or holding the one it
+// replaces, which for a million firms is a file of about a gigabyte and
+// several gigabytes in memory. A damaged file is then an error of the reads
+// of the analysis, not of Open, and the next saved analysis replaces it. A
+// streamed analysis (see BeginAnalysis) is committed in this form too.
 type lazyAnalysis struct {
 	path string
 	once sync.Once
@@ -49,9 +49,9 @@ func (l *lazyAnalysis) loaded() *analysis {
 	return l.a
 }
 
-// checkFile verifies a framed file's header and checksum as readFile does,
-// streaming it instead of holding it in memory.
-func checkFile(path string, kind byte) error {
+// checkFileHeader verifies a framed file's header as readFile does, reading
+// only the header: the checksum of the body is checked when the file is read.
+func checkFileHeader(path string, kind byte) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -61,35 +61,12 @@ func checkFile(path string, kind byte) error {
 	if err != nil {
 		return err
 	}
-	size := info.Size()
-	r := bufio.NewReaderSize(f, 1<<20)
 	head := make([]byte, headerLen)
-	if size < int64(headerLen+trailerLen) {
-		return fmt.Errorf("%s is not a kume store file", path)
+	if info.Size() >= int64(headerLen) {
+		if _, err := io.ReadFull(f, head); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 	}
-	if _, err := io.ReadFull(r, head); err != nil {
-		return err
-	}
-	if string(head[:len(magic)]) != magic {
-		return fmt.Errorf("%s is not a kume store file", path)
-	}
-	if head[len(magic)] != kind {
-		return fmt.Errorf("%s: file kind %q, want %q", path, head[len(magic)], kind)
-	}
-	if v := head[len(magic)+1]; v != formatVersion {
-		return fmt.Errorf("%s: format version %d, this kume reads version %d", path, v, formatVersion)
-	}
-	crc := crc32.New(castagnoli())
-	crc.Write(head)
-	if _, err := io.CopyN(crc, r, size-int64(headerLen+trailerLen)); err != nil {
-		return err
-	}
-	var sum [trailerLen]byte
-	if _, err := io.ReadFull(r, sum[:]); err != nil {
-		return err
-	}
-	if binary.LittleEndian.Uint32(sum[:]) != crc.Sum32() {
-		return fmt.Errorf("%s: checksum mismatch: %w", path, errCorrupt)
-	}
-	return nil
+	_, err = checkHeader(path, head, info.Size(), kind)
+	return err
 }

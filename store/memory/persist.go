@@ -129,8 +129,9 @@ func load(dir string) (*state, error) {
 	}
 	if st.analysisFile != "" {
 		path := filepath.Join(dir, st.analysisFile)
-		// Checked now, decoded when first read (see lazyAnalysis).
-		if err := checkFile(path, kindAnalysis); err != nil {
+		// The header is checked now; the checksum when the file is first
+		// read and decoded (see lazyAnalysis).
+		if err := checkFileHeader(path, kindAnalysis); err != nil {
 			return nil, fmt.Errorf("memory: %w", err)
 		}
 		st.lazy = &lazyAnalysis{path: path}
@@ -209,9 +210,16 @@ func (s *Store) persist(next *state, ch *change) error {
 		next.regionsFile = name
 	}
 	if ch.analysis {
-		name := next.fileName("analysis")
-		if err := s.writeFile(name, kindAnalysis, func(e *encoder) error { return encodeAnalysis(e, next.analysis) }, ""); err != nil {
-			return fail(err)
+		name := ch.analysisName
+		if ch.analysisTemp != "" {
+			if err := os.Rename(ch.analysisTemp, filepath.Join(s.dir, name)); err != nil {
+				return fail(err)
+			}
+		} else {
+			name = next.fileName("analysis")
+			if err := s.writeFile(name, kindAnalysis, func(e *encoder) error { return encodeAnalysis(e, next.analysis) }, ""); err != nil {
+				return fail(err)
+			}
 		}
 		written = append(written, name)
 		if next.analysisFile != "" {

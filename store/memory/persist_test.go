@@ -1,6 +1,7 @@
 package memory_test
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,18 +198,24 @@ func TestOpenCorrupt(t *testing.T) {
 		file   string // prefix of the file to damage
 		damage func([]byte) []byte
 		want   string
+		// opens: the damage shows only when the analysis is read, not at
+		// Open (which checks the analysis file's header only).
+		opens bool
 	}{
-		{"EstablishmentsBitFlip", "est-", flip(func(n int) int { return n / 2 }), "checksum"},
-		{"EstablishmentsTruncated", "est-", func(b []byte) []byte { return b[:len(b)*2/3] }, "checksum"},
-		{"EstablishmentsEmpty", "est-", func([]byte) []byte { return nil }, "not a kume store file"},
-		{"ManifestBitFlip", "MANIFEST", flip(func(n int) int { return n - 10 }), "checksum"},
-		{"ManifestTruncated", "MANIFEST", func(b []byte) []byte { return b[:5] }, "not a kume store file"},
-		{"ManifestMagic", "MANIFEST", func(b []byte) []byte { b[0] = 'X'; return b }, "not a kume store file"},
-		{"ManifestVersion", "MANIFEST", func(b []byte) []byte { b[5] = 99; return b }, "format version 99"},
-		{"RegionsChecksum", "regions-", flip(func(n int) int { return n - 1 }), "checksum"},
-		{"AnalysisBitFlip", "analysis-", flip(func(n int) int { return 7 }), "checksum"},
-		{"AnalysisMissing", "analysis-", nil, "no such file"},
-		{"WrongKind", "regions-", func(b []byte) []byte { b[4] = 'A'; return b }, "file kind"},
+		{"EstablishmentsBitFlip", "est-", flip(func(n int) int { return n / 2 }), "checksum", false},
+		{"EstablishmentsTruncated", "est-", func(b []byte) []byte { return b[:len(b)*2/3] }, "checksum", false},
+		{"EstablishmentsEmpty", "est-", func([]byte) []byte { return nil }, "not a kume store file", false},
+		{"ManifestBitFlip", "MANIFEST", flip(func(n int) int { return n - 10 }), "checksum", false},
+		{"ManifestTruncated", "MANIFEST", func(b []byte) []byte { return b[:5] }, "not a kume store file", false},
+		{"ManifestMagic", "MANIFEST", func(b []byte) []byte { b[0] = 'X'; return b }, "not a kume store file", false},
+		{"ManifestVersion", "MANIFEST", func(b []byte) []byte { b[5] = 99; return b }, "format version 99", false},
+		{"RegionsChecksum", "regions-", flip(func(n int) int { return n - 1 }), "checksum", false},
+		{"AnalysisBitFlip", "analysis-", flip(func(n int) int { return 7 }), "checksum", true},
+		{"AnalysisTruncated", "analysis-", func(b []byte) []byte { return b[:len(b)/2] }, "checksum", true},
+		{"AnalysisEmpty", "analysis-", func([]byte) []byte { return nil }, "not a kume store file", false},
+		{"AnalysisVersion", "analysis-", func(b []byte) []byte { b[5] = 99; return b }, "format version 99", false},
+		{"AnalysisMissing", "analysis-", nil, "no such file", false},
+		{"WrongKind", "regions-", func(b []byte) []byte { b[4] = 'A'; return b }, "file kind", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -237,6 +244,20 @@ func TestOpenCorrupt(t *testing.T) {
 				}
 			}
 			s, err := memory.Open(dir)
+			if c.opens {
+				if err != nil {
+					t.Fatalf("Open failed on a damaged analysis file, which it should read only later: %v", err)
+				}
+				defer mustClose(t, s)
+				_, err = s.CellStats(t.Context(), kume.CellFilter{Res: 9})
+				if err == nil {
+					t.Fatalf("CellStats succeeded on a damaged %s", filepath.Base(path))
+				}
+				if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("error %q should name %s and say %q", err, path, c.want)
+				}
+				return
+			}
 			if err == nil {
 				s.Close()
 				t.Fatalf("Open succeeded on a damaged %s", filepath.Base(path))
@@ -251,6 +272,88 @@ func TestOpenCorrupt(t *testing.T) {
 			if _, err := memory.Open(dir); err != nil && strings.Contains(err.Error(), "in use") {
 				t.Errorf("a failed Open kept the lock")
 			}
+		})
+	}
+}
+
+// TestCorruptAnalysisIsReplaced damages the analysis file: the store opens,
+// reads of the analysis fail naming the file, and the next analysis, saved
+// whole or streamed, replaces it.
+func TestCorruptAnalysisIsReplaced(t *testing.T) {
+	ctx := t.Context()
+	saves := map[string]func(t *testing.T, s *memory.Store) int64{
+		"SaveAnalysis": func(t *testing.T, s *memory.Store) int64 {
+			v, err := s.SaveAnalysis(ctx, storetest.AnalysisResult())
+			if err != nil {
+				t.Fatalf("SaveAnalysis over a damaged analysis: %v", err)
+			}
+			return v
+		},
+		"Stream": func(t *testing.T, s *memory.Store) int64 {
+			r := storetest.AnalysisResult()
+			cells := slices.Clone(r.Cells)
+			slices.SortFunc(cells, func(a, b kume.CellStat) int {
+				return cmp.Or(cmp.Compare(a.Res, b.Res), strings.Compare(a.Sector, b.Sector), cmp.Compare(a.Cell, b.Cell))
+			})
+			w, err := s.BeginAnalysis(ctx, len(cells))
+			if err != nil {
+				t.Fatalf("BeginAnalysis over a damaged analysis: %v", err)
+			}
+			defer w.Abort()
+			if err := w.WriteCells(ctx, cells); err != nil {
+				t.Fatal(err)
+			}
+			r.Cells = nil
+			v, err := w.Commit(ctx, r)
+			if err != nil {
+				t.Fatalf("Commit over a damaged analysis: %v", err)
+			}
+			return v
+		},
+	}
+	for name, save := range saves {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := mustOpen(t, dir)
+			storetest.Fill(t, s)
+			mustClose(t, s)
+			var path string
+			for _, f := range files(t, dir) {
+				if strings.HasPrefix(f, "analysis-") {
+					path = filepath.Join(dir, f)
+				}
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)/2] ^= 0x5a
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+
+			s = mustOpen(t, dir)
+			for _, read := range []func() error{
+				func() error { _, err := s.CellStats(ctx, kume.CellFilter{Res: 9}); return err },
+				func() error { _, err := s.LatestAnalysis(ctx); return err },
+				func() error { _, err := s.Clusters(ctx, kume.ClusterFilter{}); return err },
+			} {
+				if err := read(); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "checksum") {
+					t.Errorf("read of a damaged analysis: %v, want a checksum error naming %s", err, path)
+				}
+			}
+			v := save(t, s)
+			want := storetest.Dump(t, s)
+			if want.Run == nil || want.Run.Version != v || len(want.Cells) == 0 {
+				t.Fatalf("after the save: run %+v, %d cells; want version %d", want.Run, len(want.Cells), v)
+			}
+			mustClose(t, s)
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Errorf("the damaged analysis file is still there: %v", err)
+			}
+			s = mustOpen(t, dir)
+			defer mustClose(t, s)
+			storetest.AssertSameContents(t, storetest.Dump(t, s), want)
 		})
 	}
 }

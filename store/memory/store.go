@@ -33,6 +33,8 @@ type Store struct {
 	wmu    sync.Mutex // serialises writers
 	cur    atomic.Pointer[state]
 	closed atomic.Bool
+	// streaming is set while an analysis is being streamed (BeginAnalysis).
+	streaming atomic.Bool
 
 	// now returns the current time; tests may replace it.
 	now func() time.Time
@@ -119,7 +121,11 @@ type change struct {
 	tables   []int64 // datasets whose establishment tables changed
 	regions  bool
 	analysis bool
-	drop     []string // data files no longer referenced once committed
+	// analysisTemp, when set, is a finished and synced temp file holding the
+	// new analysis (a streamed save): it is renamed to analysisName instead
+	// of next.analysis being encoded.
+	analysisTemp, analysisName string
+	drop                       []string // data files no longer referenced once committed
 }
 
 // write runs fn on a copy of the current state under the writer lock, persists

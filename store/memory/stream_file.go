@@ -1,0 +1,113 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/kume-geo/kume"
+)
+
+// fileStream streams an analysis into a persisted store: it writes the
+// analysis file (see analysis_file.go) into a temp file as the cells arrive
+// and keeps none of them in memory.
+type fileStream struct {
+	streamState
+	f       *os.File // the temp file; nil once closed
+	temp    string   // its path
+	e       *encoder
+	scratch []byte
+}
+
+// beginFileStream creates the temp file and writes the header and the count.
+func (s *Store) beginFileStream(st streamState) (*fileStream, error) {
+	f, err := os.CreateTemp(s.dir, tempPrefix+"analysis-*")
+	if err != nil {
+		return nil, err
+	}
+	w := &fileStream{streamState: st, f: f, temp: f.Name(), e: newEncoder(f, kindAnalysis), scratch: make([]byte, 0, 256)}
+	w.cleanup = func() {
+		if w.f != nil {
+			w.f.Close()
+			w.f = nil
+		}
+		os.Remove(w.temp)
+	}
+	w.e.uvarint(uint64(st.order.want))
+	return w, nil
+}
+
+// WriteCells checks the batch and appends it to the file.
+func (w *fileStream) WriteCells(ctx context.Context, cells []kume.CellStat) error {
+	if err := w.check(ctx); err != nil {
+		return err
+	}
+	if err := w.order.add(cells); err != nil {
+		return w.end(err)
+	}
+	for i := range cells {
+		w.scratch = appendCell(w.scratch[:0], &cells[i])
+		if _, err := w.e.w.Write(w.scratch); err != nil {
+			return w.end(fmt.Errorf("memory: write analysis: %w", err))
+		}
+	}
+	w.s.event("cells-written")
+	return nil
+}
+
+// Commit completes the file with r's run (under the new version), clusters
+// and region statistics, syncs it and commits it as the current analysis,
+// which is decoded when first read.
+func (w *fileStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
+	if err := w.check(ctx); err != nil {
+		return 0, err
+	}
+	if err := w.order.complete(); err != nil {
+		return 0, w.end(err)
+	}
+	if err := checkClusterIDs(r.Clusters); err != nil {
+		return 0, w.end(err)
+	}
+	// The cells go to disk before the writer lock is taken, so that other
+	// writers wait only for the last part of the file to be synced.
+	if err := w.e.flush(); err != nil {
+		return 0, w.end(fmt.Errorf("memory: write analysis: %w", err))
+	}
+	if err := w.f.Sync(); err != nil {
+		return 0, w.end(fmt.Errorf("memory: write analysis: %w", err))
+	}
+	var version int64
+	err := w.s.write(ctx, func(next *state) (change, error) {
+		version = next.version + 1
+		run := r.Run
+		run.Version = version
+		encodeAnalysisTail(w.e, &run, r.Clusters, r.Regions)
+		if err := w.finish(); err != nil {
+			return change{}, fmt.Errorf("memory: write analysis: %w", err)
+		}
+		next.version = version
+		name := next.fileName("analysis")
+		next.replaceAnalysis(nil, &lazyAnalysis{path: filepath.Join(w.s.dir, name)})
+		return change{analysis: true, analysisTemp: w.temp, analysisName: name}, nil
+	})
+	if err != nil {
+		return 0, w.end(err)
+	}
+	w.end(errCommitted)
+	r.Run.Version = version
+	return version, nil
+}
+
+// finish writes the checksum, syncs and closes the temp file.
+func (w *fileStream) finish() error {
+	if err := w.e.finish(); err != nil {
+		return err
+	}
+	if err := w.f.Sync(); err != nil {
+		return err
+	}
+	err := w.f.Close()
+	w.f = nil
+	return err
+}
