@@ -163,7 +163,8 @@ type AnalysisWriter interface {
 	// Commit stores r's run, clusters and region statistics (r.Cells is
 	// ignored) with the cells written, atomically makes them the current
 	// version, and returns that version, which it also sets in
-
+	// r.Run.Version. The store may keep r's clusters and region statistics:
+	// the caller must not modify them afterwards.
 	Commit(ctx context.Context, r *AnalysisResult) (int64, error)
 	// Abort discards everything written; the current version stays.
 	Abort()
