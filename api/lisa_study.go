@@ -31,10 +31,19 @@ type analysisParams struct {
 	Resolutions []int `json:"resolutions"`
 }
 
+// readAnalysisParams reads k and the resolutions from a run's parameters:
+// nested under "params" as the analysis writes them (geo.RunInfo), or at the
+// top level.
 func readAnalysisParams(raw json.RawMessage) analysisParams {
-	var p analysisParams
+	var p struct {
+		analysisParams
+		Nested *analysisParams `json:"params"`
+	}
 	_ = json.Unmarshal(raw, &p) // absent or foreign parameters leave the zero values
-	return p
+	if p.Nested != nil {
+		return *p.Nested
+	}
+	return p.analysisParams
 }
 
 // loadLISAStudy reads the cell statistics of a sector key at res and

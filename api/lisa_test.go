@@ -206,6 +206,8 @@ func TestLISAGiStudyArea(t *testing.T) {
 	}
 	// A row outside the study area (closed firms only).
 	st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: uint64(far), Closed: 2})
+	// The run's parameters as the analysis writes them (geo.RunInfo).
+	st.run = &kume.AnalysisRun{Version: 7, Params: json.RawMessage(`{"params":{"k":1,"resolutions":[6,7]},"study_area":"…"}`)}
 	fc := getLISA(t, s, "/api/v1/lisa?res=7&k=2", "")
 	if fc.StudyArea.Source != "gi" || fc.StudyArea.K != 1 || fc.K != 2 || fc.N != len(area) {
 		t.Errorf("study area %+v, k %d, n %d; want gi k=1, k 2, n %d", fc.StudyArea, fc.K, fc.N, len(area))
