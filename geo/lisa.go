@@ -64,14 +64,17 @@ type LocalMoranI struct {
 
 // MoranResult is local Moran's I of every unit, in input order.
 type MoranResult struct {
-	N            int    `json:"n"`
+	// N is the number of units (cells of the study area).
+	N int `json:"n"`
+	// Permutations and Seed are the parameters the p-values were drawn with.
 	Permutations int    `json:"permutations"`
 	Seed         uint64 `json:"seed"`
 	// GlobalI is global Moran's I with the same row-standardised weights
 	// (S0 = the number of units with a neighbour), equal to the mean of the
 	// defined local I; nil when undefined.
-	GlobalI *float64      `json:"global_i"`
-	Local   []LocalMoranI `json:"local"`
+	GlobalI *float64 `json:"global_i"`
+	// Local holds one result per unit, in input order.
+	Local []LocalMoranI `json:"local"`
 }
 
 // MoranMethod documents the statistic (also written into API responses).
