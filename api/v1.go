@@ -15,6 +15,7 @@ func (s *Server) mountAPI(r chi.Router) {
 			s.mountDatasets(r)
 			s.mountEstablishments(r)
 			s.mountHexagons(r)
+			s.mountLISA(r)
 			s.mountClusters(r)
 			s.mountExports(r)
 			s.mountImports(r)

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/geo"
+)
+
+// Defaults of GET /lisa.
+const (
+	defaultLISAPermutations = 999
+	defaultLISASeed         = 1
+	defaultLISAAlpha        = 0.05
+)
+
+func (s *Server) mountLISA(r chi.Router) {
+	r.With(s.need(kume.ScopeRead)).Get("/lisa", s.handleLISA)
+}
+
+// lisaRequest holds the validated parameters of GET /lisa.
+type lisaRequest struct {
+	sector   string
+	res, k   int
+	perms    int
+	seed     uint64
+	alpha    float64
+	analysis analysisParams
+}
+
+// parseLISA validates the parameters of GET /lisa.
+func (s *Server) parseLISA(r *http.Request, p params) (*lisaRequest, error) {
+	ctx := r.Context()
+	q := &lisaRequest{}
+	var err error
+	if q.sector, err = sectorParam(p); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(q.sector, "vc:") {
+		if _, err := s.sectorPrefixes(ctx, q.sector); err != nil {
+			return nil, err
+		}
+	}
+	if q.res, err = p.int("res", DefaultHexRes, 0, geo.MaxResolution); err != nil {
+		return nil, err
+	}
+	run, err := s.store.LatestAnalysis(ctx)
+	switch {
+	case err == nil:
+		q.analysis = readAnalysisParams(run.Params)
+	case kume.ErrorCode(err) != kume.ENOTFOUND:
+		return nil, err
+	}
+	defK := 1
+	if q.analysis.K != nil && *q.analysis.K >= 1 && *q.analysis.K <= geo.MaxK {
+		defK = *q.analysis.K
+	}
+	if q.k, err = p.int("k", defK, 1, geo.MaxK); err != nil {
+		return nil, err
+	}
+	if q.perms, err = p.int("permutations", defaultLISAPermutations, 0, geo.MaxPermutations); err != nil {
+		return nil, err
+	}
+	seed, err := p.int("seed", defaultLISASeed, 0, math.MaxInt64)
+	if err != nil {
+		return nil, err
+	}
+	q.seed = uint64(seed)
+	q.alpha = defaultLISAAlpha
+	if p.has("alpha") {
+		a, ok := parseFloat(p.v.Get("alpha"))
+		if !ok || a <= 0 || a > 1 {
+			return nil, invalid("alpha", "not a number in (0, 1]")
+		}
+		q.alpha = a
+	}
+	return q, nil
+}
+
+// handleLISA computes local Moran's I of the active firm counts of one
+// sector key at one resolution over its study area, on demand, and answers
+// GeoJSON: one feature per study-area cell with its value (masked for
+// anonymous callers when suppressed), I, quadrant and pseudo p-value, and
+// top-level members stating the method and its parameters.
+func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
+	p, err := parseParams(r, "sector", "res", "k", "permutations", "seed", "alpha")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q, err := s.parseLISA(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := s.exportContext(r)
+	defer cancel()
+	st, err := s.loadLISAStudy(ctx, q.sector, q.res, q.k, q.analysis)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := geo.LocalMoranCells(ctx, st.cells, st.values, q.k, geo.MoranParams{Permutations: q.perms, Seed: q.seed})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	public := IsPublic(r)
+	prov, err := export.NewProvenance(ctx, s.store, "lisa", public, nil)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	prov.Filters = map[string]string{}
+	for k := range p.v {
+		prov.Filters[k] = p.v.Get(k)
+	}
+	w.Header().Set("Content-Type", contentGeoJSON)
+	w.Header().Set("Content-Disposition", `inline; filename="lisa.geojson"`)
+	gw := export.NewGeoJSONWriter(w)
+	if err := gw.Begin(); err != nil {
+		return
+	}
+	var f export.Feature
+	for i, cell := range st.cells {
+		lisaFeature(&f, cell, q, st.values[i], st.stats[cell], &m.Local[i], public)
+		if err := gw.Write(&f); err != nil {
+			s.abortStream(r, err)
+			return
+		}
+	}
+	err = gw.End(
+		export.Member{Key: "kume", Value: prov},
+		export.Member{Key: "method", Value: geo.MoranMethod},
+		export.Member{Key: "sector", Value: q.sector},
+		export.Member{Key: "res", Value: q.res},
+		export.Member{Key: "k", Value: q.k},
+		export.Member{Key: "permutations", Value: q.perms},
+		export.Member{Key: "seed", Value: q.seed},
+		export.Member{Key: "alpha", Value: q.alpha},
+		export.Member{Key: "n", Value: m.N},
+		export.Member{Key: "global_moran_i", Value: m.GlobalI},
+		export.Member{Key: "study_area", Value: st.definition()},
+	)
+	if err != nil {
+		s.abortStream(r, err)
+	}
+}
+
+// lisaFeature fills f with one study-area cell. The value of a suppressed
+// cell is withheld from anonymous callers; the statistic, like Gi*, is not.
+func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, value float64, row *kume.CellStat, l *geo.LocalMoranI, public bool) {
+	suppressed := row != nil && row.Suppressed
+	var v any = value
+	if public && suppressed {
+		v = nil
+	}
+	var quadrant any
+	if l.Quadrant != "" {
+		quadrant = string(l.Quadrant)
+	}
+	f.ID = export.CellID(cell)
+	f.Geometry = export.CellPolygon(cell)
+	f.Props = append(f.Props[:0],
+		export.Prop{Key: "cell", Value: export.CellID(cell)}, export.Prop{Key: "res", Value: q.res},
+		export.Prop{Key: "sector", Value: q.sector}, export.Prop{Key: "value", Value: v},
+		export.Prop{Key: "lisa_i", Value: l.I}, export.Prop{Key: "quadrant", Value: quadrant}, export.Prop{Key: "neighbours", Value: l.Neighbors},
+		export.Prop{Key: "ei_sim", Value: l.EISim}, export.Prop{Key: "vi_sim", Value: l.VISim},
+		export.Prop{Key: "z_sim", Value: l.ZSim}, export.Prop{Key: "p_sim", Value: l.PSim},
+		export.Prop{Key: "significant", Value: l.PSim != nil && *l.PSim <= q.alpha},
+		export.Prop{Key: "suppressed", Value: suppressed})
+}
