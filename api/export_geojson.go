@@ -148,7 +148,6 @@ func (s *Server) abortStream(r *http.Request, err error) {
 // analysis parameters.
 func studyArea(params json.RawMessage) map[string]any {
 	var p struct {
-		K         *int   `json:"k"`
 		StudyArea string `json:"study_area"`
 	}
 	_ = json.Unmarshal(params, &p) // absent or foreign parameters leave the zero values
@@ -157,8 +156,8 @@ func studyArea(params json.RawMessage) map[string]any {
 		def = "the occupied cells and every cell within k grid steps of them (H3 grid disk of radius k) at each resolution; cells without firms count as zeros in the Gi* statistics"
 	}
 	out := map[string]any{"definition": def, "k": nil}
-	if p.K != nil {
-		out["k"] = *p.K
+	if k := readAnalysisParams(params).K; k != nil {
+		out["k"] = *k
 	}
 	return out
 }

@@ -82,6 +82,10 @@ func (s *Server) parseLISA(r *http.Request, p params) (*lisaRequest, error) {
 	return q, nil
 }
 
+// anonymousMoranWork bounds the permutation draws of one anonymous /lisa
+// request (about 3 s of CPU); callers with a key get geo.MaxMoranWork.
+const anonymousMoranWork = 200_000_000
+
 // handleLISA computes local Moran's I of the active firm counts of one
 // sector key at one resolution over its study area, on demand, and answers
 // GeoJSON: one feature per study-area cell with its value (masked for
@@ -105,7 +109,11 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	m, err := geo.LocalMoranCells(ctx, st.cells, st.values, q.k, geo.MoranParams{Permutations: q.perms, Seed: q.seed})
+	mp := geo.MoranParams{Permutations: q.perms, Seed: q.seed}
+	if IsPublic(r) {
+		mp.MaxWork = anonymousMoranWork
+	}
+	m, err := geo.LocalMoranCells(ctx, st.cells, st.values, q.k, mp)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

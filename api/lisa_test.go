@@ -265,6 +265,22 @@ func TestLISABadParameters(t *testing.T) {
 	}
 }
 
+// TestLISAAnonymousWork checks the lower work bound of anonymous requests:
+// 3,781 cells × 6 neighbours × 9,999 permutations ≈ 2.3e8 draws, within the
+// bound for key holders, beyond it for anonymous callers.
+func TestLISAAnonymousWork(t *testing.T) {
+	s, st, _ := newTestServer(t, nil)
+	st.run = &kume.AnalysisRun{Version: 7, Params: json.RawMessage(`{"k":1,"resolutions":[7]}`)}
+	st.cells = st.cells[:0]
+	for _, c := range h3.GridDisk(h3.LatLngToCell(h3.NewLatLng(41.05, 28.98), 7), 35) {
+		st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: 1 + int(c)%3})
+	}
+	rec := do(t, s, http.MethodGet, "/api/v1/lisa?res=7&permutations=9999", "", nil)
+	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "more than 200000000") {
+		t.Errorf("anonymous request of 2.3e8 draws: %d %v", rec.Code, m)
+	}
+}
+
 func TestLISAClosedReads(t *testing.T) {
 	closed, _, keys := newTestServer(t, func(c *Config, _ *Deps) { c.API.PublicReads = false })
 	if rec := do(t, closed, http.MethodGet, "/api/v1/lisa?res=7", "", nil); rec.Code != 401 {

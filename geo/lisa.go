@@ -40,6 +40,9 @@ type MoranParams struct {
 	// Seed makes the permutations reproducible: unit i draws from a PCG
 	// seeded with (Seed, i), whatever the number of goroutines.
 	Seed uint64
+	// MaxWork, when positive and below MaxMoranWork, lowers the bound on
+	// the neighbour draws of one computation (for callers who pay less).
+	MaxWork int64
 }
 
 // LocalMoranI is local Moran's I of one unit. Pointers are nil where the
@@ -150,11 +153,16 @@ func checkMoranParams(p MoranParams) error {
 	return nil
 }
 
-// checkMoranWork rejects a computation of more than MaxMoranWork draws.
-func checkMoranWork(pairs int64, perms int) error {
-	if w := pairs * int64(max(1, perms)); w > MaxMoranWork {
+// checkMoranWork rejects a computation of more than MaxMoranWork draws, or
+// p.MaxWork when that is lower.
+func checkMoranWork(pairs int64, p MoranParams) error {
+	limit := int64(MaxMoranWork)
+	if p.MaxWork > 0 {
+		limit = min(limit, p.MaxWork)
+	}
+	if w := pairs * int64(max(1, p.Permutations)); w > limit {
 		return moranBad("too much work: %d neighbour pairs × %d permutations = %d draws, more than %d; "+
-			"lower permutations, k or the resolution", pairs, max(1, perms), w, MaxMoranWork)
+			"lower permutations, k or the resolution", pairs, max(1, p.Permutations), w, limit)
 	}
 	return nil
 }
@@ -177,7 +185,7 @@ func localMoran(ctx context.Context, x []float64, g *graph, p MoranParams) (*Mor
 	if err := checkValues(x); err != nil {
 		return nil, err
 	}
-	if err := checkMoranWork(int64(len(g.nb)), p.Permutations); err != nil {
+	if err := checkMoranWork(int64(len(g.nb)), p); err != nil {
 		return nil, err
 	}
 	n := len(x)

@@ -31,7 +31,7 @@ func LocalMoranCells(ctx context.Context, cells []uint64, x []float64, k int, p 
 		return nil, moranBad("%d cells with k = %d allow up to %d neighbour pairs, more than %d; lower k or the resolution",
 			len(cells), k, pairs, MaxMoranPairs)
 	}
-	if err := checkMoranWork(pairs, p.Permutations); err != nil {
+	if err := checkMoranWork(pairs, p); err != nil {
 		return nil, err
 	}
 	order := make([]int, len(cells))
