@@ -94,10 +94,10 @@ func (s *Store) BeginAnalysis(ctx context.Context, cells int) (kume.AnalysisWrit
 // begin opens both transactions, creates the tables and starts the COPYs.
 func (w *analysisWriter) begin(ctx context.Context) error {
 	s := w.s
-	var err error
-	if w.tx, err = s.pool.Begin(ctx); err != nil {
+	if err := w.connect(ctx); err != nil {
 		return err
 	}
+	var err error
 	if w.version, err = s.bumpVersion(ctx, w.tx); err != nil {
 		return err
 	}
@@ -106,12 +106,6 @@ func (w *analysisWriter) begin(ctx context.Context) error {
 	}
 	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_create_cell_stats", w.version); err != nil {
 		return fmt.Errorf("create partition: %w", err)
-	}
-	if w.conn, err = s.pool.Acquire(ctx); err != nil {
-		return err
-	}
-	if w.blocksTx, err = w.conn.Begin(ctx); err != nil {
-		return err
 	}
 	table := "cell_blocks_" + strconv.FormatInt(w.version, 10)
 	if err := s.dropIfOrphan(ctx, w.blocksTx, table, w.version); err != nil {
@@ -125,6 +119,27 @@ func (w *analysisWriter) begin(ctx context.Context) error {
 		copySQL("cell_stats_"+strconv.FormatInt(w.version, 10), cellColumns()), analysisQueue)
 	w.blocks = startCopy(ctx, w.blocksTx.Conn().PgConn(), copySQL(table, cellBlockColumns()), analysisQueue)
 	return nil
+}
+
+// connect takes the writer's two connections and begins a transaction on
+// each. Writers of one store take them one writer at a time, so that two
+// writers of a small pool never wait for each other's second connection.
+func (w *analysisWriter) connect(ctx context.Context) error {
+	s := w.s
+	s.connecting.Lock()
+	defer s.connecting.Unlock()
+	if s.pool.Config().MaxConns < 2 {
+		return errors.New("saving an analysis needs a pool of 2 connections at least")
+	}
+	var err error
+	if w.conn, err = s.pool.Acquire(ctx); err != nil {
+		return err
+	}
+	if w.blocksTx, err = w.conn.Begin(ctx); err != nil {
+		return err
+	}
+	w.tx, err = s.pool.Begin(ctx)
+	return err
 }
 
 // streamOrder compares cells in the order WriteCells takes them in.

@@ -146,3 +146,26 @@ func TestAnalysisStreamKilled(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalysisStreamNeedsTwoConnections: with a pool of one connection a save
+// fails at once (it would otherwise wait forever for its second connection),
+// and leaves the store usable.
+func TestAnalysisStreamNeedsTwoConnections(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := postgis.Open(ctx, url, postgis.WithMaxConns(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAnalysis(ctx, analysisOf(1, 0x8928308280fffff)); err == nil || ctx.Err() != nil {
+		t.Fatalf("save with a pool of one connection: %v (context: %v)", err, ctx.Err())
+	}
+	if _, err := s.DataVersion(ctx); err != nil {
+		t.Fatalf("store unusable after the failed save: %v", err)
+	}
+}
