@@ -29,7 +29,8 @@ import (
 // one on each connection; the second connection then commits its table,
 // unattached, and the save transaction stores the run, region statistics and
 // clusters, attaches both tables and moves the current-version pointer.
-// Readers see the previous version until that commit.
+// Readers see the previous version until that commit. The cell_blocks table
+// has autovacuum off until the attach (see analysis_create_cell_blocks.sql).
 //
 // Until the save commits, its cell_blocks table is a table without a run, as
 // the cleanup of orphan partitions (dropOrphanPartitions) finds them; the
