@@ -3,7 +3,7 @@ package postgis
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -11,62 +11,64 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// SaveAnalysis stores r under a new data version in one transaction: the run,
-// its cell statistics and their blocks for tiles (by COPY into the version's
-// new partitions of cell_stats and cell_blocks, indexed and attached after
-// the rows are in), its region statistics (by COPY) and its clusters, then
-// moves the current-version pointer to it. Readers see the previous version
-// until the commit. Afterwards versions beyond the newest kept ones are
-// pruned (their partitions dropped).
+// SaveAnalysis stores r under a new data version: it streams r's cell
+// statistics through BeginAnalysis (in stream order, sorting a copy of their
+// positions when they are not) and commits the rest with them. Readers see
+// the previous version until the commit; afterwards versions beyond the
+// newest kept ones are pruned (their partitions dropped).
 //
 // The data version stays locked while the results are written, so an import
 // that commits meanwhile waits for it.
 func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
-	var version int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		v, err := s.bumpVersion(ctx, tx)
-		if err != nil {
-			return err
-		}
-		version = v
-		run := r.Run
-		if _, err := tx.Exec(ctx, s.q("analysis_insert_run"), v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
-			return fmt.Errorf("run: %w", err)
-		}
-		if err := s.execAnalysisPartition(ctx, tx, "analysis_create_partitions", v); err != nil {
-			return fmt.Errorf("create partitions: %w", err)
-		}
-		name := "_" + strconv.FormatInt(v, 10)
-		centres := map[uint64]centre{}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats" + name}, cellColumns(), newCellSource(r.Cells, v, centres)); err != nil {
-			return fmt.Errorf("cell statistics: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_blocks" + name}, cellBlockColumns(), newBlockSource(r.Cells, v, centres)); err != nil {
-			return fmt.Errorf("cell blocks: %w", err)
-		}
-		if err := s.execAnalysisPartition(ctx, tx, "analysis_index_partitions", v); err != nil {
-			return fmt.Errorf("index partitions: %w", err)
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"region_stats"}, regionStatColumns(), &regionStatSource{stats: r.Regions, version: v, i: -1}); err != nil {
-			return fmt.Errorf("region statistics: %w", err)
-		}
-		if err := s.insertClusters(ctx, tx, v, r.Clusters); err != nil {
-			return fmt.Errorf("clusters: %w", err)
-		}
-		if err := s.attachPartitions(ctx, tx, v); err != nil {
-			return fmt.Errorf("attach partitions: %w", err)
-		}
-		_, err = tx.Exec(ctx, s.q("analysis_set_current"), v)
-		return err
-	})
+	w, err := s.BeginAnalysis(ctx, len(r.Cells))
 	if err != nil {
-		return 0, wrap(ctx, err, "save analysis")
+		return 0, err
 	}
-	r.Run.Version = version
-	// Pruning is housekeeping: the new version is committed whatever happens
-	// here, and the next save prunes again.
-	_ = s.pruneAnalyses(ctx, s.keep)
-	return version, nil
+	defer w.Abort()
+	order := streamWalk(r.Cells)
+	if order == nil {
+		err = w.WriteCells(ctx, r.Cells)
+	}
+	batch := make([]kume.CellStat, 0, min(len(order), saveBatch))
+	for len(order) > 0 && err == nil {
+		k := min(len(order), saveBatch)
+		batch = batch[:0]
+		for _, i := range order[:k] {
+			batch = append(batch, r.Cells[i])
+		}
+		err = w.WriteCells(ctx, batch)
+		order = order[k:]
+	}
+	if err != nil {
+		return 0, err
+	}
+	cells := r.Cells
+	r.Cells = nil // Commit ignores them; the caller gets them back
+	v, err := w.Commit(ctx, r)
+	r.Cells = cells
+	return v, err
+}
+
+// saveBatch is how many cells SaveAnalysis copies at a time when it writes
+// them in another order than they come in.
+const saveBatch = 1 << 16
+
+// streamWalk returns nil when cells are in stream order (see streamOrder),
+// and otherwise the positions of cells in that order.
+func streamWalk(cells []kume.CellStat) []int32 {
+	sorted := true
+	for i := 1; i < len(cells) && sorted; i++ {
+		sorted = streamOrder(&cells[i-1], &cells[i]) < 0
+	}
+	if sorted {
+		return nil
+	}
+	order := make([]int32, len(cells))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return streamOrder(&cells[a], &cells[b]) })
+	return order
 }
 
 func (s *Store) insertClusters(ctx context.Context, tx pgx.Tx, version int64, clusters []kume.Cluster) error {
@@ -116,50 +118,6 @@ func rolesToStrings(roles []kume.Role) []string {
 		out[i] = string(r)
 	}
 	return out
-}
-
-func cellColumns() []string {
-	return []string{"version", "res", "sector", "cell", "lon", "lat", "firms", "closed",
-		"employees", "employees_estimated", "imprecise", "lq", "gi_z", "gi_p", "gi_bin",
-		"suppressed", "institutions"}
-}
-
-// cellSource feeds cell statistics to COPY. The same cell recurs in many
-// sectors, so centres are computed once per cell (each is a call into H3);
-// one row slice serves every row, as COPY encodes a row before it asks for
-// the next.
-type cellSource struct {
-	cells   []kume.CellStat
-	version int64
-	i       int
-	centres map[uint64]centre
-	row     []any
-}
-
-// centre is a cell's centre; nil coordinates for an invalid cell.
-type centre struct{ lon, lat *float64 }
-
-// newCellSource returns the source of cells for version; centres caches cell
-// centres.
-func newCellSource(cells []kume.CellStat, version int64, centres map[uint64]centre) *cellSource {
-	return &cellSource{cells: cells, version: version, i: -1, centres: centres,
-		row: make([]any, len(cellColumns()))}
-}
-
-func (c *cellSource) Next() bool { c.i++; return c.i < len(c.cells) }
-func (c *cellSource) Err() error { return nil }
-func (c *cellSource) Values() ([]any, error) {
-	x := &c.cells[c.i]
-	ce, ok := c.centres[x.Cell]
-	if !ok {
-		ce.lon, ce.lat = cellCentre(x.Cell)
-		c.centres[x.Cell] = ce
-	}
-	r := c.row
-	r[0], r[1], r[2], r[3], r[4], r[5] = c.version, int16(x.Res), x.Sector, int64(x.Cell), ce.lon, ce.lat
-	r[6], r[7], r[8], r[9], r[10] = int32(x.Firms), int32(x.Closed), x.Employees, x.EmployeesEstimated, int32(x.Imprecise)
-	r[11], r[12], r[13], r[14], r[15], r[16] = x.LQ, x.GiZ, x.GiP, int16(x.GiBin), x.Suppressed, x.Institutions
-	return r, nil
 }
 
 func regionStatColumns() []string {

@@ -14,12 +14,13 @@ import (
 
 // Every analysis version's cell statistics and cell blocks live in one
 // partition each of the tables cell_stats and cell_blocks (migration 00006),
-// named cell_stats_<version> and cell_blocks_<version>. SaveAnalysis creates
-// them as plain tables inside its transaction, copies the rows in without
-// indexes, builds the primary keys afterwards and attaches the tables just
-// before the commit. A rollback or a crash leaves nothing behind, since all of
-// it is transactional. Pruning a version detaches its partitions in the
-// transaction that deletes its run, and drops them right after.
+// named cell_stats_<version> and cell_blocks_<version>. A save creates them
+// as plain tables, copies the rows in without indexes, builds the primary
+// keys afterwards and attaches the tables just before the commit (see
+// analysis_stream.go). A rollback or a crash leaves at most the cell_blocks
+// table, which the next cleanup drops. Pruning a version detaches its
+// partitions in the transaction that deletes its run, and drops them right
+// after.
 
 // pruneLockTimeout bounds how long a prune waits for the exclusive locks that
 // dropping partitions takes; a prune that gives up is retried by the next save.
@@ -129,7 +130,9 @@ func (s *Store) detachPruned(ctx context.Context, keep int) error {
 }
 
 // dropOrphanPartitions drops the detached partitions of versions without a
-// run, each table in its own transaction.
+// run, and the cell_blocks tables of saves that ended without committing,
+// each table in its own transaction. It leaves the table of a save that is
+// still running (see analysis_stream.go).
 func (s *Store) dropOrphanPartitions(ctx context.Context) error {
 	rows, err := s.pool.Query(ctx, s.q("analysis_orphan_partitions"))
 	if err != nil {
@@ -140,9 +143,36 @@ func (s *Store) dropOrphanPartitions(ctx context.Context) error {
 		return err
 	}
 	for _, t := range tables {
-		if _, err := s.pool.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{t}.Sanitize()); err != nil {
+		v, err := strconv.ParseInt(t[strings.LastIndexByte(t, '_')+1:], 10, 64)
+		if err != nil {
+			return fmt.Errorf("partition %s: %w", t, err)
+		}
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.dropOrphan(ctx, tx, t, v) })
+		if err != nil {
 			return fmt.Errorf("drop %s: %w", t, err)
 		}
 	}
 	return nil
+}
+
+// dropOrphan drops table, a partition of version, in tx if it is an orphan
+// (analysis_is_orphan.sql) and no save of version is running (it takes the
+// version's lock until tx ends).
+func (s *Store) dropOrphan(ctx context.Context, tx pgx.Tx, table string, version int64) error {
+	var free bool
+	if err := tx.QueryRow(ctx, s.q("analysis_try_lock_version"), version).Scan(&free); err != nil || !free {
+		return err
+	}
+	return s.dropIfOrphan(ctx, tx, table, version)
+}
+
+// dropIfOrphan drops table, a partition of version, in tx if it is an orphan.
+// The caller holds the version's lock.
+func (s *Store) dropIfOrphan(ctx context.Context, tx pgx.Tx, table string, version int64) error {
+	var orphan bool
+	if err := tx.QueryRow(ctx, s.q("analysis_is_orphan"), table, version).Scan(&orphan); err != nil || !orphan {
+		return err
+	}
+	_, err := tx.Exec(ctx, "DROP TABLE "+pgx.Identifier{table}.Sanitize())
+	return err
 }

@@ -51,9 +51,9 @@ func analysisOf(firms int, cells ...uint64) *kume.AnalysisResult {
 }
 
 // TestAnalysisPartitions: every kept version has one partition of cell_stats
-// and one of cell_blocks, pruning drops the others with their runs (and a
-// detached partition left behind by an interrupted prune), and a
-// save that fails after its rows are copied leaves no table behind and the
+// and one of cell_blocks (with autovacuum on), pruning drops the others with their runs (and a
+// detached partition left behind by an interrupted prune), and a save that
+// fails, before or after its rows are copied, leaves no table behind and the
 // previous version current.
 func TestAnalysisPartitions(t *testing.T) {
 	url := pgtest.NewDatabase(t)
@@ -107,8 +107,18 @@ func TestAnalysisPartitions(t *testing.T) {
 			t.Errorf("%s: partitions %v, tables %v, want %v", table, attached, all, want)
 		}
 	}
+	// Autovacuum, off while a save builds its cell_blocks table, is back.
+	var off []string
+	rows, err := conn.Query(ctx, `SELECT c.relname FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+		WHERE c.relname ~ '^cell_(stats|blocks)_' AND (c.reloptions IS NOT NULL OR t.reloptions IS NOT NULL)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil || len(off) > 0 {
+		t.Errorf("tables with storage options: %v (%v)", off, err)
+	}
 	var runs []int64
-	rows, err := conn.Query(ctx, `SELECT version FROM analysis_runs ORDER BY 1`)
+	rows, err = conn.Query(ctx, `SELECT version FROM analysis_runs ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,15 +133,26 @@ func TestAnalysisPartitions(t *testing.T) {
 		t.Errorf("current version has %d blocks (%v)", blocks, err)
 	}
 
-	// A duplicate cell fails the primary key build, after the rows are in.
-	if _, err := s.SaveAnalysis(ctx, analysisOf(5, cells[0], cells[1], cells[0])); err == nil {
-		t.Fatal("save with a duplicate cell succeeded")
+	// A duplicate cell is rejected before anything is written; clusters
+	// with the same id fail after the cells are in and indexed (and the
+	// cell_blocks table committed), just before the attach.
+	if _, err := s.SaveAnalysis(ctx, analysisOf(5, cells[0], cells[1], cells[0])); kume.ErrorCode(err) != kume.EINVALID {
+		t.Fatalf("save with a duplicate cell: %v, want %s", err, kume.EINVALID)
+	}
+	twice := analysisOf(6, cells...)
+	twice.Clusters = []kume.Cluster{{ID: "a", Sector: "C", Res: 9}, {ID: "a", Sector: "C", Res: 9}}
+	for i := range twice.Clusters {
+		twice.Clusters[i].Cells = cells[:1]
+		twice.Clusters[i].Geometry = orb.MultiPolygon{{{{32.8, 39.9}, {32.9, 39.9}, {32.9, 40}, {32.8, 39.9}}}}
+	}
+	if _, err := s.SaveAnalysis(ctx, twice); err == nil {
+		t.Fatal("save with a cluster id twice succeeded")
 	}
 	for _, table := range []string{"cell_stats", "cell_blocks"} {
 		attached, all := partitionVersions(t, conn, table)
 		want := name(table, versions[2:]...)
 		if !slices.Equal(attached, want) || !slices.Equal(all, want) {
-			t.Errorf("after a failed save %s: partitions %v, tables %v, want %v", table, attached, all, want)
+			t.Errorf("after the failed saves %s: partitions %v, tables %v, want %v", table, attached, all, want)
 		}
 	}
 	cs, err := s.CellStats(ctx, kume.CellFilter{Res: 9, Sector: "C"})

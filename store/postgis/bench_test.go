@@ -93,7 +93,7 @@ func (s *Store) copyBare(ctx context.Context, rows []kume.Establishment) error {
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		enc := rowEncoder{datasetID: 1, withDataset: true}
-		stream := startCopy(ctx, tx.Conn().PgConn(), copySQL("bench_bare", append([]string{"dataset_id"}, importColumns()...)))
+		stream := startCopy(ctx, tx.Conn().PgConn(), copySQL("bench_bare", append([]string{"dataset_id"}, importColumns()...)), streamDepth)
 		for len(rows) > 0 {
 			k := min(len(rows), 10_000)
 			b := stream.buffer()

@@ -194,13 +194,13 @@ func TestBlockMalformed(t *testing.T) {
 	}
 }
 
-// TestBlockWalk: cells grouped by resolution and sector and ascending are
-// walked as they are, others in sorted order.
-func TestBlockWalk(t *testing.T) {
+// TestStreamWalk: cells in stream order are walked as they are, others in
+// stream order.
+func TestStreamWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	var cells []kume.CellStat
-	for _, sector := range []string{"", "C", "A"} {
-		for _, res := range []int{8, 6} {
+	for _, res := range []int{6, 8} {
+		for _, sector := range []string{"", "A", "C"} {
 			cs := randomCells(rng, res, 50, 41, 29)
 			for i := range cs {
 				cs[i].Sector = sector
@@ -208,23 +208,24 @@ func TestBlockWalk(t *testing.T) {
 			cells = append(cells, cs...)
 		}
 	}
-	if o := blockWalk(cells); o != nil {
-		t.Fatalf("grouped cells: walk %v", o[:5])
+	if o := streamWalk(cells); o != nil {
+		t.Fatalf("cells in stream order: walk %v", o[:5])
 	}
 	for name, mix := range map[string]func([]kume.CellStat){
-		"swap":   func(c []kume.CellStat) { c[10], c[11] = c[11], c[10] },
-		"split":  func(c []kume.CellStat) { c[0], c[len(c)-1] = c[len(c)-1], c[0] },
-		"resume": func(c []kume.CellStat) { c[49], c[100] = c[100], c[49] },
+		"swap":      func(c []kume.CellStat) { c[10], c[11] = c[11], c[10] },
+		"split":     func(c []kume.CellStat) { c[0], c[len(c)-1] = c[len(c)-1], c[0] },
+		"resume":    func(c []kume.CellStat) { c[49], c[100] = c[100], c[49] },
+		"groups":    func(c []kume.CellStat) { copy(c, append(slices.Clone(c[150:]), c[:150]...)) },
+		"duplicate": func(c []kume.CellStat) { c[11] = c[10] },
 	} {
 		cs := slices.Clone(cells)
 		mix(cs)
-		o := blockWalk(cs)
+		o := streamWalk(cs)
 		if o == nil {
 			t.Fatalf("%s: walked as they are", name)
 		}
 		for i := 1; i < len(o); i++ {
-			x, y := &cs[o[i-1]], &cs[o[i]]
-			if x.Res > y.Res || x.Res == y.Res && (x.Sector > y.Sector || x.Sector == y.Sector && x.Cell >= y.Cell) {
+			if streamOrder(&cs[o[i-1]], &cs[o[i]]) > 0 {
 				t.Fatalf("%s: walk not sorted at %d", name, i)
 			}
 		}

@@ -86,7 +86,7 @@ func (imp *importer) begin(ctx context.Context) error {
 	if err != nil {
 		return wrap(ctx, err, "begin import")
 	}
-	imp.copy = startCopy(ctx, tx.Conn().PgConn(), copySQL(table, cols))
+	imp.copy = startCopy(ctx, tx.Conn().PgConn(), copySQL(table, cols), streamDepth)
 	return nil
 }
 

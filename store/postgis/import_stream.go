@@ -30,13 +30,16 @@ type copyStream struct {
 // streamDepth is how many encoded batches may wait for the server.
 const streamDepth = 3
 
+// copyBufferSize is the capacity of a new buffer of a copyStream.
+const copyBufferSize = 1 << 20
+
 // startCopy runs sql, a COPY ... FROM STDIN, on conn and returns the stream
-// that feeds it. The caller must end it with finish or abort before using the
-// connection again.
-func startCopy(ctx context.Context, conn *pgconn.PgConn, sql string) *copyStream {
+// that feeds it, which queues up to depth buffers. The caller must end it
+// with finish or abort before using the connection again.
+func startCopy(ctx context.Context, conn *pgconn.PgConn, sql string, depth int) *copyStream {
 	s := &copyStream{
-		bufs: make(chan []byte, streamDepth),
-		free: make(chan []byte, streamDepth+1),
+		bufs: make(chan []byte, depth),
+		free: make(chan []byte, depth+1),
 		done: make(chan struct{}),
 	}
 	s.bufs <- appendHeader(s.buffer())
@@ -53,14 +56,14 @@ func (s *copyStream) buffer() []byte {
 	case b := <-s.free:
 		return b[:0]
 	default:
-		return make([]byte, 0, 1<<20)
+		return make([]byte, 0, copyBufferSize)
 	}
 }
 
 // send queues b. It returns the COPY's error if the COPY has already ended.
 func (s *copyStream) send(ctx context.Context, b []byte) error {
 	if s.closed {
-		return errors.New("postgis: import stream already ended")
+		return errors.New("postgis: COPY stream already ended")
 	}
 	select {
 	case s.bufs <- b:
@@ -92,7 +95,7 @@ func (s *copyStream) finish(ctx context.Context) (int64, error) {
 // abort abandons the COPY: the server discards its rows and reports an error,
 // which abort does not return. It waits until the connection is free.
 func (s *copyStream) abort() {
-	s.close(errors.New("import abandoned"))
+	s.close(errors.New("COPY abandoned"))
 	<-s.done
 }
 

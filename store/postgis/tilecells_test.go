@@ -161,7 +161,8 @@ func TestTileCellsMatchesCellStats(t *testing.T) {
 }
 
 // TestCellBlocksBackfill: the blocks migration 00004 builds in SQL from
-// cell_stats are byte for byte the blocks SaveAnalysis writes.
+// cell_stats are byte for byte the blocks SaveAnalysis writes, and those a
+// stream of small batches writes.
 func TestCellBlocksBackfill(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
@@ -193,7 +194,28 @@ func TestCellBlocksBackfill(t *testing.T) {
 		}
 	}
 	cells = append(cells, kume.CellStat{Res: 5, Cell: 7, Sector: "G", Firms: 1})
+	// Two sectors, one after the other, with their cells in one block.
+	at := uint64(h3.LatLngToCell(h3.LatLng{Lat: 39.9, Lng: 32.8}, 9))
+	cells = append(cells, kume.CellStat{Res: 9, Cell: at, Sector: "K", Firms: 2},
+		kume.CellStat{Res: 9, Cell: at, Sector: "L", Firms: 3})
 	if _, err := s.SaveAnalysis(ctx, &kume.AnalysisResult{Run: kume.AnalysisRun{Params: []byte(`{}`)}, Cells: cells}); err != nil {
+		t.Fatal(err)
+	}
+	// The same cells again, streamed in batches that end inside blocks.
+	slices.SortFunc(cells, func(a, b kume.CellStat) int {
+		return cmp.Or(cmp.Compare(a.Res, b.Res), cmp.Compare(a.Sector, b.Sector), cmp.Compare(a.Cell, b.Cell))
+	})
+	w, err := s.BeginAnalysis(ctx, len(cells))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for lo := 0; lo < len(cells); lo += 5 {
+		if err := w.WriteCells(ctx, cells[lo:min(lo+5, len(cells))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Commit(ctx, &kume.AnalysisResult{Run: kume.AnalysisRun{Params: []byte(`{}`)}}); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := pgx.Connect(ctx, url)
@@ -214,7 +236,20 @@ func TestCellBlocksBackfill(t *testing.T) {
 		return out
 	}
 	want := blocks()
-	if len(want) < 20 {
+	// Both versions hold the same blocks.
+	byVersion := map[string][]string{}
+	for _, b := range want {
+		version, rest, _ := strings.Cut(b, " ")
+		byVersion[version] = append(byVersion[version], rest)
+	}
+	var versions [][]string
+	for _, bs := range byVersion {
+		versions = append(versions, bs)
+	}
+	if len(versions) != 2 || !slices.Equal(versions[0], versions[1]) {
+		t.Fatalf("the saved and the streamed blocks differ (%d versions)", len(versions))
+	}
+	if len(want) < 40 {
 		t.Fatalf("only %d blocks", len(want))
 	}
 	m, err := os.ReadFile("../../migrations/00004_cell_blocks.sql")

@@ -1,5 +1,6 @@
 -- Attaches version {{version}}'s partitions; their CHECK constraints prove the
--- bounds, so there is no scan. This runs last, right before the
+-- bounds, so there is no scan. The cell_blocks table gets autovacuum back
+-- (see analysis_create_cell_blocks.sql). This runs last, right before the
 -- current-version pointer moves and the commit.
 --
 -- The partitioned tables are locked exclusively first, until the commit (the
@@ -12,5 +13,6 @@
 -- the partitioned table first, and locking the partitions too would wait for
 -- (and cancel) an autovacuum of the previous version's partitions.
 LOCK TABLE ONLY cell_stats, ONLY cell_blocks IN ACCESS EXCLUSIVE MODE;
+ALTER TABLE {{cell_blocks}} RESET (autovacuum_enabled, toast.autovacuum_enabled);
 ALTER TABLE cell_stats ATTACH PARTITION {{cell_stats}} FOR VALUES IN ({{version}});
 ALTER TABLE cell_blocks ATTACH PARTITION {{cell_blocks}} FOR VALUES IN ({{version}})
