@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -312,5 +313,42 @@ func TestDamagedGroupIndex(t *testing.T) {
 				t.Errorf("CellStats with a damaged group index: %v; want an error naming %s", err, path)
 			}
 		})
+	}
+}
+
+// TestReadAnalysisVersion2 cuts the group index off a file, making it one of
+// format version 2, which is read and decoded whole.
+func TestReadAnalysisVersion2(t *testing.T) {
+	g := newSynthCells(4, 5, 0.3)
+	_, path := streamedStore(t, g)
+	want := wholeDecode(t, path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := data[:len(data)-trailerLen]
+	body = slices.Clone(body[:binary.LittleEndian.Uint64(body[len(body)-footerLen:])])
+	body[len(magic)+1] = 2
+	v2 := filepath.Join(t.TempDir(), "analysis-2.kume")
+	if err := os.WriteFile(v2, binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := openLazyAnalysis(v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := l.get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.src != nil || len(a.cells) != len(want.cells) {
+		t.Fatalf("a version 2 file: %d groups decoded whole (src %v), want %d", len(a.cells), a.src, len(want.cells))
+	}
+	for grp, exp := range want.cells {
+		set, err := a.cellSet(grp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameSet(t, grp, set, exp)
 	}
 }
