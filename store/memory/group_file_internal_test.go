@@ -352,3 +352,81 @@ func TestReadAnalysisVersion2(t *testing.T) {
 		sameSet(t, grp, set, exp)
 	}
 }
+
+// TestReadersDuringStreamedSaves reads groups of the version each reader
+// saw last while streamed saves replace it and remove its file: every read
+// gives that version's rows or, for a version no longer kept, ENOTFOUND.
+func TestReadersDuringStreamedSaves(t *testing.T) {
+	ctx := t.Context()
+	gens := []*synthCells{newSynthCells(4, 6, 0.3), newSynthCells(4, 4, 0.5), newSynthCells(4, 8, 0.2)}
+	wants := make([]*analysis, len(gens)) // the rows of each generator, indexed
+	for i, g := range gens {
+		a, err := newAnalysis(&kume.AnalysisResult{Cells: g.all()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wants[i] = a
+	}
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Save i is version first+i, of generator i mod 3.
+	first := streamSynth(t, s, gens[0], 20_000, synthTail())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	reads := make([]int, 4)
+	for r := range 4 {
+		wg.Go(func() {
+			grps := []cellGroup{{7, ""}, {8, "13"}, {9, "vc:textiles"}, {9, ""}}
+			for k := 0; ; k++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				run, err := s.LatestAnalysis(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				grp := grps[(r+k)%len(grps)]
+				got, err := s.CellStats(ctx, kume.CellFilter{Version: run.Version, Res: grp.res, Sector: grp.sector})
+				if kume.ErrorCode(err) == kume.ENOTFOUND {
+					continue // two saves since LatestAnalysis
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				var rows []kume.CellStat
+				if exp := wants[(run.Version-first)%int64(len(gens))].cells[grp]; exp != nil {
+					rows = exp.stats
+				}
+				if len(got) != len(rows) || (len(rows) > 0 && !reflect.DeepEqual(got, rows)) {
+					errs <- fmt.Errorf("version %d, group %v: %d rows, want %d", run.Version, grp, len(got), len(rows))
+					return
+				}
+				reads[r]++
+			}
+		})
+	}
+	for i := 1; i <= 6; i++ {
+		if v := streamSynth(t, s, gens[i%len(gens)], 20_000, synthTail()); v != first+int64(i) {
+			t.Fatalf("save %d is version %d, want %d", i, v, first+int64(i))
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for r, n := range reads {
+		if n == 0 {
+			t.Errorf("reader %d read nothing", r)
+		}
+	}
+}
