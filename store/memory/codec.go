@@ -85,6 +85,7 @@ type countingWriter struct {
 	n int64
 }
 
+// Write writes p to the underlying writer and counts what it took.
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
