@@ -19,10 +19,13 @@ type analysis struct {
 	run kume.AnalysisRun
 	// all holds every cell statistic ordered by (resolution, sector, cell),
 	// centres the cells' centres beside them; cells indexes the groups of
-	// one resolution and sector, sub-slices of the two.
+	// one resolution and sector, sub-slices of the two. An analysis read
+	// from a file with a group index has none of them in memory: src
+	// decodes its groups one at a time.
 	all      []kume.CellStat
 	centres  []orb.Point
 	cells    map[cellGroup]*cellSet
+	src      *groupFile
 	clusters []kume.Cluster // ordered by id
 	bounds   []orb.Bound    // of clusters[i].Geometry
 	regions  []kume.RegionStat
@@ -36,6 +39,51 @@ type cellGroup struct {
 type cellSet struct {
 	stats   []kume.CellStat
 	centres []orb.Point
+}
+
+// cellSet returns the cells of group g, nil if it has none.
+func (a *analysis) cellSet(g cellGroup) (*cellSet, error) {
+	if a.src != nil {
+		return a.src.get(g)
+	}
+	return a.cells[g], nil
+}
+
+// rows returns the number of cell statistics.
+func (a *analysis) rows() int {
+	if a.src != nil {
+		return a.src.count
+	}
+	return len(a.all)
+}
+
+// eachGroup calls fn with every group in (resolution, sector) order, and
+// stops at its first error. The groups of a file are decoded for the call,
+// not cached.
+func (a *analysis) eachGroup(fn func(set *cellSet) error) error {
+	if a.src != nil {
+		for i := range a.src.index.spans {
+			set, _, err := a.src.decode(i)
+			if err != nil {
+				return err
+			}
+			if err := fn(set); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := 0; i < len(a.all); {
+		j := i + 1
+		for j < len(a.all) && a.all[j].Res == a.all[i].Res && a.all[j].Sector == a.all[i].Sector {
+			j++
+		}
+		if err := fn(&cellSet{stats: a.all[i:j:j], centres: a.centres[i:j:j]}); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
 }
 
 // cellCentre returns the centre of an H3 cell as (lon, lat).
@@ -358,9 +406,9 @@ func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellSt
 	if a == nil {
 		return nil, err
 	}
-	set := a.cells[cellGroup{f.Res, f.Sector}]
+	set, err := a.cellSet(cellGroup{f.Res, f.Sector})
 	if set == nil {
-		return nil, nil
+		return nil, err
 	}
 	keep := func(i int) bool {
 		return f.BBox == nil || f.BBox.Contains(set.centres[i])

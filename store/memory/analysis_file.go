@@ -3,6 +3,7 @@ package memory
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -12,26 +13,38 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The analysis file (format version 2) holds the number of cell statistics,
+// The analysis file (format version 3) holds the number of cell statistics,
 // every cell statistic ordered by (resolution, sector, cell), then the run,
-// the clusters and the region statistics. The cells come first so that a
-// streamed save (see BeginAnalysis) writes the file front to back as they
-// arrive, before the run's version is known. The cells' centres are not
-// stored: decoding computes them (cellCentres, one H3 call per distinct
-// cell of a resolution, on all cores), which costs less than writing,
-// syncing and reading 16 bytes more per row. Version 1 files held the run
-// first and a centre after each cell; they are still read. Millions of cells
-// go through appendCell, which builds each cell's bytes in one scratch buffer
+// the clusters, the region statistics and the index of the (resolution,
+// sector) groups with its footer (see group_index.go). The cells come first
+// so that a streamed save (see BeginAnalysis) writes the file front to back
+// as they arrive, before the run's version is known; the index lets a reader
+// decode one group at a time (see groupFile). The cells' centres are not
+// stored: decoding computes them (cellCentres, on all cores), which costs
+// less than writing, syncing and reading 16 bytes more per row. Version 2
+// files had no index, version 1 files held the run first and a centre after
+// each cell; both are still read, and decoded whole. Millions of cells go
+// through appendCell, which builds each cell's bytes in one scratch buffer
 // and hands them to the buffered writer in one call.
 
 func encodeAnalysis(e *encoder, a *analysis) error {
-	e.uvarint(uint64(len(a.all)))
+	e.uvarint(uint64(a.rows()))
 	scratch := make([]byte, 0, 256)
-	for i := range a.all {
-		scratch = appendCell(scratch[:0], &a.all[i])
-		e.w.Write(scratch)
+	var x groupIndex
+	err := a.eachGroup(func(set *cellSet) error {
+		for i := range set.stats {
+			x.add(e, &set.stats[i])
+			scratch = appendCell(scratch[:0], &set.stats[i])
+			e.w.Write(scratch)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	cellsEnd := e.offset()
 	encodeAnalysisTail(e, &a.run, a.clusters, a.regions)
+	encodeGroupIndex(e, &x, cellsEnd)
 	return nil
 }
 
@@ -160,6 +173,38 @@ func (d *decoder) slabFloat(fs *floatSlab) *float64 {
 	return fs.ptr(d.f64())
 }
 
+// interner copies decoded strings out of the file's memory, once each:
+// sector keys, institution types and region codes are few.
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	in[v] = v
+	return v
+}
+
+// decodeCell reads one cell statistic written by appendCell into c, its LQ
+// and Gi* values into fs. It returns the number of institution counts read.
+func decodeCell(d *decoder, c *kume.CellStat, fs *floatSlab, in interner) int {
+	c.Res, c.Cell, c.Sector, c.Firms, c.Closed = d.int(), d.u64(), in.get(d.str()), d.int(), d.int()
+	c.Employees, c.EmployeesEstimated, c.Imprecise = d.f64(), d.f64(), d.int()
+	c.LQ, c.GiZ, c.GiP = d.slabFloat(fs), d.slabFloat(fs), d.slabFloat(fs)
+	c.GiBin, c.Suppressed = d.int(), d.bool()
+	n := d.count(2)
+	if n > 0 {
+		c.Institutions = make(map[kume.InstitutionType]int, n)
+		for range n {
+			k := kume.InstitutionType(in.get(d.str()))
+			c.Institutions[k] = d.int()
+		}
+	}
+	return n
+}
+
+// decodeAnalysis decodes a whole analysis file, of any format version.
 func decodeAnalysis(d *decoder) (*analysis, error) {
 	r := &kume.AnalysisResult{}
 	v1 := d.version == 1
@@ -167,36 +212,17 @@ func decodeAnalysis(d *decoder) (*analysis, error) {
 		r.Run = decodeRun(d)
 	}
 	// Decoded strings share the file's memory; those kept for good are
-	// copied, so the file is not held for one sector name. Sector keys and
-	// institution types are few, and interned.
-	names := map[string]string{}
-	intern := func(s string) string {
-		if v, ok := names[s]; ok {
-			return v
-		}
-		v := strings.Clone(s)
-		names[v] = v
-		return v
-	}
+	// copied, so the file is not held for one sector name.
+	in := interner{}
 	r.Cells = make([]kume.CellStat, d.count(30))
+	cellsStart := int64(headerLen + d.off)
 	var centres []orb.Point
 	if v1 {
 		centres = make([]orb.Point, len(r.Cells))
 	}
 	var fs floatSlab
 	for i := range r.Cells {
-		c := &r.Cells[i]
-		c.Res, c.Cell, c.Sector, c.Firms, c.Closed = d.int(), d.u64(), intern(d.str()), d.int(), d.int()
-		c.Employees, c.EmployeesEstimated, c.Imprecise = d.f64(), d.f64(), d.int()
-		c.LQ, c.GiZ, c.GiP = d.slabFloat(&fs), d.slabFloat(&fs), d.slabFloat(&fs)
-		c.GiBin, c.Suppressed = d.int(), d.bool()
-		if n := d.count(2); n > 0 {
-			c.Institutions = make(map[kume.InstitutionType]int, n)
-			for range n {
-				k := kume.InstitutionType(intern(d.str()))
-				c.Institutions[k] = d.int()
-			}
-		}
+		decodeCell(d, &r.Cells[i], &fs, in)
 		if v1 {
 			centres[i] = orb.Point{d.f64(), d.f64()}
 		}
@@ -204,10 +230,49 @@ func decodeAnalysis(d *decoder) (*analysis, error) {
 	if !v1 {
 		r.Run = decodeRun(d)
 	}
+	decodeClustersRegions(d, r, in)
+	var x groupIndex
+	if d.version >= 3 {
+		at := int64(headerLen + d.off)
+		x = decodeGroupIndex(d)
+		if footer := int64(d.u64()); footer != at && d.err == nil {
+			return nil, fmt.Errorf("group index at %d, the footer says %d: %w", at, footer, errCorrupt)
+		}
+		if d.err == nil {
+			if err := x.check(len(r.Cells), cellsStart, at); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := d.done(); err != nil {
+		return nil, err
+	}
+	a, err := newAnalysis(r, centres)
+	if err != nil {
+		return nil, err
+	}
+	if d.version >= 3 {
+		if len(x.spans) != len(a.cells) {
+			return nil, fmt.Errorf("group index: %d groups, the cells form %d: %w", len(x.spans), len(a.cells), errCorrupt)
+		}
+		for _, sp := range x.spans {
+			if set := a.cells[sp.group]; set == nil || len(set.stats) != sp.rows {
+				return nil, fmt.Errorf("group index: group (resolution %d, sector %q) does not match the cells: %w",
+					sp.group.res, sp.group.sector, errCorrupt)
+			}
+		}
+	}
+	a.run.Version = r.Run.Version
+	return a, nil
+}
+
+// decodeClustersRegions reads the clusters and region statistics written by
+// encodeAnalysisTail into r.
+func decodeClustersRegions(d *decoder, r *kume.AnalysisResult, in interner) {
 	r.Clusters = make([]kume.Cluster, d.count(10))
 	for i := range r.Clusters {
 		c := &r.Clusters[i]
-		c.ID, c.Sector, c.Res, c.Name = strings.Clone(d.str()), intern(d.str()), d.int(), strings.Clone(d.str())
+		c.ID, c.Sector, c.Res, c.Name = strings.Clone(d.str()), in.get(d.str()), d.int(), strings.Clone(d.str())
 		if n := d.count(8); n > 0 {
 			c.Cells = make([]uint64, n)
 			for k := range c.Cells {
@@ -224,19 +289,10 @@ func decodeAnalysis(d *decoder) (*analysis, error) {
 	}
 	r.Regions = make([]kume.RegionStat, d.count(10))
 	for i := range r.Regions {
-		r.Regions[i] = kume.RegionStat{Level: intern(d.str()), Code: intern(d.str()), Sector: intern(d.str()), Firms: d.int(),
+		r.Regions[i] = kume.RegionStat{Level: in.get(d.str()), Code: in.get(d.str()), Sector: in.get(d.str()), Firms: d.int(),
 			Employees: d.f64(), LQ: d.optFloat(), LQEmployed: d.optFloat(), Stars: d.int(), Strong: d.bool(),
 			Suppressed: d.bool(), Entries: d.int(), Exits: d.int()}
 	}
-	if err := d.done(); err != nil {
-		return nil, err
-	}
-	a, err := newAnalysis(r, centres)
-	if err != nil {
-		return nil, err
-	}
-	a.run.Version = r.Run.Version
-	return a, nil
 }
 
 // decodeRun reads the run written by encodeAnalysisTail.

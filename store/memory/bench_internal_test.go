@@ -2,8 +2,10 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -71,10 +73,18 @@ func BenchmarkSaveAnalysis(b *testing.B) {
 	})
 }
 
-// BenchmarkDecodeAnalysis reads back the file of BenchmarkSaveAnalysis (as
-// the first read after Open or after a streamed commit does), and separately
-// the part of it that computes the cells' centres, which the file does not
-// store.
+// BenchmarkDecodeAnalysis reads back the file of BenchmarkSaveAnalysis:
+// Whole decodes all of it (as files without a group index are, on first
+// read); FirstRead is the first read after Open or after a streamed commit
+// of one group, the largest (all sectors at resolution 9, ~820k rows) or a
+// sector's at resolution 8 (~12k rows): the checksum of the whole file, the
+// run, clusters, regions and index, and that group. Centres computes the
+// centres of all the cells, which the file does not store. retained-B is the
+// heap the result holds after a GC. Run each in its own process to compare
+// peak RSS:
+//
+//	go test ./store/memory/ -run XXX -bench 'DecodeAnalysis/Whole' -benchtime 3x
+//	go test ./store/memory/ -run XXX -bench 'DecodeAnalysis/FirstRead' -benchtime 3x
 func BenchmarkDecodeAnalysis(b *testing.B) {
 	g := benchSynth()
 	dir := b.TempDir()
@@ -85,14 +95,55 @@ func BenchmarkDecodeAnalysis(b *testing.B) {
 	streamSynth(b, s, g, 1<<20, synthTail())
 	path := s.snapshot().lazy.path
 	s.Close()
-	b.Run("File", func(b *testing.B) {
+	retained := func(b *testing.B, read func() any) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.ResetTimer()
+		var keep any
 		for range b.N {
-			l := &lazyAnalysis{path: path}
-			if _, err := l.get(); err != nil {
+			keep = nil
+			keep = read()
+		}
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(keep)
+		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)), "retained-B")
+	}
+	b.Run("Whole", func(b *testing.B) {
+		retained(b, func() any {
+			d, err := readFile(path, kindAnalysis)
+			if err != nil {
 				b.Fatal(err)
 			}
-		}
+			a, err := decodeAnalysis(d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return a
+		})
 	})
+	for _, grp := range []cellGroup{{9, ""}, {8, "13"}} {
+		b.Run(fmt.Sprintf("FirstRead/res%d-sector%q", grp.res, grp.sector), func(b *testing.B) {
+			retained(b, func() any {
+				l, err := openLazyAnalysis(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				a, err := l.get()
+				if err != nil {
+					b.Fatal(err)
+				}
+				set, err := a.cellSet(grp)
+				if err != nil || set == nil {
+					b.Fatal(set, err)
+				}
+				b.ReportMetric(float64(len(set.stats)), "group-rows")
+				return a
+			})
+		})
+	}
 	b.Run("Centres", func(b *testing.B) {
 		cells := g.all()
 		var groups [][2]int

@@ -26,10 +26,11 @@ import (
 const (
 	magic         = "KUME"
 	formatVersion = 1 // of every kind of file but the analysis
-	// analysisVersion is the format of the analysis file: version 2 puts the
-	// cells first and leaves out their centres (see analysis_file.go).
-	// Version 1 files are still read.
-	analysisVersion = 2
+	// analysisVersion is the format of the analysis file: version 2 put the
+	// cells first and left out their centres, version 3 adds an index of the
+	// (resolution, sector) groups (see analysis_file.go). Versions 1 and 2
+	// are still read.
+	analysisVersion = 3
 	headerLen       = len(magic) + 2
 	trailerLen      = 4
 )
@@ -52,7 +53,7 @@ func checkHeader(path string, head []byte, size int64, kind byte) (byte, error) 
 		return 0, fmt.Errorf("%s: file kind %q, want %q", path, head[len(magic)], kind)
 	}
 	v := head[len(magic)+1]
-	if v != fileVersion(kind) && (kind != kindAnalysis || v != 1) {
+	if v != fileVersion(kind) && (kind != kindAnalysis || v < 1 || v > analysisVersion) {
 		return 0, fmt.Errorf("%s: format version %d, this kume reads version %d", path, v, fileVersion(kind))
 	}
 	return v, nil
@@ -74,12 +75,27 @@ type encoder struct {
 	w   *bufio.Writer
 	crc hash.Hash32
 	f   io.Writer
+	out countingWriter // what the buffer has passed on
 	buf [binary.MaxVarintLen64]byte
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+// Write writes p to the underlying writer and counts what it took.
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func newEncoder(f io.Writer, kind byte) *encoder {
 	crc := crc32.New(castagnoli())
-	e := &encoder{crc: crc, f: f, w: bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)}
+	e := &encoder{crc: crc, f: f, out: countingWriter{w: io.MultiWriter(f, crc)}}
+	e.w = bufio.NewWriterSize(&e.out, 1<<20)
 	e.w.WriteString(magic)
 	e.w.WriteByte(kind)
 	e.w.WriteByte(fileVersion(kind))
@@ -99,6 +115,10 @@ func (e *encoder) finish() error {
 
 // flush writes the buffered bytes out (crash tests use it to tear a file).
 func (e *encoder) flush() error { return e.w.Flush() }
+
+// offset returns the file offset of the next byte written (the header
+// included).
+func (e *encoder) offset() int64 { return e.out.n + int64(e.w.Buffered()) }
 
 func (e *encoder) uvarint(v uint64) { e.w.Write(binary.AppendUvarint(e.buf[:0], v)) }
 func (e *encoder) varint(v int64)   { e.w.Write(binary.AppendVarint(e.buf[:0], v)) }
@@ -178,6 +198,12 @@ func readFile(path string, kind byte) (*decoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkData(path, data, kind)
+}
+
+// checkData checks the header and checksum of a framed file's bytes and
+// returns a decoder over its body.
+func checkData(path string, data []byte, kind byte) (*decoder, error) {
 	head := data
 	if len(head) < headerLen {
 		head = make([]byte, headerLen)

@@ -131,10 +131,11 @@ func load(dir string) (*state, error) {
 		path := filepath.Join(dir, st.analysisFile)
 		// The header is checked now; the checksum when the file is first
 		// read and decoded (see lazyAnalysis).
-		if err := checkFileHeader(path, kindAnalysis); err != nil {
+		l, err := openLazyAnalysis(path)
+		if err != nil {
 			return nil, fmt.Errorf("memory: %w", err)
 		}
-		st.lazy = &lazyAnalysis{path: path}
+		st.lazy = l
 	}
 	if err := st.check(); err != nil {
 		return nil, fmt.Errorf("memory: %s: %w", path, err)

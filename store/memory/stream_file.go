@@ -17,6 +17,7 @@ type fileStream struct {
 	f       *os.File // the temp file; nil once closed
 	temp    string   // its path
 	e       *encoder
+	index   groupIndex
 	scratch []byte
 }
 
@@ -47,6 +48,7 @@ func (w *fileStream) WriteCells(ctx context.Context, cells []kume.CellStat) erro
 		return w.end(err)
 	}
 	for i := range cells {
+		w.index.add(w.e, &cells[i])
 		w.scratch = appendCell(w.scratch[:0], &cells[i])
 		if _, err := w.e.w.Write(w.scratch); err != nil {
 			return w.end(fmt.Errorf("memory: write analysis: %w", err))
@@ -56,9 +58,10 @@ func (w *fileStream) WriteCells(ctx context.Context, cells []kume.CellStat) erro
 	return nil
 }
 
-// Commit completes the file with r's run (under the new version), clusters
-// and region statistics, syncs it and commits it as the current analysis,
-// which is decoded when first read.
+// Commit completes the file with r's run (under the new version), clusters,
+// region statistics and group index, syncs it and commits it as the current
+// analysis, which is read when first used; the analysis keeps the file open
+// (see lazyAnalysis).
 func (w *fileStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	if err := w.check(ctx); err != nil {
 		return 0, err
@@ -82,32 +85,35 @@ func (w *fileStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64,
 		version = next.version + 1
 		run := r.Run
 		run.Version = version
+		cellsEnd := w.e.offset()
 		encodeAnalysisTail(w.e, &run, r.Clusters, r.Regions)
+		encodeGroupIndex(w.e, &w.index, cellsEnd)
 		if err := w.finish(); err != nil {
 			return change{}, fmt.Errorf("memory: write analysis: %w", err)
 		}
-		next.version = version
 		name := next.fileName("analysis")
-		next.replaceAnalysis(nil, &lazyAnalysis{path: filepath.Join(w.s.dir, name)})
+		lazy, err := newLazyAnalysis(w.f, filepath.Join(w.s.dir, name))
+		if err != nil {
+			return change{}, fmt.Errorf("memory: write analysis: %w", err)
+		}
+		next.version = version
+		next.replaceAnalysis(nil, lazy)
 		return change{analysis: true, analysisTemp: w.temp, analysisName: name}, nil
 	})
 	if err != nil {
 		return 0, w.end(err)
 	}
+	w.f = nil // the committed analysis holds it now
 	w.end(errCommitted)
 	r.Run.Version = version
 	return version, nil
 }
 
-// finish writes the checksum, syncs and closes the temp file.
+// finish writes the checksum and syncs the temp file, which stays open
+// for the committed analysis to read.
 func (w *fileStream) finish() error {
 	if err := w.e.finish(); err != nil {
 		return err
 	}
-	if err := w.f.Sync(); err != nil {
-		return err
-	}
-	err := w.f.Close()
-	w.f = nil
-	return err
+	return w.f.Sync()
 }

@@ -65,16 +65,18 @@ func sameAnalysis(t *testing.T, what string, got, want *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.all) != len(w.all) {
-		t.Fatalf("%s: %d cells, want %d", what, len(g.all), len(w.all))
+	gc, gp, gn := flatten(t, g)
+	wc, wp, wn := flatten(t, w)
+	if len(gc) != len(wc) {
+		t.Fatalf("%s: %d cells, want %d", what, len(gc), len(wc))
 	}
-	for i := range g.all {
-		if !reflect.DeepEqual(g.all[i], w.all[i]) || g.centres[i] != w.centres[i] {
-			t.Fatalf("%s: cell %d = %+v at %v, want %+v at %v", what, i, g.all[i], g.centres[i], w.all[i], w.centres[i])
+	for i := range gc {
+		if !reflect.DeepEqual(gc[i], wc[i]) || gp[i] != wp[i] {
+			t.Fatalf("%s: cell %d = %+v at %v, want %+v at %v", what, i, gc[i], gp[i], wc[i], wp[i])
 		}
 	}
-	if len(g.cells) != len(w.cells) {
-		t.Errorf("%s: %d groups, want %d", what, len(g.cells), len(w.cells))
+	if gn != wn {
+		t.Errorf("%s: %d groups, want %d", what, gn, wn)
 	}
 	if !reflect.DeepEqual(g.run, w.run) || !reflect.DeepEqual(g.clusters, w.clusters) ||
 		!reflect.DeepEqual(g.regions, w.regions) || !reflect.DeepEqual(g.bounds, w.bounds) {
