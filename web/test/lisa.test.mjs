@@ -85,6 +85,10 @@ describe('local Moran\'s I view', { skip: skip || false, timeout: 600000 }, () =
     assert.ok(legend.includes(`Global Moran's I: ${globalI} (${fmt(body.n)} cells, H3 resolution ${res}`), legend);
     assert.match(await page.locator('#lisa-status').textContent(), new RegExp(`^${fmt(want.HH + want.HL + want.LH + want.LL)} of ${fmt(body.n)} cells significant`));
     assert.match(page.url(), /[?&]metric=lisa/);
+    // The export panel offers the same data as a download.
+    const link = page.locator('#export-links a[data-export="lisa.geojson"]');
+    await link.waitFor({ state: 'attached', timeout: 30000 });
+    assert.equal(new URL(await link.getAttribute('href')).search, new URL(resp.url()).search);
     // The layer draws the response's cells; the Gi* colours are hidden.
     await waitIdle(page);
     const drawn = await page.evaluate(() => {
@@ -164,6 +168,7 @@ describe('local Moran\'s I view', { skip: skip || false, timeout: 600000 }, () =
     assert.equal(await page.locator('#legend-body section[data-key=lisa]').count(), 0);
     assert.match(await page.locator('#legend-body').textContent(), /Hot spot, 99% confidence/);
     assert.equal(await page.locator('#lisa-status').isHidden(), true);
+    assert.equal(await page.locator('#export-links a[data-export="lisa.geojson"]').count(), 0);
     assert.doesNotMatch(page.url(), /[?&]metric=/);
     assert.deepEqual({ console: problems.console, pageErrors: problems.pageErrors, failed: problems.failed, http: problems.http,
       map: await page.evaluate(() => window.kume.errors) }, { console: [], pageErrors: [], failed: [], http: [], map: [] });

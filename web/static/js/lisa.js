@@ -16,7 +16,7 @@ const debounceMs = 250;
 
 // current is what the view shows: status is off, loading, ready or error;
 // key names the sector and resolution of the data (or of the request under way).
-const current = { status: 'off', key: '', res: null, message: '', meta: null, counts: null };
+const current = { status: 'off', key: '', sector: '', res: null, message: '', meta: null, counts: null };
 let controller = null;
 let timer = 0;
 let pending = '';
@@ -73,7 +73,7 @@ async function load(map, sector, res, key) {
   controller?.abort();
   controller = new AbortController();
   const { signal } = controller;
-  Object.assign(current, { status: 'loading', key, res, message: '' });
+  Object.assign(current, { status: 'loading', key, sector, res, message: '' });
   notify();
   try {
     const fc = await getJSON(endpoints.lisa, { sector, res, ...lisaParams }, { signal });
@@ -97,7 +97,7 @@ function stop(map) {
   controller?.abort();
   controller = null;
   setData(map, emptyCollection);
-  Object.assign(current, { status: 'off', key: '', res: null, message: '', meta: null, counts: null });
+  Object.assign(current, { status: 'off', key: '', sector: '', res: null, message: '', meta: null, counts: null });
 }
 
 // syncLisa shows or hides the view and, when the sector or the resolution on
@@ -116,11 +116,23 @@ export function syncLisa(map, res) {
   const r = res ?? current.res;
   if (r === null || r === undefined) return;
   const key = `${state.sector}\u0000${r}`;
-  if (key === current.key || key === pending) return;
+  if (key === current.key) {
+    // Back at the view already shown (or asked for): drop a newer pending ask.
+    clearTimeout(timer);
+    pending = '';
+    return;
+  }
+  if (key === pending) return;
   clearTimeout(timer);
   pending = key;
   const sector = state.sector;
   timer = setTimeout(() => { pending = ''; load(map, sector, r, key); }, debounceMs);
+}
+
+// lisaQuery is the query of the view's request: sector, resolution and method
+// parameters; null while no resolution is known.
+export function lisaQuery() {
+  return current.res === null ? null : { sector: current.sector, res: current.res, ...lisaParams };
 }
 
 // reloadLisa asks again for the data of the view (a new data version).
