@@ -80,7 +80,7 @@ describe('local Moran\'s I view', { skip: skip || false, timeout: 600000 }, () =
     const legend = await page.locator('#legend-body section[data-key=lisa]').textContent();
     assert.match(legend, /High–High: a concentration among concentrations/);
     assert.match(legend, /Low–Low: few firms among few/);
-    assert.match(legend, /pseudo p ≤ 0\.05; 999 permutations, seed 1/);
+    assert.match(legend, /pseudo p ≤ 0\.05, without correction for multiple tests; 999 permutations, seed 1/);
     const globalI = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 3 }).format(body.global_moran_i);
     assert.ok(legend.includes(`Global Moran's I: ${globalI} (${fmt(body.n)} cells, H3 resolution ${res}`), legend);
     assert.match(await page.locator('#lisa-status').textContent(), new RegExp(`^${fmt(want.HH + want.HL + want.LH + want.LL)} of ${fmt(body.n)} cells significant`));

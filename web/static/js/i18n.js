@@ -179,7 +179,7 @@ const en = {
   'lisa.short.HL': 'High–Low (outlier)',
   'lisa.short.LH': 'Low–High (outlier)',
   'lisa.short.LL': 'Low–Low (cluster)',
-  lisaSignificance: 'Coloured where pseudo p ≤ {alpha}; {perms} permutations, seed {seed}',
+  lisaSignificance: 'Coloured where pseudo p ≤ {alpha}, without correction for multiple tests; {perms} permutations, seed {seed}',
   lisaGlobal: "Global Moran's I: {i} ({n} cells, H3 resolution {res}, k = {k})",
   lisaLoading: "Computing local Moran's I…",
   lisaError: "Local Moran's I cannot be shown: {what}",
@@ -190,6 +190,7 @@ const en = {
   lisaP: 'Pseudo p',
   lisaSignificant: 'Significant',
   lisaNotSignificant: 'Not significant',
+  cellsAfterCount: 'cells',
 };
 
 const tr = {
@@ -371,7 +372,7 @@ const tr = {
   'lisa.short.HL': 'Yüksek–Düşük (aykırı değer)',
   'lisa.short.LH': 'Düşük–Yüksek (aykırı değer)',
   'lisa.short.LL': 'Düşük–Düşük (kümelenme)',
-  lisaSignificance: 'Sözde p ≤ {alpha} olan hücreler renkli; {perms} permütasyon, tohum değeri {seed}',
+  lisaSignificance: 'Sözde p ≤ {alpha} olan hücreler renkli (çoklu test düzeltmesi yapılmadan); {perms} permütasyon, tohum değeri {seed}',
   lisaGlobal: 'Global Moran I: {i} ({n} hücre, H3 çözünürlüğü {res}, k = {k})',
   lisaLoading: 'Yerel Moran I hesaplanıyor…',
   lisaError: 'Yerel Moran I gösterilemiyor: {what}',
@@ -382,6 +383,7 @@ const tr = {
   lisaP: 'Sözde p',
   lisaSignificant: 'Anlamlı',
   lisaNotSignificant: 'Anlamlı değil',
+  cellsAfterCount: 'hücre',
 };
 
 const dicts = { en, tr };

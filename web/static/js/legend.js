@@ -80,7 +80,8 @@ export function renderLegend(m) {
   for (const n of m.notes || []) root.append(el('p', { class: 'legend-note' }, n));
   for (const sec of m.sections) {
     const ul = el('ul', {}, sec.items.map((it) => el('li', { title: it.detail || null, 'data-key': it.key }, [swatch(it),
-      el('span', {}, it.label), it.count === undefined ? null : el('span', { class: 'count' }, fmtNumber(it.count))])));
+      el('span', {}, it.label), it.count === undefined ? null : el('span', { class: 'count' }, fmtNumber(it.count)),
+      it.count === undefined ? null : el('span', { class: 'vh' }, ` ${t('cellsAfterCount')}`)])));
     const notes = (sec.notes || []).map((n) => el('p', { class: `legend-note${n.kind ? ` ${n.kind}` : ''}`, 'data-key': n.key }, n.text));
     root.append(el('section', { 'data-key': sec.key, 'aria-busy': sec.notes?.some((n) => n.kind === 'status') ? 'true' : null },
       [el('h3', {}, sec.title), ul, ...notes]));
