@@ -174,6 +174,39 @@ describe('local Moran\'s I view', { skip: skip || false, timeout: 600000 }, () =
       map: await page.evaluate(() => window.kume.errors) }, { console: [], pageErrors: [], failed: [], http: [], map: [] });
   });
 
+  test('a request for an older view is aborted when the resolution changes', async () => {
+    const other = await browser.context.newPage();
+    const p2 = watch(other);
+    // The first answer is held back until the map has asked for the next view.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    let first;
+    let seen = false;
+    const asked = new Promise((r) => { first = r; });
+    await other.route('**/api/v1/lisa?*', async (route) => {
+      if (!seen) {
+        seen = true;
+        first(route.request().url());
+        await held;
+      }
+      await route.continue().catch(() => {});
+    });
+    await openApp(other, server.base, '?lang=en&sector=47&layers=hexagons&metric=lisa');
+    const oldURL = await asked;
+    const next = lisaResponse(other);
+    const aborted = other.waitForEvent('requestfailed', { predicate: (r) => r.url() === oldURL, timeout: 60000 });
+    await other.evaluate(() => window.kumeMap.jumpTo({ zoom: window.kumeMap.getZoom() + 2 }));
+    const resp = await next;
+    release();
+    assert.notEqual(resp.url(), oldURL);
+    const res = new URL(resp.url()).searchParams.get('res');
+    await other.locator('#legend-body section[data-key=lisa] p[data-key=global]').filter({ hasText: `H3 resolution ${res},` })
+      .waitFor({ timeout: 60000 });
+    assert.match((await aborted).failure()?.errorText || '', /ABORTED/);
+    assert.deepEqual({ pageErrors: p2.pageErrors, http: p2.http }, { pageErrors: [], http: [] });
+    await other.close();
+  });
+
   test('a refusal of the server is shown as its message, not a broken map', async () => {
     const other = await browser.context.newPage();
     const p2 = watch(other);
