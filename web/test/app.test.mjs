@@ -102,9 +102,11 @@ describe('kume web app', { skip: skip || false, timeout: 600000 }, () => {
     await page.fill('#sector-input', '47');
     const opt = page.locator('#sector-options li[data-key="47"]');
     await opt.waitFor({ timeout: 15000 }).catch(() => need(problems, '/api/v1/sectors', 'sector search'));
-    const idle = waitIdle(page);
     await opt.click();
-    await idle;
+    // The hexagon tiles are re-pointed once the sector's name is resolved:
+    // wait for that, then for the map to draw them.
+    await page.waitForFunction(() => (window.kumeMap.getSource('hexagons')?.tiles || []).some((u) => u.includes('sector=47')));
+    await waitIdle(page);
     assert.match(page.url(), /[?&]sector=47/);
     const after = await hexSignature(page);
     assert.ok(after.n > 0, 'no hexagons for sector 47');

@@ -66,6 +66,7 @@ export const endpoints = {
   analysis: '/api/v1/analysis',
   timeline: '/api/v1/timeline',
   rank: '/api/v1/rank',
+  lisa: '/api/v1/lisa',
   cluster: (id) => `/api/v1/clusters/${encodeURIComponent(id)}`,
   tileJSON: (layer) => `/tiles/${layer}.json`,
 };

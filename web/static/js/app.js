@@ -2,7 +2,7 @@
 import { optionalJSON, endpoints, missingEndpoints } from './api.js';
 import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtPercent } from './i18n.js';
 import { state, readURL, update, onChange } from './state.js';
-import { createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds } from './map.js';
+import { createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds, zoomResolution, setAnalysedResolutions } from './map.js';
 import { loadTimeRange, initTime, renderTime, refreshFlow, setReference } from './timeline.js';
 import { wireInteractions } from './interact.js';
 import { initSectorSearch, loadValueChains, resolveName, showSector, clusterLabel } from './sector.js';
@@ -11,6 +11,8 @@ import { initClusterPanel, openCluster, closeCluster } from './cluster-panel.js'
 import { initInvestor, rank, relabelInvestor } from './investor.js';
 import { renderExportLinks, exportPNG } from './export-view.js';
 import { el, clear, $ } from './dom.js';
+import { initLisa, syncLisa, reloadLisa } from './lisa.js';
+import { renderLisaStatus } from './lisa-legend.js';
 
 const errors = [];
 let map;
@@ -67,6 +69,7 @@ function onIdle() {
   loading(false);
   const res = renderedResolution(map);
   emphasiseFootprints(map, res);
+  syncLisa(map, res ?? zoomResolution(map));
   renderLegend(model({ res, zoom: map.getZoom() }));
   listClusters(res);
   emptyHint(map.queryRenderedFeatures({ layers: ['hexagons-fill'] }).length);
@@ -86,6 +89,7 @@ function relabel() {
   refreshLegend();
   relabelInvestor();
   renderTime();
+  renderLisaStatus();
   if (map) map.getCanvas().setAttribute('aria-label', t('mapLabel'));
   if (map && map.loaded()) onIdle();
   if (state.cluster) openCluster(state.cluster);
@@ -126,6 +130,7 @@ onChange(async (changed) => {
   }
   if (changed.includes('metric')) applyMetric(map);
   if (changed.includes('layers')) applyVisibility(map);
+  if (map && ['metric', 'sector', 'layers'].some((k) => changed.includes(k))) syncLisa(map, renderedResolution(map) ?? zoomResolution(map));
   syncControls();
   refreshLegend();
 });
@@ -151,10 +156,14 @@ async function watchAnalysis(first) {
   if (version !== undefined && String(version) !== String(window.kume.version)) {
     const had = window.kume.version !== undefined;
     window.kume.version = version;
-    if (had && map) refreshSources(map, true);
+    if (had && map) {
+      refreshSources(map, true);
+      reloadLisa(map, renderedResolution(map) ?? zoomResolution(map));
+    }
   }
   // Hexagons and footprints are computed at the analysis reference date.
   setReference(a.latest?.params?.reference_date);
+  setAnalysedResolutions(a.latest?.params?.params?.resolutions ?? a.latest?.params?.resolutions);
   renderTime();
   refreshLegend();
   if (running) analysisTimer = setTimeout(() => watchAnalysis(false), 2000);
@@ -204,6 +213,7 @@ async function start() {
   initInvestor(map);
   initClusterPanel(map);
   initTime(map);
+  initLisa(map, { onUpdate: () => { renderLisaStatus(); refreshLegend(); } });
   map.on('error', (e) => {
     const msg = e?.error?.message || String(e?.error || 'map error');
     errors.push(msg);

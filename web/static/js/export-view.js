@@ -1,11 +1,12 @@
 // export-view: downloads of what is on screen (GeoJSON, CSV with the current
 // filters and map extent) and a PNG of the map with its legend.
-import { exportURL } from './api.js';
+import { exportURL, origin, endpoints, query } from './api.js';
 import { t } from './i18n.js';
 import { state, filters } from './state.js';
 import { boundsParam, renderedResolution } from './map.js';
 import { drawLegend } from './legend.js';
 import { el, clear, $, download } from './dom.js';
+import { lisaActive, lisaQuery } from './lisa.js';
 
 const exportLayers = ['hexagons', 'clusters', 'establishments', 'institutions'];
 
@@ -27,6 +28,12 @@ export function renderExportLinks(map) {
       box.append(el('a', { class: 'btn', href: exportURL(layer, fmt, params(map, layer)), download: `kume-${layer}.${fmt}`,
         'data-export': `${layer}.${fmt}` }, `${name} · ${fmt === 'geojson' ? 'GeoJSON' : 'CSV'}`));
     }
+  }
+  // Local Moran's I of the whole study area, as the map shows it.
+  const lq = lisaActive() ? lisaQuery() : null;
+  if (lq) {
+    box.append(el('a', { class: 'btn', href: `${origin}${endpoints.lisa}${query(lq)}`, download: 'kume-lisa.geojson',
+      'data-export': 'lisa.geojson' }, `${t('metric.lisa')} · GeoJSON`));
   }
 }
 

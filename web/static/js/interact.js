@@ -3,8 +3,10 @@
 import { maplibregl } from './map.js';
 import { t, fmtNumber, fmtPercent, has } from './i18n.js';
 import { el } from './dom.js';
+import { state } from './state.js';
+import { lisaPopup } from './lisa-legend.js';
 
-const order = ['institutions-symbol', 'establishments-circle', 'clusters-fill', 'hexagons-fill', 'regions-lq', 'regions-line'];
+const order = ['institutions-symbol', 'establishments-circle', 'clusters-fill', 'lisa-fill', 'hexagons-fill', 'regions-lq', 'regions-line'];
 
 function row(label, value) {
   return el('div', { class: 'kv' }, [el('span', { class: 'k' }, label), el('span', { class: 'v' }, value)]);
@@ -40,6 +42,8 @@ function popupContent(f) {
       return [el('strong', {}, p.name || ''), row('NACE', p.nace || '–'), row(t('employees'), fmtNumber(p.employees))];
     case 'hexagons-fill':
       return hexPopup(p);
+    case 'lisa-fill':
+      return lisaPopup(p);
     default: {
       const rows = [el('strong', {}, p.name || p.code || '')];
       rows.push(row(t('regionLQ'), lqText(p.lq)));
@@ -56,7 +60,9 @@ export function wireInteractions(map, { onCluster }) {
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '280px' });
   map.on('click', (e) => {
     const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
-    const layers = order.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+    // Under local Moran's I the hexagon tiles are loaded but not drawn.
+    const drawn = (id) => !(id === 'hexagons-fill' && state.metric === 'lisa');
+    const layers = order.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none' && drawn(id));
     const feats = map.queryRenderedFeatures(box, { layers });
     feats.sort((a, b) => order.indexOf(a.layer.id) - order.indexOf(b.layer.id));
     const f = feats[0];
@@ -70,7 +76,7 @@ export function wireInteractions(map, { onCluster }) {
     const div = el('div', { class: 'popup' }, popupContent(f));
     popup.setLngLat(e.lngLat).setDOMContent(div).addTo(map);
   });
-  const hoverable = ['clusters-fill', 'institutions-symbol', 'establishments-circle', 'hexagons-fill'];
+  const hoverable = ['clusters-fill', 'institutions-symbol', 'establishments-circle', 'hexagons-fill', 'lisa-fill'];
   for (const id of hoverable) {
     map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', id, () => { map.getCanvas().style.cursor = ''; });

@@ -5,6 +5,7 @@ import { state, time } from './state.js';
 import { giBins, giColors, sequential, breaks, suppressedColor, institutionGroups, footprintColor, firmColor } from './palette.js';
 import { sectorLabel } from './sector.js';
 import { swatchCanvas, drawSymbol } from './symbols.js';
+import { lisaSection } from './lisa-legend.js';
 import { el, clear, $ } from './dom.js';
 
 function classLabels(metric) {
@@ -22,7 +23,9 @@ export function model({ res, zoom }) {
   const sub = [sectorLabel(state.sector)];
   if (res !== null && res !== undefined) sub.push(t('resolution', { res }));
   sub.push(t('zoom', { z: fmtNumber(zoom, 1) }));
-  if (state.layers.has('hexagons')) {
+  if (state.layers.has('hexagons') && state.metric === 'lisa') {
+    sections.push(lisaSection());
+  } else if (state.layers.has('hexagons')) {
     const items = state.metric === 'gi'
       ? giBins.map((b) => ({ kind: 'fill', color: giColors[b], label: t(`gi.${b}`) }))
       : classLabels(state.metric).map((label, i) => ({ kind: 'fill', color: sequential[i], label }));
@@ -76,8 +79,12 @@ export function renderLegend(m) {
   root.append(el('p', { class: 'legend-sub' }, m.subtitle.join(' · ')));
   for (const n of m.notes || []) root.append(el('p', { class: 'legend-note' }, n));
   for (const sec of m.sections) {
-    const ul = el('ul', {}, sec.items.map((it) => el('li', { title: it.detail || null }, [swatch(it), el('span', {}, it.label)])));
-    root.append(el('section', {}, [el('h3', {}, sec.title), ul]));
+    const ul = el('ul', {}, sec.items.map((it) => el('li', { title: it.detail || null, 'data-key': it.key }, [swatch(it),
+      el('span', {}, it.label), it.count === undefined ? null : el('span', { class: 'count' }, fmtNumber(it.count)),
+      it.count === undefined ? null : el('span', { class: 'vh' }, ` ${t('cellsAfterCount')}`)])));
+    const notes = (sec.notes || []).map((n) => el('p', { class: `legend-note${n.kind ? ` ${n.kind}` : ''}`, 'data-key': n.key }, n.text));
+    root.append(el('section', { 'data-key': sec.key, 'aria-busy': sec.notes?.some((n) => n.kind === 'status') ? 'true' : null },
+      [el('h3', {}, sec.title), ul, ...notes]));
   }
 }
 
@@ -94,7 +101,12 @@ export function drawLegend(ctx, m, x, y, dry = false) {
   for (const n of m.notes || []) { text(n, false, 10); h += lh; }
   for (const sec of m.sections) {
     h += 4; text(sec.title, true, 12); h += lh;
-    for (const it of sec.items) { ops.push(['item', it, h]); text(it.label, false, 12, 32); h += lh; }
+    for (const it of sec.items) {
+      ops.push(['item', it, h]);
+      text(it.count === undefined ? it.label : `${it.label} (${fmtNumber(it.count)})`, false, 12, 32);
+      h += lh;
+    }
+    for (const n of sec.notes || []) { text(n.text, false, 10); h += lh; }
   }
   h += 6;
   if (dry) return { w, h };

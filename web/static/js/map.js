@@ -54,6 +54,11 @@ function sourceLayer(layer) {
 
 function visibility(layer) { return state.layers.has(layer) ? 'visible' : 'none'; }
 
+// With local Moran's I shown, the hexagon tiles stay loaded but are not drawn:
+// they tell the resolution on screen (renderedResolution) and the popup.
+function tileMetric() { return state.metric === 'lisa' ? 'gi' : state.metric; }
+function hexOpacity() { return state.metric === 'lisa' ? { fill: 0, line: 0 } : { fill: 0.78, line: 0.6 }; }
+
 // kumeStyleLayers are the style layers drawn from kume's own tiles.
 function kumeStyleLayers() {
   const sl = sourceLayer;
@@ -65,10 +70,10 @@ function kumeStyleLayers() {
       paint: { 'line-color': '#7a8591', 'line-width': 0.8 } },
     { id: 'hexagons-fill', type: 'fill', source: 'hexagons', 'source-layer': sl('hexagons'),
       layout: { visibility: visibility('hexagons') },
-      paint: { 'fill-color': hexFill(state.metric), 'fill-opacity': 0.78 } },
+      paint: { 'fill-color': hexFill(tileMetric()), 'fill-opacity': hexOpacity().fill } },
     { id: 'hexagons-line', type: 'line', source: 'hexagons', 'source-layer': sl('hexagons'), minzoom: 8,
       layout: { visibility: visibility('hexagons') },
-      paint: { 'line-color': '#ffffff', 'line-width': 0.4, 'line-opacity': 0.6 } },
+      paint: { 'line-color': '#ffffff', 'line-width': 0.4, 'line-opacity': hexOpacity().line } },
     { id: 'clusters-fill', type: 'fill', source: 'clusters', 'source-layer': sl('clusters'),
       layout: { visibility: visibility('clusters') },
       paint: { 'fill-color': footprintColor, 'fill-opacity': 0.04 } },
@@ -139,8 +144,13 @@ export function refreshPoints(map) {
   if (src && typeof src.setTiles === 'function') src.setTiles(layerTiles('establishments'));
 }
 
+// applyMetric colours the hexagon tiles by the chosen metric, or hides their
+// colours when the local Moran's I layer draws the cells instead.
 export function applyMetric(map) {
-  if (map.getLayer('hexagons-fill')) map.setPaintProperty('hexagons-fill', 'fill-color', hexFill(state.metric));
+  if (!map.getLayer('hexagons-fill')) return;
+  map.setPaintProperty('hexagons-fill', 'fill-color', hexFill(tileMetric()));
+  map.setPaintProperty('hexagons-fill', 'fill-opacity', hexOpacity().fill);
+  if (map.getLayer('hexagons-line')) map.setPaintProperty('hexagons-line', 'line-opacity', hexOpacity().line);
 }
 
 export function applyVisibility(map) {
@@ -182,6 +192,25 @@ export function renderedResolution(map) {
   let n = 0;
   for (const [r, c] of counts) if (c > n) { best = r; n = c; }
   return best;
+}
+
+// analysed holds the H3 resolutions of the latest analysis, once known.
+const analysed = { resolutions: [] };
+
+// setAnalysedResolutions records the resolutions the latest analysis computed.
+export function setAnalysedResolutions(rs) {
+  if (Array.isArray(rs) && rs.length && rs.every(Number.isInteger)) analysed.resolutions = [...rs].sort((a, b) => a - b);
+}
+
+// zoomResolution is the resolution the hexagon tiles have at the map's zoom
+// when none are on screen: the server's default table (res = max(2,
+// min(z − 2, ⌊z/2⌋ + 3)) at tile zoom z) clamped to the analysed resolutions.
+export function zoomResolution(map) {
+  const info = tileInfo.hexagons || {};
+  const z = Math.min(info.maxzoom ?? 16, Math.max(info.minzoom ?? 0, Math.floor(map.getZoom())));
+  const want = Math.max(2, Math.min(z - 2, Math.floor(z / 2) + 3));
+  const rs = analysed.resolutions.length ? analysed.resolutions : [4, 5, 6, 7, 8, 9];
+  return Math.max(rs[0], Math.min(rs[rs.length - 1], want));
 }
 
 export function boundsParam(map) {

@@ -75,3 +75,27 @@ export function institutionIcon() {
 
 export const footprintColor = '#222222';
 export const firmColor = '#3d3d9e';
+
+// Local Moran's I quadrants in the conventional LISA colours (ColorBrewer RdBu,
+// 4 classes): High–High dark red, High–Low light red, Low–High light blue,
+// Low–Low dark blue. Cells that are not significant are a faint grey.
+export const lisaQuadrants = ['HH', 'HL', 'LH', 'LL'];
+export const lisaColors = { HH: '#ca0020', HL: '#f4a582', LH: '#92c5de', LL: '#0571b0' };
+export const lisaNotSignificant = '#9e9e9e';
+export const lisaOpacity = { significant: 0.82, notSignificant: 0.12 };
+
+const lisaSignificant = ['==', ['get', 'significant'], true];
+
+// lisaFill is the fill-color expression of the local Moran's I layer.
+export function lisaFill() {
+  const byQuadrant = ['match', ['coalesce', ['get', 'quadrant'], '']];
+  for (const q of lisaQuadrants) byQuadrant.push(q, lisaColors[q]);
+  byQuadrant.push(lisaNotSignificant);
+  return ['case', lisaSignificant, byQuadrant, lisaNotSignificant];
+}
+
+// lisaFillOpacity draws significant cells strongly and the rest of the study
+// area very faintly.
+export function lisaFillOpacity() {
+  return ['case', lisaSignificant, lisaOpacity.significant, lisaOpacity.notSignificant];
+}

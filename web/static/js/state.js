@@ -3,7 +3,7 @@
 
 export const allLayers = ['hexagons', 'clusters', 'institutions', 'establishments', 'regions'];
 const defaultLayers = ['hexagons', 'clusters', 'institutions', 'establishments'];
-export const metrics = ['firms', 'employees', 'lq', 'gi'];
+export const metrics = ['firms', 'employees', 'lq', 'gi', 'lisa'];
 
 const listeners = new Set();
 
