@@ -120,8 +120,9 @@ func rowCount(ra *resAgg, s int32, gi bool, ri *ringIndex, sc *scratch, insts []
 // len(dst) when they do not fit): every cell with
 // firms of the sector (active, closed or imprecise), every other cell of its
 // study area when Gi* was computed and, for the all-sector key, every other
-// cell holding institutions. LQ, GiZ and GiP point into one slab per call.
-func cellRows(dst []kume.CellStat, d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, p *Params, insts []instCell) int {
+// cell holding institutions. LQ, GiZ and GiP of row n point into
+// fl[3n:3n+3], which holds three values per row of dst.
+func cellRows(dst []kume.CellStat, fl []float64, d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, p *Params, insts []instCell) int {
 	list := ra.sectors[s]
 	key := d.keys[s]
 	den := ra.sectors[0]
@@ -141,8 +142,6 @@ func cellRows(dst []kume.CellStat, d *data, ra *resAgg, s int32, study []studyCe
 	}
 	Ei, E := ra.bench[s].of(p.LQMeasure), denTot.of(p.LQMeasure)
 	emp := p.LQMeasure == MeasureEmployment
-	slab := make([]float64, len(dst)+2*len(study))
-	lqs, gis := slab[:len(dst)], slab[len(dst):]
 	di := 0
 	n := 0
 	var zero agg
@@ -197,13 +196,13 @@ func cellRows(dst []kume.CellStat, d *data, ra *resAgg, s int32, study []studyCe
 				eir, er = a.emp, den[di].emp
 			}
 			if v, ok := lqValue(eir, er, Ei, E); ok {
-				lqs[n] = v
-				r.LQ = &lqs[n]
+				fl[3*n] = v
+				r.LQ = &fl[3*n]
 			}
 		}
 		if sc == cell {
 			if st := &study[si]; st.ok {
-				g := gis[2*si : 2*si+2 : 2*si+2]
+				g := fl[3*n+1 : 3*n+3 : 3*n+3]
 				g[0], g[1] = st.z, st.p
 				r.GiZ, r.GiP, r.GiBin = &g[0], &g[1], int(st.bin)
 			}

@@ -142,8 +142,8 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 				study = pl.ring.gi(ra.sectors[s], scs[w], p.FDR)
 				found[i] = footprints(d, ra, s, study, pl.ring, p, chainRoles)
 			}
-			rows := dst[offs[i]-offs[lo] : offs[i+1]-offs[lo]]
-			if n := cellRows(rows, d, ra, s, study, pl.ring, p, pl.insts); n != pl.rows[i] {
+			a, b := offs[i]-offs[lo], offs[i+1]-offs[lo]
+			if n := cellRows(dst.rows[a:b], dst.floats[3*a:3*b], d, ra, s, study, pl.ring, p, pl.insts); n != pl.rows[i] {
 				bad.Store(true)
 			}
 			mu.Lock()

@@ -14,9 +14,9 @@ type CellSink interface {
 	// the run will write.
 	Begin(rows int) error
 	// Write takes one batch. Over a run the batches come ordered by
-	// (resolution, sector, cell), each row once. The batch's memory is reused
-	// once Write returns; what its rows point to (LQ, Gi* values and
-	// institution counts) is not.
+	// (resolution, sector, cell), each row once. The batch's memory, and the
+	// LQ and Gi* values its rows point to, are reused once Write returns;
+	// institution counts are not.
 	Write(cells []kume.CellStat) error
 }
 
@@ -29,8 +29,27 @@ func (c *collector) Begin(rows int) error {
 }
 
 func (c *collector) Write(cells []kume.CellStat) error {
-	c.cells = append(c.cells, cells...)
+	// The values the rows point to are the pipe's: copy them out.
+	fl := make([]float64, 0, 3*len(cells))
+	own := func(v *float64) *float64 {
+		if v == nil {
+			return nil
+		}
+		fl = append(fl, *v)
+		return &fl[len(fl)-1]
+	}
+	for _, r := range cells {
+		r.LQ, r.GiZ, r.GiP = own(r.LQ), own(r.GiZ), own(r.GiP)
+		c.cells = append(c.cells, r)
+	}
 	return nil
+}
+
+// rowBatch is a buffer of rows and of the LQ, GiZ and GiP values they point to,
+// three per row.
+type rowBatch struct {
+	rows   []kume.CellStat
+	floats []float64
 }
 
 // pipe hands filled batches to a CellSink on its own goroutine, so that the
@@ -38,8 +57,8 @@ func (c *collector) Write(cells []kume.CellStat) error {
 // buffers: a batch is filled in one while the sink reads the other.
 type pipe struct {
 	sink CellSink
-	free chan []kume.CellStat
-	full chan []kume.CellStat
+	free chan rowBatch
+	full chan rowBatch
 	done chan error
 	bad  atomic.Pointer[error] // the sink's first error, as soon as it happens
 	err  error                 // the sink's first error, once done
@@ -47,19 +66,19 @@ type pipe struct {
 
 // newPipe starts the sink's goroutine with buffers of size rows.
 func newPipe(sink CellSink, size int) *pipe {
-	p := &pipe{sink: sink, free: make(chan []kume.CellStat, 2), full: make(chan []kume.CellStat, 1), done: make(chan error, 1)}
+	p := &pipe{sink: sink, free: make(chan rowBatch, 2), full: make(chan rowBatch, 1), done: make(chan error, 1)}
 	for range 2 {
-		p.free <- make([]kume.CellStat, size)
+		p.free <- rowBatch{make([]kume.CellStat, size), make([]float64, 3*size)}
 	}
 	go func() {
 		var err error
 		for b := range p.full {
 			if err == nil {
-				if err = p.sink.Write(b); err != nil {
+				if err = p.sink.Write(b.rows); err != nil {
 					p.bad.Store(&err)
 				}
 			}
-			p.free <- b[:cap(b)]
+			p.free <- rowBatch{b.rows[:cap(b.rows)], b.floats[:cap(b.floats)]}
 		}
 		p.done <- err
 	}()
@@ -68,21 +87,21 @@ func newPipe(sink CellSink, size int) *pipe {
 
 // get returns a buffer of n rows (at most the pipe's size) once the sink is
 // done with it, or the sink's error.
-func (p *pipe) get(ctx context.Context, n int) ([]kume.CellStat, error) {
+func (p *pipe) get(ctx context.Context, n int) (rowBatch, error) {
 	if e := p.bad.Load(); e != nil {
-		return nil, *e
+		return rowBatch{}, *e
 	}
 	select {
 	case b := <-p.free:
-		return b[:n], nil
+		return rowBatch{b.rows[:n], b.floats[:3*n]}, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return rowBatch{}, ctx.Err()
 	}
 }
 
 // put hands a filled buffer to the sink.
-func (p *pipe) put(b []kume.CellStat) {
-	if len(b) == 0 {
+func (p *pipe) put(b rowBatch) {
+	if len(b.rows) == 0 {
 		p.free <- b
 		return
 	}

@@ -31,7 +31,12 @@ func (r *recorder) Write(cells []kume.CellStat) error {
 	if len(r.batches)+1 == r.failAt {
 		return errSink
 	}
-	r.batches = append(r.batches, append([]kume.CellStat(nil), cells...))
+	// The values the rows point to are reused: keep copies (as collector does).
+	var c collector
+	if err := c.Write(cells); err != nil {
+		return err
+	}
+	r.batches = append(r.batches, c.cells)
 	return nil
 }
 
