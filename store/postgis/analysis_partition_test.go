@@ -56,21 +56,8 @@ func analysisOf(firms int, cells ...uint64) *kume.AnalysisResult {
 // fails, before or after its rows are copied, leaves no table behind and the
 // previous version current.
 func TestAnalysisPartitions(t *testing.T) {
-	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url, postgis.WithKeepVersions(2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	s, conn := openWithConn(t, postgis.WithKeepVersions(2))
 
 	// Valid resolution-9 cells near Ankara, so that they also have blocks.
 	var cells []uint64

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
@@ -21,21 +20,8 @@ import (
 // table was committed) leaves the previous version current and readable, and
 // after the next save no table that is not an attached partition.
 func TestAnalysisStreamKilled(t *testing.T) {
-	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	s, conn := openWithConn(t)
 
 	// Enough valid resolution-9 cells near Ankara that the COPYs send rows
 	// before the stream ends.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/internal/pgtest"
 	"github.com/kume-geo/kume/store/postgis"
@@ -24,6 +26,29 @@ func open(t testing.TB) *postgis.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// openWithConn returns a migrated store on a fresh database, opened with
+// opts, and a plain connection to the same database; both are closed when
+// the test ends.
+func openWithConn(t testing.TB, opts ...postgis.Option) (*postgis.Store, *pgx.Conn) {
+	t.Helper()
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := postgis.Open(ctx, url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return s, conn
 }
 
 func TestConformance(t *testing.T) {

@@ -27,21 +27,8 @@ import (
 // antimeridian and with edges on cell centres, for a version saved from sorted
 // cells and one saved from shuffled cells.
 func TestTileCellsMatchesCellStats(t *testing.T) {
-	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	s, conn := openWithConn(t)
 	rng := rand.New(rand.NewPCG(7, 9))
 	resolutions := []int{0, 1, 2, 4, 6, 8}
 	places := []h3.LatLng{{Lat: 40.9, Lng: 29.1}, {Lat: -17.5, Lng: 179.7}}
