@@ -194,11 +194,13 @@ func TestPartitionKeepsRows(t *testing.T) {
 	if n := count(`SELECT count(*) FROM establishments_2 WHERE id % 2 = 1`); n != 5 {
 		t.Errorf("partition of dataset 2 holds %d rows with odd ids, want 5", n)
 	}
-	// New rows take ids after the migrated ones.
+	// New rows take ids after the migrated ones (the sequence hands them out
+	// in cached blocks since 00007, so not necessarily the next one).
 	exec(`INSERT INTO establishments (dataset_id, source_id, name, kind, lon, lat, content_hash)
 		VALUES (1, 'new', 'n', 'firm', 29, 40, 0)`)
-	if n := count(`SELECT id FROM establishments WHERE source_id = 'new'`); n != 11 {
-		t.Errorf("new row got id %d, want 11", n)
+	newID := count(`SELECT id FROM establishments WHERE source_id = 'new'`)
+	if newID <= 10 {
+		t.Errorf("new row got id %d, want one after the migrated 1..10", newID)
 	}
 	if err := migrations.DownTo(ctx, db, 2); err != nil {
 		t.Fatal(err)
@@ -208,8 +210,8 @@ func TestPartitionKeepsRows(t *testing.T) {
 	}
 	exec(`INSERT INTO establishments (dataset_id, source_id, name, kind, lon, lat, content_hash)
 		VALUES (2, 'after', 'n', 'firm', 29, 40, 0)`)
-	if n := count(`SELECT id FROM establishments WHERE source_id = 'after'`); n != 12 {
-		t.Errorf("row inserted after Down got id %d, want 12", n)
+	if n := count(`SELECT id FROM establishments WHERE source_id = 'after'`); n <= newID {
+		t.Errorf("row inserted after Down got id %d, want one after %d", n, newID)
 	}
 }
 
