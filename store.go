@@ -95,7 +95,9 @@ type EstablishmentStore interface {
 	// Establishments returns the establishments matching f ordered by ID.
 	Establishments(ctx context.Context, f EstablishmentFilter) ([]Establishment, error)
 	// EachEstablishment streams the establishments matching f ordered by ID,
-	// stopping at the first error fn returns.
+	// stopping at the first error fn returns. A store may reuse the row fn
+	// gets for the next one, so fn copies it (a shallow copy will do: what
+	// the row points to is fn's to keep) rather than keep the pointer.
 	EachEstablishment(ctx context.Context, f EstablishmentFilter, fn func(*Establishment) error) error
 	// CountEstablishments counts the establishments matching f (Limit and AfterID ignored).
 	CountEstablishments(ctx context.Context, f EstablishmentFilter) (int, error)

@@ -73,19 +73,23 @@ func (s *Store) Establishments(ctx context.Context, f kume.EstablishmentFilter) 
 }
 
 // EachEstablishment streams the establishments matching f ordered by ID,
-// stopping at the first error fn returns. fn gets a copy it may keep.
+// stopping at the first error fn returns. fn gets a copy of each row in one
+// reused Establishment; the dates and attributes it points to are fresh.
 func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilter, fn func(*kume.Establishment) error) error {
 	rows, err := s.snapshot().match(ctx, f, f.Limit)
 	if err != nil {
 		return err
 	}
+	// One row serves every call (see kume.EstablishmentStore): a stream of a
+	// million rows then makes little garbage of its own.
+	var c kume.Establishment
 	for i, e := range rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		c := cloneEstablishment(*e)
+		c = cloneEstablishment(*e)
 		if err := fn(&c); err != nil {
 			return err
 		}
