@@ -168,25 +168,12 @@ func TestPartitionKeepsRows(t *testing.T) {
 	if err := migrations.DownTo(ctx, db, 2); err != nil {
 		t.Fatal(err)
 	}
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	exec, count := sqlHelpers(t, db)
 	exec(`INSERT INTO datasets (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'empty')`)
 	exec(`INSERT INTO establishments (id, dataset_id, source_id, name, kind, lon, lat, content_hash)
 		SELECT i, 1 + i % 2, 's' || i, 'n', 'firm', 29, 40, i FROM generate_series(1, 10) i`)
 	if err := migrations.Up(ctx, db); err != nil {
 		t.Fatal(err)
-	}
-	count := func(sql string) int {
-		t.Helper()
-		var n int
-		if err := db.QueryRowContext(ctx, sql).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return n
 	}
 	if n := count(`SELECT count(*) FROM establishments_1`); n != 5 {
 		t.Errorf("partition of dataset 1 holds %d rows, want 5", n)
@@ -227,20 +214,7 @@ func TestAnalysisPartitionsKeepRows(t *testing.T) {
 	if err := migrations.DownTo(ctx, db, 5); err != nil {
 		t.Fatal(err)
 	}
-	exec := func(sql string) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	count := func(sql string) int {
-		t.Helper()
-		var n int
-		if err := db.QueryRowContext(ctx, sql).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return n
-	}
+	exec, count := sqlHelpers(t, db)
 	exec(`INSERT INTO analysis_runs (version, started_at, finished_at) VALUES (3, now(), now()), (7, now(), now())`)
 	exec(`INSERT INTO analysis_current (version) VALUES (7)`)
 	exec(`INSERT INTO cell_stats (version, res, sector, cell, lon, lat, firms, closed, employees,
@@ -310,4 +284,25 @@ func TestAnalysisPartitionsKeepRows(t *testing.T) {
 	if n := count(`SELECT count(*) FROM pg_class WHERE relname IN ('cell_stats_3', 'cell_blocks_3')`); n != 0 {
 		t.Errorf("after Up again version 3 has %d partitions, want none", n)
 	}
+}
+
+// sqlHelpers returns functions that run a statement and read one integer on
+// db, failing the test on an error.
+func sqlHelpers(t *testing.T, db *sql.DB) (exec func(query string, args ...any), count func(query string) int) {
+	ctx := context.Background()
+	exec = func(query string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, query, args...); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+	}
+	count = func(query string) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRowContext(ctx, query).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	return exec, count
 }

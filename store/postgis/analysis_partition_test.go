@@ -12,7 +12,6 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
-	"github.com/kume-geo/kume/internal/pgtest"
 	"github.com/kume-geo/kume/store/postgis"
 )
 
@@ -167,16 +166,8 @@ func TestAnalysisPartitions(t *testing.T) {
 // cell_stats does not make new readers queue behind it; it completes once the
 // long read ends.
 func TestSaveWaitsBesideALongReader(t *testing.T) {
-	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, long := openWithConn(t)
 	var cells []uint64
 	for _, c := range h3.GridDisk(h3.LatLngToCell(h3.LatLng{Lat: 39.9, Lng: 32.8}, 9), 1) {
 		cells = append(cells, uint64(c))
@@ -186,11 +177,6 @@ func TestSaveWaitsBesideALongReader(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	long, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer long.Close(ctx)
 	tx, err := long.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

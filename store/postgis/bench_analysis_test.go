@@ -13,7 +13,6 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
-	"github.com/kume-geo/kume/internal/pgtest"
 	"github.com/kume-geo/kume/store/postgis"
 )
 
@@ -124,14 +123,7 @@ func BenchmarkSaveAnalysis(b *testing.B) {
 	}
 	how := os.Getenv("KUME_BENCH_SAVE")
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, pgtest.NewDatabase(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := open(b)
 	g := newBenchCells(n)
 	var build, save time.Duration
 	for b.Loop() {

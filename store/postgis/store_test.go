@@ -12,26 +12,15 @@ import (
 	"github.com/kume-geo/kume/store/storetest"
 )
 
-// open returns a migrated store on a fresh database.
-func open(t testing.TB) *postgis.Store {
-	t.Helper()
-	url := pgtest.NewDatabase(t)
-	ctx := context.Background()
-	s, err := postgis.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+// open returns a migrated store on a fresh database, opened with opts and
+// closed when the test ends.
+func open(t testing.TB, opts ...postgis.Option) *postgis.Store {
+	s, _ := openURL(t, opts...)
 	return s
 }
 
-// openWithConn returns a migrated store on a fresh database, opened with
-// opts, and a plain connection to the same database; both are closed when
-// the test ends.
-func openWithConn(t testing.TB, opts ...postgis.Option) (*postgis.Store, *pgx.Conn) {
+// openURL is open that also returns the database's URL.
+func openURL(t testing.TB, opts ...postgis.Option) (*postgis.Store, string) {
 	t.Helper()
 	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
@@ -43,7 +32,15 @@ func openWithConn(t testing.TB, opts ...postgis.Option) (*postgis.Store, *pgx.Co
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, url)
+	return s, url
+}
+
+// openWithConn is open with a plain connection to the same database, closed
+// when the test ends.
+func openWithConn(t testing.TB, opts ...postgis.Option) (*postgis.Store, *pgx.Conn) {
+	t.Helper()
+	s, url := openURL(t, opts...)
+	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}

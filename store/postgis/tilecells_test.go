@@ -15,8 +15,6 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
-	"github.com/kume-geo/kume/internal/pgtest"
-	"github.com/kume-geo/kume/store/postgis"
 )
 
 // TestTileCellsMatchesCellStats checks the tile read from cell blocks, and
@@ -151,16 +149,8 @@ func TestTileCellsMatchesCellStats(t *testing.T) {
 // cell_stats are byte for byte the blocks SaveAnalysis writes, and those a
 // stream of small batches writes.
 func TestCellBlocksBackfill(t *testing.T) {
-	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := postgis.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, conn := openWithConn(t)
 	rng := rand.New(rand.NewPCG(11, 12))
 	var cells []kume.CellStat
 	for _, res := range []int{1, 5, 9} {
@@ -205,11 +195,6 @@ func TestCellBlocksBackfill(t *testing.T) {
 	if _, err := w.Commit(ctx, &kume.AnalysisResult{Run: kume.AnalysisRun{Params: []byte(`{}`)}}); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	blocks := func() []string {
 		rows, err := conn.Query(ctx, `SELECT format('%s %s %s %s %s', version, res, sector, block, encode(data, 'hex'))
 			FROM cell_blocks ORDER BY version, res, sector, block`)
