@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,67 +26,69 @@ func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
 }
 
 // CellStats returns the cell statistics matching f ordered by cell. With a
-// bounding box, only valid H3 cells of f.Res whose centre lies in it match.
+// bounding box, only cells whose centre lies in it match. It reads the cell
+// blocks: those around the box, those of the cells asked for, or all of the
+// resolution and sector.
 func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
-	var cells []int64
-	if f.Cells != nil {
-		cells = cellsToInt64(f.Cells)
-	}
+	d := &blockCells{box: f.BBox, institutions: true}
+	var blocks []int64
+	all := true
 	if f.BBox != nil {
-		return s.cellStatsInBox(ctx, f, cells)
+		blocks, all = tileBlocks(*f.BBox, f.Res)
 	}
-	rows, _ := s.pool.Query(ctx, s.q("analysis_cells"), f.Version, f.Res, f.Sector, cells)
-	out, err := pgx.CollectRows(rows, scanCellStat)
+	if f.Cells != nil {
+		d.only = make(map[uint64]struct{}, len(f.Cells))
+		var of []int64
+		for _, c := range f.Cells {
+			d.only[c] = struct{}{}
+			if int(c>>52&0xf) == f.Res {
+				of = append(of, blockOf(c, f.Res))
+			}
+		}
+		slices.Sort(of)
+		of = slices.Compact(of)
+		if !all {
+			of = intersectSorted(of, blocks)
+		}
+		blocks, all = of, false
+	}
+	out := []kume.CellStat{}
+	var slab []float64
+	keep := func(p *float64) *float64 {
+		if p == nil {
+			return nil
+		}
+		if len(slab) == cap(slab) {
+			slab = make([]float64, 0, 1024)
+		}
+		slab = append(slab, *p)
+		return &slab[len(slab)-1]
+	}
+	err := s.eachBlockCell(ctx, f, blocks, all, d, func(c *kume.CellStat) error {
+		x := *c
+		x.LQ, x.GiZ, x.GiP = keep(c.LQ), keep(c.GiZ), keep(c.GiP)
+		out = append(out, x)
+		return nil
+	})
 	if err != nil {
-		return nil, wrap(ctx, err, "cell statistics")
+		return nil, err
 	}
 	return out, nil
 }
 
-// cellStatsInBox is CellStats with a bounding box: it reads the ranges of
-// cell indexes around the box through the primary key. The read runs in a
-// transaction with JIT compilation off, which for a read of a few thousand
-// rows costs far more than it saves (the planner's estimate of the range
-// reads is well above jit_above_cost); the four statements make one round
-// trip.
-func (s *Store) cellStatsInBox(ctx context.Context, f kume.CellFilter, cells []int64) ([]kume.CellStat, error) {
-	b := f.BBox
-	lo, hi := cellRanges(*b, f.Res)
-	batch := &pgx.Batch{}
-	batch.Queue("BEGIN READ ONLY")
-	batch.Queue("SET LOCAL jit = off")
-	batch.Queue(s.q("analysis_cells_box"), f.Version, f.Res, f.Sector, lo, hi,
-		b.Min[0], b.Min[1], b.Max[0], b.Max[1], cells)
-	batch.Queue("COMMIT")
-	br := s.pool.SendBatch(ctx, batch)
-	defer br.Close()
-	for range 2 {
-		if _, err := br.Exec(); err != nil {
-			return nil, wrap(ctx, err, "cell statistics")
+// intersectSorted returns the values of a (ascending) that b (ascending) holds.
+func intersectSorted(a, b []int64) []int64 {
+	out := a[:0]
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			out = append(out, x)
 		}
 	}
-	rows, _ := br.Query()
-	out, err := pgx.CollectRows(rows, scanCellStat)
-	if err != nil {
-		return nil, wrap(ctx, err, "cell statistics")
-	}
-	if _, err := br.Exec(); err != nil {
-		return nil, wrap(ctx, err, "cell statistics")
-	}
-	return out, nil
-}
-
-// scanCellStat scans a row of analysis_cells or analysis_cells_box.
-func scanCellStat(row pgx.CollectableRow) (kume.CellStat, error) {
-	var c kume.CellStat
-	var res, giBin int16
-	var cell int64
-	var firms, closed, imprecise int32
-	err := row.Scan(&res, &cell, &c.Sector, &firms, &closed, &c.Employees, &c.EmployeesEstimated,
-		&imprecise, &c.LQ, &c.GiZ, &c.GiP, &giBin, &c.Suppressed, &c.Institutions)
-	c.Res, c.Cell, c.Firms, c.Closed, c.Imprecise, c.GiBin =
-		int(res), uint64(cell), int(firms), int(closed), int(imprecise), int(giBin)
-	return c, err
+	return out
 }
 
 // Clusters returns the footprints matching f ordered by id.

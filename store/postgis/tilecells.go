@@ -15,9 +15,8 @@ import (
 
 // TileCells calls fn, in cell order, with the statistics of the valid cells of
 // f's version, resolution and sector whose centre lies in f.BBox (required):
-// the lean read behind hexagon tiles. Only the fields a tile shows are set
-// (Res, Cell, Firms, Employees, Imprecise, LQ, GiZ, GiP, GiBin, Suppressed);
-// fn must not keep c or its pointers, which are reused for the next cell.
+// the lean read behind hexagon tiles. Every field but Institutions is set; fn
+// must not keep c or its pointers, which are reused for the next cell.
 //
 // It reads, in one query, the cell blocks (cell_blocks) of the coarse cells
 // around the box and decodes them in place.
@@ -26,6 +25,15 @@ func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kum
 		return kume.Errorf(kume.EINVALID, "tile cells need a bounding box")
 	}
 	blocks, all := tileBlocks(*f.BBox, f.Res)
+	d := &blockCells{box: f.BBox}
+	return s.eachBlockCell(ctx, f, blocks, all, d, fn)
+}
+
+// eachBlockCell reads the parts of the cell blocks of f's version, resolution
+// and sector, of the blocks listed (ascending) or of all of them, in one
+// query, and calls fn with the cells d keeps, in cell order; fn must not keep
+// c or its pointers.
+func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, blocks []int64, all bool, d *blockCells, fn func(c *kume.CellStat) error) error {
 	var rows pgx.Rows
 	var err error
 	switch {
@@ -37,20 +45,19 @@ func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kum
 		rows, err = s.pool.Query(ctx, s.q("tile_blocks"), f.Version, f.Res, f.Sector, blocks)
 	}
 	if err != nil {
-		return wrap(ctx, err, "tile cells")
+		return wrap(ctx, err, "cell statistics")
 	}
 	defer rows.Close()
-	d := blockCells{box: *f.BBox}
 	d.c.Res, d.c.Sector = f.Res, f.Sector
 	fds := rows.FieldDescriptions()
 	inPlace := len(fds) == 1 && fds[0].Format == pgx.BinaryFormatCode && fds[0].DataTypeOID == pgtype.ByteaOID
 	var data []byte
 	for rows.Next() {
 		if inPlace {
-			// The bytes of the block as they arrived: no copy.
+			// The bytes of the part as they arrived: no copy.
 			data = rows.RawValues()[0]
 		} else if err := rows.Scan(&data); err != nil {
-			return wrap(ctx, err, "tile cells")
+			return wrap(ctx, err, "cell statistics")
 		}
 		if err := d.each(data, fn); err != nil {
 			return err
@@ -58,7 +65,7 @@ func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kum
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return wrap(ctx, err, "tile cells")
+		return wrap(ctx, err, "cell statistics")
 	}
 	return nil
 }
@@ -98,43 +105,4 @@ func tileBlocks(b orb.Bound, res int) (blocks []int64, all bool) {
 	}
 	slices.Sort(blocks)
 	return blocks, false
-}
-
-// cellRanges returns inclusive ranges of H3 indexes at resolution res that
-// hold every cell of res whose centre lies in b: the cells of the blocks of
-// tileBlocks. A block's cells form one range of indexes, since they share the
-// block's leading digits; adjacent ranges are merged. Where tileBlocks lists
-// no blocks but all, one range holds every index.
-func cellRanges(b orb.Bound, res int) (lo, hi []int64) {
-	blocks, all := tileBlocks(b, res)
-	if all {
-		return []int64{0}, []int64{math.MaxInt64}
-	}
-	for _, c := range blocks {
-		l, h := descendantRange(uint64(c), blockRes(res), res)
-		if n := len(hi); n > 0 && l <= hi[n-1]+1 {
-			hi[n-1] = max(hi[n-1], h)
-			continue
-		}
-		lo, hi = append(lo, l), append(hi, h)
-	}
-	if len(lo) == 0 {
-		return []int64{0}, []int64{-1} // no cell: an empty range
-	}
-	return lo, hi
-}
-
-// descendantRange returns the smallest and largest index a descendant at
-// resolution res of cell c (at resolution p) can have: c's index with the
-// resolution field set to res and digits p+1..res all 0, or all 6.
-func descendantRange(c uint64, p, res int) (lo, hi int64) {
-	const resShift, digitBits = 52, 3
-	base := c&^(0xf<<resShift) | uint64(res)<<resShift
-	var zero, six uint64
-	for d := p + 1; d <= res; d++ {
-		shift := uint((15 - d) * digitBits)
-		zero |= 7 << shift
-		six |= 6 << shift
-	}
-	return int64(base &^ zero), int64(base&^zero | six)
 }

@@ -1,0 +1,159 @@
+package postgis
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/uber/h3-go/v4"
+
+	"github.com/kume-geo/kume"
+)
+
+// copyRow is one row of a binary COPY stream of cell block parts.
+type copyRow struct {
+	version     int64
+	res         int
+	sector      string
+	block       int64
+	part        int
+	data        []byte
+	fieldsCount int
+}
+
+// parseBlockRows splits rows (binary COPY rows of cellBlockColumns) apart.
+func parseBlockRows(t *testing.T, rows []byte) []copyRow {
+	t.Helper()
+	be := binary.BigEndian
+	var out []copyRow
+	for len(rows) > 0 {
+		n := int(be.Uint16(rows))
+		rows = rows[2:]
+		var fields [][]byte
+		for range n {
+			l := int(int32(be.Uint32(rows)))
+			fields = append(fields, rows[4:4+l])
+			rows = rows[4+l:]
+		}
+		if n != len(cellBlockColumns()) {
+			t.Fatalf("row of %d fields", n)
+		}
+		out = append(out, copyRow{version: int64(be.Uint64(fields[0])), res: int(int16(be.Uint16(fields[1]))),
+			sector: string(fields[2]), block: int64(be.Uint64(fields[3])), part: int(int16(be.Uint16(fields[4]))),
+			data: fields[5], fieldsCount: n})
+	}
+	return out
+}
+
+// TestCellEncoderParts: the cells of a block too large for one part are split
+// into parts 0, 1, ... of at most blockPartBytes (a record of more than that
+// alone in its part), each a well-formed part; read in order, the parts give
+// back every cell; blocks and sectors begin new rows.
+func TestCellEncoderParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	parent := h3.LatLngToCell(h3.LatLng{Lat: 40.19, Lng: 29.06}, 6)
+	children := parent.Children(9) // 343 cells of one block
+	var cells []kume.CellStat
+	for _, sector := range []string{"A", "B"} {
+		for i, c := range children {
+			x := kume.CellStat{Res: 9, Cell: uint64(c), Sector: sector, Firms: i, Employees: rng.Float64()}
+			if i%50 == 7 {
+				x.Institutions = map[kume.InstitutionType]int{kume.University: i}
+			}
+			cells = append(cells, x)
+		}
+	}
+	// One cell whose institutions take more than a part.
+	big := map[kume.InstitutionType]int{}
+	for i := range 800 {
+		big[kume.InstitutionType("type-"+string(rune('a'+i%26))+string(rune('a'+i/26)))] = i
+	}
+	cells[len(cells)-1].Institutions = big
+	e := newCellEncoder(4)
+	var rows []byte
+	var err error
+	for i := range cells {
+		if rows, err = e.appendCell(rows, &cells[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows = e.flush(rows)
+	got := parseBlockRows(t, rows)
+	if len(got) != e.parts {
+		t.Fatalf("%d rows, encoder counted %d", len(got), e.parts)
+	}
+	var decoded []kume.CellStat
+	var d blockCells
+	prev := copyRow{part: -1}
+	for _, r := range got {
+		if r.version != 4 || r.res != 9 || r.block != blockOf(uint64(children[0]), 9) {
+			t.Fatalf("row %+v", r)
+		}
+		switch {
+		case r.sector == prev.sector && r.part != prev.part+1:
+			t.Fatalf("sector %s: part %d after %d", r.sector, r.part, prev.part)
+		case r.sector != prev.sector && r.part != 0:
+			t.Fatalf("sector %s begins with part %d", r.sector, r.part)
+		}
+		if r.sector != prev.sector {
+			d = blockCells{institutions: true}
+			d.c.Res = 9
+		}
+		d.c.Sector = r.sector
+		n := 0
+		if err := d.each(r.data, func(c *kume.CellStat) error {
+			x := *c
+			x.LQ, x.GiZ, x.GiP = clonePtr(c.LQ), clonePtr(c.GiZ), clonePtr(c.GiP)
+			decoded = append(decoded, x)
+			n++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.data) > blockPartBytes && n != 1 {
+			t.Errorf("part of %d bytes holds %d cells", len(r.data), n)
+		}
+		prev = r
+	}
+	if prev.part < 2 {
+		t.Errorf("%d parts for 343 cells", prev.part+1)
+	}
+	if len(decoded) != len(cells) {
+		t.Fatalf("%d cells decoded, %d encoded", len(decoded), len(cells))
+	}
+	for i := range cells {
+		if !sameCell(decoded[i], cells[i]) {
+			t.Fatalf("cell %d: %+v, want %+v", i, decoded[i], cells[i])
+		}
+	}
+}
+
+// TestCellEncoderRejects: a cell that is not a valid H3 cell of its
+// resolution cannot be keyed by a block and is an EINVALID error.
+func TestCellEncoderRejects(t *testing.T) {
+	valid := uint64(h3.LatLngToCell(h3.LatLng{Lat: 40.19, Lng: 29.06}, 9))
+	for name, c := range map[string]kume.CellStat{
+		"not a cell":     {Res: 9, Cell: 12345},
+		"zero":           {Res: 9},
+		"other res":      {Res: 8, Cell: valid},
+		"top bit":        {Res: 9, Cell: valid | 1<<63},
+		"negative res":   {Res: -1, Cell: valid},
+		"too many types": {Res: 9, Cell: valid, Institutions: hugeInstitutions()},
+	} {
+		_, err := newCellEncoder(1).appendCell(nil, &c)
+		var ke *kume.Error
+		if !errors.As(err, &ke) || ke.Code != kume.EINVALID {
+			t.Errorf("%s: %v, want EINVALID", name, err)
+		}
+	}
+}
+
+// hugeInstitutions returns counts whose JSON is longer than a record holds.
+func hugeInstitutions() map[kume.InstitutionType]int {
+	m := map[kume.InstitutionType]int{}
+	for i := range 5000 {
+		m[kume.InstitutionType(string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676)))] = i
+	}
+	return m
+}
