@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"encoding/binary"
+	"sort"
 	"strings"
 
 	"github.com/kume-geo/kume"
@@ -23,14 +24,29 @@ type centre struct {
 	ok       bool
 }
 
-// cellEncoder builds the block parts of one version's cell statistics. Cells
-// recur in many sectors of a resolution, so it keeps the centres of the
-// current resolution's cells (each is a call into H3), and forgets them when
-// the resolution changes.
+// knownCentre is the centre of a cell of the current resolution.
+type knownCentre struct {
+	cell     uint64
+	lon, lat float64
+}
+
+// cellEncoder builds the block parts of one version's cell statistics.
+//
+// Each cell's centre is a call into H3; cells recur in many sectors of a
+// resolution, so the encoder keeps the centres of the first group (sector) of
+// the current resolution, in cell order, and finds the cells of the later
+// groups among them with a cursor that moves forward, since every group
+// comes in cell order too. The first group is that of all firms (sector key
+// "", first in stream order), which holds every cell the others do; a cell it
+// lacks has its centre computed again.
 type cellEncoder struct {
 	version int64
-	res     int
-	centres map[uint64]centre
+
+	res    int           // resolution of the cells so far
+	first  string        // the sector of the resolution's first group
+	known  []knownCentre // the centres of the first group, by cell
+	cursor int           // where the current later group's last cell was found
+	group  string        // the sector of the current group
 
 	// The part being built: its block's resolution, sector and parent, its
 	// number within the block, and its data (the format byte and the records
@@ -45,23 +61,47 @@ type cellEncoder struct {
 }
 
 func newCellEncoder(version int64) *cellEncoder {
-	return &cellEncoder{version: version, res: -1, centres: map[uint64]centre{}}
+	return &cellEncoder{version: version, res: -1}
 }
 
-// centre returns the centre of cell, a cell of resolution res.
-func (e *cellEncoder) centre(cell uint64, res int) centre {
-	if res != e.res {
-		clear(e.centres)
-		e.res = res
+// centre returns the centre of c's cell.
+func (e *cellEncoder) centre(c *kume.CellStat) centre {
+	if c.Res != e.res {
+		e.res, e.first = c.Res, strings.Clone(c.Sector)
+		e.group, e.known = e.first, e.known[:0]
 	}
-	ce, found := e.centres[cell]
-	if !found {
-		if lon, lat := cellCentre(cell); lon != nil {
-			ce = centre{*lon, *lat, true}
+	if c.Sector == e.first {
+		ce := computeCentre(c.Cell)
+		if ce.ok {
+			e.known = append(e.known, knownCentre{c.Cell, ce.lon, ce.lat})
 		}
-		e.centres[cell] = ce
+		return ce
 	}
-	return ce
+	if c.Sector != e.group {
+		e.group, e.cursor = strings.Clone(c.Sector), 0
+	}
+	// Gallop forward from the cursor, then search the last step.
+	lo, step := e.cursor, 1
+	for lo+step < len(e.known) && e.known[lo+step].cell < c.Cell {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, len(e.known)-1) + 1
+	i := lo + sort.Search(hi-lo, func(i int) bool { return e.known[lo+i].cell >= c.Cell })
+	if i < len(e.known) && e.known[i].cell == c.Cell {
+		e.cursor = i
+		return centre{e.known[i].lon, e.known[i].lat, true}
+	}
+	e.cursor = max(0, min(i, len(e.known)-1))
+	return computeCentre(c.Cell)
+}
+
+// computeCentre calls H3 for cell's centre.
+func computeCentre(cell uint64) centre {
+	if lon, lat := cellCentre(cell); lon != nil {
+		return centre{*lon, *lat, true}
+	}
+	return centre{}
 }
 
 // appendCell adds c to its block; a part that c ends (the last of a block, or
@@ -69,7 +109,7 @@ func (e *cellEncoder) centre(cell uint64, res int) centre {
 // that is not a valid H3 cell of its resolution is an error (EINVALID): the
 // blocks key cells by their parent.
 func (e *cellEncoder) appendCell(rows []byte, c *kume.CellStat) ([]byte, error) {
-	ce := e.centre(c.Cell, c.Res)
+	ce := e.centre(c)
 	if !ce.ok || int(c.Cell>>52&0xf) != c.Res {
 		return rows, kume.Errorf(kume.EINVALID, "analysis: cell %x is not a valid H3 cell of resolution %d", c.Cell, c.Res)
 	}

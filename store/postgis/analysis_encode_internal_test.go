@@ -3,7 +3,9 @@ package postgis
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/uber/h3-go/v4"
@@ -156,4 +158,55 @@ func hugeInstitutions() map[kume.InstitutionType]int {
 		m[kume.InstitutionType(string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676)))] = i
 	}
 	return m
+}
+
+// TestCellEncoderCentres: every record carries its cell's centre, for groups
+// whose cells the first group of their resolution holds, lacks, or partly
+// holds, and for a first group that is not the one of all firms.
+func TestCellEncoderCentres(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	var cells []kume.CellStat
+	for _, res := range []int{5, 9} {
+		disk := h3.GridDisk(h3.LatLngToCell(h3.LatLng{Lat: 39.9, Lng: 32.8}, res), 12)
+		for _, sector := range []string{"", "A", "B", "C"} {
+			if res == 5 && sector == "" {
+				continue // the first group is "A"
+			}
+			var group []kume.CellStat
+			for _, c := range disk {
+				if rng.IntN(3) == 0 {
+					group = append(group, kume.CellStat{Res: res, Cell: uint64(c), Sector: sector})
+				}
+			}
+			slices.SortFunc(group, func(a, b kume.CellStat) int { return cmpU64(a.Cell, b.Cell) })
+			cells = append(cells, group...)
+		}
+	}
+	e := newCellEncoder(1)
+	var rows []byte
+	var err error
+	for i := range cells {
+		if rows, err = e.appendCell(rows, &cells[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, r := range parseBlockRows(t, e.flush(rows)) {
+		recs := r.data[1:]
+		for len(recs) > 0 {
+			k := recordLen(recs)
+			cell := binary.BigEndian.Uint64(recs[recCell:])
+			ll := h3.Cell(int64(cell)).LatLng()
+			lon := math.Float64frombits(binary.BigEndian.Uint64(recs[recLon:]))
+			lat := math.Float64frombits(binary.BigEndian.Uint64(recs[recLat:]))
+			if lon != ll.Lng || lat != ll.Lat {
+				t.Fatalf("res %d sector %q cell %x: centre (%v, %v), want (%v, %v)", r.res, r.sector, cell, lon, lat, ll.Lng, ll.Lat)
+			}
+			recs = recs[k:]
+			n++
+		}
+	}
+	if n != len(cells) {
+		t.Fatalf("%d records, %d cells", n, len(cells))
+	}
 }

@@ -50,6 +50,8 @@ func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilte
 		return wrap(ctx, err, "establishments")
 	}
 	defer rows.Close()
+	// One row for all: fn may not keep it (see kume.EstablishmentStore).
+	e := new(kume.Establishment)
 	for n := 0; rows.Next(); n++ {
 		// Rows already received keep coming after a cancel; stop at once.
 		if n%256 == 0 {
@@ -57,7 +59,7 @@ func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilte
 				return fmt.Errorf("postgis: establishments: %w", err)
 			}
 		}
-		e := new(kume.Establishment)
+		*e = kume.Establishment{}
 		if err := scanEstablishment(rows, e); err != nil {
 			return wrap(ctx, err, "establishments")
 		}
