@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/uber/h3-go/v4"
+
 	"github.com/kume-geo/kume"
 )
 
@@ -18,11 +20,8 @@ func cellBlockColumns() []string {
 	return []string{"version", "res", "sector", "block", "part", "data"}
 }
 
-// centre is a cell's centre; ok is false for an invalid cell.
-type centre struct {
-	lon, lat float64
-	ok       bool
-}
+// centre is a cell's centre.
+type centre struct{ lon, lat float64 }
 
 // knownCentre is the centre of a cell of the current resolution.
 type knownCentre struct {
@@ -72,9 +71,7 @@ func (e *cellEncoder) centre(c *kume.CellStat) centre {
 	}
 	if c.Sector == e.first {
 		ce := computeCentre(c.Cell)
-		if ce.ok {
-			e.known = append(e.known, knownCentre{c.Cell, ce.lon, ce.lat})
-		}
+		e.known = append(e.known, knownCentre{c.Cell, ce.lon, ce.lat})
 		return ce
 	}
 	if c.Sector != e.group {
@@ -90,18 +87,16 @@ func (e *cellEncoder) centre(c *kume.CellStat) centre {
 	i := lo + sort.Search(hi-lo, func(i int) bool { return e.known[lo+i].cell >= c.Cell })
 	if i < len(e.known) && e.known[i].cell == c.Cell {
 		e.cursor = i
-		return centre{e.known[i].lon, e.known[i].lat, true}
+		return centre{e.known[i].lon, e.known[i].lat}
 	}
 	e.cursor = max(0, min(i, len(e.known)-1))
 	return computeCentre(c.Cell)
 }
 
-// computeCentre calls H3 for cell's centre.
+// computeCentre calls H3 for the centre of cell, a valid cell.
 func computeCentre(cell uint64) centre {
-	if lon, lat := cellCentre(cell); lon != nil {
-		return centre{*lon, *lat, true}
-	}
-	return centre{}
+	ll := h3.Cell(int64(cell)).LatLng()
+	return centre{ll.Lng, ll.Lat}
 }
 
 // appendCell adds c to its block; a part that c ends (the last of a block, or
@@ -109,10 +104,10 @@ func computeCentre(cell uint64) centre {
 // that is not a valid H3 cell of its resolution is an error (EINVALID): the
 // blocks key cells by their parent.
 func (e *cellEncoder) appendCell(rows []byte, c *kume.CellStat) ([]byte, error) {
-	ce := e.centre(c)
-	if !ce.ok || int(c.Cell>>52&0xf) != c.Res {
+	if !kume.IsCellOf(c.Cell, c.Res) {
 		return rows, kume.Errorf(kume.EINVALID, "analysis: cell %x is not a valid H3 cell of resolution %d", c.Cell, c.Res)
 	}
+	ce := e.centre(c)
 	b := blockOf(c.Cell, c.Res)
 	if !e.open || b != e.block || c.Res != e.bres || c.Sector != e.sector {
 		rows = e.flush(rows)

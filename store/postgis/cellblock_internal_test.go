@@ -95,10 +95,10 @@ func TestBlockRoundTrip(t *testing.T) {
 		lons, lats := make([]float64, len(cells)), make([]float64, len(cells))
 		data := []byte{blockFormat}
 		for i := range cells {
-			lon, lat := cellCentre(cells[i].Cell)
-			lons[i], lats[i] = *lon, *lat
+			ll := h3.Cell(int64(cells[i].Cell)).LatLng()
+			lons[i], lats[i] = ll.Lng, ll.Lat
 			var err error
-			if data, err = appendBlockRecord(data, &cells[i], *lon, *lat); err != nil {
+			if data, err = appendBlockRecord(data, &cells[i], ll.Lng, ll.Lat); err != nil {
 				t.Fatal(err)
 			}
 		}
