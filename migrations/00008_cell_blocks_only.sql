@@ -112,8 +112,10 @@ END
 $$;
 -- +goose StatementEnd
 
-ALTER TABLE cell_blocks RENAME TO cell_blocks_v7;
-ALTER TABLE cell_blocks_v7 RENAME CONSTRAINT cell_blocks_pkey TO cell_blocks_v7_pkey;
+-- The format 1 blocks go first: their partitions hold the names
+-- cell_blocks_<version> that the new partitions take, and cell_stats holds
+-- every statistic they have.
+DROP TABLE cell_blocks;
 
 CREATE TABLE cell_blocks (
     version bigint   NOT NULL,
@@ -126,9 +128,54 @@ CREATE TABLE cell_blocks (
 ) PARTITION BY LIST (version);
 ALTER TABLE cell_blocks ALTER COLUMN data SET STORAGE MAIN;
 
--- CONVERSION-UP: the rows of cell_stats (00006) become format 2 blocks.
+-- One partition per analysis version, rows stored in line (see above).
+-- +goose StatementBegin
+DO $$
+DECLARE
+    v bigint;
+BEGIN
+    FOR v IN SELECT version FROM analysis_runs ORDER BY 1 LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF cell_blocks FOR VALUES IN (%s) WITH (toast_tuple_target = 8160)',
+            'cell_blocks_' || v, v);
+        EXECUTE format('ALTER TABLE %I ALTER COLUMN data SET STORAGE MAIN', 'cell_blocks_' || v);
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
 
-DROP TABLE cell_blocks_v7;
+-- The rows of cell_stats (00006) become format 2 blocks of at most 100 cells
+-- per part. Rows of a version without a run (none, if only the store wrote
+-- them) have no partition to go to.
+INSERT INTO cell_blocks (version, res, sector, block, part, data)
+SELECT version, res, sector, block, part,
+    '\x02'::bytea || string_agg(record, ''::bytea ORDER BY cell)
+FROM (
+    SELECT version, res, sector, cell, block,
+        ((row_number() OVER (PARTITION BY version, res, sector, block ORDER BY cell) - 1) / 100)::smallint AS part,
+        int8send(cell) || float8send(lon) || float8send(lat) || int4send(firms) || int4send(closed)
+        || float8send(employees) || float8send(employees_estimated) || int4send(imprecise)
+        || coalesce(float8send(lq), '\x0000000000000000'::bytea)
+        || coalesce(float8send(gi_z), '\x0000000000000000'::bytea)
+        || coalesce(float8send(gi_p), '\x0000000000000000'::bytea)
+        || int2send(gi_bin)
+        || set_byte('\x00'::bytea, 0, (lq IS NOT NULL)::int | ((gi_z IS NOT NULL)::int << 1)
+            | ((gi_p IS NOT NULL)::int << 2) | (suppressed::int << 3)
+            | ((institutions IS NOT NULL)::int << 4))
+        || CASE WHEN institutions IS NOT NULL THEN
+            int2send(octet_length(convert_to(institutions::text, 'UTF8'))::smallint)
+            || convert_to(institutions::text, 'UTF8')
+        ELSE ''::bytea END AS record
+    FROM (
+        SELECT *,
+            (cell & ~(15::bigint << 52)) | (greatest(res - 3, 0)::bigint << 52)
+                | ((1::bigint << (3 * (15 - greatest(res - 3, 0)))) - 1) AS block
+        FROM cell_stats
+        WHERE lon IS NOT NULL AND ((cell >> 52) & 15) = res
+            AND version IN (SELECT version FROM analysis_runs)
+    ) AS c
+) AS r
+GROUP BY version, res, sector, block, part;
+
 DROP TABLE cell_stats;
 
 -- The cell statistics as rows, as the table cell_stats had them (without the
@@ -140,4 +187,88 @@ FROM cell_blocks b
 CROSS JOIN LATERAL cell_block_cells(b.data) c;
 
 -- +goose Down
--- CONVERSION-DOWN
+-- Back to schema version 7 (00006): partitioned cell_stats and format 1
+-- cell_blocks. The rows are unpacked into a plain table first, so that the
+-- new tables can take the names of the partitions.
+CREATE TABLE cell_stats_v8 AS
+SELECT version, res, sector, cell, lon, lat, firms, closed, employees,
+    employees_estimated, imprecise, lq, gi_z, gi_p, gi_bin, suppressed, institutions
+FROM cell_stats;
+
+DROP VIEW cell_stats;
+-- Dropping a partitioned table drops its partitions.
+DROP TABLE cell_blocks;
+DROP FUNCTION cell_block_cells(bytea);
+DROP FUNCTION cell_block_float8(bigint);
+
+CREATE TABLE cell_stats (
+    version             bigint   NOT NULL,
+    res                 smallint NOT NULL,
+    sector              text     NOT NULL,
+    cell                bigint   NOT NULL,
+    lon                 double precision,
+    lat                 double precision,
+    firms               integer  NOT NULL,
+    closed              integer  NOT NULL,
+    employees           double precision NOT NULL,
+    employees_estimated double precision NOT NULL,
+    imprecise           integer  NOT NULL,
+    lq                  double precision,
+    gi_z                double precision,
+    gi_p                double precision,
+    gi_bin              smallint NOT NULL,
+    suppressed          boolean  NOT NULL,
+    institutions        jsonb,
+    PRIMARY KEY (version, res, sector, cell)
+) PARTITION BY LIST (version);
+
+CREATE TABLE cell_blocks (
+    version bigint   NOT NULL,
+    res     smallint NOT NULL,
+    sector  text     NOT NULL,
+    block   bigint   NOT NULL,
+    data    bytea    NOT NULL,
+    PRIMARY KEY (version, res, sector, block)
+) PARTITION BY LIST (version);
+ALTER TABLE cell_blocks ALTER COLUMN data SET STORAGE EXTERNAL;
+
+-- +goose StatementBegin
+DO $$
+DECLARE
+    v bigint;
+BEGIN
+    FOR v IN SELECT version FROM analysis_runs ORDER BY 1 LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF cell_stats FOR VALUES IN (%s)', 'cell_stats_' || v, v);
+        EXECUTE format('CREATE TABLE %I PARTITION OF cell_blocks FOR VALUES IN (%s)', 'cell_blocks_' || v, v);
+    END LOOP;
+END
+$$;
+-- +goose StatementEnd
+
+INSERT INTO cell_stats (version, res, sector, cell, lon, lat, firms, closed, employees,
+    employees_estimated, imprecise, lq, gi_z, gi_p, gi_bin, suppressed, institutions)
+SELECT version, res, sector, cell, lon, lat, firms, closed, employees,
+    employees_estimated, imprecise, lq, gi_z, gi_p, gi_bin, suppressed, institutions
+FROM cell_stats_v8
+WHERE version IN (SELECT version FROM analysis_runs);
+
+DROP TABLE cell_stats_v8;
+
+-- The format 1 blocks, built as 00004 built them.
+INSERT INTO cell_blocks (version, res, sector, block, data)
+SELECT version, res, sector,
+    (cell & ~(15::bigint << 52)) | (greatest(res - 3, 0)::bigint << 52)
+        | ((1::bigint << (3 * (15 - greatest(res - 3, 0)))) - 1) AS block,
+    '\x01'::bytea || string_agg(
+        int8send(cell) || float8send(lon) || float8send(lat) || int4send(firms)
+        || float8send(employees) || int4send(imprecise)
+        || coalesce(float8send(lq), '\x0000000000000000'::bytea)
+        || coalesce(float8send(gi_z), '\x0000000000000000'::bytea)
+        || coalesce(float8send(gi_p), '\x0000000000000000'::bytea)
+        || int2send(gi_bin)
+        || set_byte('\x00'::bytea, 0, (lq IS NOT NULL)::int | ((gi_z IS NOT NULL)::int << 1)
+            | ((gi_p IS NOT NULL)::int << 2) | (suppressed::int << 3)),
+        ''::bytea ORDER BY cell)
+FROM cell_stats
+WHERE lon IS NOT NULL AND ((cell >> 52) & 15) = res
+GROUP BY 1, 2, 3, 4;
