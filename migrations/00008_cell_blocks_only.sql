@@ -39,18 +39,21 @@
 -- bytes of a JSON object of counts by institution type (UTF-8).
 
 -- +goose Up
--- cell_block_float8 returns the float8 whose IEEE 754 bits are the int8 b.
+-- cell_block_float8 returns the float8 whose IEEE 754 bits are the int8 b. It
+-- is one expression, not STRICT, so that the planner inlines it into the
+-- expressions of cell_block_cells (about ten times faster than a call).
 -- +goose StatementBegin
 CREATE FUNCTION cell_block_float8(b bigint) RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
-        WHEN e = 2047 AND m <> 0 THEN 'NaN'::float8
-        WHEN e = 2047 THEN s * 'Infinity'::float8
-        WHEN e = 0 THEN s * (m::float8 * 2::float8 ^ -1074)
-        ELSE s * ((4503599627370496 + m)::float8 * 2::float8 ^ (e - 1075))
+        WHEN (b >> 52) & 2047 = 2047 AND b & 4503599627370495 <> 0 THEN 'NaN'::float8
+        WHEN (b >> 52) & 2047 = 2047 THEN
+            CASE WHEN b < 0 THEN '-Infinity'::float8 ELSE 'Infinity'::float8 END
+        WHEN (b >> 52) & 2047 = 0 THEN CASE WHEN b < 0 THEN -1::float8 ELSE 1::float8 END
+            * ((b & 4503599627370495)::float8 * 2::float8 ^ -1074)
+        ELSE CASE WHEN b < 0 THEN -1::float8 ELSE 1::float8 END
+            * ((4503599627370496 + (b & 4503599627370495))::float8 * 2::float8 ^ (((b >> 52) & 2047) - 1075))
     END
-    FROM (SELECT (b >> 52) & 2047 AS e, b & 4503599627370495 AS m,
-                 CASE WHEN b < 0 THEN -1::float8 ELSE 1::float8 END AS s) AS x
 $$;
 -- +goose StatementEnd
 
@@ -67,7 +70,11 @@ DECLARE
     n integer := length(data);
     flags integer;
     k integer;
+    b bigint;
 BEGIN
+    -- One copy, uncompressed: a compressed value would be decompressed by
+    -- every substring below.
+    data := data || ''::bytea;
     IF n = 0 OR get_byte(data, 0) <> 2 THEN
         RAISE EXCEPTION 'cell block: format % is not 2', CASE WHEN n > 0 THEN get_byte(data, 0) END;
     END IF;
@@ -76,20 +83,24 @@ BEGIN
             RAISE EXCEPTION 'cell block: truncated record at byte %', o;
         END IF;
         cell := ('x' || encode(substring(data FROM o + 1 FOR 8), 'hex'))::bit(64)::bigint;
-        lon := cell_block_float8(('x' || encode(substring(data FROM o + 9 FOR 8), 'hex'))::bit(64)::bigint);
-        lat := cell_block_float8(('x' || encode(substring(data FROM o + 17 FOR 8), 'hex'))::bit(64)::bigint);
+        b := ('x' || encode(substring(data FROM o + 9 FOR 8), 'hex'))::bit(64)::bigint;
+        lon := cell_block_float8(b);
+        b := ('x' || encode(substring(data FROM o + 17 FOR 8), 'hex'))::bit(64)::bigint;
+        lat := cell_block_float8(b);
         firms := ('x' || encode(substring(data FROM o + 25 FOR 4), 'hex'))::bit(32)::integer;
         closed := ('x' || encode(substring(data FROM o + 29 FOR 4), 'hex'))::bit(32)::integer;
-        employees := cell_block_float8(('x' || encode(substring(data FROM o + 33 FOR 8), 'hex'))::bit(64)::bigint);
-        employees_estimated := cell_block_float8(('x' || encode(substring(data FROM o + 41 FOR 8), 'hex'))::bit(64)::bigint);
+        b := ('x' || encode(substring(data FROM o + 33 FOR 8), 'hex'))::bit(64)::bigint;
+        employees := cell_block_float8(b);
+        b := ('x' || encode(substring(data FROM o + 41 FOR 8), 'hex'))::bit(64)::bigint;
+        employees_estimated := cell_block_float8(b);
         imprecise := ('x' || encode(substring(data FROM o + 49 FOR 4), 'hex'))::bit(32)::integer;
         flags := get_byte(data, o + 78);
-        lq := CASE WHEN flags & 1 <> 0 THEN
-            cell_block_float8(('x' || encode(substring(data FROM o + 53 FOR 8), 'hex'))::bit(64)::bigint) END;
-        gi_z := CASE WHEN flags & 2 <> 0 THEN
-            cell_block_float8(('x' || encode(substring(data FROM o + 61 FOR 8), 'hex'))::bit(64)::bigint) END;
-        gi_p := CASE WHEN flags & 4 <> 0 THEN
-            cell_block_float8(('x' || encode(substring(data FROM o + 69 FOR 8), 'hex'))::bit(64)::bigint) END;
+        b := ('x' || encode(substring(data FROM o + 53 FOR 8), 'hex'))::bit(64)::bigint;
+        lq := CASE WHEN flags & 1 <> 0 THEN cell_block_float8(b) END;
+        b := ('x' || encode(substring(data FROM o + 61 FOR 8), 'hex'))::bit(64)::bigint;
+        gi_z := CASE WHEN flags & 2 <> 0 THEN cell_block_float8(b) END;
+        b := ('x' || encode(substring(data FROM o + 69 FOR 8), 'hex'))::bit(64)::bigint;
+        gi_p := CASE WHEN flags & 4 <> 0 THEN cell_block_float8(b) END;
         k := get_byte(data, o + 76) * 256 + get_byte(data, o + 77);
         gi_bin := (CASE WHEN k >= 32768 THEN k - 65536 ELSE k END)::smallint;
         suppressed := flags & 8 <> 0;

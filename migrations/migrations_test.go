@@ -548,3 +548,26 @@ func TestCellBlockCellsRejectsMalformed(t *testing.T) {
 		}
 	}
 }
+
+// TestCellBlockFloat8 checks that cell_block_float8 turns the IEEE 754 bits of
+// every kind of float8 back into the same bits, and NULL into NULL.
+func TestCellBlockFloat8(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	_, count := sqlHelpers(t, db)
+	if n := count(`SELECT count(*) FROM unnest('{0, -0, 5e-324, -2.2250738585072009e-308, 2.2250738585072014e-308,
+			1, -1.5, 1000000.25, 0.1, 1.7976931348623157e308, -1.7976931348623157e308, Infinity, -Infinity}'::float8[]) v
+		WHERE float8send(cell_block_float8(('x' || encode(float8send(v), 'hex'))::bit(64)::bigint)) <> float8send(v)`); n != 0 {
+		t.Errorf("%d floats come back with other bits", n)
+	}
+	if n := count(`SELECT count(*) FROM (VALUES (cell_block_float8(x'7ff8000000000000'::bigint)),
+			(cell_block_float8(x'fff0000000000001'::bigint))) AS v (f) WHERE f = 'NaN'::float8`); n != 2 {
+		t.Errorf("%d of 2 NaNs come back as NaN", n)
+	}
+	if n := count(`SELECT count(*) FROM (VALUES (cell_block_float8(NULL))) AS v (f) WHERE f IS NULL`); n != 1 {
+		t.Errorf("NULL comes back as a float")
+	}
+}
