@@ -2,19 +2,20 @@
 -- cell_stats goes, and cell_blocks holds every statistic of a cell (format 2
 -- below). Saving an analysis of a million firms wrote ~15 M rows into
 -- cell_stats and built a primary key over them (about 40 s on two cores);
--- the same statistics as blocks are ~200,000 rows of about 8 kB, which the
+-- the same statistics as blocks are ~150,000 rows of about 8 kB, which the
 -- server takes in a few seconds. Every read of the store goes through the
 -- blocks; cell_stats stays readable in SQL as a view that unpacks them
 -- (cell_block_cells below), slower than the table was, for ad-hoc queries.
 --
--- cell_blocks (partitioned by version as in 00006): one row per (version,
--- resolution, sector key, block, part). block is the H3 parent, at resolution
--- res - 3 (0 at least), of the cells the row holds, with the resolution field
--- set to that parent's resolution and the unused digits set to 7; the cells of
--- a block are split into parts 0, 1, 2, ... of consecutive cells, so that a
--- row stays under about 8 kB and is stored in line, uncompressed (the store
--- creates each partition with toast_tuple_target = 8160 and the data column
--- with STORAGE MAIN). Only valid H3 cells of the row's resolution are stored.
+-- cell_blocks (partitioned by version as in 00006): one row per run of
+-- consecutive cells (in index order) of one version, resolution and sector
+-- key, keyed by its first cell. The store starts a new row before a record
+-- that would take the row's data beyond 7,901 bytes (100 records without
+-- institutions), so that a row stays under 8 kB and is stored in line,
+-- uncompressed: the store creates each partition with toast_tuple_target =
+-- 8160 and the data column has STORAGE MAIN. A read of the cells of a range
+-- of indexes reads the rows whose first cell lies in it and the row before.
+-- Only valid H3 cells of the row's resolution are stored.
 --
 -- data is a format byte (2) followed by one record per cell, sorted by cell.
 -- A record is big-endian (as PostgreSQL's send functions write), 79 bytes:
@@ -132,10 +133,9 @@ CREATE TABLE cell_blocks (
     version bigint   NOT NULL,
     res     smallint NOT NULL,
     sector  text     NOT NULL,
-    block   bigint   NOT NULL,
-    part    smallint NOT NULL,
+    cell    bigint   NOT NULL, -- the first cell of the row
     data    bytea    NOT NULL,
-    PRIMARY KEY (version, res, sector, block, part)
+    PRIMARY KEY (version, res, sector, cell)
 ) PARTITION BY LIST (version);
 ALTER TABLE cell_blocks ALTER COLUMN data SET STORAGE MAIN;
 
@@ -154,15 +154,15 @@ END
 $$;
 -- +goose StatementEnd
 
--- The rows of cell_stats (00006) become format 2 blocks of at most 100 cells
--- per part. Rows of a version without a run (none, if only the store wrote
--- them) have no partition to go to.
-INSERT INTO cell_blocks (version, res, sector, block, part, data)
-SELECT version, res, sector, block, part,
+-- The rows of cell_stats (00006) become format 2 blocks of 100 cells (fewer
+-- for the last of a resolution and sector key). Rows of a version without a
+-- run (none, if only the store wrote them) have no partition to go to.
+INSERT INTO cell_blocks (version, res, sector, cell, data)
+SELECT version, res, sector, min(cell),
     '\x02'::bytea || string_agg(record, ''::bytea ORDER BY cell)
 FROM (
-    SELECT version, res, sector, cell, block,
-        ((row_number() OVER (PARTITION BY version, res, sector, block ORDER BY cell) - 1) / 100)::smallint AS part,
+    SELECT version, res, sector, cell,
+        (row_number() OVER (PARTITION BY version, res, sector ORDER BY cell) - 1) / 100 AS run,
         int8send(cell) || float8send(lon) || float8send(lat) || int4send(firms) || int4send(closed)
         || float8send(employees) || float8send(employees_estimated) || int4send(imprecise)
         || coalesce(float8send(lq), '\x0000000000000000'::bytea)
@@ -176,16 +176,11 @@ FROM (
             int2send(octet_length(convert_to(institutions::text, 'UTF8'))::smallint)
             || convert_to(institutions::text, 'UTF8')
         ELSE ''::bytea END AS record
-    FROM (
-        SELECT *,
-            (cell & ~(15::bigint << 52)) | (greatest(res - 3, 0)::bigint << 52)
-                | ((1::bigint << (3 * (15 - greatest(res - 3, 0)))) - 1) AS block
-        FROM cell_stats
-        WHERE lon IS NOT NULL AND ((cell >> 52) & 15) = res
-            AND version IN (SELECT version FROM analysis_runs)
-    ) AS c
+    FROM cell_stats
+    WHERE lon IS NOT NULL AND ((cell >> 52) & 15) = res
+        AND version IN (SELECT version FROM analysis_runs)
 ) AS r
-GROUP BY version, res, sector, block, part;
+GROUP BY version, res, sector, run;
 
 DROP TABLE cell_stats;
 

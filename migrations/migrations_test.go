@@ -390,7 +390,7 @@ func insertCellStats(exec func(string, ...any)) {
 }
 
 // TestCellBlocksOnly checks that migration 00008 packs every valid cell
-// statistic into format 2 blocks of at most 100 cells per part, that the view
+// statistic into format 2 blocks of 100 consecutive cells, that the view
 // cell_stats unpacks them bit for bit, and that its Down restores version 7:
 // the partitioned cell_stats with the same rows and the format 1 blocks.
 func TestCellBlocksOnly(t *testing.T) {
@@ -440,30 +440,30 @@ func TestCellBlocksOnly(t *testing.T) {
 	if n := count(`SELECT count(*) FROM cell_blocks WHERE get_byte(data, 0) <> 2`); n != 0 {
 		t.Errorf("%d blocks do not start with format 2", n)
 	}
-	// Every cell is in its block, parts hold consecutive cells, 100 at most.
-	if n := count(`SELECT count(*) FROM cell_blocks b, cell_block_cells(b.data) c
-		WHERE b.block <> ` + strings.ReplaceAll(blockOf, "cell", "c.cell")); n != 0 {
-		t.Errorf("%d cells are not in the block of their parent", n)
+	// Every row is keyed by its first cell, and its cells come before the
+	// first cell of the next row of its resolution and sector.
+	if n := count(`SELECT count(*) FROM cell_blocks b
+		WHERE b.cell <> (SELECT min(cell) FROM cell_block_cells(b.data))`); n != 0 {
+		t.Errorf("%d rows are not keyed by their first cell", n)
 	}
-	if n := count(`SELECT count(*) FROM cell_blocks b, cell_blocks n
-		WHERE n.version = b.version AND n.res = b.res AND n.sector = b.sector AND n.block = b.block
-			AND n.part = b.part + 1
-			AND (SELECT max(cell) FROM cell_block_cells(b.data)) >= (SELECT min(cell) FROM cell_block_cells(n.data))`); n != 0 {
-		t.Errorf("%d parts hold cells after the first cell of the next part", n)
+	if n := count(`SELECT count(*) FROM cell_blocks b
+		WHERE (SELECT max(cell) FROM cell_block_cells(b.data)) >= (SELECT min(n.cell) FROM cell_blocks n
+			WHERE n.version = b.version AND n.res = b.res AND n.sector = b.sector AND n.cell > b.cell)`); n != 0 {
+		t.Errorf("%d rows hold cells after the first cell of the next row", n)
 	}
-	parts := `SELECT string_agg(part || ':' || cells || ':' || length(data), ' ' ORDER BY part)
-		FROM (SELECT b.part, b.data, (SELECT count(*) FROM cell_block_cells(b.data)) AS cells
+	rows := `SELECT string_agg(cells || ':' || length(data), ' ' ORDER BY cell)
+		FROM (SELECT b.cell, b.data, (SELECT count(*) FROM cell_block_cells(b.data)) AS cells
 			FROM cell_blocks b WHERE version = 7 AND res = 9 AND sector = $1) AS p`
 	for sector, want := range map[string]string{
-		"N": "0:100:7901 1:50:3951", // 1 + 79 bytes a cell
-		"C": "0:100:9351 1:50:4676", // and 2 + 27 bytes of institutions every other cell
+		"N": "100:7901 50:3951", // 1 + 79 bytes a cell
+		"C": "100:9351 50:4676", // and 2 + 27 bytes of institutions every other cell
 	} {
 		var got string
-		if err := db.QueryRow(parts, sector).Scan(&got); err != nil {
+		if err := db.QueryRow(rows, sector).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got != want {
-			t.Errorf("version 7, sector %s: parts (part:cells:bytes) %s, want %s", sector, got, want)
+			t.Errorf("version 7, sector %s: rows (cells:bytes) %s, want %s", sector, got, want)
 		}
 	}
 	if n := count(`SELECT count(*) FROM cell_blocks b

@@ -11,14 +11,12 @@ import (
 )
 
 // A saved analysis reaches the server as one binary COPY stream (the format of
-// import_encode.go) of cell block parts (cellblock.go) into the version's
-// partition of cell_blocks. They are built in one pass over cells that come in
-// stream order, (resolution, sector, cell) ascending, so that the cells of a
-// block are adjacent and each block is complete when the next begins.
+// import_encode.go) of cell blocks (cellblock.go) into the version's partition
+// of cell_blocks. They are built in one pass over cells that come in stream
+// order, (resolution, sector, cell) ascending: a block is a run of
+// consecutive cells of one resolution and sector, keyed by its first cell.
 
-func cellBlockColumns() []string {
-	return []string{"version", "res", "sector", "block", "part", "data"}
-}
+func cellBlockColumns() []string { return []string{"version", "res", "sector", "cell", "data"} }
 
 // centre is a cell's centre.
 type centre struct{ lon, lat float64 }
@@ -47,16 +45,15 @@ type cellEncoder struct {
 	cursor int           // where the current later group's last cell was found
 	group  string        // the sector of the current group
 
-	// The part being built: its block's resolution, sector and parent, its
-	// number within the block, and its data (the format byte and the records
-	// so far); open is false before the first cell.
+	// The block being built: its resolution, sector and first cell, and its
+	// data (the format byte and the records so far); open is false before
+	// the first cell.
 	open   bool
 	bres   int
 	sector string
-	block  int64
-	part   int
+	start  uint64
 	data   []byte
-	parts  int // parts appended so far
+	blocks int // blocks appended so far
 }
 
 func newCellEncoder(version int64) *cellEncoder {
@@ -99,54 +96,57 @@ func computeCentre(cell uint64) centre {
 	return centre{ll.Lng, ll.Lat}
 }
 
-// appendCell adds c to its block; a part that c ends (the last of a block, or
-// one that c would make too long) is appended to rows as a COPY row. A cell
-// that is not a valid H3 cell of its resolution is an error (EINVALID): the
-// blocks key cells by their parent.
+// appendCell adds c to the block being built; a block that c ends (the last
+// of a resolution and sector, or one that c would make too long) is appended
+// to rows as a COPY row. A cell that is not a valid H3 cell of its resolution
+// is an error (EINVALID).
 func (e *cellEncoder) appendCell(rows []byte, c *kume.CellStat) ([]byte, error) {
 	if !kume.IsCellOf(c.Cell, c.Res) {
 		return rows, kume.Errorf(kume.EINVALID, "analysis: cell %x is not a valid H3 cell of resolution %d", c.Cell, c.Res)
 	}
 	ce := e.centre(c)
-	b := blockOf(c.Cell, c.Res)
-	if !e.open || b != e.block || c.Res != e.bres || c.Sector != e.sector {
+	if !e.open || c.Res != e.bres || c.Sector != e.sector {
 		rows = e.flush(rows)
-		e.open, e.bres, e.block, e.part = true, c.Res, b, 0
-		if c.Sector != e.sector {
-			// The caller may reuse the memory of its cells.
-			e.sector = strings.Clone(c.Sector)
-		}
-		e.data = append(e.data[:0], blockFormat)
+		e.begin(c)
 	}
 	n := len(e.data)
 	var err error
 	if e.data, err = appendBlockRecord(e.data, c, ce.lon, ce.lat); err != nil {
 		return rows, err
 	}
-	if len(e.data) > blockPartBytes && n > 1 {
-		// The record goes into the next part.
+	if len(e.data) > blockBytes && n > 1 {
+		// The record goes into the next block.
 		rec := e.data[n:]
 		e.data = e.data[:n]
 		rows = e.flush(rows)
-		e.open, e.part = true, e.part+1
-		e.data = append(append(e.data[:0], blockFormat), rec...)
+		e.begin(c)
+		e.data = append(e.data, rec...)
 	}
 	return rows, nil
 }
 
-// flush appends the part being built, if any, to rows.
+// begin starts a block whose first cell is c's.
+func (e *cellEncoder) begin(c *kume.CellStat) {
+	e.open, e.bres, e.start = true, c.Res, c.Cell
+	if c.Sector != e.sector {
+		// The caller may reuse the memory of its cells.
+		e.sector = strings.Clone(c.Sector)
+	}
+	e.data = append(e.data[:0], blockFormat)
+}
+
+// flush appends the block being built, if any, to rows.
 func (e *cellEncoder) flush(rows []byte) []byte {
 	if !e.open {
 		return rows
 	}
 	e.open = false
-	e.parts++
+	e.blocks++
 	rows = binary.BigEndian.AppendUint16(rows, uint16(len(cellBlockColumns())))
 	rows = appendInt8(rows, e.version)
 	rows = appendInt2(rows, int16(e.bres))
 	rows = appendText(rows, e.sector)
-	rows = appendInt8(rows, e.block)
-	rows = appendInt2(rows, int16(e.part))
+	rows = appendInt8(rows, int64(e.start))
 	rows = binary.BigEndian.AppendUint32(rows, uint32(len(e.data)))
 	return append(rows, e.data...)
 }

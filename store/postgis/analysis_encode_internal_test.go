@@ -13,15 +13,13 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// copyRow is one row of a binary COPY stream of cell block parts.
+// copyRow is one row of a binary COPY stream of cell blocks.
 type copyRow struct {
-	version     int64
-	res         int
-	sector      string
-	block       int64
-	part        int
-	data        []byte
-	fieldsCount int
+	version int64
+	res     int
+	sector  string
+	cell    uint64 // the first
+	data    []byte
 }
 
 // parseBlockRows splits rows (binary COPY rows of cellBlockColumns) apart.
@@ -42,20 +40,19 @@ func parseBlockRows(t *testing.T, rows []byte) []copyRow {
 			t.Fatalf("row of %d fields", n)
 		}
 		out = append(out, copyRow{version: int64(be.Uint64(fields[0])), res: int(int16(be.Uint16(fields[1]))),
-			sector: string(fields[2]), block: int64(be.Uint64(fields[3])), part: int(int16(be.Uint16(fields[4]))),
-			data: fields[5], fieldsCount: n})
+			sector: string(fields[2]), cell: be.Uint64(fields[3]), data: fields[4]})
 	}
 	return out
 }
 
-// TestCellEncoderParts: the cells of a block too large for one part are split
-// into parts 0, 1, ... of at most blockPartBytes (a record of more than that
-// alone in its part), each a well-formed part; read in order, the parts give
-// back every cell; blocks and sectors begin new rows.
-func TestCellEncoderParts(t *testing.T) {
+// TestCellEncoderBlocks: the cells of a resolution and sector go into blocks
+// of consecutive cells of at most blockBytes (a record of more than that alone
+// in its block), each keyed by its first cell and well formed; read in order,
+// the blocks give back every cell; a new sector begins a new block.
+func TestCellEncoderBlocks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	parent := h3.LatLngToCell(h3.LatLng{Lat: 40.19, Lng: 29.06}, 6)
-	children := parent.Children(9) // 343 cells of one block
+	children := parent.Children(9) // 343 cells
 	var cells []kume.CellStat
 	for _, sector := range []string{"A", "B"} {
 		for i, c := range children {
@@ -66,7 +63,7 @@ func TestCellEncoderParts(t *testing.T) {
 			cells = append(cells, x)
 		}
 	}
-	// One cell whose institutions take more than a part.
+	// One cell whose institutions take more than a block.
 	big := map[kume.InstitutionType]int{}
 	for i := range 800 {
 		big[kume.InstitutionType("type-"+string(rune('a'+i%26))+string(rune('a'+i/26)))] = i
@@ -82,29 +79,27 @@ func TestCellEncoderParts(t *testing.T) {
 	}
 	rows = e.flush(rows)
 	got := parseBlockRows(t, rows)
-	if len(got) != e.parts {
-		t.Fatalf("%d rows, encoder counted %d", len(got), e.parts)
+	if len(got) != e.blocks {
+		t.Fatalf("%d rows, encoder counted %d", len(got), e.blocks)
 	}
 	var decoded []kume.CellStat
 	var d blockCells
-	prev := copyRow{part: -1}
-	for _, r := range got {
-		if r.version != 4 || r.res != 9 || r.block != blockOf(uint64(children[0]), 9) {
+	perSector := map[string]int{}
+	for i, r := range got {
+		if r.version != 4 || r.res != 9 {
 			t.Fatalf("row %+v", r)
 		}
-		switch {
-		case r.sector == prev.sector && r.part != prev.part+1:
-			t.Fatalf("sector %s: part %d after %d", r.sector, r.part, prev.part)
-		case r.sector != prev.sector && r.part != 0:
-			t.Fatalf("sector %s begins with part %d", r.sector, r.part)
-		}
-		if r.sector != prev.sector {
+		if i == 0 || r.sector != got[i-1].sector {
 			d = blockCells{institutions: true}
 			d.c.Res = 9
 		}
+		perSector[r.sector]++
 		d.c.Sector = r.sector
 		n := 0
 		if err := d.each(r.data, func(c *kume.CellStat) error {
+			if n == 0 && c.Cell != r.cell {
+				t.Fatalf("block keyed %x begins with cell %x", r.cell, c.Cell)
+			}
 			x := *c
 			x.LQ, x.GiZ, x.GiP = clonePtr(c.LQ), clonePtr(c.GiZ), clonePtr(c.GiP)
 			decoded = append(decoded, x)
@@ -113,13 +108,12 @@ func TestCellEncoderParts(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if len(r.data) > blockPartBytes && n != 1 {
-			t.Errorf("part of %d bytes holds %d cells", len(r.data), n)
+		if len(r.data) > blockBytes && n != 1 {
+			t.Errorf("block of %d bytes holds %d cells", len(r.data), n)
 		}
-		prev = r
 	}
-	if prev.part < 2 {
-		t.Errorf("%d parts for 343 cells", prev.part+1)
+	if perSector["A"] != 4 || perSector["B"] != 5 {
+		t.Errorf("blocks by sector %v, want 4 of A (343 cells) and 5 of B (the last alone)", perSector)
 	}
 	if len(decoded) != len(cells) {
 		t.Fatalf("%d cells decoded, %d encoded", len(decoded), len(cells))

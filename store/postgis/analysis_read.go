@@ -27,30 +27,27 @@ func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
 
 // CellStats returns the cell statistics matching f ordered by cell. With a
 // bounding box, only cells whose centre lies in it match. It reads the cell
-// blocks: those around the box, those of the cells asked for, or all of the
-// resolution and sector.
+// blocks that hold the cells around the box, or the cells asked for, or all
+// of the resolution and sector.
 func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
 	d := &blockCells{box: f.BBox, institutions: true}
-	var blocks []int64
+	var lo, hi []int64
 	all := true
 	if f.BBox != nil {
-		blocks, all = tileBlocks(*f.BBox, f.Res)
+		lo, hi, all = boxRanges(*f.BBox, f.Res)
 	}
 	if f.Cells != nil {
 		d.only = make(map[uint64]struct{}, len(f.Cells))
-		var of []int64
 		for _, c := range f.Cells {
 			d.only[c] = struct{}{}
-			if int(c>>52&0xf) == f.Res {
-				of = append(of, blockOf(c, f.Res))
+		}
+		if len(f.Cells) <= maxCellRanges {
+			cl, ch := cellRanges(f.Cells, f.Res)
+			if !all {
+				cl, ch = intersectRanges(cl, ch, lo, hi)
 			}
+			lo, hi, all = cl, ch, false
 		}
-		slices.Sort(of)
-		of = slices.Compact(of)
-		if !all {
-			of = intersectSorted(of, blocks)
-		}
-		blocks, all = of, false
 	}
 	out := []kume.CellStat{}
 	var slab []float64
@@ -64,7 +61,7 @@ func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellSt
 		slab = append(slab, *p)
 		return &slab[len(slab)-1]
 	}
-	err := s.eachBlockCell(ctx, f, blocks, all, d, func(c *kume.CellStat) error {
+	err := s.eachBlockCell(ctx, f, lo, hi, all, d, func(c *kume.CellStat) error {
 		x := *c
 		x.LQ, x.GiZ, x.GiP = keep(c.LQ), keep(c.GiZ), keep(c.GiP)
 		out = append(out, x)
@@ -76,19 +73,40 @@ func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellSt
 	return out, nil
 }
 
-// intersectSorted returns the values of a (ascending) that b (ascending) holds.
-func intersectSorted(a, b []int64) []int64 {
-	out := a[:0]
-	j := 0
-	for _, x := range a {
-		for j < len(b) && b[j] < x {
-			j++
-		}
-		if j < len(b) && b[j] == x {
-			out = append(out, x)
+// maxCellRanges is how many cells CellStats looks up one by one; for more it
+// reads every block of the resolution and sector and keeps the cells asked
+// for.
+const maxCellRanges = 10000
+
+// cellRanges returns the cells of resolution res among cells as ranges of one
+// index each, ascending and without repeats.
+func cellRanges(cells []uint64, res int) (lo, hi []int64) {
+	for _, c := range cells {
+		if kume.IsCellOf(c, res) {
+			lo = append(lo, int64(c))
 		}
 	}
-	return out
+	slices.Sort(lo)
+	lo = slices.Compact(lo)
+	return lo, slices.Clone(lo)
+}
+
+// intersectRanges returns the parts of the ranges [al[i], ah[i]] that lie in
+// ranges [bl[j], bh[j]]; both lists are ascending and disjoint, and so is the
+// result.
+func intersectRanges(al, ah, bl, bh []int64) (lo, hi []int64) {
+	for i, j := 0, 0; i < len(al) && j < len(bl); {
+		l, h := max(al[i], bl[j]), min(ah[i], bh[j])
+		if l <= h {
+			lo, hi = append(lo, l), append(hi, h)
+		}
+		if ah[i] < bh[j] {
+			i++
+		} else {
+			j++
+		}
+	}
+	return lo, hi
 }
 
 // Clusters returns the footprints matching f ordered by id.

@@ -137,7 +137,7 @@ func (w *analysisWriter) WriteCells(ctx context.Context, cells []kume.CellStat) 
 		if w.rows, err = w.enc.appendCell(w.rows, &cells[i]); err != nil {
 			return w.fail(ctx, err)
 		}
-		if len(w.rows) >= copyBufferSize-2*blockPartBytes {
+		if len(w.rows) >= copyBufferSize-2*blockBytes {
 			if err := w.blocks.send(ctx, w.rows); err != nil {
 				return w.fail(ctx, wrap(ctx, err, "cell blocks"))
 			}
@@ -202,8 +202,8 @@ func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) err
 		return fmt.Errorf("cell blocks: %w", err)
 	}
 	n, err := w.blocks.finish(ctx)
-	if err == nil && n != int64(w.enc.parts) {
-		err = fmt.Errorf("the server stored %d of %d cell block parts", n, w.enc.parts)
+	if err == nil && n != int64(w.enc.blocks) {
+		err = fmt.Errorf("the server stored %d of %d cell blocks", n, w.enc.blocks)
 	}
 	if err != nil {
 		return fmt.Errorf("cell blocks: %w", err)

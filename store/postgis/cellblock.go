@@ -10,14 +10,14 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// A cell block (table cell_blocks, migration 00008) packs the statistics of the
-// cells of one version, resolution and sector key that share their parent at
-// resolution blockRes(res). Its cells are stored in one or more parts (rows)
-// of consecutive cells, each a format byte followed by one record per cell,
-// sorted by cell. A record is a fixed part of blockRecordSize bytes, then,
-// when the institutions flag is set, an int16 length and that many bytes of
-// JSON. Records are big-endian, as PostgreSQL's send functions write them, so
-// SQL can read them (cell_block_cells in the migration).
+// A cell block (a row of table cell_blocks, migration 00008) packs the
+// statistics of a run of consecutive cells (in index order) of one version,
+// resolution and sector key, and is keyed by its first cell: a format byte
+// followed by one record per cell, sorted by cell. A record is a fixed part of
+// blockRecordSize bytes, then, when the institutions flag is set, an int16
+// length and that many bytes of JSON. Records are big-endian, as PostgreSQL's
+// send functions write them, so SQL can read them (cell_block_cells in the
+// migration).
 const (
 	blockFormat     = 2
 	blockRecordSize = 79
@@ -27,27 +27,16 @@ const (
 	recGiBin, recFlags                                         = 76, 78
 	// Bits of the flags byte.
 	flagLQ, flagGiZ, flagGiP, flagSuppressed, flagInstitutions = 1, 2, 4, 8, 16
-	// blockPartBytes bounds the data of a part (100 records without
-	// institutions): a new part begins before a record that would take it
+	// blockBytes bounds the data of a block (100 records without
+	// institutions): a new block begins before a record that would take it
 	// beyond, so that a row stays under the 8 kB page it is stored in line in
-	// (toast_tuple_target 8160). A record larger than that alone takes a part
-	// of its own.
-	blockPartBytes = 1 + 100*blockRecordSize
+	// (toast_tuple_target 8160). A record larger than that alone takes a
+	// block of its own.
+	blockBytes = 1 + 100*blockRecordSize
 	// maxInstitutionsJSON bounds the JSON of a record's institutions.
 	maxInstitutionsJSON = math.MaxInt16
 )
 
-// blockRes is the resolution of the parents that key the blocks of cells of
-// resolution res: blockLevels coarser, 0 at least.
-func blockRes(res int) int { return max(0, res-blockLevels) }
-
-// blockOf returns the block of a valid cell of resolution res: its H3 parent
-// at blockRes(res) (the cell with the resolution field set to p and digits
-// p+1..15 set to 7, unused).
-func blockOf(cell uint64, res int) int64 {
-	p := blockRes(res)
-	return int64(cell&^(0xf<<52) | uint64(p)<<52 | (1<<(3*(15-p)) - 1))
-}
 
 // appendBlockRecord appends the record of c, whose centre is (lon, lat), to b.
 // It fails only for institutions whose JSON is longer than a record holds.
@@ -130,9 +119,9 @@ func malformedBlock() error {
 	return kume.Errorf(kume.EINTERNAL, "cell statistics: malformed cell block")
 }
 
-// each calls fn, in order, with the cells of the block part data that the
-// read keeps. Cells must ascend within and across the parts of one read; data
-// that is not a well-formed part is an error, checked before any cell of it
+// each calls fn, in order, with the cells of the block data that the read
+// keeps. Cells must ascend within and across the blocks of one read; data
+// that is not a well-formed block is an error, checked before any cell of it
 // is handed on.
 func (d *blockCells) each(data []byte, fn func(c *kume.CellStat) error) error {
 	if len(data) == 0 || data[0] != blockFormat {
@@ -140,7 +129,7 @@ func (d *blockCells) each(data []byte, fn func(c *kume.CellStat) error) error {
 	}
 	be := binary.BigEndian
 	recs := data[1:]
-	// Order and lengths first, so that a malformed part hands on nothing.
+	// Order and lengths first, so that a malformed block hands on nothing.
 	last, seen := d.lastCell, d.seenRecord
 	for i := 0; i < len(recs); {
 		n := recordLen(recs[i:])

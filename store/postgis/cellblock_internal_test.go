@@ -68,24 +68,6 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
-// TestBlockOfIsParent: a block is the cell's H3 parent at blockRes, and the
-// order of blocks is the order of their cells.
-func TestBlockOfIsParent(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for res := range 16 {
-		cells := randomCells(rng, res, 200, rng.Float64()*160-80, rng.Float64()*340-170)
-		for i, c := range cells {
-			want := int64(h3.Cell(c.Cell).Parent(blockRes(res)))
-			if got := blockOf(c.Cell, res); got != want {
-				t.Fatalf("res %d cell %x: block %x, parent %x", res, c.Cell, got, want)
-			}
-			if i > 0 && blockOf(cells[i-1].Cell, res) > blockOf(c.Cell, res) {
-				t.Fatalf("res %d: cells %x < %x but blocks descend", res, cells[i-1].Cell, c.Cell)
-			}
-		}
-	}
-}
-
 // TestBlockRoundTrip: records decode to the cells they were made of, only
 // those with their centre in the box (edges included), in order.
 func TestBlockRoundTrip(t *testing.T) {

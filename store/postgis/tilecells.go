@@ -18,31 +18,31 @@ import (
 // the lean read behind hexagon tiles. Every field but Institutions is set; fn
 // must not keep c or its pointers, which are reused for the next cell.
 //
-// It reads, in one query, the cell blocks (cell_blocks) of the coarse cells
-// around the box and decodes them in place.
+// It reads, in one query, the cell blocks that hold the ranges of cell
+// indexes around the box and decodes them in place.
 func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kume.CellStat) error) error {
 	if f.BBox == nil {
 		return kume.Errorf(kume.EINVALID, "tile cells need a bounding box")
 	}
-	blocks, all := tileBlocks(*f.BBox, f.Res)
+	lo, hi, all := boxRanges(*f.BBox, f.Res)
 	d := &blockCells{box: f.BBox}
-	return s.eachBlockCell(ctx, f, blocks, all, d, fn)
+	return s.eachBlockCell(ctx, f, lo, hi, all, d, fn)
 }
 
-// eachBlockCell reads the parts of the cell blocks of f's version, resolution
-// and sector, of the blocks listed (ascending) or of all of them, in one
-// query, and calls fn with the cells d keeps, in cell order; fn must not keep
-// c or its pointers.
-func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, blocks []int64, all bool, d *blockCells, fn func(c *kume.CellStat) error) error {
+// eachBlockCell reads the cell blocks of f's version, resolution and sector
+// that hold cells of the inclusive index ranges [lo[i], hi[i]] (ascending,
+// disjoint), or all of them, in one query, and calls fn with the cells d
+// keeps, in cell order; fn must not keep c or its pointers.
+func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, lo, hi []int64, all bool, d *blockCells, fn func(c *kume.CellStat) error) error {
 	var rows pgx.Rows
 	var err error
 	switch {
 	case all:
 		rows, err = s.pool.Query(ctx, s.q("tile_blocks_all"), f.Version, f.Res, f.Sector)
-	case len(blocks) == 0:
+	case len(lo) == 0:
 		return nil
 	default:
-		rows, err = s.pool.Query(ctx, s.q("tile_blocks"), f.Version, f.Res, f.Sector, blocks)
+		rows, err = s.pool.Query(ctx, s.q("tile_blocks"), f.Version, f.Res, f.Sector, lo, hi)
 	}
 	if err != nil {
 		return wrap(ctx, err, "cell statistics")
@@ -54,7 +54,7 @@ func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, blocks []i
 	var data []byte
 	for rows.Next() {
 		if inPlace {
-			// The bytes of the part as they arrived: no copy.
+			// The bytes of the block as they arrived: no copy.
 			data = rows.RawValues()[0]
 		} else if err := rows.Scan(&data); err != nil {
 			return wrap(ctx, err, "cell statistics")
@@ -70,19 +70,24 @@ func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, blocks []i
 	return nil
 }
 
-// blockLevels is how much coarser than its cells the parent keying a cell
-// block is: with 3, a block holds at most 343 cells, and a tile of a few
-// thousand cells reads a few dozen blocks.
-const blockLevels = 3
+// coverLevels is how much coarser than the cells of a read are the parents
+// whose descendants' index ranges cover its box: with 3, a parent holds at
+// most 343 cells, and a tile of a few thousand cells reads a few dozen
+// ranges.
+const coverLevels = 3
 
-// tileBlocks returns, in ascending order, the blocks (see blockOf) that hold
-// every cell of resolution res whose centre lies in b: the cells of
-// blockRes(res) whose centre lies in b grown by two of their edges (a
-// descendant's centre lies within about one edge of its ancestor's). all is
-// true instead for a box too wide for a polygon fill, or a resolution below 1:
-// then every block may hold such cells.
-func tileBlocks(b orb.Bound, res int) (blocks []int64, all bool) {
-	p := blockRes(res)
+// coverRes is the resolution of the parents that cover a box at resolution
+// res: coverLevels coarser, 0 at least.
+func coverRes(res int) int { return max(0, res-coverLevels) }
+
+// boxParents returns, in ascending order, cells of coverRes(res) whose
+// descendants at res include every cell of res whose centre lies in b: the
+// cells of coverRes(res) whose centre lies in b grown by two of their edges
+// (a descendant's centre lies within about one edge of its ancestor's). all
+// is true instead for a box too wide for a polygon fill, or a resolution
+// below 1: then any cell may lie in the box.
+func boxParents(b orb.Bound, res int) (parents []uint64, all bool) {
+	p := coverRes(res)
 	edgeDeg := 2 * []float64{1107.7, 418.7, 158.2, 59.8, 22.6, 8.54, 3.23, 1.22, 0.461,
 		0.174, 0.0659, 0.0249, 0.0094, 0.00355, 0.00134, 0.000509}[p] / 111.0
 	lat := math.Min(85, math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+edgeDeg)
@@ -98,11 +103,47 @@ func tileBlocks(b orb.Bound, res int) (blocks []int64, all bool) {
 		{Lat: g.Min[1], Lng: g.Min[0]}, {Lat: g.Min[1], Lng: g.Max[0]},
 		{Lat: g.Max[1], Lng: g.Max[0]}, {Lat: g.Max[1], Lng: g.Min[0]},
 	}
-	parents := h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, p)
-	blocks = make([]int64, len(parents))
-	for i, c := range parents {
-		blocks[i] = int64(c)
+	cells := h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, p)
+	parents = make([]uint64, len(cells))
+	for i, c := range cells {
+		parents[i] = uint64(c)
 	}
-	slices.Sort(blocks)
-	return blocks, false
+	slices.Sort(parents)
+	return parents, false
+}
+
+// boxRanges returns inclusive ranges of H3 indexes at resolution res,
+// ascending and disjoint, that hold every cell of res whose centre lies in b:
+// the descendants of boxParents, whose indexes form one range per parent
+// (they share its leading digits); adjacent ranges are merged. all is true
+// when any cell may lie in the box.
+func boxRanges(b orb.Bound, res int) (lo, hi []int64, all bool) {
+	parents, all := boxParents(b, res)
+	if all {
+		return nil, nil, true
+	}
+	for _, c := range parents {
+		l, h := descendantRange(c, coverRes(res), res)
+		if n := len(hi); n > 0 && l <= hi[n-1]+1 {
+			hi[n-1] = max(hi[n-1], h)
+			continue
+		}
+		lo, hi = append(lo, l), append(hi, h)
+	}
+	return lo, hi, false
+}
+
+// descendantRange returns the smallest and largest index a descendant at
+// resolution res of cell c (at resolution p) can have: c's index with the
+// resolution field set to res and digits p+1..res all 0, or all 6.
+func descendantRange(c uint64, p, res int) (lo, hi int64) {
+	const resShift, digitBits = 52, 3
+	base := c&^(0xf<<resShift) | uint64(res)<<resShift
+	var zero, six uint64
+	for d := p + 1; d <= res; d++ {
+		shift := uint((15 - d) * digitBits)
+		zero |= 7 << shift
+		six |= 6 << shift
+	}
+	return int64(base &^ zero), int64(base&^zero | six)
 }
