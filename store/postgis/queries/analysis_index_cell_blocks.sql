@@ -3,7 +3,7 @@
 -- small sample, so reads are planned well right after the commit. The key
 -- matches the partitioned table's, so ATTACH PARTITION adopts it instead of
 -- building another.
-ALTER TABLE {{cell_blocks}} ADD PRIMARY KEY (version, res, sector, block, part);
+ALTER TABLE {{cell_blocks}} ADD PRIMARY KEY (version, res, sector, cell);
 SET LOCAL default_statistics_target = 10;
 ANALYZE {{cell_blocks}};
 RESET default_statistics_target
