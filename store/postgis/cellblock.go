@@ -37,7 +37,6 @@ const (
 	maxInstitutionsJSON = math.MaxInt16
 )
 
-
 // appendBlockRecord appends the record of c, whose centre is (lon, lat), to b.
 // It fails only for institutions whose JSON is longer than a record holds.
 func appendBlockRecord(b []byte, c *kume.CellStat, lon, lat float64) ([]byte, error) {
