@@ -84,6 +84,9 @@ type EstablishmentFilter struct {
 	AfterID int64
 	// Limit caps the number of results; 0 means no cap (used by analytics only).
 	Limit int
+	// Lean lets the store leave empty what the analysis does not read:
+	// DatasetID, SourceID, Name, Address and GeocodeSource.
+	Lean bool
 }
 
 // EstablishmentStore keeps establishments.
