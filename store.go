@@ -166,8 +166,8 @@ type AnalysisWriter interface {
 	// statistics come ordered by (resolution, sector, cell), each once, each
 	// of a valid H3 cell of its resolution (IsCellOf; EINVALID ends the
 	// stream otherwise), and add up to the count given to BeginAnalysis. The
-	// writer does not keep
-	// cells, or anything it points to, after WriteCells returns.
+	// writer does not keep cells, or anything it points to, after
+	// WriteCells returns.
 	WriteCells(ctx context.Context, cells []CellStat) error
 	// Commit stores r's run, clusters and region statistics (r.Cells is
 	// ignored) with the cells written, atomically makes them the current
