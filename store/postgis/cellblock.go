@@ -111,6 +111,7 @@ type blockCells struct {
 	lq, z, p   float64
 	lastCell   uint64
 	seenRecord bool
+	insts      []map[kume.InstitutionType]int // of the block's records that have them, in order
 }
 
 // malformedBlock is the error for bytes that are not a well-formed block.
@@ -128,8 +129,10 @@ func (d *blockCells) each(data []byte, fn func(c *kume.CellStat) error) error {
 	}
 	be := binary.BigEndian
 	recs := data[1:]
-	// Order and lengths first, so that a malformed block hands on nothing.
+	// Order, lengths and institutions first, so that a malformed block hands
+	// on nothing.
 	last, seen := d.lastCell, d.seenRecord
+	d.insts = d.insts[:0]
 	for i := 0; i < len(recs); {
 		n := recordLen(recs[i:])
 		if n == 0 {
@@ -139,15 +142,28 @@ func (d *blockCells) each(data []byte, fn func(c *kume.CellStat) error) error {
 		if seen && cell <= last {
 			return malformedBlock()
 		}
+		if d.institutions && recs[i+recFlags]&flagInstitutions != 0 {
+			var m map[kume.InstitutionType]int
+			if err := json.Unmarshal(recs[i+blockRecordSize+2:i+n], &m); err != nil || m == nil {
+				return malformedBlock()
+			}
+			d.insts = append(d.insts, m)
+		}
 		last, seen = cell, true
 		i += n
 	}
 	d.lastCell, d.seenRecord = last, seen
 	c := &d.c
+	k := 0 // the next of d.insts
 	for i := 0; i < len(recs); {
 		n := recordLen(recs[i:])
 		r := recs[i : i+n : i+n]
 		i += n
+		var inst map[kume.InstitutionType]int
+		if d.institutions && r[recFlags]&flagInstitutions != 0 {
+			inst = d.insts[k]
+			k++
+		}
 		if d.box != nil {
 			lon := math.Float64frombits(be.Uint64(r[recLon:]))
 			lat := math.Float64frombits(be.Uint64(r[recLat:]))
@@ -172,12 +188,7 @@ func (d *blockCells) each(data []byte, fn func(c *kume.CellStat) error) error {
 		c.GiP = optionalField(r[recGiP:], flags&flagGiP != 0, &d.p)
 		c.GiBin = int(int16(be.Uint16(r[recGiBin:])))
 		c.Suppressed = flags&flagSuppressed != 0
-		c.Institutions = nil
-		if d.institutions && flags&flagInstitutions != 0 {
-			if err := json.Unmarshal(r[blockRecordSize+2:], &c.Institutions); err != nil || c.Institutions == nil {
-				return malformedBlock()
-			}
-		}
+		c.Institutions = inst
 		if err := fn(c); err != nil {
 			return err
 		}
