@@ -84,6 +84,9 @@ type EstablishmentFilter struct {
 	AfterID int64
 	// Limit caps the number of results; 0 means no cap (used by analytics only).
 	Limit int
+	// Lean lets the store leave empty what the analysis does not read:
+	// DatasetID, SourceID, Name, Address and GeocodeSource.
+	Lean bool
 }
 
 // EstablishmentStore keeps establishments.
@@ -130,7 +133,9 @@ type ValueChainStore interface {
 // version until SaveAnalysis has completely stored a new one.
 type AnalysisStore interface {
 	// SaveAnalysis stores r atomically under a new data version, which it returns
-	// and sets in r.Run.Version. Older versions may be pruned.
+	// and sets in r.Run.Version. Older versions may be pruned. Every cell
+	// statistic must be of a valid H3 cell of its resolution (IsCellOf);
+	// otherwise nothing is stored (EINVALID).
 	SaveAnalysis(ctx context.Context, r *AnalysisResult) (int64, error)
 	// LatestAnalysis returns the current run (ENOTFOUND before the first).
 	LatestAnalysis(ctx context.Context) (*AnalysisRun, error)
@@ -158,9 +163,11 @@ type AnalysisStreamer interface {
 // be deferred.
 type AnalysisWriter interface {
 	// WriteCells stores a batch of cell statistics. Over all batches the
-	// statistics come ordered by (resolution, sector, cell), each once, and
-	// add up to the count given to BeginAnalysis. The writer does not keep
-	// cells, or anything it points to, after WriteCells returns.
+	// statistics come ordered by (resolution, sector, cell), each once, each
+	// of a valid H3 cell of its resolution (IsCellOf; EINVALID ends the
+	// stream otherwise), and add up to the count given to BeginAnalysis. The
+	// writer does not keep cells, or anything it points to, after
+	// WriteCells returns.
 	WriteCells(ctx context.Context, cells []CellStat) error
 	// Commit stores r's run, clusters and region statistics (r.Cells is
 	// ignored) with the cells written, atomically makes them the current

@@ -74,7 +74,7 @@ func New(store kume.Store, tax *nace.Taxonomy, cfg Config) (*Runner, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{store: store, tax: tax, params: cfg.Params, log: log, onSaved: cfg.OnSaved,
-		filter: kume.EstablishmentFilter{PublicOnly: !cfg.IncludePrivate}}, nil
+		filter: kume.EstablishmentFilter{PublicOnly: !cfg.IncludePrivate, Lean: true}}, nil
 }
 
 // Run runs one analysis now, in the caller's goroutine, and returns the saved

@@ -58,6 +58,18 @@ func Up(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// UpTo applies every pending migration up to and including version.
+func UpTo(ctx context.Context, db *sql.DB, version int64) error {
+	p, err := provider(db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrations: up to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Down rolls back the most recently applied migration.
 func Down(ctx context.Context, db *sql.DB) error {
 	p, err := provider(db)

@@ -3,6 +3,8 @@ package migrations_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -82,11 +84,18 @@ func TestUpDownUp(t *testing.T) {
 		}
 	}
 
+	if k := relkind(t, db, "cell_stats"); k != "v" {
+		t.Fatalf("after Up cell_stats has relkind %q, want a view", k)
+	}
+
 	if err := migrations.Down(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	if !pending(t, db) {
 		t.Fatal("nothing pending after Down")
+	}
+	if k := relkind(t, db, "cell_stats"); k != "p" {
+		t.Fatalf("after Down cell_stats has relkind %q, want a partitioned table", k)
 	}
 	// Going down step by step: below 00004 cell_blocks is gone, below 00003
 	// establishments is a plain table again.
@@ -204,7 +213,8 @@ func TestPartitionKeepsRows(t *testing.T) {
 
 // TestAnalysisPartitionsKeepRows checks that migration 00006 moves every cell
 // statistic and cell block into its version's partition, that its Down moves
-// them back (with the generated geom again), and that Up again keeps them.
+// them back (with the generated geom again), and that Up again keeps them. It
+// stays at version 7, whose tables it inspects.
 func TestAnalysisPartitionsKeepRows(t *testing.T) {
 	ctx := context.Background()
 	db := open(t)
@@ -226,7 +236,8 @@ func TestAnalysisPartitionsKeepRows(t *testing.T) {
 	checksum := `SELECT sum(version * 1000 + cell * 10 + firms + employees)::int FROM cell_stats`
 	want := count(checksum)
 
-	if err := migrations.Up(ctx, db); err != nil {
+	// Version 7 (00008 drops these rows: 1..10 are no H3 cells of res 9).
+	if err := migrations.UpTo(ctx, db, 7); err != nil {
 		t.Fatal(err)
 	}
 	if k := relkind(t, db, "cell_stats"); k != "p" {
@@ -272,7 +283,7 @@ func TestAnalysisPartitionsKeepRows(t *testing.T) {
 		t.Errorf("after deleting run 3: %d cells, want 7", n)
 	}
 
-	if err := migrations.Up(ctx, db); err != nil {
+	if err := migrations.UpTo(ctx, db, 7); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(`SELECT count(*) FROM cell_stats_7`); n != 7 {
@@ -305,4 +316,258 @@ func sqlHelpers(t *testing.T, db *sql.DB) (exec func(query string, args ...any),
 		return n
 	}
 	return exec, count
+}
+
+// cellStatsColumns are the columns of cell_stats with every float as its
+// IEEE 754 bits, so that comparisons of rows are bit-exact (NULLs included).
+const cellStatsColumns = `version, res, sector, cell, float8send(lon), float8send(lat), firms, closed,
+	float8send(employees), float8send(employees_estimated), imprecise, float8send(lq),
+	float8send(gi_z), float8send(gi_p), gi_bin, suppressed, institutions`
+
+// keptValid selects the rows of keep that cell blocks hold: valid cells of
+// their row's resolution.
+const keptValid = `SELECT * FROM keep WHERE lon IS NOT NULL AND ((cell >> 52) & 15) = res`
+
+// blockOf is the SQL of the block of cell at resolution res: its parent at
+// res - 3 (0 at least) with the unused digits 7.
+const blockOf = `((cell & ~(15::bigint << 52)) | (greatest(res - 3, 0)::bigint << 52)
+	| ((1::bigint << (3 * (15 - greatest(res - 3, 0)))) - 1))`
+
+// format1Blocks builds the format 1 cell blocks of the valid kept rows, as
+// migration 00004 built them.
+const format1Blocks = `SELECT version, res, sector, ` + blockOf + ` AS block,
+	'\x01'::bytea || string_agg(
+		int8send(cell) || float8send(lon) || float8send(lat) || int4send(firms)
+		|| float8send(employees) || int4send(imprecise)
+		|| coalesce(float8send(lq), '\x0000000000000000'::bytea)
+		|| coalesce(float8send(gi_z), '\x0000000000000000'::bytea)
+		|| coalesce(float8send(gi_p), '\x0000000000000000'::bytea)
+		|| int2send(gi_bin)
+		|| set_byte('\x00'::bytea, 0, (lq IS NOT NULL)::int | ((gi_z IS NOT NULL)::int << 1)
+			| ((gi_p IS NOT NULL)::int << 2) | (suppressed::int << 3)),
+		''::bytea ORDER BY cell) AS data
+FROM (` + keptValid + `) AS k
+GROUP BY 1, 2, 3, 4`
+
+// sameRows returns the number of rows that are in one of the queries a and b
+// (with duplicates) but not in the other.
+func sameRows(count func(string) int, a, b string) int {
+	return count(`SELECT count(*) FROM ((` + a + ` EXCEPT ALL ` + b + `) UNION ALL (` + b + ` EXCEPT ALL ` + a + `)) AS d`)
+}
+
+// insertCellStats fills the version 7 cell_stats of db with the rows of
+// TestCellBlocksOnly: 150 children at res 9 of one res 6 cell in the sectors
+// C (half of them with institutions) and N (none), five res 9 cells of
+// another block and a res 7 cell in version 3, a res 7 cell in version 7,
+// and two rows that blocks cannot hold (lon NULL; a res 9 cell in a res 8 row).
+func insertCellStats(exec func(string, ...any)) {
+	// 0x8928308280fffff is a res 9 cell of base cell 20 (a hexagon); the
+	// digits 7, 8 and 9 of its children under its res 6 parent are bits 18..26.
+	exec(`INSERT INTO cell_stats (version, res, sector, cell, lon, lat, firms, closed, employees,
+			employees_estimated, imprecise, lq, gi_z, gi_p, gi_bin, suppressed, institutions)
+		SELECT 7, 9, s.sector,
+			(x'8928308280fffff'::bigint & ~(511::bigint << 18)) | (((k / 49) * 64 + (k / 7 % 7) * 8 + k % 7)::bigint << 18),
+			29 + k * 0.001, 41 - k * 0.0007, k + 1, k % 3,
+			CASE WHEN k % 10 = 0 THEN 1e6 + 0.25 ELSE k * 1.5 END, k * 0.1, k % 4,
+			CASE WHEN k % 3 = 0 THEN NULL WHEN k = 2 THEN '5e-324'::float8 ELSE k * 0.37 END,
+			CASE WHEN k % 4 = 0 THEN NULL WHEN k = 1 THEN '-0'::float8 ELSE -1.5 + k * 0.01 END,
+			CASE WHEN k % 5 = 0 THEN NULL WHEN k = 7 THEN '1.7976931348623157e308'::float8 ELSE 1.0 / (k + 1) END,
+			k % 7 - 3, k % 2 = 0,
+			CASE WHEN s.sector = 'C' AND k % 2 = 0 THEN '{"osb": 2, "university": 1}'::jsonb END
+		FROM generate_series(0, 149) k, (VALUES ('C'), ('N')) s (sector)`)
+	exec(`INSERT INTO cell_stats (version, res, sector, cell, lon, lat, firms, closed, employees,
+			employees_estimated, imprecise, lq, gi_z, gi_p, gi_bin, suppressed, institutions)
+		SELECT 3, 9, 'G', (x'8928308280fffff'::bigint & ~(4095::bigint << 18)) | (6::bigint << 27) | (k::bigint << 18),
+			28.5, 40.5, 1, 0, 1e6 + 0.25, 0.5, 0, NULL, 2.5, 0.01, -3, true, NULL
+		FROM generate_series(0, 4) k`)
+	exec(`INSERT INTO cell_stats (version, res, sector, cell, lon, lat, firms, closed, employees,
+			employees_estimated, imprecise, lq, gi_z, gi_p, gi_bin, suppressed, institutions)
+		VALUES (3, 7, 'C', x'872830828ffffff'::bigint, 29.1, 41.2, 12, 1, 40, 3.5, 2, 1.25, -2.75, 0.003, -2, false,
+			'{"osb": 2, "university": 1}'),
+		(7, 7, 'C', x'872830828ffffff'::bigint, 29.1, 41.2, 13, 0, 41, 0, 0, NULL, NULL, NULL, 0, false, NULL),
+		(7, 9, 'C', x'892830828ffffff'::bigint, NULL, NULL, 1, 0, 1, 0, 0, NULL, NULL, NULL, 0, false, NULL),
+		(7, 8, 'C', x'8928308280fffff'::bigint, 29, 41, 1, 0, 1, 0, 0, NULL, NULL, NULL, 0, false, NULL)`)
+}
+
+// TestCellBlocksOnly checks that migration 00008 packs every valid cell
+// statistic into format 2 blocks of 100 consecutive cells, that the view
+// cell_stats unpacks them bit for bit, and that its Down restores version 7:
+// the partitioned cell_stats with the same rows and the format 1 blocks.
+func TestCellBlocksOnly(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.DownTo(ctx, db, 5); err != nil {
+		t.Fatal(err)
+	}
+	exec, count := sqlHelpers(t, db)
+	exec(`INSERT INTO analysis_runs (version, started_at, finished_at) VALUES (3, now(), now()), (7, now(), now())`)
+	exec(`INSERT INTO analysis_current (version) VALUES (7)`)
+	if err := migrations.UpTo(ctx, db, 7); err != nil {
+		t.Fatal(err)
+	}
+	insertCellStats(exec)
+	exec(`CREATE TABLE keep AS SELECT * FROM cell_stats`)
+	if n := count(`SELECT count(*) FROM (` + keptValid + `) AS k`); n != 307 {
+		t.Fatalf("%d valid rows kept, want 307", n)
+	}
+	valid := `SELECT ` + cellStatsColumns + ` FROM (` + keptValid + `) AS k`
+	viewRows := `SELECT ` + cellStatsColumns + ` FROM cell_stats`
+
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if k := relkind(t, db, "cell_stats"); k != "v" {
+		t.Fatalf("after Up cell_stats has relkind %q, want a view", k)
+	}
+	if n := sameRows(count, valid, viewRows); n != 0 {
+		t.Errorf("after Up the view cell_stats differs from the valid kept rows in %d rows", n)
+	}
+	for _, v := range []int{3, 7} {
+		var storage, options string
+		err := db.QueryRow(`SELECT a.attstorage::text, array_to_string(c.reloptions, ',')
+			FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+			WHERE a.attrelid = to_regclass($1) AND a.attname = 'data'`, fmt.Sprintf("cell_blocks_%d", v)).Scan(&storage, &options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if storage != "m" || options != "toast_tuple_target=8160" {
+			t.Errorf("cell_blocks_%d: data storage %q, options %q; want m and toast_tuple_target=8160", v, storage, options)
+		}
+	}
+	if n := count(`SELECT count(*) FROM cell_blocks WHERE get_byte(data, 0) <> 2`); n != 0 {
+		t.Errorf("%d blocks do not start with format 2", n)
+	}
+	// Every row is keyed by its first cell, and its cells come before the
+	// first cell of the next row of its resolution and sector.
+	if n := count(`SELECT count(*) FROM cell_blocks b
+		WHERE b.cell <> (SELECT min(cell) FROM cell_block_cells(b.data))`); n != 0 {
+		t.Errorf("%d rows are not keyed by their first cell", n)
+	}
+	if n := count(`SELECT count(*) FROM cell_blocks b
+		WHERE (SELECT max(cell) FROM cell_block_cells(b.data)) >= (SELECT min(n.cell) FROM cell_blocks n
+			WHERE n.version = b.version AND n.res = b.res AND n.sector = b.sector AND n.cell > b.cell)`); n != 0 {
+		t.Errorf("%d rows hold cells after the first cell of the next row", n)
+	}
+	rows := `SELECT string_agg(cells || ':' || length(data), ' ' ORDER BY cell)
+		FROM (SELECT b.cell, b.data, (SELECT count(*) FROM cell_block_cells(b.data)) AS cells
+			FROM cell_blocks b WHERE version = 7 AND res = 9 AND sector = $1) AS p`
+	for sector, want := range map[string]string{
+		"N": "100:7901 50:3951", // 1 + 79 bytes a cell
+		"C": "100:9351 50:4676", // and 2 + 27 bytes of institutions every other cell
+	} {
+		var got string
+		if err := db.QueryRow(rows, sector).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("version 7, sector %s: rows (cells:bytes) %s, want %s", sector, got, want)
+		}
+	}
+	if n := count(`SELECT count(*) FROM cell_blocks b
+		WHERE length(data) > 7901 AND NOT EXISTS (SELECT FROM cell_block_cells(b.data) WHERE institutions IS NOT NULL)`); n != 0 {
+		t.Errorf("%d blocks without institutions are longer than 7,901 bytes", n)
+	}
+
+	if err := migrations.DownTo(ctx, db, 7); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"cell_stats", "cell_blocks"} {
+		if k := relkind(t, db, table); k != "p" {
+			t.Fatalf("after Down %s has relkind %q, want a partitioned table", table, k)
+		}
+	}
+	if n := sameRows(count, valid, viewRows); n != 0 {
+		t.Errorf("after Down cell_stats differs from the valid kept rows in %d rows", n)
+	}
+	if n := sameRows(count, format1Blocks, `SELECT version, res, sector, block, data FROM cell_blocks`); n != 0 {
+		t.Errorf("after Down cell_blocks differs from the format 1 blocks of the kept rows in %d rows", n)
+	}
+	if n := count(`SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+		WHERE i.indisprimary AND c.relname IN ('cell_stats_3', 'cell_stats_7', 'cell_blocks_3', 'cell_blocks_7')`); n != 4 {
+		t.Errorf("after Down %d of the 4 partitions have a primary key", n)
+	}
+	if n := count(`SELECT count(*) FROM pg_attribute
+		WHERE attrelid IN (to_regclass('cell_blocks'), to_regclass('cell_blocks_3'), to_regclass('cell_blocks_7'))
+			AND attname = 'data' AND attstorage = 'e'`); n != 3 {
+		t.Errorf("after Down %d of cell_blocks and its 2 partitions store data EXTERNAL, want 3", n)
+	}
+	if n := count(`SELECT count(*) FROM pg_proc WHERE proname IN ('cell_block_cells', 'cell_block_float8')`); n != 0 {
+		t.Errorf("after Down %d cell block functions are left", n)
+	}
+
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if n := sameRows(count, valid, viewRows); n != 0 {
+		t.Errorf("after Up again the view cell_stats differs from the valid kept rows in %d rows", n)
+	}
+}
+
+// TestCellBlockCellsRejectsMalformed checks that the SQL decoder of format 2
+// raises an error on a wrong format byte, a truncated record or truncated
+// institutions, and returns no rows for an empty block.
+func TestCellBlockCellsRejectsMalformed(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	_, count := sqlHelpers(t, db)
+	if n := count(`SELECT count(*) FROM cell_block_cells('\x02')`); n != 0 {
+		t.Errorf("empty block: %d cells, want none", n)
+	}
+	// A record of cell 0x8928308280fffff with its flags byte last; 16 sets the
+	// flag of institutions.
+	record := func(flags int) string {
+		return fmt.Sprintf(`(int8send(x'8928308280fffff'::bigint) || float8send(29) || float8send(41)
+			|| int4send(3) || int4send(0) || float8send(5) || float8send(0) || int4send(0)
+			|| float8send(1.5) || float8send(0) || float8send(0) || int2send(-1::smallint)
+			|| set_byte('\x00'::bytea, 0, %d))`, flags)
+	}
+	if n := count(`SELECT count(*) FROM cell_block_cells('\x02'::bytea || ` + record(1) + ` || ` + record(16) + ` || '\x0002'::bytea || '{}'::bytea)
+		WHERE lq = 1.5 AND gi_z IS NULL AND gi_bin = -1`); n != 1 {
+		t.Fatalf("well-formed block: %d cells with lq 1.5, no gi_z and gi_bin -1, want 1", n)
+	}
+	for name, data := range map[string]string{
+		"format 1":                 `'\x01'::bytea || ` + record(0),
+		"format 3":                 `'\x03'::bytea || ` + record(0),
+		"no format byte":           `''::bytea`,
+		"truncated record":         `'\x02'::bytea || substring(` + record(0) + ` FROM 1 FOR 78)`,
+		"truncated second record":  `'\x02'::bytea || ` + record(0) + ` || '\x00'::bytea`,
+		"no institutions length":   `'\x02'::bytea || ` + record(16),
+		"half institutions length": `'\x02'::bytea || ` + record(16) + ` || '\x00'::bytea`,
+		"truncated institutions":   `'\x02'::bytea || ` + record(16) + ` || '\x000a'::bytea || '{"a": 1}'::bytea`,
+	} {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM cell_block_cells(`+data+`)`).Scan(&n)
+		if err == nil || !strings.Contains(err.Error(), "cell block:") {
+			t.Errorf("%s: got %d cells and error %v, want a cell block error", name, n, err)
+		}
+	}
+}
+
+// TestCellBlockFloat8 checks that cell_block_float8 turns the IEEE 754 bits of
+// every kind of float8 back into the same bits, and NULL into NULL.
+func TestCellBlockFloat8(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	_, count := sqlHelpers(t, db)
+	if n := count(`SELECT count(*) FROM unnest('{0, -0, 5e-324, -2.2250738585072009e-308, 2.2250738585072014e-308,
+			1, -1.5, 1000000.25, 0.1, 1.7976931348623157e308, -1.7976931348623157e308, Infinity, -Infinity}'::float8[]) v
+		WHERE float8send(cell_block_float8(('x' || encode(float8send(v), 'hex'))::bit(64)::bigint)) <> float8send(v)`); n != 0 {
+		t.Errorf("%d floats come back with other bits", n)
+	}
+	if n := count(`SELECT count(*) FROM (VALUES (cell_block_float8(x'7ff8000000000000'::bigint)),
+			(cell_block_float8(x'fff0000000000001'::bigint))) AS v (f) WHERE f = 'NaN'::float8`); n != 2 {
+		t.Errorf("%d of 2 NaNs come back as NaN", n)
+	}
+	if n := count(`SELECT count(*) FROM (VALUES (cell_block_float8(NULL))) AS v (f) WHERE f IS NULL`); n != 1 {
+		t.Errorf("NULL comes back as a float")
+	}
 }

@@ -338,6 +338,9 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 // afterwards (reading is fine). It sets r.Run.Version. A result of millions
 // of cells is saved without copying them.
 func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
+	if err := checkCells(r.Cells, 0); err != nil {
+		return 0, err
+	}
 	a, err := newAnalysis(r, nil)
 	if err != nil {
 		return 0, err
@@ -355,6 +358,20 @@ func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (
 	}
 	r.Run.Version = version
 	return version, nil
+}
+
+// checkCells returns an EINVALID error for the first of cells (the first
+// being cell statistic number offset) that is not a valid H3 cell of its
+// resolution: the other store keys cells by their H3 parents, and both take
+// the same cells.
+func checkCells(cells []kume.CellStat, offset int) error {
+	for i := range cells {
+		if c := &cells[i]; !kume.IsCellOf(c.Cell, c.Res) {
+			return kume.Errorf(kume.EINVALID, "cell statistic %d: cell %x is not a valid H3 cell of resolution %d",
+				offset+i, c.Cell, c.Res)
+		}
+	}
+	return nil
 }
 
 // replaceAnalysis makes a the current analysis or, when a is nil, the one

@@ -39,7 +39,7 @@ func randomCells(t *testing.T, rng *rand.Rand) []kume.CellStat {
 			}
 		}
 		// A cell of a sector that the largest group lacks.
-		out = append(out, kume.CellStat{Res: res, Cell: base[0] + 1<<20, Sector: "rare"})
+		out = append(out, kume.CellStat{Res: res, Cell: uint64(h3.LatLngToCell(h3.NewLatLng(10, 10), res)), Sector: "rare"})
 	}
 	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
 	return out

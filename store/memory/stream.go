@@ -115,6 +115,9 @@ func (o *cellOrder) add(cells []kume.CellStat) error {
 	if len(cells) > o.want-o.got {
 		return kume.Errorf(kume.EINVALID, "%d cell statistics written, more than the %d announced", o.got+len(cells), o.want)
 	}
+	if err := checkCells(cells, o.got); err != nil {
+		return err
+	}
 	for i := range cells {
 		prev := &o.last
 		if i > 0 {

@@ -2,153 +2,156 @@ package postgis
 
 import (
 	"encoding/binary"
-	"encoding/json"
+	"sort"
 	"strings"
+
+	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
 )
 
-// A saved analysis reaches the server as two binary COPY streams (the format
-// of import_encode.go): one row per cell statistic for the version's
-// partition of cell_stats, and one row per block (cellblock.go) for its
-// partition of cell_blocks. Both are built in one pass over cells that come
-// in stream order, (resolution, sector, cell) ascending, so that the cells of
-// a block are adjacent and each block is complete when the next begins.
+// A saved analysis reaches the server as one binary COPY stream (the format of
+// import_encode.go) of cell blocks (cellblock.go) into the version's partition
+// of cell_blocks. They are built in one pass over cells that come in stream
+// order, (resolution, sector, cell) ascending: a block is a run of
+// consecutive cells of one resolution and sector, keyed by its first cell.
 
-func cellColumns() []string {
-	return []string{"version", "res", "sector", "cell", "lon", "lat", "firms", "closed",
-		"employees", "employees_estimated", "imprecise", "lq", "gi_z", "gi_p", "gi_bin",
-		"suppressed", "institutions"}
-}
+func cellBlockColumns() []string { return []string{"version", "res", "sector", "cell", "data"} }
 
-func cellBlockColumns() []string { return []string{"version", "res", "sector", "block", "data"} }
+// centre is a cell's centre.
+type centre struct{ lon, lat float64 }
 
-// centre is a cell's centre; ok is false for an invalid cell.
-type centre struct {
+// knownCentre is the centre of a cell of the current resolution.
+type knownCentre struct {
+	cell     uint64
 	lon, lat float64
-	ok       bool
 }
 
-// cellEncoder appends the COPY rows of one version's cell statistics and
-// builds their blocks. Cells recur in many sectors of a resolution, so it
-// keeps the centres of the current resolution's cells (each is a call into
-// H3), and forgets them when the resolution changes.
+// cellEncoder builds the block parts of one version's cell statistics.
+//
+// Each cell's centre is a call into H3; cells recur in many sectors of a
+// resolution, so the encoder keeps the centres of the first group (sector) of
+// the current resolution, in cell order, and finds the cells of the later
+// groups among them with a cursor that moves forward, since every group
+// comes in cell order too. The first group is that of all firms (sector key
+// "", first in stream order), which holds every cell the others do; a cell it
+// lacks has its centre computed again.
 type cellEncoder struct {
 	version int64
-	res     int
-	centres map[uint64]centre
 
-	// The block being built: its resolution, sector and parent, and its data
-	// (the format byte and the records so far); open is false before the
-	// first cell that belongs in a block.
+	res    int           // resolution of the cells so far
+	first  string        // the sector of the resolution's first group
+	known  []knownCentre // the centres of the first group, by cell
+	cursor int           // where the current later group's last cell was found
+	group  string        // the sector of the current group
+
+	// The block being built: its resolution, sector and first cell, and its
+	// data (the format byte and the records so far); open is false before
+	// the first cell.
 	open   bool
 	bres   int
 	sector string
-	block  int64
+	start  uint64
 	data   []byte
 	blocks int // blocks appended so far
 }
 
 func newCellEncoder(version int64) *cellEncoder {
-	return &cellEncoder{version: version, res: -1, centres: map[uint64]centre{}}
+	return &cellEncoder{version: version, res: -1}
 }
 
-// centre returns the centre of cell, a cell of resolution res.
-func (e *cellEncoder) centre(cell uint64, res int) centre {
-	if res != e.res {
-		clear(e.centres)
-		e.res = res
+// centre returns the centre of c's cell.
+func (e *cellEncoder) centre(c *kume.CellStat) centre {
+	if c.Res != e.res {
+		e.res, e.first = c.Res, strings.Clone(c.Sector)
+		e.group, e.known = e.first, e.known[:0]
 	}
-	ce, found := e.centres[cell]
-	if !found {
-		if lon, lat := cellCentre(cell); lon != nil {
-			ce = centre{*lon, *lat, true}
-		}
-		e.centres[cell] = ce
+	if c.Sector == e.first {
+		ce := computeCentre(c.Cell)
+		e.known = append(e.known, knownCentre{c.Cell, ce.lon, ce.lat})
+		return ce
 	}
-	return ce
+	if c.Sector != e.group {
+		e.group, e.cursor = strings.Clone(c.Sector), 0
+	}
+	// Gallop forward from the cursor, then search the last step.
+	lo, step := e.cursor, 1
+	for lo+step < len(e.known) && e.known[lo+step].cell < c.Cell {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, len(e.known)-1) + 1
+	i := lo + sort.Search(hi-lo, func(i int) bool { return e.known[lo+i].cell >= c.Cell })
+	if i < len(e.known) && e.known[i].cell == c.Cell {
+		e.cursor = i
+		return centre{e.known[i].lon, e.known[i].lat}
+	}
+	e.cursor = max(0, min(i, len(e.known)-1))
+	return computeCentre(c.Cell)
 }
 
-// appendCell appends c's row of cell_stats to rows and adds c to its block;
-// a block that c ends is appended to blocks. It returns both buffers.
-func (e *cellEncoder) appendCell(rows, blocks []byte, c *kume.CellStat) ([]byte, []byte, error) {
-	ce := e.centre(c.Cell, c.Res)
-	be := binary.BigEndian
-	rows = be.AppendUint16(rows, uint16(len(cellColumns())))
-	rows = appendInt8(rows, e.version)
-	rows = appendInt2(rows, int16(c.Res))
-	rows = appendText(rows, c.Sector)
-	rows = appendInt8(rows, int64(c.Cell))
-	if ce.ok {
-		rows = appendFloat8(rows, ce.lon)
-		rows = appendFloat8(rows, ce.lat)
-	} else {
-		rows = appendNull(appendNull(rows))
-	}
-	rows = appendInt4(rows, int32(c.Firms))
-	rows = appendInt4(rows, int32(c.Closed))
-	rows = appendFloat8(rows, c.Employees)
-	rows = appendFloat8(rows, c.EmployeesEstimated)
-	rows = appendInt4(rows, int32(c.Imprecise))
-	rows = appendOptFloat8(rows, c.LQ)
-	rows = appendOptFloat8(rows, c.GiZ)
-	rows = appendOptFloat8(rows, c.GiP)
-	rows = appendInt2(rows, int16(c.GiBin))
-	rows = appendBool(rows, c.Suppressed)
-	if c.Institutions == nil {
-		rows = appendNull(rows)
-	} else {
-		js, err := json.Marshal(c.Institutions)
-		if err != nil {
-			return rows, blocks, err
-		}
-		rows = be.AppendUint32(rows, uint32(1+len(js)))
-		rows = append(rows, 1) // jsonb binary format version
-		rows = append(rows, js...)
-	}
-	// Only valid cells of the row's resolution have a block.
-	if !ce.ok || int(c.Cell>>52&0xf) != c.Res {
-		return rows, blocks, nil
-	}
-	b := blockOf(c.Cell, c.Res)
-	if !e.open || b != e.block || c.Res != e.bres || c.Sector != e.sector {
-		blocks = e.flush(blocks)
-		e.open, e.bres, e.block = true, c.Res, b
-		if c.Sector != e.sector {
-			// The caller may reuse the memory of its cells.
-			e.sector = strings.Clone(c.Sector)
-		}
-		e.data = append(e.data[:0], blockFormat)
-	}
-	e.data = appendBlockRecord(e.data, c, ce.lon, ce.lat)
-	return rows, blocks, nil
+// computeCentre calls H3 for the centre of cell, a valid cell.
+func computeCentre(cell uint64) centre {
+	ll := h3.Cell(int64(cell)).LatLng()
+	return centre{ll.Lng, ll.Lat}
 }
 
-// flush appends the block being built, if any, to blocks.
-func (e *cellEncoder) flush(blocks []byte) []byte {
+// appendCell adds c to the block being built; a block that c ends (the last
+// of a resolution and sector, or one that c would make too long) is appended
+// to rows as a COPY row. A cell that is not a valid H3 cell of its resolution
+// is an error (EINVALID).
+func (e *cellEncoder) appendCell(rows []byte, c *kume.CellStat) ([]byte, error) {
+	if !kume.IsCellOf(c.Cell, c.Res) {
+		return rows, kume.Errorf(kume.EINVALID, "analysis: cell %x is not a valid H3 cell of resolution %d", c.Cell, c.Res)
+	}
+	ce := e.centre(c)
+	if !e.open || c.Res != e.bres || c.Sector != e.sector {
+		rows = e.flush(rows)
+		e.begin(c)
+	}
+	n := len(e.data)
+	var err error
+	if e.data, err = appendBlockRecord(e.data, c, ce.lon, ce.lat); err != nil {
+		return rows, err
+	}
+	if len(e.data) > blockBytes && n > 1 {
+		// The record goes into the next block.
+		rec := e.data[n:]
+		e.data = e.data[:n]
+		rows = e.flush(rows)
+		e.begin(c)
+		e.data = append(e.data, rec...)
+	}
+	return rows, nil
+}
+
+// begin starts a block whose first cell is c's.
+func (e *cellEncoder) begin(c *kume.CellStat) {
+	e.open, e.bres, e.start = true, c.Res, c.Cell
+	if c.Sector != e.sector {
+		// The caller may reuse the memory of its cells.
+		e.sector = strings.Clone(c.Sector)
+	}
+	e.data = append(e.data[:0], blockFormat)
+}
+
+// flush appends the block being built, if any, to rows.
+func (e *cellEncoder) flush(rows []byte) []byte {
 	if !e.open {
-		return blocks
+		return rows
 	}
 	e.open = false
 	e.blocks++
-	blocks = binary.BigEndian.AppendUint16(blocks, uint16(len(cellBlockColumns())))
-	blocks = appendInt8(blocks, e.version)
-	blocks = appendInt2(blocks, int16(e.bres))
-	blocks = appendText(blocks, e.sector)
-	blocks = appendInt8(blocks, e.block)
-	blocks = binary.BigEndian.AppendUint32(blocks, uint32(len(e.data)))
-	return append(blocks, e.data...)
+	rows = binary.BigEndian.AppendUint16(rows, uint16(len(cellBlockColumns())))
+	rows = appendInt8(rows, e.version)
+	rows = appendInt2(rows, int16(e.bres))
+	rows = appendText(rows, e.sector)
+	rows = appendInt8(rows, int64(e.start))
+	rows = binary.BigEndian.AppendUint32(rows, uint32(len(e.data)))
+	return append(rows, e.data...)
 }
 
 func appendInt2(b []byte, v int16) []byte {
 	b = binary.BigEndian.AppendUint32(b, 2)
 	return binary.BigEndian.AppendUint16(b, uint16(v))
-}
-
-// appendOptFloat8 appends *p, or NULL for nil.
-func appendOptFloat8(b []byte, p *float64) []byte {
-	if p == nil {
-		return appendNull(b)
-	}
-	return appendFloat8(b, *p)
 }

@@ -12,15 +12,12 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Every analysis version's cell statistics and cell blocks live in one
-// partition each of the tables cell_stats and cell_blocks (migration 00006),
-// named cell_stats_<version> and cell_blocks_<version>. A save creates them
-// as plain tables, copies the rows in without indexes, builds the primary
-// keys afterwards and attaches the tables just before the commit (see
-// analysis_stream.go). A rollback or a crash leaves at most the cell_blocks
-// table, which the next cleanup drops. Pruning a version detaches its
-// partitions in the transaction that deletes its run, and drops them right
-// after.
+// Every analysis version's cell statistics live in one partition of the table
+// cell_blocks (migrations 00006 and 00008), named cell_blocks_<version>. A
+// save creates it as a plain table, copies the rows in without indexes,
+// builds the primary key afterwards and attaches the table just before the
+// commit (see analysis_stream.go). Pruning a version detaches its partition
+// in the transaction that deletes its run, and drops it right after.
 
 // pruneLockTimeout bounds how long a prune waits for the exclusive locks that
 // dropping partitions takes; a prune that gives up is retried by the next save.
@@ -58,7 +55,7 @@ func (s *Store) attachPartitions(ctx context.Context, tx pgx.Tx, version int64) 
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("readers held cell_stats or cell_blocks for more than %v: %w", attachWait, err)
+			return fmt.Errorf("readers held cell_blocks for more than %v: %w", attachWait, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -72,7 +69,6 @@ func (s *Store) attachPartitions(ctx context.Context, tx pgx.Tx, version int64) 
 // placeholders filled in for version:
 //
 //	{{version}}      the version as an integer literal (DDL takes no parameters)
-//	{{cell_stats}}   the version's partition of cell_stats
 //	{{cell_blocks}}  the version's partition of cell_blocks
 //
 // Identifiers are quoted with pgx.Identifier.Sanitize.
@@ -80,7 +76,6 @@ func (s *Store) analysisPartitionSQL(name string, version int64) string {
 	v := strconv.FormatInt(version, 10)
 	sql := strings.NewReplacer(
 		"{{version}}", v,
-		"{{cell_stats}}", pgx.Identifier{"cell_stats_" + v}.Sanitize(),
 		"{{cell_blocks}}", pgx.Identifier{"cell_blocks_" + v}.Sanitize(),
 	).Replace(s.q(name))
 	if strings.Contains(sql, "{{") {
@@ -130,9 +125,9 @@ func (s *Store) detachPruned(ctx context.Context, keep int) error {
 }
 
 // dropOrphanPartitions drops the detached partitions of versions without a
-// run, and the cell_blocks tables of saves that ended without committing,
-// each table in its own transaction. It leaves the table of a save that is
-// still running (see analysis_stream.go).
+// run, and tables left by saves of older builds that ended without
+// committing, each table in its own transaction. It leaves the versions of
+// saves that are running (see analysis_stream.go).
 func (s *Store) dropOrphanPartitions(ctx context.Context) error {
 	rows, err := s.pool.Query(ctx, s.q("analysis_orphan_partitions"))
 	if err != nil {

@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,67 +26,87 @@ func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
 }
 
 // CellStats returns the cell statistics matching f ordered by cell. With a
-// bounding box, only valid H3 cells of f.Res whose centre lies in it match.
+// bounding box, only cells whose centre lies in it match. It reads the cell
+// blocks that hold the cells around the box, or the cells asked for, or all
+// of the resolution and sector.
 func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
-	var cells []int64
-	if f.Cells != nil {
-		cells = cellsToInt64(f.Cells)
-	}
+	d := &blockCells{box: f.BBox, institutions: true}
+	var lo, hi []int64
+	all := true
 	if f.BBox != nil {
-		return s.cellStatsInBox(ctx, f, cells)
+		lo, hi, all = boxRanges(*f.BBox, f.Res)
 	}
-	rows, _ := s.pool.Query(ctx, s.q("analysis_cells"), f.Version, f.Res, f.Sector, cells)
-	out, err := pgx.CollectRows(rows, scanCellStat)
-	if err != nil {
-		return nil, wrap(ctx, err, "cell statistics")
-	}
-	return out, nil
-}
-
-// cellStatsInBox is CellStats with a bounding box: it reads the ranges of
-// cell indexes around the box through the primary key. The read runs in a
-// transaction with JIT compilation off, which for a read of a few thousand
-// rows costs far more than it saves (the planner's estimate of the range
-// reads is well above jit_above_cost); the four statements make one round
-// trip.
-func (s *Store) cellStatsInBox(ctx context.Context, f kume.CellFilter, cells []int64) ([]kume.CellStat, error) {
-	b := f.BBox
-	lo, hi := cellRanges(*b, f.Res)
-	batch := &pgx.Batch{}
-	batch.Queue("BEGIN READ ONLY")
-	batch.Queue("SET LOCAL jit = off")
-	batch.Queue(s.q("analysis_cells_box"), f.Version, f.Res, f.Sector, lo, hi,
-		b.Min[0], b.Min[1], b.Max[0], b.Max[1], cells)
-	batch.Queue("COMMIT")
-	br := s.pool.SendBatch(ctx, batch)
-	defer br.Close()
-	for range 2 {
-		if _, err := br.Exec(); err != nil {
-			return nil, wrap(ctx, err, "cell statistics")
+	if f.Cells != nil {
+		d.only = make(map[uint64]struct{}, len(f.Cells))
+		for _, c := range f.Cells {
+			d.only[c] = struct{}{}
+		}
+		if len(f.Cells) <= maxCellRanges {
+			cl, ch := cellRanges(f.Cells, f.Res)
+			if !all {
+				cl, ch = intersectRanges(cl, ch, lo, hi)
+			}
+			lo, hi, all = cl, ch, false
 		}
 	}
-	rows, _ := br.Query()
-	out, err := pgx.CollectRows(rows, scanCellStat)
-	if err != nil {
-		return nil, wrap(ctx, err, "cell statistics")
+	out := []kume.CellStat{}
+	var slab []float64
+	keep := func(p *float64) *float64 {
+		if p == nil {
+			return nil
+		}
+		if len(slab) == cap(slab) {
+			slab = make([]float64, 0, 1024)
+		}
+		slab = append(slab, *p)
+		return &slab[len(slab)-1]
 	}
-	if _, err := br.Exec(); err != nil {
-		return nil, wrap(ctx, err, "cell statistics")
+	err := s.eachBlockCell(ctx, f, lo, hi, all, d, func(c *kume.CellStat) error {
+		x := *c
+		x.LQ, x.GiZ, x.GiP = keep(c.LQ), keep(c.GiZ), keep(c.GiP)
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// scanCellStat scans a row of analysis_cells or analysis_cells_box.
-func scanCellStat(row pgx.CollectableRow) (kume.CellStat, error) {
-	var c kume.CellStat
-	var res, giBin int16
-	var cell int64
-	var firms, closed, imprecise int32
-	err := row.Scan(&res, &cell, &c.Sector, &firms, &closed, &c.Employees, &c.EmployeesEstimated,
-		&imprecise, &c.LQ, &c.GiZ, &c.GiP, &giBin, &c.Suppressed, &c.Institutions)
-	c.Res, c.Cell, c.Firms, c.Closed, c.Imprecise, c.GiBin =
-		int(res), uint64(cell), int(firms), int(closed), int(imprecise), int(giBin)
-	return c, err
+// maxCellRanges is how many cells CellStats looks up one by one; for more it
+// reads every block of the resolution and sector and keeps the cells asked
+// for.
+const maxCellRanges = 10000
+
+// cellRanges returns the cells of resolution res among cells as ranges of one
+// index each, ascending and without repeats.
+func cellRanges(cells []uint64, res int) (lo, hi []int64) {
+	for _, c := range cells {
+		if kume.IsCellOf(c, res) {
+			lo = append(lo, int64(c))
+		}
+	}
+	slices.Sort(lo)
+	lo = slices.Compact(lo)
+	return lo, slices.Clone(lo)
+}
+
+// intersectRanges returns the parts of the ranges [al[i], ah[i]] that lie in
+// ranges [bl[j], bh[j]]; both lists are ascending and disjoint, and so is the
+// result.
+func intersectRanges(al, ah, bl, bh []int64) (lo, hi []int64) {
+	for i, j := 0, 0; i < len(al) && j < len(bl); {
+		l, h := max(al[i], bl[j]), min(ah[i], bh[j])
+		if l <= h {
+			lo, hi = append(lo, l), append(hi, h)
+		}
+		if ah[i] < bh[j] {
+			i++
+		} else {
+			j++
+		}
+	}
+	return lo, hi
 }
 
 // Clusters returns the footprints matching f ordered by id.

@@ -10,38 +10,25 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kume-geo/kume"
 )
 
-// An analysis is saved through two connections, since one connection runs
-// one COPY at a time and both tables receive their rows together:
+// An analysis is saved in one transaction on one connection: it bumps the
+// data version (which stays locked until it ends), takes the version's
+// advisory lock (analysis_lock_version.sql), creates the version's partition
+// of cell_blocks as a plain table and COPYs the cell blocks into it while the
+// cells arrive. Commit ends the COPY, builds the table's primary key, stores
+// the run, region statistics and clusters, attaches the table and moves the
+// current-version pointer. Readers see the previous version until that
+// commit; a save that ends without committing (Abort, an error, a dropped
+// connection, a crash) leaves nothing, since its table was never committed.
 //
-//   - The save transaction bumps the data version (which stays locked until it
-//     ends), takes the version's advisory lock (analysis_lock_version.sql),
-//     creates the version's partition of cell_stats and COPYs the cell
-//     statistics into it while they arrive.
-//   - A second connection, in a transaction of its own, creates the version's
-//     partition of cell_blocks and COPYs the blocks into it.
-//
-// Commit ends both COPYs and builds the two primary keys at the same time,
-// one on each connection; the second connection then commits its table,
-// unattached, and the save transaction stores the run, region statistics and
-// clusters, attaches both tables and moves the current-version pointer.
-// Readers see the previous version until that commit. The cell_blocks table
-// has autovacuum off until the attach (see analysis_create_cell_blocks.sql).
-//
-// Until the save commits, its cell_blocks table is a table without a run, as
-// the cleanup of orphan partitions (dropOrphanPartitions) finds them; the
-// advisory lock keeps the cleanup away from it while the save runs. When a
-// save ends without committing (Abort, an error, a dropped connection, a
-// crash), its lock goes with its transaction, and its cell_blocks table is
-// dropped by Abort or else by the next cleanup (after every save). A version
-// whose save did not commit is taken again by the next write, whose save
-// drops a table left under that name first.
+// The advisory lock keeps the cleanup of orphan partitions
+// (dropOrphanPartitions) away from a version being saved. A table left under
+// the version's name by an older kind of save is dropped first (dropIfOrphan).
 
-// analysisQueue is how many buffers of copyBufferSize bytes each COPY of an
+// analysisQueue is how many buffers of copyBufferSize bytes the COPY of an
 // analysis save queues: enough that the server keeps consuming rows while
 // the caller computes the next batch, few enough that memory stays flat.
 const analysisQueue = 64
@@ -53,16 +40,13 @@ type analysisWriter struct {
 	cells   int // announced
 	written int
 
-	tx       pgx.Tx        // the save transaction: cell_stats, then everything else
-	conn     *pgxpool.Conn // the second connection, for cell_blocks
-	blocksTx pgx.Tx
-	stats    *copyStream
-	blocks   *copyStream
-	enc      *cellEncoder
+	tx     pgx.Tx // the save transaction
+	blocks *copyStream
+	enc    *cellEncoder
 
-	// Rows encoded but not queued yet: they go to the COPYs by buffers of
+	// Rows encoded but not queued yet: they go to the COPY by buffers of
 	// about copyBufferSize bytes, and the last ones at Commit.
-	rows, blockRows []byte
+	rows []byte
 
 	// The last cell written, to check the order across batches.
 	last    kume.CellStat
@@ -78,8 +62,8 @@ var _ kume.AnalysisStreamer = (*Store)(nil)
 // statistics (see kume.AnalysisStreamer). It takes the next data version and
 // keeps the data version locked until the writer ends: an import that
 // commits meanwhile waits until the analysis commits or is abandoned, and
-// then takes the version after it, as with SaveAnalysis. The writer uses two
-// connections of the pool until it ends, and ctx bounds its whole life.
+// then takes the version after it, as with SaveAnalysis. The writer uses one
+// connection of the pool until it ends, and ctx bounds its whole life.
 func (s *Store) BeginAnalysis(ctx context.Context, cells int) (kume.AnalysisWriter, error) {
 	if cells < 0 {
 		return nil, invalid("analysis of %d cells", cells)
@@ -92,55 +76,29 @@ func (s *Store) BeginAnalysis(ctx context.Context, cells int) (kume.AnalysisWrit
 	return w, nil
 }
 
-// begin opens both transactions, creates the tables and starts the COPYs.
+// begin opens the transaction, creates the table and starts the COPY.
 func (w *analysisWriter) begin(ctx context.Context) error {
 	s := w.s
-	if err := w.connect(ctx); err != nil {
+	var err error
+	if w.tx, err = s.pool.Begin(ctx); err != nil {
 		return err
 	}
-	var err error
 	if w.version, err = s.bumpVersion(ctx, w.tx); err != nil {
 		return err
 	}
 	if _, err := w.tx.Exec(ctx, s.q("analysis_lock_version"), w.version); err != nil {
 		return err
 	}
-	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_create_cell_stats", w.version); err != nil {
-		return fmt.Errorf("create partition: %w", err)
-	}
 	table := "cell_blocks_" + strconv.FormatInt(w.version, 10)
-	if err := s.dropIfOrphan(ctx, w.blocksTx, table, w.version); err != nil {
+	if err := s.dropIfOrphan(ctx, w.tx, table, w.version); err != nil {
 		return fmt.Errorf("drop a table left by an unfinished save: %w", err)
 	}
-	if err := s.execAnalysisPartition(ctx, w.blocksTx, "analysis_create_cell_blocks", w.version); err != nil {
+	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_create_cell_blocks", w.version); err != nil {
 		return fmt.Errorf("create partition: %w", err)
 	}
 	w.enc = newCellEncoder(w.version)
-	w.stats = startCopy(ctx, w.tx.Conn().PgConn(),
-		copySQL("cell_stats_"+strconv.FormatInt(w.version, 10), cellColumns()), analysisQueue)
-	w.blocks = startCopy(ctx, w.blocksTx.Conn().PgConn(), copySQL(table, cellBlockColumns()), analysisQueue)
+	w.blocks = startCopy(ctx, w.tx.Conn().PgConn(), copySQL(table, cellBlockColumns()), analysisQueue)
 	return nil
-}
-
-// connect takes the writer's two connections and begins a transaction on
-// each. Writers of one store take them one writer at a time, so that two
-// writers of a small pool never wait for each other's second connection.
-func (w *analysisWriter) connect(ctx context.Context) error {
-	s := w.s
-	s.connecting.Lock()
-	defer s.connecting.Unlock()
-	if s.pool.Config().MaxConns < 2 {
-		return errors.New("saving an analysis needs a pool of 2 connections at least")
-	}
-	var err error
-	if w.conn, err = s.pool.Acquire(ctx); err != nil {
-		return err
-	}
-	if w.blocksTx, err = w.conn.Begin(ctx); err != nil {
-		return err
-	}
-	w.tx, err = s.pool.Begin(ctx)
-	return err
 }
 
 // streamOrder compares cells in the order WriteCells takes them in.
@@ -172,24 +130,18 @@ func (w *analysisWriter) WriteCells(ctx context.Context, cells []kume.CellStat) 
 		}
 	}
 	if w.rows == nil {
-		w.rows, w.blockRows = w.stats.buffer(), w.blocks.buffer()
+		w.rows = w.blocks.buffer()
 	}
 	var err error
 	for i := range cells {
-		if w.rows, w.blockRows, err = w.enc.appendCell(w.rows, w.blockRows, &cells[i]); err != nil {
-			return w.fail(ctx, fmt.Errorf("postgis: analysis: cell %x: %w", cells[i].Cell, err))
+		if w.rows, err = w.enc.appendCell(w.rows, &cells[i]); err != nil {
+			return w.fail(ctx, err)
 		}
-		if len(w.rows) >= copyBufferSize-4096 {
-			if err := w.stats.send(ctx, w.rows); err != nil {
-				return w.fail(ctx, wrap(ctx, err, "cell statistics"))
-			}
-			w.rows = w.stats.buffer()
-		}
-		if len(w.blockRows) >= copyBufferSize-32768 {
-			if err := w.blocks.send(ctx, w.blockRows); err != nil {
+		if len(w.rows) >= copyBufferSize-2*blockBytes {
+			if err := w.blocks.send(ctx, w.rows); err != nil {
 				return w.fail(ctx, wrap(ctx, err, "cell blocks"))
 			}
-			w.blockRows = w.blocks.buffer()
+			w.rows = w.blocks.buffer()
 		}
 	}
 	if len(cells) > 0 {
@@ -222,8 +174,8 @@ func (w *analysisWriter) fail(ctx context.Context, err error) error {
 	return err
 }
 
-// Commit ends the COPYs, indexes both tables, stores r's run, region
-// statistics and clusters, attaches the tables (taking the lock in short
+// Commit ends the COPY, indexes the table, stores r's run, region
+// statistics and clusters, attaches the table (taking the lock in short
 // attempts, see attachPartitions) and makes the version current; then it
 // prunes old versions. Fewer cells than announced is an error (EINVALID).
 func (w *analysisWriter) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
@@ -237,7 +189,6 @@ func (w *analysisWriter) Commit(ctx context.Context, r *kume.AnalysisResult) (in
 		return 0, w.fail(ctx, wrap(ctx, err, "save analysis"))
 	}
 	w.done = true
-	w.conn.Release()
 	r.Run.Version = w.version
 	// Pruning is housekeeping: the new version is committed whatever happens
 	// here, and the next save prunes again.
@@ -247,41 +198,18 @@ func (w *analysisWriter) Commit(ctx context.Context, r *kume.AnalysisResult) (in
 
 func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) error {
 	s, v := w.s, w.version
-	if err := w.stats.send(ctx, w.rows); err != nil {
-		return fmt.Errorf("cell statistics: %w", err)
-	}
-	n, err := w.stats.finish(ctx)
-	if err == nil && n != int64(w.written) {
-		err = fmt.Errorf("the server stored %d of %d cell statistics", n, w.written)
-	}
-	if err != nil {
-		return fmt.Errorf("cell statistics: %w", err)
-	}
-	if err := w.blocks.send(ctx, w.enc.flush(w.blockRows)); err != nil {
+	if err := w.blocks.send(ctx, w.enc.flush(w.rows)); err != nil {
 		return fmt.Errorf("cell blocks: %w", err)
 	}
-	n, err = w.blocks.finish(ctx)
+	n, err := w.blocks.finish(ctx)
 	if err == nil && n != int64(w.enc.blocks) {
 		err = fmt.Errorf("the server stored %d of %d cell blocks", n, w.enc.blocks)
 	}
 	if err != nil {
 		return fmt.Errorf("cell blocks: %w", err)
 	}
-	// Both keys at once, one on each connection.
-	blocksDone := make(chan error, 1)
-	go func() {
-		err := s.execAnalysisPartition(ctx, w.blocksTx, "analysis_index_cell_blocks", v)
-		if err == nil {
-			err = w.blocksTx.Commit(ctx)
-		}
-		blocksDone <- err
-	}()
-	err = s.execAnalysisPartition(ctx, w.tx, "analysis_index_cell_stats", v)
-	if berr := <-blocksDone; berr != nil {
-		return fmt.Errorf("index cell blocks: %w", berr)
-	}
-	if err != nil {
-		return fmt.Errorf("index cell statistics: %w", err)
+	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_index_cell_blocks", v); err != nil {
+		return fmt.Errorf("index cell blocks: %w", err)
 	}
 	tx, run := w.tx, r.Run
 	if _, err := tx.Exec(ctx, s.q("analysis_insert_run"), v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
@@ -311,9 +239,8 @@ func (w *analysisWriter) Abort() { w.end(context.Background()) }
 const abortTimeout = 30 * time.Second
 
 // end abandons everything the stream started, if it has not ended yet: the
-// COPYs, both transactions (the save transaction's rollback releases the data
-// version and the version's lock) and the cell_blocks table, which may have
-// been committed.
+// COPY and the transaction, whose rollback releases the data version and the
+// version's lock and removes the version's table.
 func (w *analysisWriter) end(ctx context.Context) {
 	if w.done {
 		return
@@ -321,25 +248,10 @@ func (w *analysisWriter) end(ctx context.Context) {
 	w.done = true
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
-	for _, c := range []*copyStream{w.stats, w.blocks} {
-		if c != nil {
-			c.abort()
-		}
-	}
-	if w.blocksTx != nil {
-		_ = w.blocksTx.Rollback(ctx)
+	if w.blocks != nil {
+		w.blocks.abort()
 	}
 	if w.tx != nil {
 		_ = w.tx.Rollback(ctx)
 	}
-	if w.conn == nil {
-		return
-	}
-	if w.version > 0 {
-		// Best effort: a table left behind goes with the next cleanup.
-		_ = pgx.BeginFunc(ctx, w.conn, func(tx pgx.Tx) error {
-			return w.s.dropOrphan(ctx, tx, "cell_blocks_"+strconv.FormatInt(w.version, 10), w.version)
-		})
-	}
-	w.conn.Release()
 }

@@ -1,9 +1,8 @@
 package postgis
 
 import (
-	"bytes"
 	"errors"
-	"math"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -33,8 +32,15 @@ func randomCells(rng *rand.Rand, res, n int, lat, lng float64) []kume.CellStat {
 			continue
 		}
 		seen[c] = true
-		x := kume.CellStat{Res: res, Cell: c, Firms: rng.IntN(1 << 20), Employees: rng.NormFloat64() * 1e4,
+		x := kume.CellStat{Res: res, Cell: c, Firms: rng.IntN(1 << 20), Closed: rng.IntN(40),
+			Employees: rng.NormFloat64() * 1e4, EmployeesEstimated: rng.Float64() * 100,
 			Imprecise: rng.IntN(9), GiBin: rng.IntN(7) - 3, Suppressed: rng.IntN(4) == 0}
+		switch rng.IntN(8) {
+		case 0:
+			x.Institutions = map[kume.InstitutionType]int{kume.University: rng.IntN(5), kume.OSB: 1 + rng.IntN(3)}
+		case 1:
+			x.Institutions = map[kume.InstitutionType]int{}
+		}
 		if rng.IntN(3) > 0 {
 			v := rng.Float64() * 5
 			x.LQ = &v
@@ -62,24 +68,6 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
-// TestBlockOfIsParent: a block is the cell's H3 parent at blockRes, and the
-// order of blocks is the order of their cells.
-func TestBlockOfIsParent(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for res := range 16 {
-		cells := randomCells(rng, res, 200, rng.Float64()*160-80, rng.Float64()*340-170)
-		for i, c := range cells {
-			want := int64(h3.Cell(c.Cell).Parent(blockRes(res)))
-			if got := blockOf(c.Cell, res); got != want {
-				t.Fatalf("res %d cell %x: block %x, parent %x", res, c.Cell, got, want)
-			}
-			if i > 0 && blockOf(cells[i-1].Cell, res) > blockOf(c.Cell, res) {
-				t.Fatalf("res %d: cells %x < %x but blocks descend", res, cells[i-1].Cell, c.Cell)
-			}
-		}
-	}
-}
-
 // TestBlockRoundTrip: records decode to the cells they were made of, only
 // those with their centre in the box (edges included), in order.
 func TestBlockRoundTrip(t *testing.T) {
@@ -89,12 +77,12 @@ func TestBlockRoundTrip(t *testing.T) {
 		lons, lats := make([]float64, len(cells)), make([]float64, len(cells))
 		data := []byte{blockFormat}
 		for i := range cells {
-			lon, lat := cellCentre(cells[i].Cell)
-			lons[i], lats[i] = *lon, *lat
-			data = appendBlockRecord(data, &cells[i], *lon, *lat)
-		}
-		if len(data) != 1+len(cells)*blockRecordSize {
-			t.Fatalf("%d bytes for %d cells", len(data), len(cells))
+			ll := h3.Cell(int64(cells[i].Cell)).LatLng()
+			lons[i], lats[i] = ll.Lng, ll.Lat
+			var err error
+			if data, err = appendBlockRecord(data, &cells[i], ll.Lng, ll.Lat); err != nil {
+				t.Fatal(err)
+			}
 		}
 		// The box's edges on centres of cells: both are kept.
 		a, b := rng.IntN(len(cells)), rng.IntN(len(cells))
@@ -112,7 +100,7 @@ func TestBlockRoundTrip(t *testing.T) {
 					want = append(want, c)
 				}
 			}
-			d := blockCells{box: box}
+			d := blockCells{box: &box, institutions: true}
 			d.c.Res, d.c.Sector = res, "C"
 			var got []kume.CellStat
 			err := d.each(data, func(c *kume.CellStat) error {
@@ -142,15 +130,20 @@ func TestBlockRoundTrip(t *testing.T) {
 func TestBlockMalformed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	cells := randomCells(rng, 7, 10, 41, 29)
+	cells[2].Institutions = map[kume.InstitutionType]int{kume.OSB: 2}
 	block := func(cs []kume.CellStat) []byte {
 		data := []byte{blockFormat}
 		for i := range cs {
-			data = appendBlockRecord(data, &cs[i], 29, 41)
+			data = mustRecord(t, data, &cs[i], 29, 41)
 		}
 		return data
 	}
 	good := block(cells)
-	everything := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	everything := &orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	withJSON := block(cells[2:3])
+	badJSON := slices.Clone(withJSON)
+	badJSON[len(badJSON)-1] = 'x'
+	nullJSON := append(slices.Clone(withJSON[:1+blockRecordSize]), 0, 4, 'n', 'u', 'l', 'l')
 	count := func(d *blockCells, data []byte) (int, error) {
 		n := 0
 		err := d.each(data, func(*kume.CellStat) error { n++; return nil })
@@ -160,14 +153,18 @@ func TestBlockMalformed(t *testing.T) {
 	swapped[3], swapped[4] = swapped[4], swapped[3]
 	for name, data := range map[string][]byte{
 		"empty":       nil,
-		"format":      append([]byte{2}, good[1:]...),
+		"format":      append([]byte{1}, good[1:]...),
+		"no length":   withJSON[:1+blockRecordSize+1],
+		"short json":  withJSON[:len(withJSON)-1],
+		"bad json":    badJSON,
+		"null json":   nullJSON,
 		"short":       good[:len(good)-1],
 		"long":        append(slices.Clone(good), 0),
 		"descending":  block(swapped),
 		"duplicate":   block(append(slices.Clone(cells[:3]), cells[2])),
 		"only format": {blockFormat, 0, 0},
 	} {
-		d := blockCells{box: everything}
+		d := blockCells{box: everything, institutions: true}
 		if n, err := count(&d, data); err == nil || n != 0 {
 			t.Errorf("%s: %d cells, error %v", name, n, err)
 		}
@@ -233,25 +230,40 @@ func TestStreamWalk(t *testing.T) {
 }
 
 // FuzzBlockCells: the decoder of bytes read from the database never panics,
-// hands on only cells of a well-formed block, in ascending order, whose
-// records encode back to the same bytes (up to the payload of absent values
-// and unused flag bits).
+// hands on only cells of a well-formed part, in ascending order, inside the
+// box, and what it hands on encodes and decodes again to the same cells.
 func FuzzBlockCells(f *testing.F) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	cells := randomCells(rng, 6, 5, 41, 29)
+	cells[1].Institutions = map[kume.InstitutionType]int{kume.Chamber: 3}
 	data := []byte{blockFormat}
 	for i := range cells {
-		data = appendBlockRecord(data, &cells[i], 29+float64(i)/10, 41)
+		data = mustRecord(f, data, &cells[i], 29+float64(i)/10, 41)
 	}
 	f.Add(data, 28.0, 40.0, 30.0, 42.0)
 	f.Add(data[:40], 28.0, 40.0, 30.0, 42.0)
 	f.Add([]byte{blockFormat}, 0.0, 0.0, 0.0, 0.0)
 	f.Fuzz(func(t *testing.T, data []byte, minLon, minLat, maxLon, maxLat float64) {
-		d := blockCells{box: orb.Bound{Min: orb.Point{minLon, minLat}, Max: orb.Point{maxLon, maxLat}}}
-		var got [][]byte
+		box := orb.Bound{Min: orb.Point{minLon, minLat}, Max: orb.Point{maxLon, maxLat}}
+		d := blockCells{box: &box, institutions: true}
+		var got []kume.CellStat
+		var again []byte
 		err := d.each(data, func(c *kume.CellStat) error {
-			got = append(got, appendBlockRecord(nil, c, 0, 0))
-			return nil
+			g := *c
+			g.LQ, g.GiZ, g.GiP = clonePtr(c.LQ), clonePtr(c.GiZ), clonePtr(c.GiP)
+			got = append(got, g)
+			var err error
+			again, err = appendBlockRecord(append(again[:0:0], blockFormat), c, minLon, minLat)
+			if err != nil {
+				t.Fatalf("cell %x decoded but does not encode: %v", c.Cell, err)
+			}
+			e := blockCells{institutions: true}
+			return e.each(again, func(x *kume.CellStat) error {
+				if !sameCell(*x, *c) {
+					t.Fatalf("cell decodes to %+v, encoded and decoded again to %+v", *c, *x)
+				}
+				return nil
+			})
 		})
 		if err != nil {
 			if len(got) != 0 {
@@ -259,54 +271,25 @@ func FuzzBlockCells(f *testing.F) {
 			}
 			return
 		}
-		if data[0] != blockFormat || (len(data)-1)%blockRecordSize != 0 {
-			t.Fatalf("%d bytes accepted", len(data))
+		if data[0] != blockFormat {
+			t.Fatalf("format %d accepted", data[0])
 		}
-		var last uint64
-		j := 0
-		for i := 1; i < len(data); i += blockRecordSize {
-			r := data[i : i+blockRecordSize]
-			cell := getU64(r[recCell:])
-			if i > 1 && cell <= last {
+		for i := 1; i < len(got); i++ {
+			if got[i].Cell <= got[i-1].Cell {
 				t.Fatal("descending cells accepted")
 			}
-			last = cell
-			lon, lat := math.Float64frombits(getU64(r[recLon:])), math.Float64frombits(getU64(r[recLat:]))
-			if !(lon >= minLon && lon <= maxLon && lat >= minLat && lat <= maxLat) {
-				continue
-			}
-			if j >= len(got) {
-				t.Fatalf("only %d cells handed on", len(got))
-			}
-			want := slices.Clone(r)
-			copy(want[recLon:recFirms], make([]byte, 16))
-			flags := want[recFlags] & (flagLQ | flagGiZ | flagGiP | flagSuppressed)
-			want[recFlags] = flags
-			for _, o := range []struct {
-				off  int
-				flag byte
-			}{{recLQ, flagLQ}, {recGiZ, flagGiZ}, {recGiP, flagGiP}} {
-				if flags&o.flag == 0 {
-					copy(want[o.off:o.off+8], make([]byte, 8))
-				}
-			}
-			if !bytes.Equal(got[j], want) {
-				t.Fatalf("record %d: decoded to %x, was %x", j, got[j], want)
-			}
-			j++
-		}
-		if j != len(got) {
-			t.Fatalf("%d cells handed on, %d in the box", len(got), j)
 		}
 	})
 }
 
-func getU64(b []byte) uint64 {
-	var v uint64
-	for _, x := range b[:8] {
-		v = v<<8 | uint64(x)
+// mustRecord is appendBlockRecord for cells that encode.
+func mustRecord(t testing.TB, b []byte, c *kume.CellStat, lon, lat float64) []byte {
+	t.Helper()
+	b, err := appendBlockRecord(b, c, lon, lat)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return v
+	return b
 }
 
 func clonePtr(p *float64) *float64 {
@@ -320,6 +303,8 @@ func clonePtr(p *float64) *float64 {
 func sameCell(g, w kume.CellStat) bool {
 	same := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 	return g.Cell == w.Cell && g.Res == w.Res && g.Sector == w.Sector && g.Firms == w.Firms &&
-		g.Employees == w.Employees && g.Imprecise == w.Imprecise && g.GiBin == w.GiBin &&
-		g.Suppressed == w.Suppressed && same(g.LQ, w.LQ) && same(g.GiZ, w.GiZ) && same(g.GiP, w.GiP)
+		g.Closed == w.Closed && g.Employees == w.Employees && g.EmployeesEstimated == w.EmployeesEstimated &&
+		g.Imprecise == w.Imprecise && g.GiBin == w.GiBin && g.Suppressed == w.Suppressed &&
+		same(g.LQ, w.LQ) && same(g.GiZ, w.GiZ) && same(g.GiP, w.GiP) &&
+		(g.Institutions == nil) == (w.Institutions == nil) && maps.Equal(g.Institutions, w.Institutions)
 }

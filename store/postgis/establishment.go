@@ -44,12 +44,18 @@ func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilte
 		limit = &l
 	}
 	args = append(args, f.AfterID, limit)
-	sql := s.q("establishment_select") + s.q("establishment_where") + s.q("establishment_page")
+	sel, scan := s.q("establishment_select"), scanEstablishment
+	if f.Lean {
+		sel, scan = s.q("establishment_select_lean"), scanLeanEstablishment
+	}
+	sql := sel + s.q("establishment_where") + s.q("establishment_page")
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return wrap(ctx, err, "establishments")
 	}
 	defer rows.Close()
+	// One row for all: fn may not keep it (see kume.EstablishmentStore).
+	e := new(kume.Establishment)
 	for n := 0; rows.Next(); n++ {
 		// Rows already received keep coming after a cancel; stop at once.
 		if n%256 == 0 {
@@ -57,8 +63,8 @@ func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilte
 				return fmt.Errorf("postgis: establishments: %w", err)
 			}
 		}
-		e := new(kume.Establishment)
-		if err := scanEstablishment(rows, e); err != nil {
+		*e = kume.Establishment{}
+		if err := scan(rows, e); err != nil {
 			return wrap(ctx, err, "establishments")
 		}
 		if err := fn(e); err != nil {
@@ -106,6 +112,25 @@ func scanEstablishment(row pgx.Row, e *kume.Establishment) error {
 		&e.Employees.Known, &low, &high, &e.Founded, &e.Closed,
 		&e.Address.Street, &e.Address.Postcode, &e.Address.District, &e.Address.Province, &e.Address.Country,
 		&e.Lon, &e.Lat, &precision, &e.GeocodeSource, &h3, &e.Attrs)
+	if err != nil {
+		return err
+	}
+	e.Kind, e.Type, e.Precision = kume.Kind(kind), kume.InstitutionType(typ), kume.Precision(precision)
+	e.Employees.Low, e.Employees.High = int(low), int(high)
+	e.Founded, e.Closed = utc(e.Founded), utc(e.Closed)
+	if h3 != nil {
+		e.Cell = uint64(*h3)
+	}
+	return nil
+}
+
+// scanLeanEstablishment scans a row of establishment_select_lean.sql.
+func scanLeanEstablishment(row pgx.Row, e *kume.Establishment) error {
+	var kind, typ, precision string
+	var low, high int32
+	var h3 *int64
+	err := row.Scan(&e.ID, &kind, &typ, &e.NACE, &e.Employees.Known, &low, &high, &e.Founded, &e.Closed,
+		&e.Lon, &e.Lat, &precision, &h3, &e.Attrs)
 	if err != nil {
 		return err
 	}

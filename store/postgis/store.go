@@ -24,7 +24,6 @@ import (
 	"net"
 	"path"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,8 +44,6 @@ type Store struct {
 	pool    *pgxpool.Pool
 	queries map[string]string
 	keep    int
-	// connecting is held while an analysis writer takes its connections.
-	connecting sync.Mutex
 }
 
 var _ kume.Store = (*Store)(nil)

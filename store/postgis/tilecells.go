@@ -15,32 +15,39 @@ import (
 
 // TileCells calls fn, in cell order, with the statistics of the valid cells of
 // f's version, resolution and sector whose centre lies in f.BBox (required):
-// the lean read behind hexagon tiles. Only the fields a tile shows are set
-// (Res, Cell, Firms, Employees, Imprecise, LQ, GiZ, GiP, GiBin, Suppressed);
-// fn must not keep c or its pointers, which are reused for the next cell.
+// the lean read behind hexagon tiles. Every field but Institutions is set; fn
+// must not keep c or its pointers, which are reused for the next cell.
 //
-// It reads, in one query, the cell blocks (cell_blocks) of the coarse cells
-// around the box and decodes them in place.
+// It reads, in one query, the cell blocks that hold the ranges of cell
+// indexes around the box and decodes them in place.
 func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kume.CellStat) error) error {
 	if f.BBox == nil {
 		return kume.Errorf(kume.EINVALID, "tile cells need a bounding box")
 	}
-	blocks, all := tileBlocks(*f.BBox, f.Res)
+	lo, hi, all := boxRanges(*f.BBox, f.Res)
+	d := &blockCells{box: f.BBox}
+	return s.eachBlockCell(ctx, f, lo, hi, all, d, fn)
+}
+
+// eachBlockCell reads the cell blocks of f's version, resolution and sector
+// that hold cells of the inclusive index ranges [lo[i], hi[i]] (ascending,
+// disjoint), or all of them, in one query, and calls fn with the cells d
+// keeps, in cell order; fn must not keep c or its pointers.
+func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, lo, hi []int64, all bool, d *blockCells, fn func(c *kume.CellStat) error) error {
 	var rows pgx.Rows
 	var err error
 	switch {
 	case all:
 		rows, err = s.pool.Query(ctx, s.q("tile_blocks_all"), f.Version, f.Res, f.Sector)
-	case len(blocks) == 0:
+	case len(lo) == 0:
 		return nil
 	default:
-		rows, err = s.pool.Query(ctx, s.q("tile_blocks"), f.Version, f.Res, f.Sector, blocks)
+		rows, err = s.pool.Query(ctx, s.q("tile_blocks"), f.Version, f.Res, f.Sector, lo, hi)
 	}
 	if err != nil {
-		return wrap(ctx, err, "tile cells")
+		return wrap(ctx, err, "cell statistics")
 	}
 	defer rows.Close()
-	d := blockCells{box: *f.BBox}
 	d.c.Res, d.c.Sector = f.Res, f.Sector
 	fds := rows.FieldDescriptions()
 	inPlace := len(fds) == 1 && fds[0].Format == pgx.BinaryFormatCode && fds[0].DataTypeOID == pgtype.ByteaOID
@@ -50,7 +57,7 @@ func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kum
 			// The bytes of the block as they arrived: no copy.
 			data = rows.RawValues()[0]
 		} else if err := rows.Scan(&data); err != nil {
-			return wrap(ctx, err, "tile cells")
+			return wrap(ctx, err, "cell statistics")
 		}
 		if err := d.each(data, fn); err != nil {
 			return err
@@ -58,24 +65,29 @@ func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kum
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return wrap(ctx, err, "tile cells")
+		return wrap(ctx, err, "cell statistics")
 	}
 	return nil
 }
 
-// blockLevels is how much coarser than its cells the parent keying a cell
-// block is: with 3, a block holds at most 343 cells, and a tile of a few
-// thousand cells reads a few dozen blocks.
-const blockLevels = 3
+// coverLevels is how much coarser than the cells of a read are the parents
+// whose descendants' index ranges cover its box: with 3, a parent holds at
+// most 343 cells, and a tile of a few thousand cells reads a few dozen
+// ranges.
+const coverLevels = 3
 
-// tileBlocks returns, in ascending order, the blocks (see blockOf) that hold
-// every cell of resolution res whose centre lies in b: the cells of
-// blockRes(res) whose centre lies in b grown by two of their edges (a
-// descendant's centre lies within about one edge of its ancestor's). all is
-// true instead for a box too wide for a polygon fill, or a resolution below 1:
-// then every block may hold such cells.
-func tileBlocks(b orb.Bound, res int) (blocks []int64, all bool) {
-	p := blockRes(res)
+// coverRes is the resolution of the parents that cover a box at resolution
+// res: coverLevels coarser, 0 at least.
+func coverRes(res int) int { return max(0, res-coverLevels) }
+
+// boxParents returns, in ascending order, cells of coverRes(res) whose
+// descendants at res include every cell of res whose centre lies in b: the
+// cells of coverRes(res) whose centre lies in b grown by two of their edges
+// (a descendant's centre lies within about one edge of its ancestor's). all
+// is true instead for a box too wide for a polygon fill, or a resolution
+// below 1: then any cell may lie in the box.
+func boxParents(b orb.Bound, res int) (parents []uint64, all bool) {
+	p := coverRes(res)
 	edgeDeg := 2 * []float64{1107.7, 418.7, 158.2, 59.8, 22.6, 8.54, 3.23, 1.22, 0.461,
 		0.174, 0.0659, 0.0249, 0.0094, 0.00355, 0.00134, 0.000509}[p] / 111.0
 	lat := math.Min(85, math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+edgeDeg)
@@ -91,37 +103,34 @@ func tileBlocks(b orb.Bound, res int) (blocks []int64, all bool) {
 		{Lat: g.Min[1], Lng: g.Min[0]}, {Lat: g.Min[1], Lng: g.Max[0]},
 		{Lat: g.Max[1], Lng: g.Max[0]}, {Lat: g.Max[1], Lng: g.Min[0]},
 	}
-	parents := h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, p)
-	blocks = make([]int64, len(parents))
-	for i, c := range parents {
-		blocks[i] = int64(c)
+	cells := h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, p)
+	parents = make([]uint64, len(cells))
+	for i, c := range cells {
+		parents[i] = uint64(c)
 	}
-	slices.Sort(blocks)
-	return blocks, false
+	slices.Sort(parents)
+	return parents, false
 }
 
-// cellRanges returns inclusive ranges of H3 indexes at resolution res that
-// hold every cell of res whose centre lies in b: the cells of the blocks of
-// tileBlocks. A block's cells form one range of indexes, since they share the
-// block's leading digits; adjacent ranges are merged. Where tileBlocks lists
-// no blocks but all, one range holds every index.
-func cellRanges(b orb.Bound, res int) (lo, hi []int64) {
-	blocks, all := tileBlocks(b, res)
+// boxRanges returns inclusive ranges of H3 indexes at resolution res,
+// ascending and disjoint, that hold every cell of res whose centre lies in b:
+// the descendants of boxParents, whose indexes form one range per parent
+// (they share its leading digits); adjacent ranges are merged. all is true
+// when any cell may lie in the box.
+func boxRanges(b orb.Bound, res int) (lo, hi []int64, all bool) {
+	parents, all := boxParents(b, res)
 	if all {
-		return []int64{0}, []int64{math.MaxInt64}
+		return nil, nil, true
 	}
-	for _, c := range blocks {
-		l, h := descendantRange(uint64(c), blockRes(res), res)
+	for _, c := range parents {
+		l, h := descendantRange(c, coverRes(res), res)
 		if n := len(hi); n > 0 && l <= hi[n-1]+1 {
 			hi[n-1] = max(hi[n-1], h)
 			continue
 		}
 		lo, hi = append(lo, l), append(hi, h)
 	}
-	if len(lo) == 0 {
-		return []int64{0}, []int64{-1} // no cell: an empty range
-	}
-	return lo, hi
+	return lo, hi, false
 }
 
 // descendantRange returns the smallest and largest index a descendant at

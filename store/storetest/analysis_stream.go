@@ -155,6 +155,37 @@ func testAnalysisStream(t *testing.T, open Opener) {
 		}
 		unchanged("after cells out of order")
 	})
+	t.Run("NotACell", func(t *testing.T) {
+		// Cells the stores cannot key by their H3 parent, streamed and saved
+		// whole: EINVALID, nothing saved.
+		c := streamed(syntheticAnalysis(9, 3))
+		for name, bad := range map[string]kume.CellStat{
+			"NotH3":         {Res: 9, Cell: 12345, Sector: kume.SectorAll},
+			"OtherRes":      {Res: 8, Cell: c[0].Cell, Sector: kume.SectorAll},
+			"DigitOf7":      {Res: 9, Cell: c[2].Cell | 7<<(3*(15-9)), Sector: kume.SectorAll},
+			"TopBit":        {Res: 9, Cell: c[2].Cell | 1<<63, Sector: kume.SectorAll},
+			"OutOfRangeRes": {Res: 16, Cell: c[2].Cell, Sector: kume.SectorAll},
+		} {
+			cells := append(slices.Clone(c[:2]), bad)
+			slices.SortFunc(cells, streamOrder)
+			w, err := st.BeginAnalysis(ctx, len(cells))
+			must(t, err, "BeginAnalysis")
+			err = w.WriteCells(ctx, cells)
+			if err == nil {
+				_, err = w.Commit(ctx, syntheticAnalysis(9, 0))
+			}
+			if kume.ErrorCode(err) != kume.EINVALID {
+				t.Errorf("%s: stream: %v, want %s", name, err, kume.EINVALID)
+			}
+			w.Abort()
+			r := syntheticAnalysis(9, 0)
+			r.Cells = cells
+			if _, err := s.SaveAnalysis(ctx, r); kume.ErrorCode(err) != kume.EINVALID {
+				t.Errorf("%s: SaveAnalysis: %v, want %s", name, err, kume.EINVALID)
+			}
+		}
+		unchanged("after cells that are not cells")
+	})
 	t.Run("Canceled", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		w, err := st.BeginAnalysis(cctx, 10)

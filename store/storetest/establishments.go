@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -211,6 +212,27 @@ func testEach(t *testing.T, f *fixture) {
 	if !slices.Equal(paged, []int64{all[1].ID, all[2].ID}) {
 		t.Errorf("EachEstablishment with AfterID/Limit = %v", paged)
 	}
+	// A lean stream carries what the analysis reads as the full rows do.
+	i := 0
+	err = f.s.EachEstablishment(ctx, kume.EstablishmentFilter{Lean: true}, func(e *kume.Establishment) error {
+		if i >= len(all) {
+			return errors.New("more rows than Establishments returns")
+		}
+		w := &all[i]
+		i++
+		same := e.ID == w.ID && e.Kind == w.Kind && e.Type == w.Type && e.NACE == w.NACE &&
+			e.Employees == w.Employees && sameTime(e.Founded, w.Founded) && sameTime(e.Closed, w.Closed) &&
+			e.Lon == w.Lon && e.Lat == w.Lat && e.Precision == w.Precision && e.Cell == w.Cell &&
+			maps.Equal(e.Attrs, w.Attrs)
+		if !same {
+			t.Errorf("lean row %+v, full row %+v", *e, *w)
+		}
+		return nil
+	})
+	must(t, err, "EachEstablishment (lean)")
+	if i != len(all) {
+		t.Errorf("lean stream: %d rows, want %d", i, len(all))
+	}
 	// Changing the value handed to the callback does not change the store.
 	err = f.s.EachEstablishment(ctx, kume.EstablishmentFilter{}, func(e *kume.Establishment) error {
 		e.Name = "scribbled"
@@ -250,4 +272,9 @@ func testEach(t *testing.T, f *fixture) {
 		want.ID, want.DatasetID = got.ID, got.DatasetID
 		AssertSameEstablishment(t, "after changing returned values", *got, want)
 	}
+}
+
+// sameTime reports whether two optional times are both nil or the same instant.
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }

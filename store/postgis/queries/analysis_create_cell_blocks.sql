@@ -1,21 +1,20 @@
--- Creates version {{version}}'s partition of cell_blocks (migration 00006) as
--- a plain table without indexes, in the transaction of the save's second
--- connection, which copies the blocks in, indexes the table
--- (analysis_index_cell_blocks.sql) and commits it unattached just before the
--- save transaction attaches it (analysis_attach_partitions.sql). The columns
--- are those of the partitioned table in the same order; the CHECK constraint
--- lets ATTACH PARTITION skip its validating scan. Autovacuum stays off
--- until the attach (analysis_attach_partitions.sql turns it on): the table is
--- committed before the save, and an autovacuum of its 1 GB that started
--- meanwhile would hold the attach, whose lock attempts are shorter than the
--- wait after which a blocked lock cancels an autovacuum (deadlock_timeout).
--- Settings: the index build sorts in memory.
-SET LOCAL maintenance_work_mem = '512MB';
+-- Creates version {{version}}'s partition of cell_blocks (migration 00008) as a
+-- plain table without indexes, inside the save transaction that bumped the
+-- data version; the save COPYs the blocks in, indexes the table
+-- (analysis_index_cell_blocks.sql) and attaches it
+-- (analysis_attach_partitions.sql) just before the commit. The columns are
+-- those of the partitioned table in the same order; the CHECK constraint lets
+-- ATTACH PARTITION skip its validating scan. The columns are listed
+-- explicitly rather than with LIKE, which would lock the partitioned table
+-- for the whole transaction. A block holds at most about 7,900 bytes of data:
+-- with toast_tuple_target 8160 and STORAGE MAIN its row stays in line,
+-- uncompressed, one row per page, with no TOAST table to write.
+SET LOCAL maintenance_work_mem = '256MB';
 CREATE TABLE {{cell_blocks}} (
     version bigint   NOT NULL CHECK (version = {{version}}),
     res     smallint NOT NULL,
     sector  text     NOT NULL,
-    block   bigint   NOT NULL,
+    cell    bigint   NOT NULL,
     data    bytea    NOT NULL
-) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
-ALTER TABLE {{cell_blocks}} ALTER COLUMN data SET STORAGE EXTERNAL
+) WITH (toast_tuple_target = 8160);
+ALTER TABLE {{cell_blocks}} ALTER COLUMN data SET STORAGE MAIN

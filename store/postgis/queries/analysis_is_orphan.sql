@@ -1,7 +1,7 @@
--- Whether the table $1 (cell_stats_<v> or cell_blocks_<v>, v = $2) exists in
+-- Whether the table $1 (cell_blocks_<v> or cell_stats_<v>, v = $2) exists in
 -- the current schema, is not attached, and its version has no run: a
--- partition detached by a prune, or the cell_blocks table of a save that
--- ended without committing. Run after analysis_try_lock_version.sql
+-- partition detached by a prune, or a table left by a save of an older build
+-- that ended without committing. Run after analysis_try_lock_version.sql
 -- succeeded, in a statement of its own, so that its snapshot sees the commit
 -- of a save that just released the lock.
 SELECT EXISTS (
