@@ -30,6 +30,7 @@ type lisaRequest struct {
 	perms    int
 	seed     uint64
 	alpha    float64
+	fdr      bool
 	analysis analysisParams
 }
 
@@ -79,7 +80,30 @@ func (s *Server) parseLISA(r *http.Request, p params) (*lisaRequest, error) {
 		}
 		q.alpha = a
 	}
+	if q.fdr, err = p.bool("fdr"); err != nil {
+		return nil, err
+	}
 	return q, nil
+}
+
+// lisaThreshold returns the largest pseudo p-value that is significant: alpha
+// itself, or with FDR the Benjamini–Hochberg threshold at alpha over the
+// defined p-values of the study area (nil when no cell passes it).
+func lisaThreshold(m *geo.MoranResult, alpha float64, fdr bool) *float64 {
+	if !fdr {
+		return &alpha
+	}
+	ps := make([]float64, 0, len(m.Local))
+	for i := range m.Local {
+		if p := m.Local[i].PSim; p != nil {
+			ps = append(ps, *p)
+		}
+	}
+	t, ok := geo.BHThreshold(ps, alpha)
+	if !ok {
+		return nil
+	}
+	return &t
 }
 
 // anonymousMoranWork bounds the permutation draws of one anonymous /lisa
@@ -92,7 +116,7 @@ const anonymousMoranWork = 200_000_000
 // anonymous callers when suppressed), I, quadrant and pseudo p-value, and
 // top-level members stating the method and its parameters.
 func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
-	p, err := parseParams(r, "sector", "res", "k", "permutations", "seed", "alpha")
+	p, err := parseParams(r, "sector", "res", "k", "permutations", "seed", "alpha", "fdr")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -134,9 +158,10 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 	if err := gw.Begin(); err != nil {
 		return
 	}
+	threshold := lisaThreshold(m, q.alpha, q.fdr)
 	var f export.Feature
 	for i, cell := range st.cells {
-		lisaFeature(&f, cell, q, st.values[i], st.stats[cell], &m.Local[i], public)
+		lisaFeature(&f, cell, q, threshold, st.values[i], st.stats[cell], &m.Local[i], public)
 		if err := gw.Write(&f); err != nil {
 			s.abortStream(r, err)
 			return
@@ -151,6 +176,8 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 		export.Member{Key: "permutations", Value: q.perms},
 		export.Member{Key: "seed", Value: q.seed},
 		export.Member{Key: "alpha", Value: q.alpha},
+		export.Member{Key: "fdr", Value: q.fdr},
+		export.Member{Key: "p_threshold", Value: threshold},
 		export.Member{Key: "n", Value: m.N},
 		export.Member{Key: "global_moran_i", Value: m.GlobalI},
 		export.Member{Key: "study_area", Value: st.definition()},
@@ -160,9 +187,11 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// lisaFeature fills f with one study-area cell. The value of a suppressed
-// cell is withheld from anonymous callers; the statistic, like Gi*, is not.
-func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, value float64, row *kume.CellStat, l *geo.LocalMoranI, public bool) {
+// lisaFeature fills f with one study-area cell, significant when its pseudo
+// p-value is at most threshold (none is when threshold is nil). The value of
+// a suppressed cell is withheld from anonymous callers; the statistic, like
+// Gi*, is not.
+func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, threshold *float64, value float64, row *kume.CellStat, l *geo.LocalMoranI, public bool) {
 	suppressed := row != nil && row.Suppressed
 	var v any = value
 	if public && suppressed {
@@ -180,6 +209,6 @@ func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, value float64, 
 		export.Prop{Key: "lisa_i", Value: l.I}, export.Prop{Key: "quadrant", Value: quadrant}, export.Prop{Key: "neighbours", Value: l.Neighbors},
 		export.Prop{Key: "ei_sim", Value: l.EISim}, export.Prop{Key: "vi_sim", Value: l.VISim},
 		export.Prop{Key: "z_sim", Value: l.ZSim}, export.Prop{Key: "p_sim", Value: l.PSim},
-		export.Prop{Key: "significant", Value: l.PSim != nil && *l.PSim <= q.alpha},
+		export.Prop{Key: "significant", Value: l.PSim != nil && threshold != nil && *l.PSim <= *threshold},
 		export.Prop{Key: "suppressed", Value: suppressed})
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,6 +43,8 @@ type lisaFC struct {
 	Permutations int                    `json:"permutations"`
 	Seed         uint64                 `json:"seed"`
 	Alpha        float64                `json:"alpha"`
+	FDR          bool                   `json:"fdr"`
+	PThreshold   *float64               `json:"p_threshold"`
 	N            int                    `json:"n"`
 	GlobalI      *float64               `json:"global_moran_i"`
 	StudyArea    struct {
@@ -175,6 +178,41 @@ func TestLISA(t *testing.T) {
 	if reflect.DeepEqual(other.Features, fc.Features) {
 		t.Error("another seed gave the same p-values")
 	}
+	if fc.FDR || fc.PThreshold == nil || *fc.PThreshold != 0.2 {
+		t.Errorf("without FDR: fdr %v, p_threshold %v, want false and the alpha", fc.FDR, fc.PThreshold)
+	}
+
+	// With FDR, the significant cells are those at or below the
+	// Benjamini–Hochberg threshold of the returned p-values, recomputed here.
+	adj := getLISA(t, s, target+"&fdr=true", keys[kume.ScopeRead])
+	var ps []float64
+	for _, f := range adj.Features {
+		ps = append(ps, *f.Properties.PSim)
+	}
+	slices.Sort(ps)
+	want := -1.0
+	for i, p := range ps {
+		if p <= float64(i+1)*0.2/float64(len(ps)) {
+			want = p
+		}
+	}
+	if !adj.FDR || (want < 0) != (adj.PThreshold == nil) || (adj.PThreshold != nil && *adj.PThreshold != want) {
+		t.Fatalf("with FDR: fdr %v, p_threshold %v, want %v", adj.FDR, adj.PThreshold, want)
+	}
+	sigFDR := 0
+	for i, f := range adj.Features {
+		p := f.Properties
+		if p.Significant != (want >= 0 && *p.PSim <= want) || *p.PSim != *fc.Features[i].Properties.PSim {
+			t.Fatalf("with FDR, cell %s: p %v significant %v (threshold %v)", p.Cell, *p.PSim, p.Significant, want)
+		}
+		if p.Significant {
+			sigFDR++
+		}
+	}
+	if sigFDR > sig {
+		t.Errorf("FDR made %d cells significant, %d without", sigFDR, sig)
+	}
+
 	none := getLISA(t, s, "/api/v1/lisa?res=7&permutations=0", "")
 	for _, f := range none.Features {
 		if f.Properties.PSim != nil || f.Properties.Significant || f.Properties.I == nil {
@@ -235,6 +273,7 @@ func TestLISABadParameters(t *testing.T) {
 		"/api/v1/lisa?alpha=0":                      `parameter "alpha"`,
 		"/api/v1/lisa?alpha=1.5":                    `parameter "alpha"`,
 		"/api/v1/lisa?alpha=NaN":                    `parameter "alpha"`,
+		"/api/v1/lisa?fdr=yes":                      `parameter "fdr"`,
 		"/api/v1/lisa?sector=ZZ":                    `parameter "sector"`,
 		"/api/v1/lisa?sector=vc:nope":               `parameter "sector"`,
 		"/api/v1/lisa?sector=13":                    `parameter "sector"`, // no cell of the key
