@@ -77,8 +77,9 @@ func components(cells []uint64, adj func(uint64) []uint64, in map[uint64]int) []
 
 // footprints delineates the footprints of sector s at one resolution from its
 // study cells: edge-connected sets of cells with bin ≥ MinBin, kept when they
-// reach MinFirms and MinCells.
-func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, p *Params, chainRoles map[string][]kume.Role) []footprint {
+// reach MinFirms and MinCells. Their outlines are drawn through ec, which
+// the keys of the resolution share.
+func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, p *Params, chainRoles map[string][]kume.Role, ec *edgeCache) []footprint {
 	var hot []uint64
 	in := map[uint64]int{}
 	for _, sc := range study {
@@ -183,7 +184,7 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 				cl.Completeness = &v
 			}
 		}
-		cl.Geometry = CellsPolygon(comp)
+		cl.Geometry = cellsPolygon(comp, ec)
 		fp.c = cl
 		out = append(out, fp)
 	}
