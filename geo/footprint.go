@@ -237,6 +237,9 @@ func chainRoleSets(d *data, in *Input) map[string][]kume.Role {
 // footprint's resolution is one of its cells) and near it (within km of the
 // centre of one of its cells plus the cell's edge length), by type.
 func institutionsAround(d *data, fp *footprint, km float64) {
+	if len(d.insts) == 0 {
+		return // no cell centres needed
+	}
 	cells := fp.c.Cells
 	res := fp.c.Res
 	reach := km + edgeKm(res)
