@@ -148,9 +148,10 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 		fp.lqEmp = LQ(a.emp, all.emp, ra.bench[s].emp, ra.bench[0].emp)
 		present := map[kume.Role]bool{}
 		chain, isChain := strings.CutPrefix(key, "vc:")
+		at := 0 // comp is sorted: its cells' groups come in order
 		for _, c := range comp {
-			i, _ := slices.BinarySearchFunc(ra.groups, c, func(g group, t uint64) int { return cmp.Compare(g.cell, t) })
-			for ; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
+			at = seekGroup(ra.groups, at, c)
+			for i := at; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
 				g := &ra.groups[i]
 				if !member[g.code] {
 					continue
