@@ -47,7 +47,7 @@ func tuneGC(getenv func(string) string, percent int, allowance uint64) (restore 
 	}
 	t := &gcTuner{percent: percent, allowance: allowance}
 	t.mu.Lock()
-	t.prev = debug.SetGCPercent(gcPercentFor(liveHeap(), allowance, percent))
+	t.prev = debug.SetGCPercent(gcPercentFor(gcRoots(), allowance, percent))
 	t.arm()
 	t.mu.Unlock()
 	return t.stop
@@ -79,7 +79,7 @@ func (t *gcTuner) cycle() {
 	if t.stopped {
 		return
 	}
-	debug.SetGCPercent(gcPercentFor(liveHeap(), t.allowance, t.percent))
+	debug.SetGCPercent(gcPercentFor(gcRoots(), t.allowance, t.percent))
 	t.arm()
 }
 
@@ -93,27 +93,34 @@ func (t *gcTuner) stop() {
 	}
 }
 
-// gcPercentFor returns the collector's target percentage for live bytes of
-// live data: percent, or more while live data plus percent% stay below
-// allowance, so that the heap may grow to allowance. With no live data
-// known (no collection yet) it is percent.
-func gcPercentFor(live, allowance uint64, percent int) int {
-	if live == 0 || live >= allowance {
+// gcSizes is what the collector's heap goal grows from: the heap it last
+// marked live and the stacks and globals it scans.
+type gcSizes struct{ live, stacks, globals uint64 }
+
+// gcPercentFor returns the collector's target percentage for the sizes of
+// the last collection: percent, or more while the heap goal (the live heap
+// plus percent% of live heap, stacks and globals, as the runtime reckons
+// it) stays below allowance, so that the heap may grow to allowance. With
+// no live heap known (no collection yet) it is percent.
+func gcPercentFor(z gcSizes, allowance uint64, percent int) int {
+	if z.live == 0 || z.live >= allowance {
 		return percent
 	}
-	p := (allowance - live) * 100 / live
+	p := (allowance - z.live) * 100 / (z.live + z.stacks + z.globals)
 	return int(min(max(p, uint64(percent)), maxGCPercent))
 }
 
-// liveHeap returns the heap bytes the last collection marked live (0 before
-// the first collection).
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// gcRoots returns the sizes of the last collection (zero before the first).
+func gcRoots() gcSizes {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/stack:bytes"}, {Name: "/gc/scan/globals:bytes"}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+	v := func(i int) uint64 {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return s[i].Value.Uint64()
 	}
-	return s[0].Value.Uint64()
+	return gcSizes{live: v(0), stacks: v(1), globals: v(2)}
 }
 
 // limitMemory sets a soft memory limit of limit bytes, unless GOMEMLIMIT sets

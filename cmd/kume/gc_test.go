@@ -12,21 +12,24 @@ func TestGCPercentFor(t *testing.T) {
 	for _, c := range []struct {
 		live, allowance uint64
 		want            int
+		roots           uint64 // stacks and globals
 	}{
-		{0, 1200 * mb, 40},           // no collection yet
-		{100 * mb, 1200 * mb, 1100},  // grow to the allowance
-		{800 * mb, 1200 * mb, 50},    // still the allowance
-		{900 * mb, 1200 * mb, 40},    // 40% above the live data passes it
-		{1200 * mb, 1200 * mb, 40},   // at the allowance
-		{3000 * mb, 1200 * mb, 40},   // beyond it
-		{1, 1200 * mb, maxGCPercent}, // bounded
-		{100 * mb, 0, 40},            // no allowance
-		{100 * mb, 100*mb + 1, 40},   // a byte above the live data
-		{10 * mb, 20 * mb, 100},      // twice the live data
-		{10 * mb, 25*mb - 1, 149},    // rounded down
-		{10 * mb, 10 * 1024 * mb, 102300},
+		{0, 1200 * mb, 40, 0},           // no collection yet
+		{100 * mb, 1200 * mb, 1100, 0},  // grow to the allowance
+		{800 * mb, 1200 * mb, 50, 0},    // still the allowance
+		{900 * mb, 1200 * mb, 40, 0},    // 40% above the live data passes it
+		{1200 * mb, 1200 * mb, 40, 0},   // at the allowance
+		{3000 * mb, 1200 * mb, 40, 0},   // beyond it
+		{1, 1200 * mb, maxGCPercent, 0}, // bounded
+		{100 * mb, 0, 40, 0},            // no allowance
+		{100 * mb, 100*mb + 1, 40, 0},   // a byte above the live data
+		{10 * mb, 20 * mb, 100, 0},      // twice the live data
+		{10 * mb, 25*mb - 1, 149, 0},    // rounded down
+		{10 * mb, 10 * 1024 * mb, 102300, 0},
+		{10 * mb, 1200 * mb, 5950, 10 * mb}, // the goal grows from the roots too
+		{900 * mb, 1200 * mb, 40, 100 * mb},
 	} {
-		if got := gcPercentFor(c.live, c.allowance, 40); got != c.want {
+		if got := gcPercentFor(gcSizes{live: c.live, stacks: c.roots / 2, globals: c.roots - c.roots/2}, c.allowance, 40); got != c.want {
 			t.Errorf("gcPercentFor(%d, %d, 40) = %d, want %d", c.live, c.allowance, got, c.want)
 		}
 	}
