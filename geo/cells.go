@@ -79,6 +79,31 @@ func seek(l []cellAgg, i int, cell uint64) int {
 	return hi
 }
 
+// seekGroup is seek over groups sorted by cell: the first index ≥ i whose
+// cell is not below cell.
+func seekGroup(l []group, i int, cell uint64) int {
+	if i >= len(l) || l[i].cell >= cell {
+		return i
+	}
+	lo, step := i, 1 // l[lo].cell < cell; the answer is in (lo, hi]
+	hi := lo + step
+	for hi < len(l) && l[hi].cell < cell {
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	hi = min(hi, len(l))
+	for lo+1 < hi {
+		m := int(uint(lo+hi) >> 1)
+		if l[m].cell < cell {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return hi
+}
+
 // rowCount returns the number of rows cellRows gives for sector s (gi: its
 // study area is part of the rows) and the size of the study area.
 func rowCount(ra *resAgg, s int32, gi bool, ri *ringIndex, sc *scratch, insts []instCell) (rows, study int) {

@@ -77,8 +77,9 @@ func components(cells []uint64, adj func(uint64) []uint64, in map[uint64]int) []
 
 // footprints delineates the footprints of sector s at one resolution from its
 // study cells: edge-connected sets of cells with bin ≥ MinBin, kept when they
-// reach MinFirms and MinCells.
-func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, p *Params, chainRoles map[string][]kume.Role) []footprint {
+// reach MinFirms and MinCells. Their outlines are drawn through ec, which
+// the keys of the resolution share.
+func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, p *Params, chainRoles map[string][]kume.Role, ec *edgeCache) []footprint {
 	var hot []uint64
 	in := map[uint64]int{}
 	for _, sc := range study {
@@ -147,9 +148,10 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 		fp.lqEmp = LQ(a.emp, all.emp, ra.bench[s].emp, ra.bench[0].emp)
 		present := map[kume.Role]bool{}
 		chain, isChain := strings.CutPrefix(key, "vc:")
+		at := 0 // comp is sorted: its cells' groups come in order
 		for _, c := range comp {
-			i, _ := slices.BinarySearchFunc(ra.groups, c, func(g group, t uint64) int { return cmp.Compare(g.cell, t) })
-			for ; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
+			at = seekGroup(ra.groups, at, c)
+			for i := at; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
 				g := &ra.groups[i]
 				if !member[g.code] {
 					continue
@@ -183,7 +185,7 @@ func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, 
 				cl.Completeness = &v
 			}
 		}
-		cl.Geometry = CellsPolygon(comp)
+		cl.Geometry = cellsPolygon(comp, ec)
 		fp.c = cl
 		out = append(out, fp)
 	}
@@ -236,6 +238,9 @@ func chainRoleSets(d *data, in *Input) map[string][]kume.Role {
 // footprint's resolution is one of its cells) and near it (within km of the
 // centre of one of its cells plus the cell's edge length), by type.
 func institutionsAround(d *data, fp *footprint, km float64) {
+	if len(d.insts) == 0 {
+		return // no cell centres needed
+	}
 	cells := fp.c.Cells
 	res := fp.c.Res
 	reach := km + edgeKm(res)

@@ -111,6 +111,7 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 	}
 	found := make([][]footprint, len(order))
 	scs := make([]*scratch, parallelism())
+	edges := newEdgeCache() // footprint outlines of the resolution
 	var mu sync.Mutex
 	var done int
 	var bad atomic.Bool
@@ -140,7 +141,7 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 					scs[w] = pl.ring.newScratch()
 				}
 				study = pl.ring.gi(ra.sectors[s], scs[w], p.FDR)
-				found[i] = footprints(d, ra, s, study, pl.ring, p, chainRoles)
+				found[i] = footprints(d, ra, s, study, pl.ring, p, chainRoles, edges)
 			}
 			a, b := offs[i]-offs[lo], offs[i+1]-offs[lo]
 			if n := cellRows(dst.rows[a:b], dst.floats[3*a:3*b], d, ra, s, study, pl.ring, p, pl.insts); n != pl.rows[i] {

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/uber/h3-go/v4"
 )
 
 // CellsPolygon returns the union of a set of cells of one resolution as a
@@ -13,7 +12,11 @@ import (
 // clockwise, holes kept. Shared edges between cells of the set cancel; the
 // remaining directed edges are chained into rings. Cells crossing the
 // antimeridian are not cut.
-func CellsPolygon(cells []uint64) orb.MultiPolygon {
+func CellsPolygon(cells []uint64) orb.MultiPolygon { return cellsPolygon(cells, nil) }
+
+// cellsPolygon is CellsPolygon with the edges and boundaries of the cells
+// taken from ec (computed afresh when ec is nil).
+func cellsPolygon(cells []uint64, ec *edgeCache) orb.MultiPolygon {
 	in := make(map[uint64]bool, len(cells))
 	for _, c := range cells {
 		if ValidCell(c) {
@@ -26,16 +29,11 @@ func CellsPolygon(cells []uint64) orb.MultiPolygon {
 	type seg struct{ pts []orb.Point }
 	var segs []seg
 	for c := range in {
-		for _, e := range h3.Cell(int64(c)).DirectedEdges() {
-			if in[uint64(e.Destination())] {
+		for _, e := range ec.edges(c) {
+			if in[e.dest] {
 				continue
 			}
-			b := e.Boundary()
-			s := seg{pts: make([]orb.Point, len(b))}
-			for i, v := range b {
-				s.pts[i] = orb.Point{v.Lng, v.Lat}
-			}
-			segs = append(segs, s)
+			segs = append(segs, seg{pts: ec.boundary(e.edge)}) // read only
 		}
 	}
 	// Index segments by their quantised start point; neighbouring cells compute

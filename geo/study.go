@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -214,7 +215,7 @@ func (ri *ringIndex) gi(list []cellAgg, sc *scratch, fdr bool) []studyCell {
 	if len(us) == 0 {
 		return nil
 	}
-	slices.Sort(us)
+	sortStamped(us, sc.stamp, gen)
 	study := grow(sc.study, len(us))
 	sc.study = study
 	m := momentsOf(float64(len(study)), sum, sum2)
@@ -245,6 +246,32 @@ func (ri *ringIndex) gi(list []cellAgg, sc *scratch, fdr bool) []studyCell {
 		}
 	}
 	return study
+}
+
+// sortStamped sorts the study cells us, the universe indexes whose stamp
+// is gen, each once. When they are dense in their range, a scan of the
+// stamps over the range lists them in order at less cost than a sort.
+func sortStamped(us []int32, stamp []int32, gen int32) {
+	n := len(us)
+	if n < 64 {
+		slices.Sort(us)
+		return
+	}
+	lo, hi := us[0], us[0]
+	for _, u := range us {
+		lo, hi = min(lo, u), max(hi, u)
+	}
+	if int(hi-lo) > n*bits.Len(uint(n)) {
+		slices.Sort(us)
+		return
+	}
+	i := 0
+	for v, st := range stamp[lo : hi+1] {
+		if st == gen {
+			us[i] = lo + int32(v)
+			i++
+		}
+	}
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 )
@@ -55,40 +54,4 @@ func startProfile(file string) (stop func() error, err error) {
 		pprof.StopCPUProfile()
 		return f.Close()
 	}, nil
-}
-
-// importMemoryLimit is the Go runtime's soft memory limit while an import
-// reads its input, unless GOMEMLIMIT sets one: the garbage collector then
-// runs more often instead of letting the heap grow to twice the live data,
-// which keeps the peak RSS of a large import low. What an import holds grows
-// only with its duplicate-id index (a few tens of bytes per row).
-const importMemoryLimit = 192 << 20
-
-// analyzeGCPercent is the garbage collector's target of kume analyze: the
-// heap may grow 40% beyond the live data (Go's default is 100%) before a
-// collection. A run holds its inputs (a few hundred bytes a firm in the
-// embedded store) and two batches of rows on their way to the store. A
-// percentage scales with the register, where a fixed memory limit would make
-// the collector run without pause once the live data of a larger register
-// reach it.
-const analyzeGCPercent = 40
-
-// tuneGC sets the collector's target percentage, unless GOGC or GOMEMLIMIT
-// tune the collector already, and returns the function that restores it.
-func tuneGC(getenv func(string) string, percent int) (restore func()) {
-	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
-		return func() {}
-	}
-	prev := debug.SetGCPercent(percent)
-	return func() { debug.SetGCPercent(prev) }
-}
-
-// limitMemory sets a soft memory limit of limit bytes, unless GOMEMLIMIT sets
-// one, and returns the function that restores the previous one.
-func limitMemory(getenv func(string) string, limit int64) (restore func()) {
-	if getenv("GOMEMLIMIT") != "" {
-		return func() {}
-	}
-	prev := debug.SetMemoryLimit(limit)
-	return func() { debug.SetMemoryLimit(prev) }
 }

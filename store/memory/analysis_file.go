@@ -33,7 +33,7 @@ func encodeAnalysis(e *encoder, a *analysis) error {
 	var x groupIndex
 	err := a.eachGroup(func(set *cellSet) error {
 		for i := range set.stats {
-			x.add(e, &set.stats[i])
+			x.add(e.offset(), &set.stats[i])
 			scratch = appendCell(scratch[:0], &set.stats[i])
 			e.w.Write(scratch)
 		}

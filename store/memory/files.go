@@ -98,30 +98,11 @@ func decodeTable(d *decoder, datasetID int64) (*table, error) {
 		return nil, errCorrupt
 	}
 	rows := make([]kume.Establishment, d.count(40))
-	var prev int64
-	for i := range rows {
-		r := &rows[i]
-		r.ID = prev + int64(d.uvarint())
-		prev = r.ID
-		r.DatasetID = datasetID
-		r.SourceID = d.str()
-		r.Name = d.str()
-		r.Kind = kume.Kind(d.str())
-		r.Type = kume.InstitutionType(d.str())
-		r.NACE = d.str()
-		r.Employees = kume.Employees{Known: d.bool(), Low: d.int(), High: d.int()}
-		r.Founded = d.optTime()
-		r.Closed = d.optTime()
-		r.Address = kume.Address{Street: d.str(), Postcode: d.str(), District: d.str(), Province: d.str(), Country: d.str()}
-		r.Lon = d.f64()
-		r.Lat = d.f64()
-		r.Precision = kume.Precision(d.str())
-		r.GeocodeSource = d.str()
-		r.Cell = d.u64()
-		r.Attrs = d.strMap()
-		if d.err != nil {
-			return nil, d.err
-		}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if err := decodeRows(d, rows, datasetID); err != nil {
+		return nil, err
 	}
 	if err := d.done(); err != nil {
 		return nil, err

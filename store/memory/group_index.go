@@ -40,11 +40,11 @@ func (x *groupIndex) end(i int) int64 {
 	return x.cellsEnd
 }
 
-// add records that the row c is written next, at the encoder's offset.
-func (x *groupIndex) add(e *encoder, c *kume.CellStat) {
+// add records that the row c is written next, at file offset off.
+func (x *groupIndex) add(off int64, c *kume.CellStat) {
 	n := len(x.spans)
 	if n == 0 || x.spans[n-1].group.res != c.Res || x.spans[n-1].group.sector != c.Sector {
-		x.spans = append(x.spans, groupSpan{group: cellGroup{c.Res, strings.Clone(c.Sector)}, off: e.offset()})
+		x.spans = append(x.spans, groupSpan{group: cellGroup{c.Res, strings.Clone(c.Sector)}, off: off})
 		n++
 	}
 	x.spans[n-1].rows++

@@ -112,25 +112,48 @@ type cellOrder struct {
 
 // add checks a batch and counts it.
 func (o *cellOrder) add(cells []kume.CellStat) error {
-	if len(cells) > o.want-o.got {
-		return kume.Errorf(kume.EINVALID, "%d cell statistics written, more than the %d announced", o.got+len(cells), o.want)
+	if err := o.room(len(cells)); err != nil {
+		return err
 	}
 	if err := checkCells(cells, o.got); err != nil {
 		return err
 	}
 	for i := range cells {
-		prev := &o.last
-		if i > 0 {
-			prev = &cells[i-1]
-		} else if o.got == 0 {
-			continue
-		}
-		if c := &cells[i]; compareCells(prev, c) >= 0 {
-			return kume.Errorf(kume.EINVALID,
-				"cell statistic %d (resolution %d, sector %q, cell %x) is not after the one before in (resolution, sector, cell) order",
-				o.got+i, c.Res, c.Sector, c.Cell)
+		if err := o.check(cells, i); err != nil {
+			return err
 		}
 	}
+	o.done(cells)
+	return nil
+}
+
+// room reports an error if a batch of n rows brings more than announced.
+func (o *cellOrder) room(n int) error {
+	if n > o.want-o.got {
+		return kume.Errorf(kume.EINVALID, "%d cell statistics written, more than the %d announced", o.got+n, o.want)
+	}
+	return nil
+}
+
+// check reports an error unless row i of a batch comes after the row
+// before it (the last of the batches before for i == 0).
+func (o *cellOrder) check(cells []kume.CellStat, i int) error {
+	prev := &o.last
+	if i > 0 {
+		prev = &cells[i-1]
+	} else if o.got == 0 {
+		return nil
+	}
+	if c := &cells[i]; compareCells(prev, c) >= 0 {
+		return kume.Errorf(kume.EINVALID,
+			"cell statistic %d (resolution %d, sector %q, cell %x) is not after the one before in (resolution, sector, cell) order",
+			o.got+i, c.Res, c.Sector, c.Cell)
+	}
+	return nil
+}
+
+// done counts a checked batch.
+func (o *cellOrder) done(cells []kume.CellStat) {
 	if n := len(cells); n > 0 {
 		c := &cells[n-1]
 		sector := o.last.Sector
@@ -140,7 +163,6 @@ func (o *cellOrder) add(cells []kume.CellStat) error {
 		o.last = kume.CellStat{Res: c.Res, Sector: sector, Cell: c.Cell}
 		o.got += n
 	}
-	return nil
 }
 
 // complete reports an error unless every announced cell has been written.

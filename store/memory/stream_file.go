@@ -27,7 +27,7 @@ func (s *Store) beginFileStream(st streamState) (*fileStream, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &fileStream{streamState: st, f: f, temp: f.Name(), e: newEncoder(f, kindAnalysis), scratch: make([]byte, 0, 256)}
+	w := &fileStream{streamState: st, f: f, temp: f.Name(), e: newEncoder(f, kindAnalysis), scratch: make([]byte, 0, chunkLen+256)}
 	w.cleanup = func() {
 		if w.f != nil {
 			w.f.Close()
@@ -39,21 +39,42 @@ func (s *Store) beginFileStream(st streamState) (*fileStream, error) {
 	return w, nil
 }
 
-// WriteCells checks the batch and appends it to the file.
+// chunkLen is the size of the chunks WriteCells encodes rows into before
+// it hands them to the encoder.
+const chunkLen = 64 << 10
+
+// WriteCells checks the batch and appends it to the file. One pass over the
+// rows checks their order, indexes their groups and encodes them, chunk by
+// chunk.
 func (w *fileStream) WriteCells(ctx context.Context, cells []kume.CellStat) error {
 	if err := w.check(ctx); err != nil {
 		return err
 	}
-	if err := w.order.add(cells); err != nil {
+	if err := w.order.room(len(cells)); err != nil {
 		return w.end(err)
 	}
+	b := w.scratch[:0]
+	at := w.e.offset() // of b[0]
 	for i := range cells {
-		w.index.add(w.e, &cells[i])
-		w.scratch = appendCell(w.scratch[:0], &cells[i])
-		if _, err := w.e.w.Write(w.scratch); err != nil {
-			return w.end(fmt.Errorf("memory: write analysis: %w", err))
+		if err := w.order.check(cells, i); err != nil {
+			return w.end(err)
+		}
+		c := &cells[i]
+		w.index.add(at+int64(len(b)), c)
+		b = appendCell(b, c)
+		if len(b) >= chunkLen {
+			if _, err := w.e.w.Write(b); err != nil {
+				return w.end(fmt.Errorf("memory: write analysis: %w", err))
+			}
+			at += int64(len(b))
+			b = b[:0]
 		}
 	}
+	if _, err := w.e.w.Write(b); err != nil {
+		return w.end(fmt.Errorf("memory: write analysis: %w", err))
+	}
+	w.scratch = b[:0]
+	w.order.done(cells)
 	w.s.event("cells-written")
 	return nil
 }
