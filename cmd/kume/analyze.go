@@ -69,7 +69,7 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer tuneGC(env.Getenv, analyzeGCPercent, analyzeHeapAllowance)()
+	defer tuneGC(env.Getenv, analyzeGCPercent, heapAllowance(st))()
 	started := time.Now()
 	res, err := r.Run(ctx)
 	if perr := stopProfile(); err == nil {

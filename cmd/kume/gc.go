@@ -5,6 +5,9 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+
+	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/store/memory"
 )
 
 // importMemoryLimit is the Go runtime's soft memory limit while an import
@@ -31,6 +34,20 @@ const analyzeGCPercent = 40
 // and peaks at about the same size. Registers whose live data pass
 // allowance/1.4 get analyzeGCPercent alone.
 const analyzeHeapAllowance = 1200 << 20
+
+// remoteHeapAllowance is the allowance of kume analyze on a store that keeps
+// its data elsewhere (PostGIS): a collection then marks little more than the
+// batches on their way to the store, so collecting often costs little, and a
+// large allowance would only raise the peak.
+const remoteHeapAllowance = 512 << 20
+
+// heapAllowance returns the heap allowance of an analysis of st.
+func heapAllowance(st kume.Store) uint64 {
+	if _, ok := st.(*memory.Store); ok {
+		return analyzeHeapAllowance
+	}
+	return remoteHeapAllowance
+}
 
 // maxGCPercent bounds the percentages tuneGC sets (the runtime keeps them in
 // 32 bits).

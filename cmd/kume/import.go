@@ -204,7 +204,7 @@ func analyseAfterImport(ctx context.Context, env *Env, st kume.Store, quiet bool
 	if err != nil {
 		return err
 	}
-	defer tuneGC(env.Getenv, analyzeGCPercent, analyzeHeapAllowance)()
+	defer tuneGC(env.Getenv, analyzeGCPercent, heapAllowance(st))()
 	res, err := r.Run(ctx)
 	if err != nil {
 		return fmt.Errorf("import committed, but the analysis failed (run \"kume analyze\" again): %w", err)

@@ -2,11 +2,7 @@ package postgis
 
 import (
 	"context"
-	"fmt"
 	"slices"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/kume-geo/kume"
 )
@@ -69,25 +65,6 @@ func streamWalk(cells []kume.CellStat) []int32 {
 	}
 	slices.SortStableFunc(order, func(a, b int32) int { return streamOrder(&cells[a], &cells[b]) })
 	return order
-}
-
-func (s *Store) insertClusters(ctx context.Context, tx pgx.Tx, version int64, clusters []kume.Cluster) error {
-	if len(clusters) == 0 {
-		return nil
-	}
-	var b pgx.Batch
-	for i := range clusters {
-		c := &clusters[i]
-		g, err := wkb.Marshal(c.Geometry)
-		if err != nil {
-			return fmt.Errorf("cluster %s geometry: %w", c.ID, err)
-		}
-		b.Queue(s.q("analysis_insert_cluster"), version, c.ID, c.Sector, int16(c.Res), c.Name,
-			cellsToInt64(c.Cells), g, int32(c.Firms), c.Employees, c.LQ, c.Share,
-			int16(c.Stars), c.Suppressed, c.InstitutionsInside, c.InstitutionsNear,
-			rolesToStrings(c.RolesPresent), rolesToStrings(c.RolesMissing), c.Completeness, rawJSON(c.Profile))
-	}
-	return tx.SendBatch(ctx, &b).Close()
 }
 
 // rawJSON returns b for a json column, or nil (NULL) when empty.

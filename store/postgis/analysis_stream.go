@@ -218,7 +218,7 @@ func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) err
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"region_stats"}, regionStatColumns(), &regionStatSource{stats: r.Regions, version: v, i: -1}); err != nil {
 		return fmt.Errorf("region statistics: %w", err)
 	}
-	if err := s.insertClusters(ctx, tx, v, r.Clusters); err != nil {
+	if err := s.copyClusters(ctx, tx, v, r.Clusters); err != nil {
 		return fmt.Errorf("clusters: %w", err)
 	}
 	if err := s.attachPartitions(ctx, tx, v); err != nil {
