@@ -115,9 +115,6 @@ func (o *cellOrder) add(cells []kume.CellStat) error {
 	if err := o.room(len(cells)); err != nil {
 		return err
 	}
-	if err := checkCells(cells, o.got); err != nil {
-		return err
-	}
 	for i := range cells {
 		if err := o.check(cells, i); err != nil {
 			return err
@@ -135,9 +132,14 @@ func (o *cellOrder) room(n int) error {
 	return nil
 }
 
-// check reports an error unless row i of a batch comes after the row
-// before it (the last of the batches before for i == 0).
+// check reports an error unless row i of a batch is a valid H3 cell of its
+// resolution and comes after the row before it (the last of the batches
+// before for i == 0).
 func (o *cellOrder) check(cells []kume.CellStat, i int) error {
+	if c := &cells[i]; !kume.IsCellOf(c.Cell, c.Res) {
+		return kume.Errorf(kume.EINVALID, "cell statistic %d: cell %x is not a valid H3 cell of resolution %d",
+			o.got+i, c.Cell, c.Res)
+	}
 	prev := &o.last
 	if i > 0 {
 		prev = &cells[i-1]

@@ -75,17 +75,6 @@ func rawJSON(b []byte) []byte {
 	return b
 }
 
-func cellsToInt64(cells []uint64) []int64 {
-	if cells == nil {
-		return nil
-	}
-	out := make([]int64, len(cells))
-	for i, c := range cells {
-		out[i] = int64(c)
-	}
-	return out
-}
-
 func rolesToStrings(roles []kume.Role) []string {
 	if roles == nil {
 		return nil
