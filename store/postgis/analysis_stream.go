@@ -17,9 +17,10 @@ import (
 // An analysis is saved in one transaction on one connection: it bumps the
 // data version (which stays locked until it ends), takes the version's
 // advisory lock (analysis_lock_version.sql), creates the version's partition
-// of cell_blocks as a plain table and COPYs the cell blocks into it while the
-// cells arrive. Commit ends the COPY, builds the table's primary key, stores
-// the run, region statistics and clusters, attaches the table and moves the
+// of cell_blocks as a plain table (with its primary key, which the blocks
+// arrive in the order of) and COPYs the cell blocks into it while the cells
+// arrive. Commit ends the COPY, samples the table's statistics, stores the
+// run, region statistics and clusters, attaches the table and moves the
 // current-version pointer. Readers see the previous version until that
 // commit; a save that ends without committing (Abort, an error, a dropped
 // connection, a crash) leaves nothing, since its table was never committed.
@@ -174,7 +175,7 @@ func (w *analysisWriter) fail(ctx context.Context, err error) error {
 	return err
 }
 
-// Commit ends the COPY, indexes the table, stores r's run, region
+// Commit ends the COPY, analyzes the table, stores r's run, region
 // statistics and clusters, attaches the table (taking the lock in short
 // attempts, see attachPartitions) and makes the version current; then it
 // prunes old versions. Fewer cells than announced is an error (EINVALID).
@@ -208,8 +209,8 @@ func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) err
 	if err != nil {
 		return fmt.Errorf("cell blocks: %w", err)
 	}
-	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_index_cell_blocks", v); err != nil {
-		return fmt.Errorf("index cell blocks: %w", err)
+	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_analyze_cell_blocks", v); err != nil {
+		return fmt.Errorf("analyze cell blocks: %w", err)
 	}
 	tx, run := w.tx, r.Run
 	if _, err := tx.Exec(ctx, s.q("analysis_insert_run"), v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
