@@ -80,22 +80,31 @@ func seek(l []cellAgg, i int, cell uint64) int {
 }
 
 // seekGroup is seek over groups sorted by cell: the first index ≥ i whose
-// cell is not below cell.
+// cell is not below cell. It serves the footprints, a cell at a time, and
+// gallops through gallop; seek, in the loop over every row, keeps its own
+// copy of the search without a function call per step.
 func seekGroup(l []group, i int, cell uint64) int {
-	if i >= len(l) || l[i].cell >= cell {
+	return gallop(i, len(l), func(j int) bool { return l[j].cell < cell })
+}
+
+// gallop returns the first j in [i, n) for which below(j) is false, or n,
+// where below is true up to some index and false after it: it doubles its
+// steps from i, then halves the last one.
+func gallop(i, n int, below func(int) bool) int {
+	if i >= n || !below(i) {
 		return i
 	}
-	lo, step := i, 1 // l[lo].cell < cell; the answer is in (lo, hi]
+	lo, step := i, 1 // below(lo); the answer is in (lo, hi]
 	hi := lo + step
-	for hi < len(l) && l[hi].cell < cell {
+	for hi < n && below(hi) {
 		lo = hi
 		step *= 2
 		hi = lo + step
 	}
-	hi = min(hi, len(l))
+	hi = min(hi, n)
 	for lo+1 < hi {
 		m := int(uint(lo+hi) >> 1)
-		if l[m].cell < cell {
+		if below(m) {
 			lo = m
 		} else {
 			hi = m

@@ -30,48 +30,60 @@ func newEdgeCache() *edgeCache {
 // order of h3's DirectedEdges. The slice is shared: callers must not modify
 // it.
 func (ec *edgeCache) edges(c uint64) []cellEdge {
-	if ec != nil {
-		ec.mu.Lock()
-		es, ok := ec.cells[c]
-		ec.mu.Unlock()
-		if ok {
-			return es
+	return memo(ec, ec.cellsMap(), c, func() []cellEdge {
+		hs := h3.Cell(int64(c)).DirectedEdges()
+		es := make([]cellEdge, len(hs))
+		for i, e := range hs {
+			es[i] = cellEdge{edge: uint64(e), dest: uint64(e.Destination())}
 		}
-	}
-	hs := h3.Cell(int64(c)).DirectedEdges()
-	es := make([]cellEdge, len(hs))
-	for i, e := range hs {
-		es[i] = cellEdge{edge: uint64(e), dest: uint64(e.Destination())}
-	}
-	if ec != nil {
-		ec.mu.Lock()
-		ec.cells[c] = es
-		ec.mu.Unlock()
-	}
-	return es
+		return es
+	})
 }
 
 // boundary returns the points of a directed edge as (lon, lat), two or
 // three (with a vertex where the edge crosses an icosahedron face). The
 // slice is shared: callers must not modify it.
 func (ec *edgeCache) boundary(e uint64) []orb.Point {
-	if ec != nil {
-		ec.mu.Lock()
-		pts, ok := ec.bounds[e]
-		ec.mu.Unlock()
-		if ok {
-			return pts
+	return memo(ec, ec.boundsMap(), e, func() []orb.Point {
+		b := h3.DirectedEdge(int64(e)).Boundary()
+		pts := make([]orb.Point, len(b))
+		for i, v := range b {
+			pts[i] = orb.Point{v.Lng, v.Lat}
 		}
+		return pts
+	})
+}
+
+// cellsMap and boundsMap return the cache's maps, nil for a nil cache.
+func (ec *edgeCache) cellsMap() map[uint64][]cellEdge {
+	if ec == nil {
+		return nil
 	}
-	b := h3.DirectedEdge(int64(e)).Boundary()
-	pts := make([]orb.Point, len(b))
-	for i, v := range b {
-		pts[i] = orb.Point{v.Lng, v.Lat}
+	return ec.cells
+}
+
+func (ec *edgeCache) boundsMap() map[uint64][]orb.Point {
+	if ec == nil {
+		return nil
 	}
-	if ec != nil {
-		ec.mu.Lock()
-		ec.bounds[e] = pts
-		ec.mu.Unlock()
+	return ec.bounds
+}
+
+// memo returns m[k], computing and keeping it first if m lacks it, under
+// ec's lock; with a nil cache it computes it every time.
+func memo[V any](ec *edgeCache, m map[uint64]V, k uint64, compute func() V) V {
+	if ec == nil {
+		return compute()
 	}
-	return pts
+	ec.mu.Lock()
+	v, ok := m[k]
+	ec.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = compute()
+	ec.mu.Lock()
+	m[k] = v
+	ec.mu.Unlock()
+	return v
 }

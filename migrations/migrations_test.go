@@ -217,16 +217,7 @@ func TestPartitionKeepsRows(t *testing.T) {
 // stays at version 7, whose tables it inspects.
 func TestAnalysisPartitionsKeepRows(t *testing.T) {
 	ctx := context.Background()
-	db := open(t)
-	if err := migrations.Up(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrations.DownTo(ctx, db, 5); err != nil {
-		t.Fatal(err)
-	}
-	exec, count := sqlHelpers(t, db)
-	exec(`INSERT INTO analysis_runs (version, started_at, finished_at) VALUES (3, now(), now()), (7, now(), now())`)
-	exec(`INSERT INTO analysis_current (version) VALUES (7)`)
+	db, exec, count := runsAtVersion5(t)
 	exec(`INSERT INTO cell_stats (version, res, sector, cell, lon, lat, firms, closed, employees,
 			employees_estimated, imprecise, gi_bin, suppressed)
 		SELECT v, 9, 'C', i, 29 + i * 0.001, 40, i, 0, i * 2, 0, 0, 0, false
@@ -299,6 +290,25 @@ func TestAnalysisPartitionsKeepRows(t *testing.T) {
 
 // sqlHelpers returns functions that run a statement and read one integer on
 // db, failing the test on an error.
+// runsAtVersion5 returns a database migrated up and then down to version 5
+// (before the analysis partitions), with analysis runs 3 and 7, 7 current,
+// and its SQL helpers.
+func runsAtVersion5(t *testing.T) (db *sql.DB, exec func(query string, args ...any), count func(query string) int) {
+	t.Helper()
+	ctx := context.Background()
+	db = open(t)
+	if err := migrations.Up(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrations.DownTo(ctx, db, 5); err != nil {
+		t.Fatal(err)
+	}
+	exec, count = sqlHelpers(t, db)
+	exec(`INSERT INTO analysis_runs (version, started_at, finished_at) VALUES (3, now(), now()), (7, now(), now())`)
+	exec(`INSERT INTO analysis_current (version) VALUES (7)`)
+	return db, exec, count
+}
+
 func sqlHelpers(t *testing.T, db *sql.DB) (exec func(query string, args ...any), count func(query string) int) {
 	ctx := context.Background()
 	exec = func(query string, args ...any) {
@@ -395,16 +405,7 @@ func insertCellStats(exec func(string, ...any)) {
 // the partitioned cell_stats with the same rows and the format 1 blocks.
 func TestCellBlocksOnly(t *testing.T) {
 	ctx := context.Background()
-	db := open(t)
-	if err := migrations.Up(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrations.DownTo(ctx, db, 5); err != nil {
-		t.Fatal(err)
-	}
-	exec, count := sqlHelpers(t, db)
-	exec(`INSERT INTO analysis_runs (version, started_at, finished_at) VALUES (3, now(), now()), (7, now(), now())`)
-	exec(`INSERT INTO analysis_current (version) VALUES (7)`)
+	db, exec, count := runsAtVersion5(t)
 	if err := migrations.UpTo(ctx, db, 7); err != nil {
 		t.Fatal(err)
 	}

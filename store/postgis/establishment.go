@@ -115,13 +115,18 @@ func scanEstablishment(row pgx.Row, e *kume.Establishment) error {
 	if err != nil {
 		return err
 	}
+	scanned(e, kind, typ, precision, low, high, h3)
+	return nil
+}
+
+// scanned sets the fields of e that a scan reads into other types.
+func scanned(e *kume.Establishment, kind, typ, precision string, low, high int32, h3 *int64) {
 	e.Kind, e.Type, e.Precision = kume.Kind(kind), kume.InstitutionType(typ), kume.Precision(precision)
 	e.Employees.Low, e.Employees.High = int(low), int(high)
 	e.Founded, e.Closed = utc(e.Founded), utc(e.Closed)
 	if h3 != nil {
 		e.Cell = uint64(*h3)
 	}
-	return nil
 }
 
 // scanLeanEstablishment scans a row of establishment_select_lean.sql.
@@ -134,12 +139,7 @@ func scanLeanEstablishment(row pgx.Row, e *kume.Establishment) error {
 	if err != nil {
 		return err
 	}
-	e.Kind, e.Type, e.Precision = kume.Kind(kind), kume.InstitutionType(typ), kume.Precision(precision)
-	e.Employees.Low, e.Employees.High = int(low), int(high)
-	e.Founded, e.Closed = utc(e.Founded), utc(e.Closed)
-	if h3 != nil {
-		e.Cell = uint64(*h3)
-	}
+	scanned(e, kind, typ, precision, low, high, h3)
 	return nil
 }
 
