@@ -145,6 +145,45 @@ describe('local Moran\'s I view', { skip: skip || false, timeout: 600000 }, () =
     assert.match(await legend.textContent(), /High–High: a concentration among concentrations/);
   });
 
+  test('the false-discovery-rate box asks again with fdr and colours only the cells under the threshold', async () => {
+    const fmt = (n) => new Intl.NumberFormat('en-GB').format(n);
+    const box = page.locator('#lisa-fdr');
+    assert.equal(await page.locator('#lisa-fdr-label').isVisible(), true);
+    assert.equal(await box.isChecked(), false);
+    const asked = lisaResponse(page);
+    await box.check();
+    const resp = await asked;
+    assert.equal(new URL(resp.url()).searchParams.get('fdr'), 'true');
+    const fc = await resp.json();
+    assert.equal(fc.fdr, true);
+    // The threshold is the Benjamini–Hochberg one of the returned p-values.
+    const ps = fc.features.map((f) => f.properties.p_sim).filter((p) => typeof p === 'number').sort((a, b) => a - b);
+    let want = null;
+    ps.forEach((p, i) => { if (p <= ((i + 1) * fc.alpha) / ps.length) want = p; });
+    assert.equal(fc.p_threshold, want);
+    const c = counts(fc);
+    const sig = c.HH + c.HL + c.LH + c.LL;
+    if (want === null) assert.equal(sig, 0, 'cells significant though none passes the threshold');
+    assert.ok(sig <= counts(body).HH + counts(body).HL + counts(body).LH + counts(body).LL, 'FDR made more cells significant');
+    await page.locator('#lisa-status').filter({ hasText: new RegExp(`^${fmt(sig)} of ${fmt(fc.n)} cells significant`) }).waitFor({ timeout: 30000 });
+    const note = await page.locator('#legend-body section[data-key=lisa] p[data-key=significance]').textContent();
+    assert.match(note, want === null ? /No cell passes the Benjamini–Hochberg threshold at a false discovery rate of 0\.05/
+      : /pseudo p ≤ [0-9.]+, the Benjamini–Hochberg threshold at a false discovery rate of 0\.05; 999 permutations/);
+    assert.deepEqual(await legendCounts(page),
+      { HH: fmt(c.HH), HL: fmt(c.HL), LH: fmt(c.LH), LL: fmt(c.LL), ns: fmt(c.ns) });
+    assert.match(page.url(), /[?&]fdr=1/);
+    const link = page.locator('#export-links a[data-export="lisa.geojson"]');
+    await page.waitForFunction(() => /[?&]fdr=true/.test(document.querySelector('#export-links a[data-export="lisa.geojson"]')?.href || ''));
+    assert.equal(new URL(await link.getAttribute('href')).searchParams.get('fdr'), 'true');
+    await shot(page, 'lisa-04-fdr');
+    // Unticked, the view is the one of each cell at alpha again.
+    const again = lisaResponse(page);
+    await box.uncheck();
+    assert.equal(new URL((await again).url()).searchParams.get('fdr'), null);
+    await page.locator('#legend-body section[data-key=lisa] p[data-key=significance]').filter({ hasText: /without correction for multiple tests/ }).waitFor({ timeout: 30000 });
+    assert.doesNotMatch(page.url(), /[?&]fdr=/);
+  });
+
   test('a change of resolution asks again; switching back restores the Gi* view', async () => {
     const before = await page.evaluate(() => window.kumeMap.getZoom());
     const asked = lisaResponse(page);

@@ -79,6 +79,8 @@ function onIdle() {
 function syncControls() {
   $('#lang-select').value = getLanguage();
   $('#metric-select').value = state.metric;
+  $('#lisa-fdr').checked = state.fdr;
+  $('#lisa-fdr-label').hidden = state.metric !== 'lisa';
   for (const cb of document.querySelectorAll('input[name=layer]')) cb.checked = state.layers.has(cb.value);
   showSector();
 }
@@ -98,6 +100,7 @@ function relabel() {
 function wireControls() {
   $('#lang-select').addEventListener('change', (e) => update({ lang: e.target.value }));
   $('#metric-select').addEventListener('change', (e) => update({ metric: e.target.value }));
+  $('#lisa-fdr').addEventListener('change', (e) => update({ fdr: e.target.checked }));
   for (const cb of document.querySelectorAll('input[name=layer]')) {
     cb.addEventListener('change', () => {
       const layers = new Set([...document.querySelectorAll('input[name=layer]:checked')].map((c) => c.value));
@@ -130,7 +133,7 @@ onChange(async (changed) => {
   }
   if (changed.includes('metric')) applyMetric(map);
   if (changed.includes('layers')) applyVisibility(map);
-  if (map && ['metric', 'sector', 'layers'].some((k) => changed.includes(k))) syncLisa(map, renderedResolution(map) ?? zoomResolution(map));
+  if (map && ['metric', 'sector', 'layers', 'fdr'].some((k) => changed.includes(k))) syncLisa(map, renderedResolution(map) ?? zoomResolution(map));
   syncControls();
   refreshLegend();
 });

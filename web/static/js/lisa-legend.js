@@ -15,16 +15,22 @@ export function lisaSection() {
   const m = s.meta || {};
   const c = s.counts;
   const alpha = typeof m.alpha === 'number' ? m.alpha : 0.05;
+  // The largest significant p: alpha, or with FDR the server's threshold
+  // (null when no cell passes it).
+  const threshold = m.fdr === true ? (typeof m.p_threshold === 'number' ? m.p_threshold : null) : alpha;
   const items = lisaQuadrants.map((q) => ({ kind: 'fill', color: lisaColors[q], key: q,
     label: t(`lisa.${q}`), count: c ? c[q] : undefined }));
   items.push({ kind: 'fill', color: lisaNotSignificant, alpha: lisaOpacity.notSignificant, key: 'ns',
-    label: t('lisa.ns', { alpha: fmtAlpha(alpha) }), count: c ? c.notSignificant : undefined });
+    label: threshold === null ? t('lisa.nsAll') : t('lisa.ns', { alpha: fmtAlpha(threshold) }),
+    count: c ? c.notSignificant : undefined });
   const notes = [];
   if (s.status === 'loading') notes.push({ text: t('lisaLoading'), kind: 'status' });
   if (s.status === 'error') notes.push({ text: t('lisaError', { what: s.message }), kind: 'error' });
   if (s.status === 'ready') {
-    notes.push({ text: t('lisaSignificance', { alpha: fmtAlpha(alpha), perms: fmtNumber(m.permutations),
-      seed: String(m.seed ?? '–') }) });
+    const params = { alpha: fmtAlpha(alpha), perms: fmtNumber(m.permutations), seed: String(m.seed ?? '–') };
+    let key = 'lisaSignificance';
+    if (m.fdr === true) key = threshold === null ? 'lisaSignificanceFdrNone' : 'lisaSignificanceFdr';
+    notes.push({ text: t(key, { ...params, threshold: threshold === null ? '' : fmtAlpha(threshold) }), key: 'significance' });
     notes.push({ text: t('lisaGlobal', { i: fmtNumber(m.global_moran_i, 3), n: fmtNumber(m.n), k: fmtNumber(m.k),
       res: fmtNumber(m.res) }), key: 'global' });
   }

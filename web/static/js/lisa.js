@@ -5,8 +5,12 @@ import { getJSON, endpoints, ApiError } from './api.js';
 import { state } from './state.js';
 import { lisaFill, lisaFillOpacity } from './palette.js';
 
-// lisaParams are the method parameters the page asks for.
+// lisaParams are the method parameters the page asks for; fdr comes from the
+// state (see lisaFdrParam).
 export const lisaParams = { permutations: 999, seed: 1 };
+
+// lisaFdrParam is the fdr parameter of a request: true, or left out.
+function lisaFdrParam(fdr) { return fdr ? { fdr: true } : {}; }
 
 // The layers of the view; they sit below the cluster footprints.
 export const lisaLayers = ['lisa-fill', 'lisa-line'];
@@ -16,7 +20,7 @@ const debounceMs = 250;
 
 // current is what the view shows: status is off, loading, ready or error;
 // key names the sector and resolution of the data (or of the request under way).
-const current = { status: 'off', key: '', sector: '', res: null, message: '', meta: null, counts: null };
+const current = { status: 'off', key: '', sector: '', res: null, fdr: false, message: '', meta: null, counts: null };
 let controller = null;
 let timer = 0;
 let pending = '';
@@ -69,14 +73,14 @@ function setData(map, fc) {
   if (src) src.setData(fc);
 }
 
-async function load(map, sector, res, key) {
+async function load(map, sector, res, fdr, key) {
   controller?.abort();
   controller = new AbortController();
   const { signal } = controller;
-  Object.assign(current, { status: 'loading', key, sector, res, message: '' });
+  Object.assign(current, { status: 'loading', key, sector, res, fdr, message: '' });
   notify();
   try {
-    const fc = await getJSON(endpoints.lisa, { sector, res, ...lisaParams }, { signal });
+    const fc = await getJSON(endpoints.lisa, { sector, res, ...lisaParams, ...lisaFdrParam(fdr) }, { signal });
     if (signal.aborted) return;
     const { features, type, ...meta } = fc || emptyCollection;
     setData(map, fc || emptyCollection);
@@ -115,7 +119,7 @@ export function syncLisa(map, res) {
   }
   const r = res ?? current.res;
   if (r === null || r === undefined) return;
-  const key = `${state.sector}\u0000${r}`;
+  const key = `${state.sector}\u0000${r}\u0000${state.fdr}`;
   if (key === current.key) {
     // Back at the view already shown (or asked for): drop a newer pending ask.
     clearTimeout(timer);
@@ -125,14 +129,15 @@ export function syncLisa(map, res) {
   if (key === pending) return;
   clearTimeout(timer);
   pending = key;
-  const sector = state.sector;
-  timer = setTimeout(() => { pending = ''; load(map, sector, r, key); }, debounceMs);
+  const { sector, fdr } = state;
+  timer = setTimeout(() => { pending = ''; load(map, sector, r, fdr, key); }, debounceMs);
 }
 
 // lisaQuery is the query of the view's request: sector, resolution and method
-// parameters; null while no resolution is known.
+// parameters (fdr among them when chosen); null while no resolution is known.
 export function lisaQuery() {
-  return current.res === null ? null : { sector: current.sector, res: current.res, ...lisaParams };
+  return current.res === null ? null
+    : { sector: current.sector, res: current.res, ...lisaParams, ...lisaFdrParam(current.fdr) };
 }
 
 // reloadLisa asks again for the data of the view (a new data version).

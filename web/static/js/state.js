@@ -14,6 +14,7 @@ export const state = {
   layers: new Set(defaultLayers),
   at: '', // yyyy-mm: firm points active at the end of that month; "" = today
   cluster: '', // open cluster profile
+  fdr: false, // local Moran's I: Benjamini–Hochberg over the study area instead of each cell at alpha
 };
 
 export function readURL() {
@@ -28,6 +29,7 @@ export function readURL() {
   const at = (q.get('at') || '').slice(0, 7);
   state.at = /^\d{4}-(0[1-9]|1[0-2])$/.test(at) ? at : '';
   state.cluster = q.get('cluster') || '';
+  state.fdr = q.get('fdr') === '1';
 }
 
 function writeURL() {
@@ -40,6 +42,7 @@ function writeURL() {
   set('layers', layers === defaultLayers.join(',') ? '' : layers || 'none');
   set('at', state.at);
   set('cluster', state.cluster);
+  set('fdr', state.fdr ? '1' : '');
   const s = q.toString();
   const url = `${window.location.pathname}${s ? `?${s}` : ''}${window.location.hash}`;
   window.history.replaceState(window.history.state, '', url);
