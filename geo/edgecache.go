@@ -30,7 +30,7 @@ func newEdgeCache() *edgeCache {
 // order of h3's DirectedEdges. The slice is shared: callers must not modify
 // it.
 func (ec *edgeCache) edges(c uint64) []cellEdge {
-	return memo(ec, ec.cellsMap(), c, func() []cellEdge {
+	return memo(ec, func(ec *edgeCache) map[uint64][]cellEdge { return ec.cells }, c, func() []cellEdge {
 		hs := h3.Cell(int64(c)).DirectedEdges()
 		es := make([]cellEdge, len(hs))
 		for i, e := range hs {
@@ -44,7 +44,7 @@ func (ec *edgeCache) edges(c uint64) []cellEdge {
 // three (with a vertex where the edge crosses an icosahedron face). The
 // slice is shared: callers must not modify it.
 func (ec *edgeCache) boundary(e uint64) []orb.Point {
-	return memo(ec, ec.boundsMap(), e, func() []orb.Point {
+	return memo(ec, func(ec *edgeCache) map[uint64][]orb.Point { return ec.bounds }, e, func() []orb.Point {
 		b := h3.DirectedEdge(int64(e)).Boundary()
 		pts := make([]orb.Point, len(b))
 		for i, v := range b {
@@ -54,27 +54,14 @@ func (ec *edgeCache) boundary(e uint64) []orb.Point {
 	})
 }
 
-// cellsMap and boundsMap return the cache's maps, nil for a nil cache.
-func (ec *edgeCache) cellsMap() map[uint64][]cellEdge {
-	if ec == nil {
-		return nil
-	}
-	return ec.cells
-}
-
-func (ec *edgeCache) boundsMap() map[uint64][]orb.Point {
-	if ec == nil {
-		return nil
-	}
-	return ec.bounds
-}
-
-// memo returns m[k], computing and keeping it first if m lacks it, under
-// ec's lock; with a nil cache it computes it every time.
-func memo[V any](ec *edgeCache, m map[uint64]V, k uint64, compute func() V) V {
+// memo returns k's value in the map of ec that in picks, computing and
+// keeping it first if the map lacks it, under ec's lock; with a nil cache it
+// computes it every time.
+func memo[V any](ec *edgeCache, in func(*edgeCache) map[uint64]V, k uint64, compute func() V) V {
 	if ec == nil {
 		return compute()
 	}
+	m := in(ec)
 	ec.mu.Lock()
 	v, ok := m[k]
 	ec.mu.Unlock()

@@ -341,6 +341,11 @@ func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (
 	if err := checkCells(r.Cells, 0); err != nil {
 		return 0, err
 	}
+	return s.saveChecked(ctx, r)
+}
+
+// saveChecked is SaveAnalysisOwned of cells already checked (checkCells).
+func (s *Store) saveChecked(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	a, err := newAnalysis(r, nil)
 	if err != nil {
 		return 0, err

@@ -52,7 +52,7 @@ func (w *memStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, 
 		own.Regions[i] = cloneRegionStat(rs)
 	}
 	w.cells = nil
-	v, err := w.s.SaveAnalysisOwned(ctx, own)
+	v, err := w.s.saveChecked(ctx, own) // WriteCells checked every cell
 	if err != nil {
 		return 0, w.end(err)
 	}
