@@ -70,17 +70,18 @@ func TestEmergingCubeAgainstDense(t *testing.T) {
 		res, k, window int
 		undated        Undated
 		employment     bool
+		disclosureK    int
 	}{
-		{8, 1, 1, UndatedPresent, false},
-		{8, 2, 0, UndatedOmit, false},
-		{7, 1, 3, UndatedPresent, true},
+		{8, 1, 1, UndatedPresent, false, 3},
+		{8, 2, 0, UndatedOmit, false, 0},
+		{7, 1, 3, UndatedPresent, true, 5},
 	} {
 		steps, err := ParseSpan(StepYear, "2016", "2023")
 		if err != nil {
 			t.Fatal(err)
 		}
 		p := EmergingParams{Steps: steps, K: c.k, Window: c.window, FDR: true, Level: 1, Undated: c.undated,
-			Employment: c.employment}
+			Employment: c.employment, DisclosureK: c.disclosureK, DominanceShare: 0.5}
 		r, err := Emerging(context.Background(), firms, c.res, p)
 		if err != nil {
 			t.Fatal(err)
@@ -99,7 +100,7 @@ func checkDense(t *testing.T, r *EmergingResult, ests []kume.Establishment, res 
 		cell h3.Cell
 		t    int
 	}
-	firms, emp := map[key]int32{}, map[key]float64{}
+	firms, emp, exact, largest := map[key]int32{}, map[key]float64{}, map[key]float64{}, map[key]float64{}
 	occupied := map[h3.Cell]bool{}
 	for i := range ests {
 		e := &ests[i]
@@ -113,6 +114,10 @@ func checkDense(t *testing.T, r *EmergingResult, ests []kume.Establishment, res 
 				firms[key{cell, s}]++
 				v, _ := e.Employees.Estimate()
 				emp[key{cell, s}] += v
+				if e.Employees.Exact() {
+					exact[key{cell, s}] += v
+					largest[key{cell, s}] = max(largest[key{cell, s}], v)
+				}
 				occupied[cell] = true
 			}
 		}
@@ -134,17 +139,30 @@ func checkDense(t *testing.T, r *EmergingResult, ests []kume.Establishment, res 
 	m := len(cells)
 	n := float64(m * T)
 	x := make([]float64, m*T)
+	dominated := 0
 	for i, c := range cells {
 		for s := 0; s < T; s++ {
 			k := key{h3.Cell(c), s}
 			if r.Firms[i*T+s] != firms[k] || math.Abs(r.Employees[i*T+s]-emp[k]) > 1e-9 {
 				t.Fatalf("cell %x step %d: %d firms %v employees, want %d %v", c, s, r.Firms[i*T+s], r.Employees[i*T+s], firms[k], emp[k])
 			}
+			if r.Suppressed != nil {
+				want := firms[k] > 0 && (firms[k] < int32(p.DisclosureK) || (exact[k] > 0 && largest[k] > p.DominanceShare*exact[k]))
+				if r.Suppressed[i*T+s] != want {
+					t.Fatalf("cell %x step %d: suppressed %v, want %v", c, s, r.Suppressed[i*T+s], want)
+				}
+				if want && firms[k] >= int32(p.DisclosureK) {
+					dominated++
+				}
+			}
 			x[i*T+s] = float64(firms[k])
 			if p.Employment {
 				x[i*T+s] = emp[k]
 			}
 		}
+	}
+	if r.Suppressed != nil && dominated == 0 {
+		t.Errorf("no bin suppressed by the dominance rule: the fixture does not test it")
 	}
 	var mean, sd float64
 	for _, v := range x {
