@@ -153,7 +153,8 @@ type EmergingResult struct {
 	trend    []mkTest
 }
 
-// Series returns the per-step slice of cell i of a per-bin slice.
+// Series returns the bounds [lo, hi) of cell i's bins in the per-bin
+// slices (Firms, Z, Bins, ...).
 func (r *EmergingResult) Series(i int) (lo, hi int) {
 	return i * r.Params.Steps.N, (i + 1) * r.Params.Steps.N
 }

@@ -45,11 +45,10 @@ func MannKendall(x []float64) (MannKendallResult, error) {
 // mkTest is the Mann-Kendall test of one series; z, p and tau are defined
 // when ok.
 type mkTest struct {
-	s          int
-	varS       float64
-	z, p, tau  float64
-	ok         bool
-	increasing bool // s > 0
+	s         int
+	varS      float64
+	z, p, tau float64
+	ok        bool
 }
 
 // significant reports a defined trend with p ≤ alpha.
@@ -88,7 +87,6 @@ func mannKendall(x, buf []float64) mkTest {
 	}
 	nf := float64(n)
 	m.varS = (nf*(nf-1)*(2*nf+5) - tieVar) / 18
-	m.increasing = m.s > 0
 	if m.varS <= 0 {
 		return m
 	}
