@@ -99,6 +99,7 @@ type apiState struct {
 	keyLimit  *httprate.RateLimiter
 	metrics   *Metrics
 	jobs      *jobs
+	emerging  *emergingCache
 }
 
 // setupAPI prepares the API state from the configuration and dependencies.
@@ -117,6 +118,7 @@ func (s *Server) setupAPI(d Deps) {
 	}
 	st.metrics = newMetrics()
 	st.jobs = newJobs()
+	st.emerging = newEmergingCache()
 	s.api = st
 }
 

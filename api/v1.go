@@ -16,6 +16,7 @@ func (s *Server) mountAPI(r chi.Router) {
 			s.mountEstablishments(r)
 			s.mountHexagons(r)
 			s.mountLISA(r)
+			s.mountEmerging(r)
 			s.mountClusters(r)
 			s.mountExports(r)
 			s.mountImports(r)

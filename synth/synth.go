@@ -11,6 +11,11 @@
 // analysis finds something. Firms get an employee count or band, a founding
 // date and sometimes a closing date.
 //
+// With Config.Patterns, a share of the rows (PlantedShare) are firms of
+// space-time patterns planted at known places (PlantedPatterns): entries
+// and exits timed so that an emerging hot spot analysis finds a new, an
+// intensifying, a diminishing and an oscillating hot spot there.
+//
 // A configurable share of rows is deliberately bad (see Defect), to exercise
 // validation. Output is deterministic for a seed and streamed with constant
 // memory.
@@ -67,6 +72,9 @@ type Config struct {
 	Seed uint64
 	// Bad is the share (0..0.5) of rows after WarmUp that have a Defect.
 	Bad float64
+	// Patterns plants the space-time patterns of PlantedPatterns among the
+	// valid rows.
+	Patterns bool
 }
 
 // DatasetSource is the dataset source to record when importing generated data.
@@ -152,6 +160,9 @@ func New(cfg Config) (*Generator, error) {
 	g := &Generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		stats: Stats{Bad: map[Defect]int{}}}
 	g.divs = divisions(tax)
+	if cfg.Patterns {
+		withoutPlanted(g.divs)
+	}
 	byPlate := map[string]demo.Centre{}
 	for _, c := range centres {
 		byPlate[c.Code] = c
@@ -256,6 +267,11 @@ func (g *Generator) Next(f *Firm) bool {
 			defect = DefectNACE
 		}
 	}
+	if g.cfg.Patterns && defect == "" && g.rng.Float64() < PlantedShare {
+		g.plant(f)
+		g.count(f)
+		return true
+	}
 	pi := g.pick(g.placeCum)
 	if defect == DefectSwapped {
 		pi = g.swapAt[g.rng.IntN(len(g.swapAt))]
@@ -292,15 +308,20 @@ func (g *Generator) Next(f *Firm) bool {
 	case DefectNegativeEmployees:
 		f.Employees = "-" + strconv.Itoa(1+g.rng.IntN(50))
 	}
+	g.count(f)
+	return true
+}
+
+// count adds the row f to the statistics.
+func (g *Generator) count(f *Firm) {
 	g.stats.Rows++
-	if defect == "" {
+	if f.Defect == "" {
 		g.stats.Valid++
 		g.lastGood = f.ID
 		g.ext.Add(f.Lon, f.Lat)
 	} else {
-		g.stats.Bad[defect]++
+		g.stats.Bad[f.Defect]++
 	}
-	return true
 }
 
 // Stats returns the counts of the rows produced so far.

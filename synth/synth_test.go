@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -156,5 +158,76 @@ func TestInvalidConfig(t *testing.T) {
 	}
 	if _, err := synth.Write(io.Discard, synth.Config{Firms: 1}, "xml"); err == nil {
 		t.Error("unknown format: no error")
+	}
+}
+
+// TestPlantedPatterns checks the rows of the planted patterns: valid,
+// labelled synthetic, their classes used by no other row, near their place
+// (or scattered), and dated as their pattern says.
+func TestPlantedPatterns(t *testing.T) {
+	cfg := synth.Config{Firms: 30000, Seed: 4, Bad: 0.02, Patterns: true}
+	out, st := generate(t, cfg, synth.CSV)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byClass := map[string]synth.PlantedPattern{}
+	for _, p := range synth.PlantedPatterns() {
+		byClass[p.NACE] = p
+	}
+	planted := map[string]int{}
+	newBefore := 0
+	for _, r := range rows[1:] {
+		p, ok := byClass[r[2]]
+		if !ok {
+			continue
+		}
+		planted[p.Name]++
+		if !strings.HasPrefix(r[0], "synth-") || !strings.HasPrefix(r[1], "Synthetic ") || r[6] == "" {
+			t.Fatalf("planted row not labelled or undated: %v", r)
+		}
+		if !strings.Contains(r[1], "(planted") {
+			continue // scattered over the country
+		}
+		if p.Name == "new" && r[6] < "2024-01-01" {
+			newBefore++
+		}
+		lat, _ := strconv.ParseFloat(r[3], 64)
+		lon, _ := strconv.ParseFloat(r[4], 64)
+		dy, dx := (lat-p.Lat)*111.32, (lon-p.Lon)*111.32*math.Cos(p.Lat*math.Pi/180)
+		if d := math.Hypot(dx, dy); d > math.Max(p.CoreKm, p.OuterKm)+0.05 {
+			t.Errorf("%s: row %s %.2f km from its place", p.Name, r[0], d)
+		}
+	}
+	for _, p := range synth.PlantedPatterns() {
+		if planted[p.Name] < 100 {
+			t.Errorf("%s: %d rows", p.Name, planted[p.Name])
+		}
+	}
+	total := 0
+	for _, n := range planted {
+		total += n
+	}
+	if share := float64(total) / float64(st.Valid); share < synth.PlantedShare*0.8 || share > synth.PlantedShare*1.2 {
+		t.Errorf("planted share %.3f, want about %v", share, synth.PlantedShare)
+	}
+	if newBefore != 0 {
+		t.Errorf("%d firms of the new hot spot founded before its final year", newBefore)
+	}
+	// Every row, planted ones included, imports; the bad ones are rejected
+	// for their reason.
+	sum, err := ingest.Run(context.Background(), nil, []ingest.Source{{Name: "synth", Reader: bytes.NewReader(out)}},
+		ingest.Options{DryRun: true, OnError: ingest.Skip}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rejected != st.Rows-st.Valid || sum.Swapped != st.Bad[synth.DefectSwapped] {
+		t.Errorf("import rejected %d (swapped %d); generator wrote %d bad rows (%d swapped)",
+			sum.Rejected, sum.Swapped, st.Rows-st.Valid, st.Bad[synth.DefectSwapped])
+	}
+	// Without Patterns nothing is planted.
+	plain, _ := generate(t, synth.Config{Firms: 3000, Seed: 4}, synth.CSV)
+	if bytes.Contains(plain, []byte("planted")) {
+		t.Error("planted rows without Patterns")
 	}
 }

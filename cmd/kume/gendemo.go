@@ -16,10 +16,11 @@ func runGenDemo(ctx context.Context, env *Env, args []string) error {
 		asJSON   bool
 		seedFlag uint64
 	)
-	fs := newFlagSet(env, "gen-demo", "--firms N [--seed S] [--bad 0.03] [--format csv|geojson] -o FILE|-")
+	fs := newFlagSet(env, "gen-demo", "--firms N [--seed S] [--bad 0.03] [--patterns] [--format csv|geojson] -o FILE|-")
 	fs.IntVar(&cfg.Firms, "firms", 0, "number of synthetic firms to generate (required)")
 	fs.Uint64Var(&seedFlag, "seed", 1, "random seed: the same seed gives the same file")
 	fs.Float64Var(&cfg.Bad, "bad", synth.DefaultBad, "share of deliberately bad rows (0..0.5), after the first 200")
+	fs.BoolVar(&cfg.Patterns, "patterns", false, "plant space-time patterns (a new, an intensifying, a diminishing and an oscillating hot spot, NACE 26.11-26.30, 2015-2024) for the emerging hot spot analysis")
 	fs.StringVar(&format, "format", "csv", "csv|geojson")
 	fs.StringVar(&out, "o", "", "output file, - for standard output (required)")
 	fs.BoolVar(&asJSON, "json", false, "print the counts of rows and defects as JSON on standard error")

@@ -64,3 +64,12 @@ func TestGenDemoCounts(t *testing.T) {
 		}
 	}
 }
+
+func TestGenDemoPatterns(t *testing.T) {
+	r := mustRun(t, "gen-demo", "--firms", "3000", "--seed", "5", "--patterns", "-o", "-")
+	plain := mustRun(t, "gen-demo", "--firms", "3000", "--seed", "5", "-o", "-")
+	if !strings.Contains(r.stdout, "(planted: new_hot_spot)") || !strings.Contains(r.stdout, ",26.30,") ||
+		strings.Contains(plain.stdout, "(planted") {
+		t.Errorf("--patterns does not plant, or plain output does")
+	}
+}
