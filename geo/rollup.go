@@ -111,6 +111,9 @@ func (pt *aggPart) groupFirms(d *data, res int, groups []group) {
 		}
 		if counted && f.flags&fActive != 0 {
 			gr.sizes[f.size]++
+			if f.flags&fUndated != 0 {
+				gr.undated++
+			}
 		}
 	}
 	pt.touched = touched
