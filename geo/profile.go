@@ -21,21 +21,21 @@ type Statement struct {
 // ProfileFacts are the numbers of a sector key in one unit (a region or a
 // footprint) from which a Profile is derived. Nil pointers are unknown.
 type ProfileFacts struct {
-	Unit           string                       `json:"unit"` // cluster id or "level:code"
-	Sector         string                       `json:"sector"`
-	Firms          int                          `json:"firms"`
-	Employees      float64                      `json:"employees"`
-	Share          *float64                     `json:"share"` // of the sector's total firms
-	LQ             *float64                     `json:"lq"`
-	Entries        int                          `json:"entries"`
-	Exits          int                          `json:"exits"`
+	Unit      string   `json:"unit"` // cluster id or "level:code"
+	Sector    string   `json:"sector"`
+	Firms     int      `json:"firms"`
+	Employees float64  `json:"employees"`
+	Share     *float64 `json:"share"` // of the sector's total firms
+	LQ        *float64 `json:"lq"`
+	Entries   int      `json:"entries"`
+	Exits     int      `json:"exits"`
 	// Undated counts the firms whose founding date is unknown; entries miss
 	// them, so growth is claimed only when few are (MaxUndatedShare).
 	Undated int `json:"undated"`
 	// FocusFirms and Expected are a cluster's firms of its tested activity
 	// and the number expected at the benchmark's share (nil for regions).
-	FocusFirms int      `json:"focus_firms,omitempty"`
-	Expected   *float64 `json:"expected,omitempty"`
+	FocusFirms     int                          `json:"focus_firms,omitempty"`
+	Expected       *float64                     `json:"expected,omitempty"`
 	Sizes          map[string]int               `json:"sizes,omitempty"` // micro, small, medium, large, unknown
 	Institutions   map[kume.InstitutionType]int `json:"institutions,omitempty"`
 	RolesPresent   []kume.Role                  `json:"roles_present,omitempty"`

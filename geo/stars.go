@@ -119,7 +119,7 @@ func Percentile(v []float64, q float64) float64 {
 // compare a unit with: the regions of one level. A unit that is not one of
 // those regions (a cluster's footprint) is judged as if it were one more.
 type unitRef struct {
-	sizeThr, focusThr float64 // star at or above these (and above 0)
+	sizeThr, focusThr  float64 // star at or above these (and above 0)
 	lq75, emp25, est25 float64
 	strong             bool // the strong rule has regions to compare with
 }
