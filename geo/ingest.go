@@ -20,7 +20,14 @@ const (
 	fExit                  // closed within the dynamism window
 	fBench                 // inside the benchmark area
 	fUndated               // founding date unknown
+	fShared                // at a location shared by SharedAddress firms or more
 )
+
+// SharedAddress is the number of firms at one exact position from which the
+// position counts as a shared address (a business centre, a virtual office,
+// a building geocoded as one point): such firms count in every statistic,
+// but not towards a cluster's critical mass and specialisation.
+const SharedAddress = 10
 
 // firm is the compact form of a firm (24 bytes).
 type firm struct {
@@ -198,6 +205,7 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 		return out
 	}
 	n := 0
+	var at []uint64 // a hash of each firm's exact position
 	if in.Establishments != nil {
 		for e := range in.Establishments {
 			n++
@@ -263,11 +271,39 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 				d.regions[l] = append(d.regions[l], r)
 			}
 			ix.add(pt, cell, int32(len(d.firms)-1))
+			at = append(at, math.Float64bits(e.Lon)*31+math.Float64bits(e.Lat))
 		}
 	}
 	ix.finish(d)
+	markShared(d.firms, at)
 	if len(d.firms) > math.MaxInt32-1 {
 		return nil, kume.Errorf(kume.ETOOLARGE, "geo: too many establishments")
 	}
 	return d, nil
+}
+
+// markShared flags the firms whose exact position (hash at, parallel to
+// firms) holds SharedAddress firms or more.
+func markShared(firms []firm, at []uint64) {
+	sorted := slices.Clone(at)
+	slices.Sort(sorted)
+	shared := map[uint64]bool{}
+	for i := 0; i < len(sorted); {
+		j := i
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
+		}
+		if j-i >= SharedAddress {
+			shared[sorted[i]] = true
+		}
+		i = j
+	}
+	if len(shared) == 0 {
+		return
+	}
+	for i, h := range at {
+		if shared[h] {
+			firms[i].flags |= fShared
+		}
+	}
 }

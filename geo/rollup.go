@@ -114,6 +114,9 @@ func (pt *aggPart) groupFirms(d *data, res int, groups []group) {
 			if f.flags&fUndated != 0 {
 				gr.undated++
 			}
+			if f.flags&fShared != 0 {
+				gr.shared++
+			}
 		}
 	}
 	pt.touched = touched

@@ -127,7 +127,7 @@ func clusterCandidates(d *data, ra *resAgg, s int32, ri *ringIndex, p *Params, o
 	// whole area: a zone of n firms expects n·N/Nall of them.
 	nFocus, nAll := ra.totals[focus].firms, ra.totals[0].firms
 	var out []footprint
-	var member, secs []bool
+	var member, inFocus, secs []bool
 	for _, comp := range components(cells, adj, in) {
 		if len(comp) < p.MinCells {
 			continue
@@ -147,8 +147,13 @@ func clusterCandidates(d *data, ra *resAgg, s int32, ri *ringIndex, p *Params, o
 			continue
 		}
 		if member == nil {
-			member = members(d, s)
+			member, inFocus = members(d, s), members(d, focus)
 			secs = focusSections(d, focus)
+		}
+		// Critical mass and specialisation must hold without the firms at
+		// shared addresses: a business centre is not a cluster.
+		if own := o - sharedFirms(ra, comp, inFocus); own < float64(p.MinFirms) || own/e < p.MinLQ {
+			continue
 		}
 		if mixedPlace(d, ra, comp, member, secs, p.MinDominance) {
 			continue
@@ -262,4 +267,20 @@ func hasSite(d *data, comp []uint64) bool {
 		}
 	}
 	return false
+}
+
+// sharedFirms counts the active firms of the codes in member that sit at
+// shared addresses (SharedAddress) in the cells.
+func sharedFirms(ra *resAgg, comp []uint64, member []bool) float64 {
+	n := 0.0
+	at := 0
+	for _, c := range comp {
+		at = seekGroup(ra.groups, at, c)
+		for i := at; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
+			if g := &ra.groups[i]; member[g.code] {
+				n += float64(g.shared)
+			}
+		}
+	}
+	return n
 }
