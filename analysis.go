@@ -43,21 +43,42 @@ type CellStat struct {
 	Institutions map[InstitutionType]int `json:"institutions,omitempty"`
 }
 
-// Cluster is a footprint: a connected set of significant hot cells of one sector
-// key at one resolution, with the actors around it.
+// Cluster is a cluster: the firms of one value chain (or of one NACE division
+// no chain covers) significantly over-represented in one place, with the
+// actors around them. Its footprint is a connected set of H3 cells at one
+// resolution, each of which passed the specialisation test (see Method).
 type Cluster struct {
-	ID         string           `json:"id"` // stable across runs for the same cells
-	Sector     string           `json:"sector"`
-	Res        int              `json:"res"`
-	Name       string           `json:"name"`
-	Cells      []uint64         `json:"cells"`
-	Geometry   orb.MultiPolygon `json:"-"`
-	Firms      int              `json:"firms"`
-	Employees  float64          `json:"employees"`
-	LQ         *float64         `json:"lq"`
-	Share      float64          `json:"share"` // of the sector's total firms
-	Stars      int              `json:"stars"`
-	Suppressed bool             `json:"suppressed"`
+	ID     string `json:"id"` // stable across runs for the same key, resolution and cells
+	Sector string `json:"sector"`
+	Res    int    `json:"res"`
+	// Name is the English name, place and value chain ("Mitte – ICT and
+	// software"); NameTR the Turkish one; Place the place part alone.
+	Name     string           `json:"name"`
+	NameTR   string           `json:"name_tr"`
+	Place    string           `json:"place"`
+	Cells    []uint64         `json:"cells"`
+	Geometry orb.MultiPolygon `json:"-"`
+	// Firms and Employees count the firms of the sector key (every role of a
+	// value chain) active in the footprint.
+	Firms     int     `json:"firms"`
+	Employees float64 `json:"employees"`
+	// FocusFirms counts the firms of the activity the specialisation test
+	// counts (a chain's core roles, or the division); Expected is how many the
+	// footprint would hold at the benchmark's share; LQ = FocusFirms/Expected.
+	FocusFirms int      `json:"focus_firms"`
+	Expected   float64  `json:"expected"`
+	LQ         *float64 `json:"lq"`
+	Share      float64  `json:"share"` // of the sector's total firms
+	// Method names the test that delineated the cluster; PValue is the largest
+	// one-sided p-value among its cells (each at or below the false discovery
+	// rate threshold of its test) and LLR Kulldorff's Poisson log-likelihood
+	// ratio of the footprint, which chose its resolution.
+	Method     string   `json:"method"`
+	PValue     *float64 `json:"p_value"`
+	LLR        float64  `json:"llr"`
+	Stars      int      `json:"stars"`
+	Strong     bool     `json:"strong"` // U.S. Cluster Mapping Project strong cluster
+	Suppressed bool     `json:"suppressed"`
 	// InstitutionsInside and InstitutionsNear count supporting institutions by
 	// type inside the footprint and within the configured distance of it.
 	InstitutionsInside map[InstitutionType]int `json:"institutions_inside"`
@@ -65,8 +86,31 @@ type Cluster struct {
 	RolesPresent       []Role                  `json:"roles_present,omitempty"`
 	RolesMissing       []Role                  `json:"roles_missing,omitempty"`
 	Completeness       *float64                `json:"completeness"`
+	// Composition lists the NACE codes of the sector key present in the
+	// footprint, most firms first.
+	Composition []CompositionItem `json:"composition,omitempty"`
+	// Ecosystem says which of the supporting actors the cluster definition
+	// names are within reach.
+	Ecosystem *Ecosystem `json:"ecosystem,omitempty"`
 	// Profile is the competitiveness profile as the geo package wrote it.
 	Profile json.RawMessage `json:"profile,omitempty"`
+}
+
+// CompositionItem is one NACE code inside a cluster.
+type CompositionItem struct {
+	Code      string  `json:"code"`
+	Role      Role    `json:"role,omitempty"` // its value-chain role, for a chain's cluster
+	Firms     int     `json:"firms"`
+	Employees float64 `json:"employees"`
+}
+
+// Ecosystem is the set of supporting actors of a cluster by the kinds the
+// cluster definition names (EcosystemKinds): which are within reach, which
+// are missing, and the share present.
+type Ecosystem struct {
+	Present      []string `json:"present"`
+	Missing      []string `json:"missing"`
+	Completeness float64  `json:"completeness"`
 }
 
 // RegionStat is the aggregate of one sector key in one region.
@@ -83,6 +127,9 @@ type RegionStat struct {
 	Suppressed bool     `json:"suppressed"`
 	Entries    int      `json:"entries"`
 	Exits      int      `json:"exits"`
+	// Undated counts the active firms whose founding date is unknown: entries
+	// and growth say nothing about them.
+	Undated int `json:"undated"`
 }
 
 // AnalysisResult is everything one analysis run produces. A store saves it

@@ -193,26 +193,14 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
 			return nil, 0, fmt.Errorf("analysis: default value chains: %w", err)
 		}
 	}
-	matcher, err := valuechain.NewMatcher(chains, r.tax)
+	in, err := NewInput(r.tax, chains)
 	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: value chains: %w", err)
+		return nil, 0, err
 	}
 	var loadErr error
 	clock := newStageClock(ctx, r.log)
-	in := geo.Input{
-		Establishments: r.establishments(ctx, &loadErr, clock),
-		Regions:        regions,
-		Ancestors:      r.tax.Ancestors,
-		ChainsOf: func(code string) []geo.ChainRole {
-			ms := matcher.Match(code)
-			out := make([]geo.ChainRole, len(ms))
-			for i, m := range ms {
-				out[i] = geo.ChainRole{Chain: m.Chain, Role: m.Role}
-			}
-			return out
-		},
-		Chains: chains,
-	}
+	in.Establishments = r.establishments(ctx, &loadErr, clock)
+	in.Regions = regions
 	started := time.Now()
 	progress := func(stage string, done, total int) {
 		clock.stage(stage)

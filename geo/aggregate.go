@@ -50,6 +50,8 @@ type group struct {
 	cell           uint64
 	code           int32
 	entries, exits int32
+	undated        int32    // active, counted firms of unknown founding date
+	shared         int32    // active, counted firms at a shared address
 	sizes          [5]int32 // micro, small, medium, large, unknown (active, counted)
 	agg
 }

@@ -76,11 +76,13 @@ func analyze(ctx context.Context, in Input, p Params, progress func(stage string
 		return nil, err
 	}
 	progress("ingest", 1, 1)
+	d.focus = clusterFocus(d, &in, &p)
 	if err := markBenchmark(d, rg, &p); err != nil {
 		return nil, err
 	}
 	progress("regions", 0, 1)
-	res := &kume.AnalysisResult{Regions: regionStats(d, rg, &p)}
+	regions, refs := regionStats(d, rg, &p)
+	res := &kume.AnalysisResult{Regions: regions}
 	progress("regions", 1, 1)
 	d.regions = nil
 	d.firms = sortFirms(d.firms)
@@ -168,8 +170,9 @@ func analyze(ctx context.Context, in Input, p Params, progress func(stage string
 		fps = append(fps, f...)
 	}
 	buf = aggBuf{}
+	fps = selectClusters(d, fps)
 	progress("footprints", 0, len(fps))
-	finishFootprints(d, fps, rg, &p)
+	finishClusters(d, fps, rg, refs, &in, &p)
 	for i := range fps {
 		res.Clusters = append(res.Clusters, fps[i].c)
 	}
@@ -215,39 +218,48 @@ func markBenchmark(d *data, rg *regionIndex, p *Params) error {
 	return nil
 }
 
-// finishFootprints adds institutions, stars, names and profiles.
-func finishFootprints(d *data, fps []footprint, rg *regionIndex, p *Params) {
+// finishClusters adds the institutions, places, names, stars, strong flags,
+// ecosystems and profiles of the selected clusters. Stars and the strong
+// flag judge a cluster against the regions of the level that names it, as
+// if it were one more region of that level; a cluster named by no level is
+// judged against the other clusters of its key.
+func finishClusters(d *data, fps []footprint, rg *regionIndex, refs map[refKey]unitRef, in *Input, p *Params) {
 	parallelChunks(len(fps), func(lo, hi, _ int) {
 		for i := lo; i < hi; i++ {
 			institutionsAround(d, &fps[i], p.InstitutionKm)
-			fps[i].c.Name = footprintName(&fps[i], rg)
+			placeOf(d, &fps[i], rg)
 		}
 	})
-	// Stars among the footprints of the same sector and resolution.
-	type sr struct {
-		s string
-		r int
-	}
-	groups := map[sr][]int{}
+	nameClusters(fps, in.SectorNames)
+	var loose []int // clusters named by no region level
 	for i := range fps {
-		k := sr{fps[i].c.Sector, fps[i].c.Res}
-		groups[k] = append(groups[k], i)
+		f := &fps[i]
+		si, st := f.starInput(), StrongInput{Employment: f.c.Employees, Establishments: float64(f.c.Firms), LQ: f.lqEmp}
+		if ref, ok := refs[refKey{f.level, f.key}]; ok && f.level >= 0 {
+			f.c.Stars, f.c.Strong = ref.stars(si, p.Stars), ref.isStrong(st)
+			continue
+		}
+		loose = append(loose, i)
 	}
-	for _, idx := range groups {
+	byKey := map[int32][]int{}
+	for _, i := range loose {
+		byKey[fps[i].key] = append(byKey[fps[i].key], i)
+	}
+	for _, idx := range byKey {
 		si := make([]StarInput, len(idx))
+		st := make([]StrongInput, len(idx))
 		for j, i := range idx {
 			f := &fps[i]
-			focus := 0.0
-			if f.allEmp > 0 {
-				focus = f.c.Employees / f.allEmp
-			}
-			si[j] = StarInput{Employment: f.c.Employees, LQ: f.lqEmp, Focus: focus}
+			si[j] = f.starInput()
+			st[j] = StrongInput{Employment: f.c.Employees, Establishments: float64(f.c.Firms), LQ: f.lqEmp}
 		}
-		for j, st := range Stars(si, p.Stars) {
-			fps[idx[j]].c.Stars = st
+		stars, strong := Stars(si, p.Stars), Strong(st)
+		for j, i := range idx {
+			fps[i].c.Stars, fps[i].c.Strong = stars[j], strong[j]
 		}
 	}
 	for i := range fps {
+		fps[i].c.Ecosystem = fps[i].ecosystem()
 		pr := footprintProfile(&fps[i], p)
 		if raw, err := json.Marshal(pr); err == nil {
 			fps[i].c.Profile = raw
@@ -255,24 +267,11 @@ func finishFootprints(d *data, fps []footprint, rg *regionIndex, p *Params) {
 	}
 }
 
-// footprintName names a footprint after its sector and the region (first
-// polygon level) that holds the centre of its lowest cell.
-func footprintName(f *footprint, rg *regionIndex) string {
-	name := f.c.Sector
-	if name == "" {
-		name = "all sectors"
+// starInput returns the numbers the star rules read of a cluster.
+func (f *footprint) starInput() StarInput {
+	focus := 0.0
+	if f.allEmp > 0 {
+		focus = f.c.Employees / f.allEmp
 	}
-	if len(f.c.Cells) == 0 {
-		return name
-	}
-	pt := CellCenter(f.c.Cells[0])
-	for l := range rg.levels {
-		if !rg.polygonal(l) {
-			continue
-		}
-		if r := rg.locate(l, pt); r >= 0 {
-			return name + " – " + rg.names[l][r]
-		}
-	}
-	return name
+	return StarInput{Employment: f.c.Employees, LQ: f.lqEmp, Focus: focus}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,26 +223,38 @@ func TestFootprintsAndInstitutions(t *testing.T) {
 	es = append(es, osb, uni)
 	p := DefaultParams()
 	r := run(t, es, p)
-	var got *kume.Cluster
-	for i, c := range r.Clusters {
-		if c.Sector == "14" && c.Res == 8 {
-			got = &r.Clusters[i]
+	// One cluster: the textile chain (tested on its core, 14) at the knot;
+	// the division's own candidate is absorbed into it, the mixed
+	// background and the sites form none.
+	if len(r.Clusters) != 1 {
+		for _, c := range r.Clusters {
+			t.Logf("%s res %d firms %d lq %v cells %d", c.Sector, c.Res, c.Firms, *c.LQ, len(c.Cells))
 		}
-		if c.Firms < p.MinFirms {
-			t.Errorf("footprint %s below min firms", c.ID)
-		}
-		if len(CellsPolygon(c.Cells)) == 0 || len(c.Geometry) == 0 {
-			t.Errorf("footprint %s without geometry", c.ID)
-		}
+		t.Fatalf("%d clusters, want 1", len(r.Clusters))
 	}
-	if got == nil {
-		t.Fatal("no textile footprint at res 8")
+	got := &r.Clusters[0]
+	if got.Sector != "vc:textiles" || got.FocusFirms < 80 || got.FocusFirms > 90 || got.Method != Method {
+		t.Errorf("cluster %s with %d core firms (method %q), want vc:textiles with the knot's 80", got.Sector, got.FocusFirms, got.Method)
 	}
-	if got.InstitutionsInside[kume.OSB] != 1 || got.InstitutionsNear[kume.University] != 1 {
+	if len(CellsPolygon(got.Cells)) == 0 || len(got.Geometry) == 0 {
+		t.Errorf("cluster %s without geometry", got.ID)
+	}
+	knot, _ := CellOf(29.005, 41.005, got.Res)
+	if _, ok := slices.BinarySearch(got.Cells, knot); !ok {
+		t.Errorf("cluster does not cover the knot")
+	}
+	if got.InstitutionsInside[kume.OSB]+got.InstitutionsNear[kume.OSB] != 1 ||
+		got.InstitutionsInside[kume.University]+got.InstitutionsNear[kume.University] != 1 {
 		t.Errorf("institutions inside %v near %v", got.InstitutionsInside, got.InstitutionsNear)
 	}
-	if got.ID != ClusterID("14", 8, got.Cells) {
+	if got.Ecosystem == nil || !slices.Contains(got.Ecosystem.Present, "university") || slices.Contains(got.Ecosystem.Present, "bank") {
+		t.Errorf("ecosystem %+v", got.Ecosystem)
+	}
+	if got.ID != ClusterID("vc:textiles", got.Res, got.Cells) {
 		t.Error("id not derived from the cells")
+	}
+	if !strings.HasPrefix(got.Place, "41.00° N 2") || got.Name != got.Place+" – vc:textiles" {
+		t.Errorf("place %q name %q: without regions or names, the coordinates and the key", got.Place, got.Name)
 	}
 	comps := Components(got.Cells)
 	if len(comps) != 1 {
@@ -250,10 +264,13 @@ func TestFootprintsAndInstitutions(t *testing.T) {
 	if err := json.Unmarshal(got.Profile, &pr); err != nil || len(pr.Strengths) == 0 {
 		t.Errorf("profile: %v %+v", err, pr)
 	}
+	if pr.Growth != nil || len(pr.Notes) != 1 {
+		t.Errorf("founding dates unknown: growth %v notes %v, want none and a note", pr.Growth, pr.Notes)
+	}
 	// rerun: same ids
 	r2 := run(t, es, p)
 	if len(r2.Clusters) != len(r.Clusters) || r2.Clusters[0].ID != r.Clusters[0].ID {
-		t.Error("footprint ids not stable across runs")
+		t.Error("cluster ids not stable across runs")
 	}
 	// raising min firms removes it
 	p.MinFirms = 1000
@@ -273,11 +290,11 @@ func TestChainRoles(t *testing.T) {
 	}
 	for i := 0; i < 300; i++ {
 		es = append(es, firmAt(28.05+float64(i%20)*0.1, 40.05+float64(i/20)*0.1, "46.41", 4))
-		es = append(es, firmAt(28.07+float64(i%20)*0.1, 40.07+float64(i/20)*0.1, "14.13", 4))
+		es = append(es, firmAt(28.07+float64(i%20)*0.1, 40.07+float64(i/20)*0.1, "25.11", 4))
 	}
 	r := run(t, es, DefaultParams())
 	for _, c := range r.Clusters {
-		if c.Sector == "vc:textiles" && c.Res == 8 {
+		if c.Sector == "vc:textiles" {
 			if len(c.RolesPresent) != 2 || len(c.RolesMissing) != 1 || c.RolesMissing[0] != kume.RoleDistribution {
 				t.Errorf("roles present %v missing %v", c.RolesPresent, c.RolesMissing)
 			}

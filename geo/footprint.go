@@ -11,17 +11,25 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// footprint is a cluster footprint with the detail that profiles need.
+// footprint is a cluster with the detail that choosing among the
+// candidates and writing profiles need.
 type footprint struct {
 	c              kume.Cluster
+	key, focus     int32   // sector ids of the cluster's key and of its tested activity
+	eLLR, nFocus   float64 // expected focus firms of the Poisson model, and its total
+	level          int     // region level that names the cluster, -1 none
+	finer          string  // the place at a finer level, to tell namesakes apart
+	cellFirms      []int32 // active firms of the key per cell of c.Cells
 	allFirms       float64 // all-sector firms in the cells
 	allEmp         float64
 	maxEmp         float64
 	sizes          [5]int
 	entries, exits int
+	undated        int // active firms of the key whose founding date is unknown
 	closed         int
 	empEst         float64
 	lqEmp          *float64 // employment LQ, for stars
+	ecoFirms       []int    // firms that are supporting actors, by kind of kume.EcosystemKinds
 }
 
 // ClusterID returns the stable id of a footprint: a hash of the sector key,
@@ -75,121 +83,114 @@ func components(cells []uint64, adj func(uint64) []uint64, in map[uint64]int) []
 	return out
 }
 
-// footprints delineates the footprints of sector s at one resolution from its
-// study cells: edge-connected sets of cells with bin ≥ MinBin, kept when they
-// reach MinFirms and MinCells. Their outlines are drawn through ec, which
-// the keys of the resolution share.
-func footprints(d *data, ra *resAgg, s int32, study []studyCell, ri *ringIndex, p *Params, chainRoles map[string][]kume.Role, ec *edgeCache) []footprint {
-	var hot []uint64
-	in := map[uint64]int{}
-	for _, sc := range study {
-		if sc.ok && int(sc.bin) >= p.MinBin {
-			c := ri.cells[sc.u]
-			in[c] = len(hot)
-			hot = append(hot, c)
-		}
-	}
-	if len(hot) == 0 {
-		return nil
-	}
-	adj := func(c uint64) []uint64 { return gridDisk(c, 1) }
-	if ri.k == 1 {
-		adj = func(c uint64) []uint64 {
-			r := ri.ring(ri.idx[c])
-			out := make([]uint64, len(r))
-			for i, u := range r {
-				out[i] = ri.cells[u]
-			}
-			return out
-		}
-	}
+// describe fills the detail of a footprint of key s (cells sorted, at the
+// resolution of ra): the key's firms, employment, share and LQ, the firm
+// sizes, entries and exits, the value-chain roles present and missing, the
+// composition by NACE code, the firms that are supporting actors (packaging
+// producers, banks) and the outline, drawn through ec.
+func describe(d *data, ra *resAgg, s int32, comp []uint64, p *Params, chainRoles map[string][]kume.Role, ec *edgeCache, member []bool) footprint {
 	key := d.keys[s]
 	list := ra.sectors[s]
-	var out []footprint
-	var member []bool // per code: whether it counts in s
-	for _, comp := range components(hot, adj, in) {
-		if len(comp) < p.MinCells {
-			continue
+	var a, all agg
+	cellFirms := make([]int32, len(comp))
+	for i, c := range comp {
+		if x := find(list, c); x != nil {
+			a.add(x)
+			cellFirms[i] = x.firms
 		}
-		var a, all agg
-		for _, c := range comp {
-			if x := find(list, c); x != nil {
-				a.add(x)
+		if x := find(ra.sectors[0], c); x != nil {
+			all.add(x)
+		}
+	}
+	fp := footprint{key: s, allFirms: float64(all.firms), allEmp: all.emp, maxEmp: float64(a.maxEmp), closed: int(a.closed), empEst: a.empEst,
+		ecoFirms: make([]int, len(kume.EcosystemKinds())), cellFirms: cellFirms, level: -1}
+	cl := kume.Cluster{
+		ID: ClusterID(key, ra.res, comp), Sector: key, Res: ra.res, Cells: comp,
+		Firms: int(a.firms), Employees: a.emp,
+		Suppressed:         Suppressed(int(a.firms), a.exactEmp(), float64(a.maxEmp), p.DisclosureK, p.DominanceShare),
+		InstitutionsInside: map[kume.InstitutionType]int{},
+		InstitutionsNear:   map[kume.InstitutionType]int{},
+	}
+	if t := ra.totals[s].firms; t > 0 {
+		cl.Share = float64(a.firms) / t
+	}
+	fp.lqEmp = LQ(a.emp, all.emp, ra.bench[s].emp, ra.bench[0].emp)
+	present := map[kume.Role]bool{}
+	chain, isChain := strings.CutPrefix(key, "vc:")
+	byCode := map[int32]*kume.CompositionItem{}
+	at := 0 // comp is sorted: its cells' groups come in order
+	for _, c := range comp {
+		at = seekGroup(ra.groups, at, c)
+		for i := at; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
+			g := &ra.groups[i]
+			ci := &d.codes[g.code]
+			if ci.eco >= 0 {
+				fp.ecoFirms[ci.eco] += int(g.firms)
 			}
-			if x := find(ra.sectors[0], c); x != nil {
-				all.add(x)
+			if !member[g.code] {
+				continue
 			}
-		}
-		if int(a.firms) < p.MinFirms {
-			continue
-		}
-		if member == nil {
-			member = make([]bool, len(d.codes))
-			for c := range d.codes {
-				member[c] = slices.Contains(d.codes[c].sectors, s)
+			for k, v := range g.sizes {
+				fp.sizes[k] += int(v)
 			}
-		}
-		fp := footprint{allFirms: float64(all.firms), allEmp: all.emp, maxEmp: float64(a.maxEmp), closed: int(a.closed), empEst: a.empEst}
-		cl := kume.Cluster{
-			ID: ClusterID(key, ra.res, comp), Sector: key, Res: ra.res, Cells: comp,
-			Firms: int(a.firms), Employees: a.emp,
-			Suppressed:         Suppressed(int(a.firms), a.exactEmp(), float64(a.maxEmp), p.DisclosureK, p.DominanceShare),
-			InstitutionsInside: map[kume.InstitutionType]int{},
-			InstitutionsNear:   map[kume.InstitutionType]int{},
-		}
-		if t := ra.totals[s].firms; t > 0 {
-			cl.Share = float64(a.firms) / t
-		}
-		eir, er := float64(a.firms), float64(all.firms)
-		if p.LQMeasure == MeasureEmployment {
-			eir, er = a.emp, all.emp
-		}
-		cl.LQ = LQ(eir, er, ra.bench[s].of(p.LQMeasure), ra.bench[0].of(p.LQMeasure))
-		fp.lqEmp = LQ(a.emp, all.emp, ra.bench[s].emp, ra.bench[0].emp)
-		present := map[kume.Role]bool{}
-		chain, isChain := strings.CutPrefix(key, "vc:")
-		at := 0 // comp is sorted: its cells' groups come in order
-		for _, c := range comp {
-			at = seekGroup(ra.groups, at, c)
-			for i := at; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
-				g := &ra.groups[i]
-				if !member[g.code] {
-					continue
-				}
-				ci := &d.codes[g.code]
-				for k, v := range g.sizes {
-					fp.sizes[k] += int(v)
-				}
-				fp.entries += int(g.entries)
-				fp.exits += int(g.exits)
-				if isChain && g.firms > 0 {
-					for _, cr := range ci.chains {
-						if cr.Chain == chain {
-							present[cr.Role] = true
-						}
+			fp.entries += int(g.entries)
+			fp.exits += int(g.exits)
+			fp.undated += int(g.undated)
+			if g.firms == 0 {
+				continue
+			}
+			it := byCode[g.code]
+			if it == nil {
+				it = &kume.CompositionItem{Code: ci.code}
+				byCode[g.code] = it
+			}
+			it.Firms += int(g.firms)
+			it.Employees += g.emp
+			if isChain {
+				for _, cr := range ci.chains {
+					if cr.Chain == chain {
+						present[cr.Role] = true
+						it.Role = cr.Role
 					}
 				}
 			}
 		}
-		if isChain {
-			roles := chainRoles[chain]
-			for _, r := range roles {
-				if present[r] {
-					cl.RolesPresent = append(cl.RolesPresent, r)
-				} else {
-					cl.RolesMissing = append(cl.RolesMissing, r)
-				}
-			}
-			if len(roles) > 0 {
-				v := float64(len(cl.RolesPresent)) / float64(len(roles))
-				cl.Completeness = &v
+	}
+	for _, it := range byCode {
+		cl.Composition = append(cl.Composition, *it)
+	}
+	slices.SortFunc(cl.Composition, func(x, y kume.CompositionItem) int {
+		if c := cmp.Compare(y.Firms, x.Firms); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Code, y.Code)
+	})
+	if isChain {
+		roles := chainRoles[chain]
+		for _, r := range roles {
+			if present[r] {
+				cl.RolesPresent = append(cl.RolesPresent, r)
+			} else {
+				cl.RolesMissing = append(cl.RolesMissing, r)
 			}
 		}
-		cl.Geometry = cellsPolygon(comp, ec)
-		fp.c = cl
-		out = append(out, fp)
+		if len(roles) > 0 {
+			v := float64(len(cl.RolesPresent)) / float64(len(roles))
+			cl.Completeness = &v
+		}
 	}
-	return out
+	cl.Geometry = cellsPolygon(comp, ec)
+	fp.c = cl
+	return fp
+}
+
+// members returns, per NACE code of the data, whether it counts in sector s.
+func members(d *data, s int32) []bool {
+	m := make([]bool, len(d.codes))
+	for c := range d.codes {
+		m[c] = slices.Contains(d.codes[c].sectors, s)
+	}
+	return m
 }
 
 // chainRoleSets returns the role set of every chain: from Input.Chains when
@@ -282,4 +283,19 @@ func institutionsAround(d *data, fp *footprint, km float64) {
 			}
 		}
 	}
+}
+
+// ecosystem returns which kinds of supporting actor (kume.EcosystemKinds)
+// are inside or near the cluster: institutions of the kind's types, or, for
+// packaging producers and banks, firms of the kind's NACE codes in it.
+func (f *footprint) ecosystem() *kume.Ecosystem {
+	kinds := kume.EcosystemKinds()
+	counts := make([]int, len(kinds))
+	for i, k := range kinds {
+		counts[i] = f.ecoFirms[i]
+		for _, t := range k.Types {
+			counts[i] += f.c.InstitutionsInside[t] + f.c.InstitutionsNear[t]
+		}
+	}
+	return kume.NewEcosystem(counts)
 }

@@ -116,3 +116,20 @@ func cosDeg(lat float64) float64 { return math.Cos(lat * math.Pi / 180) }
 
 // fmtHex formats a cell index as H3's usual lower-case hex string.
 func fmtHex(c uint64) string { return fmt.Sprintf("%x", c) }
+
+// descendantRange returns the smallest and largest index a descendant at
+// resolution res of cell c can have: c's index with the resolution field set
+// to res and the digits below c's resolution all 0, or all 6. Every
+// descendant at res lies in the range, and no other cell of res does.
+func descendantRange(c uint64, res int) (lo, hi uint64) {
+	const resShift, digitBits = 52, 3
+	p := CellResolution(c)
+	base := c&^(0xf<<resShift) | uint64(res)<<resShift
+	var zero, six uint64
+	for d := p + 1; d <= res; d++ {
+		shift := uint((15 - d) * digitBits)
+		zero |= 7 << shift
+		six |= 6 << shift
+	}
+	return base &^ zero, base&^zero | six
+}

@@ -122,3 +122,30 @@ func TestClusterIDStable(t *testing.T) {
 		t.Error("id does not distinguish sector, res or cells")
 	}
 }
+
+// Every descendant of a cell lies in its descendant range, and a neighbour's
+// descendants do not.
+func TestDescendantRange(t *testing.T) {
+	c, err := CellOf(29.09, 37.78, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range []int{6, 7, 9} {
+		lo, hi := descendantRange(c, res)
+		for _, k := range h3.Cell(int64(c)).Children(res) {
+			if u := uint64(k); u < lo || u > hi {
+				t.Errorf("res %d: child %x outside [%x, %x]", res, u, lo, hi)
+			}
+		}
+		for _, nb := range gridDisk(c, 1) {
+			if nb == c {
+				continue
+			}
+			for _, k := range h3.Cell(int64(nb)).Children(res) {
+				if u := uint64(k); u >= lo && u <= hi {
+					t.Errorf("res %d: neighbour's child %x inside the range", res, u)
+				}
+			}
+		}
+	}
+}

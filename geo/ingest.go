@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kume-geo/kume"
@@ -18,7 +19,15 @@ const (
 	fEntry                 // founded within the dynamism window
 	fExit                  // closed within the dynamism window
 	fBench                 // inside the benchmark area
+	fUndated               // founding date unknown
+	fShared                // at a location shared by SharedAddress firms or more
 )
+
+// SharedAddress is the number of firms at one exact position from which the
+// position counts as a shared address (a business centre, a virtual office,
+// a building geocoded as one point): such firms count in every statistic,
+// but not towards a cluster's critical mass and specialisation.
+const SharedAddress = 10
 
 // firm is the compact form of a firm (24 bytes).
 type firm struct {
@@ -28,6 +37,7 @@ type firm struct {
 	maxRes int8
 	flags  uint8
 	size   uint8 // size class 0..3, 4 unknown
+	place  int32 // region of the first attribute level (names clusters), -1 none
 }
 
 // inst is a supporting institution.
@@ -44,10 +54,20 @@ type codeInfo struct {
 	code    string
 	sectors []int32 // sector ids the code counts in (always includes all)
 	chains  []ChainRole
+	eco     int8  // index of the firm kind of kume.EcosystemKinds, -1 none
+	section int32 // sector id of the code's NACE section, -1 unknown
 }
 
-// traded is the hidden sector id of traded-sector totals.
-const tradedKey = "\x00traded"
+// Hidden sector keys: counted like the others but never written as cells.
+// tradedKey totals the traded sectors (the U.S. CMP LQ denominator);
+// coreKey(chain) counts a chain's core roles, the activity its
+// specialisation test counts.
+const (
+	hiddenPrefix = "\x00"
+	tradedKey    = hiddenPrefix + "traded"
+)
+
+func coreKey(chain string) string { return hiddenPrefix + "core:" + chain }
 
 // data is the ingested dataset.
 type data struct {
@@ -63,6 +83,14 @@ type data struct {
 	regions   [][]int32 // per level: region index per firm (-1 none)
 	skipped   int
 	instTypes []kume.InstitutionType
+	// focus is, per sector id, the sector id of the activity its
+	// specialisation test counts (clusterFocus), -1 for keys that form no
+	// clusters.
+	focus []int32
+	// wantTraded builds the traded totals (for the U.S. CMP convention).
+	wantTraded bool
+	// places names the regions of firm.place ("" level: none).
+	placeLevel int
 }
 
 func (d *data) sector(key string) int32 {
@@ -72,7 +100,7 @@ func (d *data) sector(key string) int32 {
 	id := int32(len(d.keys))
 	d.keys = append(d.keys, key)
 	lv := SectorLevel(key)
-	if key == tradedKey {
+	if strings.HasPrefix(key, hiddenPrefix) {
 		lv = "hidden"
 	}
 	d.keyLevel = append(d.keyLevel, lv)
@@ -84,7 +112,7 @@ func (d *data) codeOf(nace string, in *Input) int32 {
 	if c, ok := d.codeIdx[nace]; ok {
 		return c
 	}
-	ci := codeInfo{code: nace, sectors: []int32{d.sector(kume.SectorAll)}}
+	ci := codeInfo{code: nace, sectors: []int32{d.sector(kume.SectorAll)}, eco: int8(kume.EcosystemKindOfCode(nace))}
 	if nace != "" {
 		anc := in.Ancestors
 		if anc == nil {
@@ -104,10 +132,21 @@ func (d *data) codeOf(nace string, in *Input) int32 {
 				if s := d.sector(ChainKey(cr.Chain)); !slices.Contains(ci.sectors, s) {
 					ci.sectors = append(ci.sectors, s)
 				}
+				if cr.Role == kume.RoleCore {
+					if s := d.sector(coreKey(cr.Chain)); !slices.Contains(ci.sectors, s) {
+						ci.sectors = append(ci.sectors, s)
+					}
+				}
 			}
 		}
-		if in.Traded != nil && in.Traded(nace) {
+		if d.wantTraded && in.Traded != nil && in.Traded(nace) {
 			ci.sectors = append(ci.sectors, d.sector(tradedKey))
+		}
+	}
+	ci.section = -1
+	for _, s := range ci.sectors {
+		if d.keyLevel[s] == LevelSection {
+			ci.section = s
 		}
 	}
 	c := int32(len(d.codes))
@@ -134,7 +173,8 @@ func sizeClass(emp float64, known bool) uint8 {
 // base resolution (reusing Establishment.Cell when it is fine enough) and
 // assigns them to regions; indexing runs on all cores while reading goes on.
 func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *regionIndex) (*data, error) {
-	d := &data{codeIdx: map[string]int32{}, keyIdx: map[string]int32{}, instTypes: kume.InstitutionTypes()}
+	d := &data{codeIdx: map[string]int32{}, keyIdx: map[string]int32{}, instTypes: kume.InstitutionTypes(),
+		wantTraded: p.LQConvention == ConventionUSCMP, placeLevel: -1}
 	d.sector(kume.SectorAll)
 	for _, r := range p.Resolutions {
 		d.base = max(d.base, r)
@@ -150,6 +190,12 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 	defer ix.stop()
 	nl := len(rg.levels)
 	d.levels = rg.levels
+	for l := range nl {
+		if !rg.polygonal(l) {
+			d.placeLevel = l
+			break
+		}
+	}
 	d.regions = make([][]int32, nl)
 	regOf := func(e *kume.Establishment) []int32 {
 		out := make([]int32, nl)
@@ -159,6 +205,7 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 		return out
 	}
 	n := 0
+	var at []uint64 // a hash of each firm's exact position
 	if in.Establishments != nil {
 		for e := range in.Establishments {
 			n++
@@ -184,7 +231,13 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 				ix.add(pt, cell, ^int32(len(d.insts)-1))
 				continue
 			}
-			f := firm{cell: cell, maxRes: int8(mr), code: d.codeOf(e.NACE, in)}
+			f := firm{cell: cell, maxRes: int8(mr), code: d.codeOf(e.NACE, in), place: -1}
+			if d.placeLevel >= 0 {
+				f.place = rg.byAttr(d.placeLevel, e.Attrs)
+			}
+			if e.Founded == nil {
+				f.flags |= fUndated
+			}
 			founded := e.Founded == nil || !e.Founded.After(ref)
 			switch {
 			case !founded:
@@ -211,14 +264,46 @@ func ingest(ctx context.Context, in *Input, p *Params, ref time.Time, rg *region
 			}
 			d.firms = append(d.firms, f)
 			for l := 0; l < nl; l++ {
-				d.regions[l] = append(d.regions[l], rg.byAttr(l, e.Attrs))
+				r := f.place
+				if l != d.placeLevel {
+					r = rg.byAttr(l, e.Attrs)
+				}
+				d.regions[l] = append(d.regions[l], r)
 			}
 			ix.add(pt, cell, int32(len(d.firms)-1))
+			at = append(at, math.Float64bits(e.Lon)*31+math.Float64bits(e.Lat))
 		}
 	}
 	ix.finish(d)
+	markShared(d.firms, at)
 	if len(d.firms) > math.MaxInt32-1 {
 		return nil, kume.Errorf(kume.ETOOLARGE, "geo: too many establishments")
 	}
 	return d, nil
+}
+
+// markShared flags the firms whose exact position (hash at, parallel to
+// firms) holds SharedAddress firms or more.
+func markShared(firms []firm, at []uint64) {
+	sorted := slices.Clone(at)
+	slices.Sort(sorted)
+	shared := map[uint64]bool{}
+	for i := 0; i < len(sorted); {
+		j := i
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
+		}
+		if j-i >= SharedAddress {
+			shared[sorted[i]] = true
+		}
+		i = j
+	}
+	if len(shared) == 0 {
+		return
+	}
+	for i, h := range at {
+		if shared[h] {
+			firms[i].flags |= fShared
+		}
+	}
 }

@@ -34,9 +34,15 @@ type Input struct {
 	// footprint can report the roles it lacks; without it the roles present
 	// anywhere in the data are taken as the chain's roles.
 	Chains []kume.ValueChain
-	// Traded reports whether a NACE code is a traded sector (needed by the
-	// U.S. Cluster Mapping convention).
+	// Traded reports whether a NACE code (of any level) is a traded
+	// activity rather than a local one that follows population. Local
+	// divisions form no clusters (unless Params.IncludeLocal names them),
+	// and the U.S. Cluster Mapping LQ convention divides by traded totals.
+	// Nil treats every activity as traded.
 	Traded func(nace string) bool
+	// SectorNames returns the English and Turkish names of a sector key
+	// ("62", "vc:ict"), with which clusters are named; nil names them by key.
+	SectorNames func(key string) (en, tr string)
 	// RefDate is the reference date for active/closed status and dynamism
 	// (zero means now).
 	RefDate time.Time

@@ -63,18 +63,39 @@ type Params struct {
 	K int `json:"k"`
 	// FDR turns on the Benjamini–Hochberg correction of the Gi* bins (default true).
 	FDR bool `json:"fdr"`
-	// GiLevels lists the sector levels that get Gi* and cluster footprints
-	// (default all, section, division, chain).
+	// GiLevels lists the sector levels that get Gi* hot spots, the
+	// concentration view (default all, section, division, chain).
 	GiLevels []string `json:"gi_levels"`
-	// GiMaxRes is the finest resolution that gets Gi* and footprints
-	// (default 8); finer resolutions get aggregates and LQ only.
+	// GiMaxRes is the finest resolution that gets Gi* (default 8); finer
+	// resolutions get aggregates and LQ only.
 	GiMaxRes int `json:"gi_max_res"`
-	// MinBin is the smallest Gi* bin that counts as a hot cell (default 2).
-	MinBin int `json:"min_bin"`
-	// MinFirms is the smallest footprint reported (default 20 firms).
+	// ClusterResolutions are the resolutions at which clusters are
+	// delineated; each cluster keeps the one that fits it best (default 5..8,
+	// those of Resolutions only).
+	ClusterResolutions []int `json:"cluster_resolutions"`
+	// ClusterFDR is the false discovery rate of the specialisation test's
+	// Benjamini–Hochberg control, per sector key and resolution (default 0.05).
+	ClusterFDR float64 `json:"cluster_fdr"`
+	// MinFirms is the critical mass of a cluster: firms of the tested
+	// activity (a chain's core, or the division) in it (default 20, as
+	// Türkiye's Cluster Support Programme asks of the main activity).
 	MinFirms int `json:"min_firms"`
+	// MinLQ is the smallest location quotient of a cluster's tested activity
+	// (default 1.5): in a very large cell a tiny excess is significant but
+	// says nothing.
+	MinLQ float64 `json:"min_lq"`
+	// MinDominance is the smallest share of a cluster's key among the
+	// footprint's firms where the place is a site or an agglomeration of its
+	// section (default 0.25; see mixedPlace): a mixed industrial zone raises
+	// every activity it holds above the all-firm baseline, but no value
+	// chain dominates it.
+	MinDominance float64 `json:"min_dominance"`
 	// MinCells is the smallest footprint in cells (default 1).
 	MinCells int `json:"min_cells"`
+	// IncludeLocal lists NACE divisions of local activities (retail,
+	// restaurants, personal services…, see Input.Traded) that may form
+	// clusters all the same; "*" includes every local division.
+	IncludeLocal []string `json:"include_local,omitempty"`
 	// DisclosureK suppresses aggregates with fewer firms (default 3).
 	DisclosureK int `json:"disclosure_k"`
 	// DominanceShare suppresses aggregates where one firm holds more than this
@@ -105,20 +126,23 @@ type Params struct {
 // DefaultParams returns the documented defaults.
 func DefaultParams() Params {
 	return Params{
-		Resolutions:    []int{4, 5, 6, 7, 8, 9},
-		K:              1,
-		FDR:            true,
-		GiLevels:       []string{LevelAll, LevelSection, LevelDivision, LevelChain},
-		GiMaxRes:       8,
-		MinBin:         2,
-		MinFirms:       20,
-		MinCells:       1,
-		DisclosureK:    3,
-		DominanceShare: 0.85,
-		Stars:          StarParams{SizeTop: 0.10, SpecLQ: 2, FocusTop: 0.10},
-		InstitutionKm:  10,
-		LQMeasure:      MeasureFirms,
-		LQConvention:   ConventionECO,
+		Resolutions:        []int{4, 5, 6, 7, 8, 9},
+		K:                  1,
+		FDR:                true,
+		GiLevels:           []string{LevelAll, LevelSection, LevelDivision, LevelChain},
+		GiMaxRes:           8,
+		ClusterResolutions: []int{5, 6, 7, 8},
+		ClusterFDR:         0.05,
+		MinFirms:           20,
+		MinLQ:              1.5,
+		MinDominance:       0.25,
+		MinCells:           1,
+		DisclosureK:        3,
+		DominanceShare:     0.85,
+		Stars:              StarParams{SizeTop: 0.10, SpecLQ: 2, FocusTop: 0.10},
+		InstitutionKm:      10,
+		LQMeasure:          MeasureFirms,
+		LQConvention:       ConventionECO,
 		MaxResByPrecision: map[kume.Precision]int{
 			kume.PrecisionAddress:  15,
 			kume.PrecisionStreet:   9,
@@ -188,8 +212,24 @@ func (p *Params) Validate() error {
 	if p.GiMaxRes < MinAnalysisRes || p.GiMaxRes > MaxAnalysisRes {
 		return bad("gi_max_res: %d outside %d..%d", p.GiMaxRes, MinAnalysisRes, MaxAnalysisRes)
 	}
-	if p.MinBin < 1 || p.MinBin > 3 {
-		return bad("min_bin: %d outside 1..3", p.MinBin)
+	for _, r := range p.ClusterResolutions {
+		if r < MinAnalysisRes || r > MaxAnalysisRes {
+			return bad("cluster_resolutions: %d outside %d..%d", r, MinAnalysisRes, MaxAnalysisRes)
+		}
+	}
+	if !finite(p.ClusterFDR) || p.ClusterFDR <= 0 || p.ClusterFDR >= 1 {
+		return bad("cluster_fdr: %v outside (0, 1)", p.ClusterFDR)
+	}
+	if !finite(p.MinLQ) || p.MinLQ < 1 || p.MinLQ > 1e6 {
+		return bad("min_lq: %v must be at least 1", p.MinLQ)
+	}
+	if !finite(p.MinDominance) || p.MinDominance < 0 || p.MinDominance > 1 {
+		return bad("min_dominance: %v outside 0..1", p.MinDominance)
+	}
+	for _, c := range p.IncludeLocal {
+		if c != "*" && SectorLevel(c) != LevelDivision {
+			return bad("include_local: %q is not a NACE division (two digits) or \"*\"", c)
+		}
 	}
 	if p.MinFirms < 1 || p.MinFirms > 1e9 {
 		return bad("min_firms: %d must be at least 1", p.MinFirms)

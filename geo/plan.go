@@ -2,6 +2,7 @@ package geo
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -43,8 +44,8 @@ func batchKeys(d *data, n []int, order []int32, rows []int, b budget) (cuts []in
 	cuts = []int{0}
 	for lo := 0; lo < len(order); {
 		hi, m, r := lo, 0, 0
-		for hi < len(order) && (hi == lo || m+n[order[hi]] <= b.lists && r+rows[hi] <= b.rows) {
-			m += n[order[hi]]
+		for hi < len(order) && (hi == lo || m+listLen(d, n, order[hi]) <= b.lists && r+rows[hi] <= b.rows) {
+			m += listLen(d, n, order[hi])
 			r += rows[hi]
 			hi++
 		}
@@ -53,6 +54,15 @@ func batchKeys(d *data, n []int, order []int32, rows []int, b budget) (cuts []in
 		lo = hi
 	}
 	return cuts, need, most
+}
+
+// listLen is the number of list entries key s needs in a filling batch: its
+// own list and, when it is a cluster key with a hidden focus, the focus's.
+func listLen(d *data, n []int, s int32) int {
+	if f := d.focus[s]; f >= 0 && f != s {
+		return n[s] + n[f]
+	}
+	return n[s]
 }
 
 // forEach calls fn(i, worker) for every i in [0,n) on parallelism() workers,
@@ -101,8 +111,8 @@ func planRes(d *data, ra *resAgg, order []int32, giOf []bool, giRes bool, k int)
 }
 
 // fillRes writes the rows of every sector key at one resolution, batch by
-// batch (resPlan.cuts), into buffers of out, and returns the footprints
-// found, per key.
+// batch (resPlan.cuts), into buffers of out, and returns the candidate
+// clusters found, per key (at the resolutions of Params.ClusterResolutions).
 func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan, out *pipe, order []int32, giOf []bool,
 	p *Params, chainRoles map[string][]kume.Role, progress func(string, int, int)) ([][]footprint, error) {
 	offs := make([]int, len(order)+1)
@@ -116,6 +126,8 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 	var done int
 	var bad atomic.Bool
 	want := make([]bool, len(d.keys))
+	clusterRes := slices.Contains(p.ClusterResolutions, ra.res)
+	occupied := 0
 	for b := 0; b+1 < len(pl.cuts); b++ {
 		lo, hi := pl.cuts[b], pl.cuts[b+1]
 		// The LQ denominators (all-sector and traded lists) are always built.
@@ -126,8 +138,14 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 		}
 		for _, s := range order[lo:hi] {
 			want[s] = true
+			if f := d.focus[s]; f >= 0 && clusterRes {
+				want[f] = true
+			}
 		}
 		buildLists(d, ra, buf, want)
+		if b == 0 && clusterRes {
+			occupied = occupiedCells(ra)
+		}
 		dst, err := out.get(ctx, offs[hi]-offs[lo])
 		if err != nil {
 			return nil, err
@@ -141,7 +159,9 @@ func fillRes(ctx context.Context, d *data, ra *resAgg, buf *aggBuf, pl *resPlan,
 					scs[w] = pl.ring.newScratch()
 				}
 				study = pl.ring.gi(ra.sectors[s], scs[w], p.FDR)
-				found[i] = footprints(d, ra, s, study, pl.ring, p, chainRoles, edges)
+			}
+			if clusterRes && d.focus[s] >= 0 {
+				found[i] = clusterCandidates(d, ra, s, pl.ring, p, occupied, chainRoles, edges)
 			}
 			a, b := offs[i]-offs[lo], offs[i+1]-offs[lo]
 			if n := cellRows(dst.rows[a:b], dst.floats[3*a:3*b], d, ra, s, study, pl.ring, p, pl.insts); n != pl.rows[i] {

@@ -21,14 +21,21 @@ type Statement struct {
 // ProfileFacts are the numbers of a sector key in one unit (a region or a
 // footprint) from which a Profile is derived. Nil pointers are unknown.
 type ProfileFacts struct {
-	Unit           string                       `json:"unit"` // cluster id or "level:code"
-	Sector         string                       `json:"sector"`
-	Firms          int                          `json:"firms"`
-	Employees      float64                      `json:"employees"`
-	Share          *float64                     `json:"share"` // of the sector's total firms
-	LQ             *float64                     `json:"lq"`
-	Entries        int                          `json:"entries"`
-	Exits          int                          `json:"exits"`
+	Unit      string   `json:"unit"` // cluster id or "level:code"
+	Sector    string   `json:"sector"`
+	Firms     int      `json:"firms"`
+	Employees float64  `json:"employees"`
+	Share     *float64 `json:"share"` // of the sector's total firms
+	LQ        *float64 `json:"lq"`
+	Entries   int      `json:"entries"`
+	Exits     int      `json:"exits"`
+	// Undated counts the firms whose founding date is unknown; entries miss
+	// them, so growth is claimed only when few are (MaxUndatedShare).
+	Undated int `json:"undated"`
+	// FocusFirms and Expected are a cluster's firms of its tested activity
+	// and the number expected at the benchmark's share (nil for regions).
+	FocusFirms     int                          `json:"focus_firms,omitempty"`
+	Expected       *float64                     `json:"expected,omitempty"`
 	Sizes          map[string]int               `json:"sizes,omitempty"` // micro, small, medium, large, unknown
 	Institutions   map[kume.InstitutionType]int `json:"institutions,omitempty"`
 	RolesPresent   []kume.Role                  `json:"roles_present,omitempty"`
@@ -46,11 +53,18 @@ type ProfileFacts struct {
 type Profile struct {
 	ProfileFacts
 	// Growth is (entries − exits) / firms over the dynamism window; nil when
-	// there are no firms.
+	// there are no firms, or when the founding dates of more than
+	// MaxUndatedShare of them are unknown.
 	Growth     *float64    `json:"growth"`
 	Strengths  []Statement `json:"strengths"`
 	Weaknesses []Statement `json:"weaknesses"`
+	// Notes say what the numbers cannot tell (kind "note").
+	Notes []Statement `json:"notes,omitempty"`
 }
+
+// MaxUndatedShare is the largest share of firms of unknown founding date
+// for which a profile still states growth.
+const MaxUndatedShare = 0.10
 
 // SizeClasses names the firm-size classes (EU: micro < 10, small < 50,
 // medium < 250, large ≥ 250 employees; unknown when no count is known).
@@ -74,9 +88,20 @@ func BuildProfile(f ProfileFacts) Profile {
 			pr.Weaknesses = append(pr.Weaknesses, s)
 		}
 	}
-	if f.Firms > 0 {
+	dated := f.Firms > 0 && float64(f.Undated) <= MaxUndatedShare*float64(f.Firms)
+	if dated {
 		g := float64(f.Entries-f.Exits) / float64(f.Firms)
 		pr.Growth = &g
+	} else if f.Firms > 0 {
+		share := float64(f.Undated) / float64(f.Firms)
+		pr.Notes = append(pr.Notes, Statement{Kind: "note", Metric: "undated", Value: share,
+			TR: fmt.Sprintf("%d firmanın %d tanesinin kuruluş tarihi bilinmiyor: büyüme hesaplanmadı.", f.Firms, f.Undated),
+			EN: fmt.Sprintf("Founding dates are unknown for %d of %d firms: no growth is stated.", f.Undated, f.Firms)})
+	}
+	if f.Expected != nil && *f.Expected > 0 && f.FocusFirms > 0 {
+		add(true, "focus_firms", float64(f.FocusFirms),
+			fmt.Sprintf("Anlamlı uzmanlaşma: beklenen %.1f yerine %d firma (%.1f kat).", *f.Expected, f.FocusFirms, float64(f.FocusFirms) / *f.Expected),
+			fmt.Sprintf("Significant specialisation: %d firms of the core activity where %.1f were expected (%.1f times).", f.FocusFirms, *f.Expected, float64(f.FocusFirms) / *f.Expected))
 	}
 	if f.LQ != nil {
 		switch lq := *f.LQ; {
@@ -89,12 +114,18 @@ func BuildProfile(f ProfileFacts) Profile {
 		}
 	}
 	if f.MinFirms > 0 {
-		if f.Firms >= f.MinFirms {
-			add(true, "firms", float64(f.Firms), fmt.Sprintf("Kritik kütle: %d firma (en az %d).", f.Firms, f.MinFirms),
-				fmt.Sprintf("Critical mass: %d firms (at least %d).", f.Firms, f.MinFirms))
+		// A cluster's critical mass counts its main activity (the tested
+		// one); a region's, all its firms of the sector.
+		n, metric, tr, en := f.Firms, "firms", "firma", "firms"
+		if f.FocusFirms > 0 {
+			n, metric, tr, en = f.FocusFirms, "focus_firms", "ana faaliyet firması", "firms of the main activity"
+		}
+		if n >= f.MinFirms {
+			add(true, metric, float64(n), fmt.Sprintf("Kritik kütle: %d %s (en az %d).", n, tr, f.MinFirms),
+				fmt.Sprintf("Critical mass: %d %s (at least %d).", n, en, f.MinFirms))
 		} else {
-			add(false, "firms", float64(f.Firms), fmt.Sprintf("Kritik kütlenin altında: %d firma (en az %d gerekli).", f.Firms, f.MinFirms),
-				fmt.Sprintf("Below critical mass: %d firms (%d needed).", f.Firms, f.MinFirms))
+			add(false, metric, float64(n), fmt.Sprintf("Kritik kütlenin altında: %d %s (en az %d gerekli).", n, tr, f.MinFirms),
+				fmt.Sprintf("Below critical mass: %d %s (%d needed).", n, en, f.MinFirms))
 		}
 	}
 	if pr.Growth != nil && (f.Entries > 0 || f.Exits > 0) {
@@ -174,10 +205,11 @@ func footprintProfile(f *footprint, p *Params) Profile {
 	for i, name := range SizeClasses() {
 		sizes[name] = f.sizes[i]
 	}
-	share := c.Share
+	share, expected := c.Share, c.Expected
 	return BuildProfile(ProfileFacts{
 		Unit: c.ID, Sector: c.Sector, Firms: c.Firms, Employees: c.Employees, Share: &share,
-		LQ: c.LQ, Entries: f.entries, Exits: f.exits, Sizes: sizes, Institutions: inst,
+		LQ: c.LQ, Entries: f.entries, Exits: f.exits, Undated: f.undated, FocusFirms: c.FocusFirms, Expected: &expected,
+		Sizes: sizes, Institutions: inst,
 		RolesPresent: c.RolesPresent, RolesMissing: c.RolesMissing, Completeness: c.Completeness,
 		Stars: c.Stars, MinFirms: p.MinFirms, DynamismYears: p.DynamismYears, SuppressedNote: c.Suppressed,
 	})
@@ -211,7 +243,7 @@ func RegionProfile(r *kume.AnalysisResult, level, code, sector string, p Params)
 	}
 	return BuildProfile(ProfileFacts{
 		Unit: level + ":" + code, Sector: sector, Firms: rs.Firms, Employees: rs.Employees, Share: share,
-		LQ: lq, Entries: rs.Entries, Exits: rs.Exits, Stars: rs.Stars, MinFirms: p.MinFirms,
+		LQ: lq, Entries: rs.Entries, Exits: rs.Exits, Undated: rs.Undated, Stars: rs.Stars, MinFirms: p.MinFirms,
 		DynamismYears: p.DynamismYears, SuppressedNote: rs.Suppressed,
 	}), nil
 }

@@ -11,6 +11,7 @@ import (
 // whatever their geocode precision).
 type regAgg struct {
 	firms, closed, entries, exits int
+	undated                       int // active firms of unknown founding date
 	emp, maxEmp                   float64
 	empExact                      float64 // employment of firms with an exact head count
 }
@@ -20,15 +21,25 @@ func (a *regAgg) add(b *regAgg) {
 	a.closed += b.closed
 	a.entries += b.entries
 	a.exits += b.exits
+	a.undated += b.undated
 	a.emp += b.emp
 	a.empExact += b.empExact
 	a.maxEmp = max(a.maxEmp, b.maxEmp)
 }
 
-// regionStats computes the region statistics of every level. It must run
-// before the firms are re-ordered (d.regions is parallel to d.firms).
-func regionStats(d *data, rg *regionIndex, p *Params) []kume.RegionStat {
+// refKey names the regions of one level for one sector key.
+type refKey struct {
+	level int
+	s     int32
+}
+
+// regionStats computes the region statistics of every level, and the
+// thresholds of stars and strong clusters per level and key, against which
+// clusters are judged. It must run before the firms are re-ordered
+// (d.regions is parallel to d.firms).
+func regionStats(d *data, rg *regionIndex, p *Params) ([]kume.RegionStat, map[refKey]unitRef) {
 	var out []kume.RegionStat
+	refs := map[refKey]unitRef{}
 	ns := len(d.keys)
 	traded, hasTraded := d.keyIdx[tradedKey]
 	for l, lv := range d.levels {
@@ -57,6 +68,9 @@ func regionStats(d *data, rg *regionIndex, p *Params) []kume.RegionStat {
 			switch {
 			case f.flags&fActive != 0:
 				a.firms++
+				if f.flags&fUndated != 0 {
+					a.undated++
+				}
 				a.emp += float64(f.emp)
 				if f.flags&fEstimated == 0 {
 					a.empExact += float64(f.emp)
@@ -124,11 +138,12 @@ func regionStats(d *data, rg *regionIndex, p *Params) []kume.RegionStat {
 					LQ:         LQ(float64(a.firms), er, float64(bench[s].firms), float64(denB.firms)),
 					LQEmployed: lqE,
 					Suppressed: Suppressed(a.firms, a.empExact, a.maxEmp, p.DisclosureK, p.DominanceShare),
-					Entries:    a.entries, Exits: a.exits,
+					Entries:    a.entries, Exits: a.exits, Undated: a.undated,
 				})
 			}
 			stars := Stars(si, p.Stars)
 			strong := Strong(st)
+			refs[refKey{l, int32(s)}] = newUnitRef(si, st, p.Stars)
 			for r := range rows {
 				a := &table[s][r]
 				if a.firms == 0 && a.closed == 0 && a.entries == 0 && a.exits == 0 {
@@ -148,5 +163,5 @@ func regionStats(d *data, rg *regionIndex, p *Params) []kume.RegionStat {
 		}
 		return cmp.Compare(a.Code, b.Code)
 	})
-	return out
+	return out, refs
 }

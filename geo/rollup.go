@@ -111,6 +111,12 @@ func (pt *aggPart) groupFirms(d *data, res int, groups []group) {
 		}
 		if counted && f.flags&fActive != 0 {
 			gr.sizes[f.size]++
+			if f.flags&fUndated != 0 {
+				gr.undated++
+			}
+			if f.flags&fShared != 0 {
+				gr.shared++
+			}
 		}
 	}
 	pt.touched = touched

@@ -114,3 +114,73 @@ func Percentile(v []float64, q float64) float64 {
 	}
 	return s[lo] + (h-float64(lo))*(s[lo+1]-s[lo])
 }
+
+// unitRef holds what the star and strong-cluster rules of one category
+// compare a unit with: the regions of one level. A unit that is not one of
+// those regions (a cluster's footprint) is judged as if it were one more.
+type unitRef struct {
+	sizeThr, focusThr  float64 // star at or above these (and above 0)
+	lq75, emp25, est25 float64
+	strong             bool // the strong rule has regions to compare with
+}
+
+// newUnitRef returns the thresholds of Stars and Strong over the regions.
+func newUnitRef(si []StarInput, st []StrongInput, sp StarParams) unitRef {
+	emp := make([]float64, len(si))
+	foc := make([]float64, len(si))
+	for i, u := range si {
+		emp[i], foc[i] = u.Employment, u.Focus
+	}
+	u := unitRef{sizeThr: topThreshold(emp, sp.SizeTop), focusThr: topThreshold(foc, sp.FocusTop)}
+	var lqs, emps, ests []float64
+	for _, x := range st {
+		if x.Employment > 0 && finite(x.Employment) {
+			emps = append(emps, x.Employment)
+			ests = append(ests, x.Establishments)
+			if x.LQ != nil {
+				lqs = append(lqs, *x.LQ)
+			}
+		}
+	}
+	if len(emps) > 0 && len(lqs) > 0 {
+		u.lq75, u.emp25, u.est25, u.strong = Percentile(lqs, 75), Percentile(emps, 25), Percentile(ests, 25), true
+	}
+	return u
+}
+
+// topThreshold returns the smallest value that ranks within the top q share
+// of v (rank as in Stars: 1 + the number of larger values, at most ⌈q·N⌉):
+// the ⌈q·N⌉-th largest value, +Inf when that share holds no value.
+func topThreshold(v []float64, q float64) float64 {
+	limit := int(math.Ceil(q*float64(len(v)) - 1e-9))
+	if limit < 1 || len(v) == 0 {
+		return math.Inf(1)
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if limit > len(s) {
+		return 0
+	}
+	return s[len(s)-limit]
+}
+
+// stars returns the stars of a unit judged against the regions.
+func (u unitRef) stars(in StarInput, sp StarParams) int {
+	n := 0
+	if in.Employment > 0 && finite(in.Employment) && in.Employment >= u.sizeThr {
+		n++
+	}
+	if in.LQ != nil && *in.LQ >= sp.SpecLQ {
+		n++
+	}
+	if in.Focus > 0 && finite(in.Focus) && in.Focus >= u.focusThr {
+		n++
+	}
+	return n
+}
+
+// isStrong applies the strong-cluster rule to a unit against the regions.
+func (u unitRef) isStrong(in StrongInput) bool {
+	return u.strong && in.Employment > 0 && in.LQ != nil && *in.LQ >= u.lq75 && *in.LQ >= 1 &&
+		in.Employment > u.emp25 && in.Establishments > u.est25
+}

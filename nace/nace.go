@@ -85,8 +85,9 @@ type Taxonomy struct {
 	children map[string][]int
 	national []NationalActivity
 	natIndex map[string]int
-	natBy    map[string][]int // class -> positions in national
-	search   []searchEntry    // parallel to sectors
+	natBy    map[string][]int  // class -> positions in national
+	search   []searchEntry     // parallel to sectors
+	markets  map[string]Market // the traded/local table by listed code
 }
 
 // New parses the embedded classification.
@@ -142,6 +143,9 @@ func New() (*Taxonomy, error) {
 		return nil, errors.New("nace: data: empty")
 	}
 	t.buildSearch()
+	if err := t.loadMarkets(); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 

@@ -22,6 +22,7 @@ type analyzeFlags struct {
 	fdr   bool
 	minFi int
 	discK int
+	local string
 }
 
 func runAnalyze(ctx context.Context, env *Env, args []string) error {
@@ -32,7 +33,7 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet(env, "analyze", "[--db URL|--store DIR] [--res 4-9] [--k 1] [--fdr=true] [--json] [--verbose]")
+	fs := newFlagSet(env, "analyze", "[--db URL|--store DIR] [--res 4-9] [--k 1] [--fdr=true] [--min-firms 20] [--include-local 47,56|*] [--json] [--verbose]")
 	addStoreFlags(fs, env, &sc)
 	af.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print a machine-readable summary")
@@ -109,7 +110,8 @@ func (a *analyzeFlags) register(fs flagRegistrar) {
 	fs.StringVar(&a.res, "res", "4-9", "H3 resolutions to analyse: a range 4-9 or a list 5,7,9")
 	fs.IntVar(&a.k, "k", d.K, "grid-disk radius of the Gi* neighbourhood")
 	fs.BoolVar(&a.fdr, "fdr", d.FDR, "Benjamini–Hochberg false-discovery-rate control of the hot-spot bins")
-	fs.IntVar(&a.minFi, "min-firms", d.MinFirms, "smallest cluster footprint in firms")
+	fs.IntVar(&a.minFi, "min-firms", d.MinFirms, "critical mass of a cluster: firms of its main activity (a chain's core, or the division)")
+	fs.StringVar(&a.local, "include-local", "", "local NACE divisions (retail 47, restaurants 56, …) that may form clusters all the same: a list 47,56 or * for all")
 	fs.IntVar(&a.discK, "disclosure-k", d.DisclosureK, "suppress published aggregates of fewer firms")
 }
 
@@ -121,6 +123,12 @@ func (a *analyzeFlags) params(base geo.Params) (geo.Params, error) {
 		return p, err
 	}
 	p.Resolutions, p.K, p.FDR, p.MinFirms, p.DisclosureK = res, a.k, a.fdr, a.minFi, a.discK
+	p.IncludeLocal = nil
+	for _, c := range strings.Split(a.local, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			p.IncludeLocal = append(p.IncludeLocal, c)
+		}
+	}
 	return p, p.Validate()
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The analysis file (format version 3) holds the number of cell statistics,
+// The analysis file (format version 4) holds the number of cell statistics,
 // every cell statistic ordered by (resolution, sector, cell), then the run,
 // the clusters, the region statistics and the index of the (resolution,
 // sector) groups with its footer (see group_index.go). The cells come first
@@ -49,8 +49,14 @@ func encodeAnalysis(e *encoder, a *analysis) error {
 }
 
 // encodeAnalysisTail writes what follows the cells: the run, the clusters and
-// the region statistics.
+// the region statistics, in the layout of the current format version.
 func encodeAnalysisTail(e *encoder, run *kume.AnalysisRun, clusters []kume.Cluster, regions []kume.RegionStat) {
+	encodeTail(e, analysisVersion, run, clusters, regions)
+}
+
+// encodeTail writes the tail in the layout of format version v (the fields
+// of later versions left out), so that tests can write older files.
+func encodeTail(e *encoder, v byte, run *kume.AnalysisRun, clusters []kume.Cluster, regions []kume.RegionStat) {
 	e.varint(run.Version)
 	e.time(run.StartedAt)
 	e.time(run.FinishedAt)
@@ -78,6 +84,19 @@ func encodeAnalysisTail(e *encoder, run *kume.AnalysisRun, clusters []kume.Clust
 		e.roles(c.RolesMissing)
 		e.optFloat(c.Completeness)
 		e.bytes(c.Profile)
+		if v < 4 {
+			continue
+		}
+		e.str(c.NameTR)
+		e.str(c.Place)
+		e.str(c.Method)
+		e.int(c.FocusFirms)
+		e.f64(c.Expected)
+		e.optFloat(c.PValue)
+		e.f64(c.LLR)
+		e.bool(c.Strong)
+		e.bytes(mustJSON(c.Composition))
+		e.bytes(mustJSON(c.Ecosystem))
 	}
 	e.uvarint(uint64(len(regions)))
 	for _, r := range regions {
@@ -93,7 +112,20 @@ func encodeAnalysisTail(e *encoder, run *kume.AnalysisRun, clusters []kume.Clust
 		e.bool(r.Suppressed)
 		e.int(r.Entries)
 		e.int(r.Exits)
+		if v >= 4 {
+			e.int(r.Undated)
+		}
 	}
+}
+
+// mustJSON returns the JSON of v, a value of plain data that always
+// marshals, or nil for a nil slice or pointer.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	return b
 }
 
 // appendCell appends the encoding of one cell statistic, the same bytes the
@@ -286,12 +318,25 @@ func decodeClustersRegions(d *decoder, r *kume.AnalysisResult, in interner) {
 		c.RolesPresent, c.RolesMissing = cloneRoles(d.roles()), cloneRoles(d.roles())
 		c.Completeness = d.optFloat()
 		c.Profile = json.RawMessage(d.bytes())
+		if d.version >= 4 {
+			c.NameTR, c.Place, c.Method = strings.Clone(d.str()), strings.Clone(d.str()), in.get(d.str())
+			c.FocusFirms, c.Expected, c.PValue, c.LLR, c.Strong = d.int(), d.f64(), d.optFloat(), d.f64(), d.bool()
+			if b := d.bytes(); len(b) > 0 && json.Unmarshal(b, &c.Composition) != nil {
+				d.fail()
+			}
+			if b := d.bytes(); len(b) > 0 && json.Unmarshal(b, &c.Ecosystem) != nil {
+				d.fail()
+			}
+		}
 	}
 	r.Regions = make([]kume.RegionStat, d.count(10))
 	for i := range r.Regions {
 		r.Regions[i] = kume.RegionStat{Level: in.get(d.str()), Code: in.get(d.str()), Sector: in.get(d.str()), Firms: d.int(),
 			Employees: d.f64(), LQ: d.optFloat(), LQEmployed: d.optFloat(), Stars: d.int(), Strong: d.bool(),
 			Suppressed: d.bool(), Entries: d.int(), Exits: d.int()}
+		if d.version >= 4 {
+			r.Regions[i].Undated = d.int()
+		}
 	}
 }
 

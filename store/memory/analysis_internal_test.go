@@ -183,7 +183,7 @@ func TestReadAnalysisVersion1(t *testing.T) {
 	// The version 2 tail without its run.
 	var tail bytes.Buffer
 	te := newEncoder(&tail, kindAnalysis)
-	encodeAnalysisTail(te, &kume.AnalysisRun{}, want.clusters, want.regions)
+	encodeTail(te, 1, &kume.AnalysisRun{}, want.clusters, want.regions)
 	if err := te.flush(); err != nil {
 		t.Fatal(err)
 	}

@@ -100,6 +100,13 @@ func cloneCluster(c kume.Cluster) kume.Cluster {
 	c.RolesPresent = slices.Clone(c.RolesPresent)
 	c.RolesMissing = slices.Clone(c.RolesMissing)
 	c.Profile = cloneRaw(c.Profile)
+	c.PValue = cloneFloat(c.PValue)
+	c.Composition = slices.Clone(c.Composition)
+	if c.Ecosystem != nil {
+		e := *c.Ecosystem
+		e.Present, e.Missing = slices.Clone(e.Present), slices.Clone(e.Missing)
+		c.Ecosystem = &e
+	}
 	return c
 }
 

@@ -28,9 +28,10 @@ const (
 	formatVersion = 1 // of every kind of file but the analysis
 	// analysisVersion is the format of the analysis file: version 2 put the
 	// cells first and left out their centres, version 3 adds an index of the
-	// (resolution, sector) groups (see analysis_file.go). Versions 1 and 2
-	// are still read.
-	analysisVersion = 3
+	// (resolution, sector) groups (see analysis_file.go), version 4 the
+	// clusters' names, test, composition and ecosystem and the regions'
+	// undated firms. Versions 1 to 3 are still read.
+	analysisVersion = 4
 	headerLen       = len(magic) + 2
 	trailerLen      = 4
 )

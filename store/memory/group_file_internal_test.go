@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -326,8 +327,17 @@ func TestReadAnalysisVersion2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A version 2 file is the cells and a tail of the version 2 layout.
 	body := data[:len(data)-trailerLen]
-	body = slices.Clone(body[:binary.LittleEndian.Uint64(body[len(body)-footerLen:])])
+	xd := &decoder{s: string(body), off: int(binary.LittleEndian.Uint64(body[len(body)-footerLen:])), version: analysisVersion}
+	cellsEnd := decodeGroupIndex(xd).cellsEnd
+	var tail bytes.Buffer
+	te := newEncoder(&tail, kindAnalysis)
+	encodeTail(te, 2, &want.run, want.clusters, want.regions)
+	if err := te.flush(); err != nil {
+		t.Fatal(err)
+	}
+	body = append(slices.Clone(body[:cellsEnd]), tail.Bytes()[headerLen:]...)
 	body[len(magic)+1] = 2
 	v2 := filepath.Join(t.TempDir(), "analysis-2.kume")
 	if err := os.WriteFile(v2, binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli())), 0o644); err != nil {

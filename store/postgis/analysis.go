@@ -88,7 +88,7 @@ func rolesToStrings(roles []kume.Role) []string {
 
 func regionStatColumns() []string {
 	return []string{"version", "level", "code", "sector", "firms", "employees", "lq", "lq_employed",
-		"stars", "strong", "suppressed", "entries", "exits"}
+		"stars", "strong", "suppressed", "entries", "exits", "undated"}
 }
 
 // regionStatSource feeds region statistics to COPY.
@@ -103,5 +103,5 @@ func (c *regionStatSource) Err() error { return nil }
 func (c *regionStatSource) Values() ([]any, error) {
 	x := &c.stats[c.i]
 	return []any{c.version, x.Level, x.Code, x.Sector, int32(x.Firms), x.Employees, x.LQ, x.LQEmployed,
-		int16(x.Stars), x.Strong, x.Suppressed, int32(x.Entries), int32(x.Exits)}, nil
+		int16(x.Stars), x.Strong, x.Suppressed, int32(x.Entries), int32(x.Exits), int32(x.Undated)}, nil
 }

@@ -22,7 +22,8 @@ import (
 func clusterColumns() []string {
 	return []string{"version", "id", "sector", "res", "name", "cells", "geom", "firms", "employees", "lq",
 		"share", "stars", "suppressed", "institutions_inside", "institutions_near", "roles_present",
-		"roles_missing", "completeness", "profile"}
+		"roles_missing", "completeness", "profile", "name_tr", "place", "method", "focus_firms", "expected",
+		"p_value", "llr", "strong", "composition", "ecosystem"}
 }
 
 // OIDs of the array elements.
@@ -93,6 +94,25 @@ func appendCluster(b []byte, version int64, c *kume.Cluster) ([]byte, error) {
 		b = appendBytes(b, p) // json's binary form is its text
 	} else {
 		b = appendNull(b)
+	}
+	b = appendText(b, c.NameTR)
+	b = appendText(b, c.Place)
+	b = appendText(b, c.Method)
+	b = appendInt4(b, int32(c.FocusFirms))
+	b = appendFloat8(b, c.Expected)
+	b = appendOptFloat8(b, c.PValue)
+	b = appendFloat8(b, c.LLR)
+	b = appendBool(b, c.Strong)
+	for _, v := range []any{c.Composition, c.Ecosystem} {
+		js, err := json.Marshal(v)
+		if err != nil {
+			return b, err
+		}
+		if string(js) == "null" {
+			b = appendNull(b)
+		} else {
+			b = appendBytes(b, js)
+		}
 	}
 	return b, nil
 }

@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -139,11 +140,11 @@ func (s *Store) RegionStats(ctx context.Context, f kume.RegionStatFilter) ([]kum
 	rows, _ := s.pool.Query(ctx, s.q("analysis_regions"), f.Version, f.Level, f.Sector, codes)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kume.RegionStat, error) {
 		var r kume.RegionStat
-		var firms, entries, exits int32
+		var firms, entries, exits, undated int32
 		var stars int16
 		err := row.Scan(&r.Level, &r.Code, &r.Sector, &firms, &r.Employees, &r.LQ, &r.LQEmployed,
-			&stars, &r.Strong, &r.Suppressed, &entries, &exits)
-		r.Firms, r.Stars, r.Entries, r.Exits = int(firms), int(stars), int(entries), int(exits)
+			&stars, &r.Strong, &r.Suppressed, &entries, &exits, &undated)
+		r.Firms, r.Stars, r.Entries, r.Exits, r.Undated = int(firms), int(stars), int(entries), int(exits), int(undated)
 		return r, err
 	})
 	if err != nil {
@@ -155,17 +156,28 @@ func (s *Store) RegionStats(ctx context.Context, f kume.RegionStatFilter) ([]kum
 func scanCluster(row pgx.CollectableRow) (kume.Cluster, error) {
 	var c kume.Cluster
 	var res, stars int16
-	var firms int32
+	var firms, focus int32
 	var cells []int64
-	var geom, profile []byte
+	var geom, profile, composition, ecosystem []byte
 	var present, missing []string
 	err := row.Scan(&c.ID, &c.Sector, &res, &c.Name, &cells, &geom, &firms, &c.Employees, &c.LQ,
 		&c.Share, &stars, &c.Suppressed, &c.InstitutionsInside, &c.InstitutionsNear,
-		&present, &missing, &c.Completeness, &profile)
+		&present, &missing, &c.Completeness, &profile, &c.NameTR, &c.Place, &c.Method, &focus,
+		&c.Expected, &c.PValue, &c.LLR, &c.Strong, &composition, &ecosystem)
 	if err != nil {
 		return c, err
 	}
-	c.Res, c.Stars, c.Firms = int(res), int(stars), int(firms)
+	c.Res, c.Stars, c.Firms, c.FocusFirms = int(res), int(stars), int(firms), int(focus)
+	if composition != nil {
+		if err := json.Unmarshal(composition, &c.Composition); err != nil {
+			return c, fmt.Errorf("cluster %s: composition: %w", c.ID, err)
+		}
+	}
+	if ecosystem != nil {
+		if err := json.Unmarshal(ecosystem, &c.Ecosystem); err != nil {
+			return c, fmt.Errorf("cluster %s: ecosystem: %w", c.ID, err)
+		}
+	}
 	c.Cells = make([]uint64, len(cells))
 	for i, x := range cells {
 		c.Cells[i] = uint64(x)

@@ -1,7 +1,8 @@
 -- $1 is the version (0 = current); NULL $2 and 0 $3 do not filter.
 SELECT id, sector, res, name, cells, ST_AsBinary(geom), firms, employees, lq, share,
     stars, suppressed, institutions_inside, institutions_near, roles_present, roles_missing,
-    completeness, profile
+    completeness, profile, name_tr, place, method, focus_firms, expected, p_value, llr, strong,
+    composition, ecosystem
 FROM clusters
 WHERE version = (CASE WHEN $1::bigint = 0 THEN (SELECT version FROM analysis_current) ELSE $1 END)
   AND ($2::text IS NULL OR sector = $2)
