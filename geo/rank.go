@@ -151,9 +151,20 @@ func percentileRank(sorted []float64, v float64, n int) float64 {
 
 func fp(v float64) *float64 { return &v }
 
+// dynamism is entries minus exits, unknown (nil) when the founding dates of
+// more than MaxUndatedShare of the firms are unknown: entries would miss
+// them and the difference would count exits only.
+func dynamism(entries, exits, undated, firms int) *float64 {
+	if firms > 0 && float64(undated) > MaxUndatedShare*float64(firms) {
+		return nil
+	}
+	return fp(float64(entries - exits))
+}
+
 // RegionUnits returns the units of a region ranking for one sector key at one
 // level (suppressed regions left out): LQ (employment LQ when defined), firms,
-// employment and entries minus exits.
+// employment and entries minus exits (unknown where founding dates are, see
+// dynamism).
 func RegionUnits(r *kume.AnalysisResult, level, sector string) []RankUnit {
 	var out []RankUnit
 	for _, s := range r.Regions {
@@ -166,7 +177,7 @@ func RegionUnits(r *kume.AnalysisResult, level, sector string) []RankUnit {
 		}
 		out = append(out, RankUnit{ID: s.Level + ":" + s.Code, Values: map[string]*float64{
 			CompSpecialisation: lq, CompFirms: fp(float64(s.Firms)), CompEmployment: fp(s.Employees),
-			CompDynamism: fp(float64(s.Entries - s.Exits)),
+			CompDynamism: dynamism(s.Entries, s.Exits, s.Undated, s.Firms),
 		}})
 	}
 	return out
@@ -208,7 +219,7 @@ func ClusterUnits(r *kume.AnalysisResult, sector string, res int) []RankUnit {
 		}
 		var pr Profile
 		if json.Unmarshal(c.Profile, &pr) == nil && c.Profile != nil {
-			u.Values[CompDynamism] = fp(float64(pr.Entries - pr.Exits))
+			u.Values[CompDynamism] = dynamism(pr.Entries, pr.Exits, pr.Undated, pr.Firms)
 		}
 		out = append(out, u)
 	}

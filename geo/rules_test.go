@@ -175,3 +175,32 @@ func FuzzParseParams(f *testing.F) {
 		}
 	})
 }
+
+// Where founding dates are mostly unknown, entries miss the firms and entries
+// minus exits would count exits only: dynamism is then unknown, and a
+// ranking of such regions leaves it out.
+func TestRegionUnitsDynamism(t *testing.T) {
+	r := &kume.AnalysisResult{Regions: []kume.RegionStat{
+		{Level: "bezirk", Code: "Mitte", Sector: "62", Firms: 100, Entries: 0, Exits: 40, Undated: 100},
+		{Level: "bezirk", Code: "Pankow", Sector: "62", Firms: 50, Entries: 3, Exits: 30, Undated: 50},
+		{Level: "province", Code: "20", Sector: "62", Firms: 100, Entries: 12, Exits: 2, Undated: 10},
+	}}
+	for _, u := range RegionUnits(r, "bezirk", "62") {
+		if u.Values[CompDynamism] != nil {
+			t.Errorf("%s: dynamism %v from undated firms", u.ID, *u.Values[CompDynamism])
+		}
+	}
+	units := RegionUnits(r, "province", "62")
+	if v := units[0].Values[CompDynamism]; v == nil || *v != 10 {
+		t.Errorf("dated region: dynamism %v, want 10", v)
+	}
+	ranked, err := Rank(RegionUnits(r, "bezirk", "62"), DefaultWeights())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ranked[0].Components {
+		if c.Component == CompDynamism {
+			t.Errorf("dynamism ranked although unknown everywhere: %+v", c)
+		}
+	}
+}
