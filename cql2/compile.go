@@ -210,14 +210,31 @@ func (c compiler) property(name string) (Type, error) {
 
 // operands compiles scalar expressions and checks that their types can be
 // compared with each other.
+//
+// A character literal compared with a date or timestamp is read as one when
+// it is one (a type cast the standard leaves to the server; GDAL writes date
+// filters that way).
 func (c compiler) operands(what string, es ...Expr) ([]operand, error) {
 	ops := make([]operand, len(es))
+	instantType := TypeAny
 	for i, e := range es {
 		o, err := c.operand(e)
 		if err != nil {
 			return nil, err
 		}
 		ops[i] = o
+		if _, text := e.(*Text); !text && (o.typ == TypeDate || o.typ == TypeTimestamp) {
+			instantType = o.typ
+		}
+	}
+	for i, e := range es {
+		if t, ok := e.(*Text); ok && instantType != TypeAny {
+			if lit, ok := castInstant(t.Value, instantType); ok {
+				ops[i], _ = c.operand(lit)
+			}
+		}
+	}
+	for _, o := range ops {
 		if !compatible(ops[0].typ, o.typ) {
 			return nil, errorf("%s: cannot compare %s (%s) with %s (%s)", what, ops[0].desc, ops[0].typ, o.desc, o.typ)
 		}
@@ -364,4 +381,16 @@ func (c compiler) isNull(e *IsNull) (pred, error) {
 func (c compiler) scalarOnly(e Expr) error {
 	_, err := c.operand(e)
 	return err
+}
+
+// castInstant reads a character literal as a date or a timestamp.
+func castInstant(s string, t Type) (Expr, bool) {
+	if t == TypeDate {
+		e, err := instant(s, true)
+		return e, err == nil
+	}
+	if v := toValue(s, TypeTimestamp); v.k == kTimestamp {
+		return &Timestamp{Value: v.t}, true
+	}
+	return nil, false
 }

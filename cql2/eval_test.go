@@ -62,7 +62,7 @@ func TestEvaluate(t *testing.T) {
 		{`NOT (n = 1 AND n = 2)`, true, false},
 		{`name = 'Ödemiş Tekstil A.Ş.'`, true, false},
 		{`name = 'ödemiş tekstil a.ş.'`, false, false},
-		{`CASEI(name) = CASEI('ÖDEMİŞ TEKSTİL A.Ş.')`, true, false}, // İ folds to i
+		{`CASEI(name) = CASEI('ÖDEMİŞ TEKSTİL A.Ş.')`, true, false},  // İ folds to i
 		{`CASEI(name) = CASEI('ODEMIS TEKSTIL A.S.')`, false, false}, // accents are kept
 		{`CASEI(name) = casei('ödemiş tekstil a.ş.')`, true, false},
 		{`name LIKE 'Ödemiş%'`, true, false},
@@ -82,6 +82,10 @@ func TestEvaluate(t *testing.T) {
 		{`ok > false`, true, false},
 		{`day = DATE('2019-03-01')`, true, false},
 		{`day < DATE('2019-03-02') AND day > DATE('2019-02-28')`, true, false},
+		{`day = '2019-03-01'`, true, false}, // a date in a character literal is read as a date
+		{`'2019-02-28' < day`, true, false},
+		{`day IN ('2019-03-01', DATE('2020-01-01'))`, true, false},
+		{`at = '2024-05-01T10:00:00Z' AND at > '2024-05-01T09:59:59'`, true, false},
 		{`at >= TIMESTAMP('2024-05-01T10:00:00Z')`, true, false},
 		{`at < TIMESTAMP('2024-05-01T11:00:00+02:00')`, false, false},
 		{`raw = 7`, true, false},
@@ -134,7 +138,8 @@ func TestCompileErrors(t *testing.T) {
 		{`nope = 1`, `unknown property "nope"; the queryables are at, day, geometry, n, name, ok, raw, x`},
 		{`name = 1`, "cannot compare property name (string) with a number (number)"},
 		{`n = 'x'`, "cannot compare property n (integer) with a character literal (string)"},
-		{`day = '2019-01-01'`, "cannot compare property day (date)"},
+		{`day = 'yesterday'`, "cannot compare property day (date) with a character literal (string)"},
+		{`at < '2019-01-01'`, "cannot compare property at (timestamp) with a character literal (string)"},
 		{`day = TIMESTAMP('2019-01-01T00:00:00Z')`, "(date) with a timestamp (timestamp)"},
 		{`n LIKE 'x%'`, "LIKE needs a string, not property n (integer)"},
 		{`name BETWEEN 'a' AND 'b'`, "BETWEEN compares numbers"},
@@ -199,5 +204,28 @@ func TestTimestampProperty(t *testing.T) {
 	}
 	if f.Match(mapFeature{props: map[string]any{"at": "yesterday"}}) {
 		t.Error("an unreadable timestamp matched")
+	}
+}
+
+// TestDraftText checks the text of the Part 3 drafts GDAL writes: ILIKE is
+// CASEI on both sides of LIKE there, and an error in CQL2 text.
+func TestDraftText(t *testing.T) {
+	e, err := ParseDraftText(`(name ILIKE 'ödemiş%') AND NOT (name NOT ILIKE '%A.Ş.')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `(and (like (casei (property "name")) (casei "ödemiş%")) (not (not (like (casei (property "name")) (casei "%A.Ş.")))))`
+	if e.String() != want {
+		t.Errorf("tree %s, want %s", e, want)
+	}
+	f, err := Compile(e, testQueryables())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Match(mapFeature{props: map[string]any{"name": "Ödemiş Tekstil A.Ş."}}) {
+		t.Error("ILIKE did not match")
+	}
+	if _, err := ParseText(`name ILIKE 'x'`); err == nil || !strings.Contains(err.Error(), "ILIKE is not CQL2") {
+		t.Errorf("ILIKE in CQL2 text: %v", err)
 	}
 }

@@ -15,16 +15,24 @@ type textParser struct {
 	lx    lexer
 	tok   token
 	depth int
+	draft bool // accept ILIKE
 }
 
 // ParseText parses a filter expression in the CQL2 text encoding. Keywords
 // are case-insensitive; property names are case-sensitive and may be
 // double-quoted.
-func ParseText(src string) (e Expr, err error) {
+func ParseText(src string) (Expr, error) { return parseText(src, false) }
+
+// ParseDraftText parses the text language of the OGC API – Features Part 3
+// drafts ("cql-text"), as GDAL's OAPIF driver writes it: CQL2 text plus
+// "a [NOT] ILIKE 'pattern'", which becomes CASEI(a) [NOT] LIKE CASEI('pattern').
+func ParseDraftText(src string) (Expr, error) { return parseText(src, true) }
+
+func parseText(src string, draft bool) (e Expr, err error) {
 	if !utf8.ValidString(src) {
 		return nil, &Error{Pos: strings.IndexFunc(src, func(r rune) bool { return r == utf8.RuneError }), Msg: "invalid UTF-8"}
 	}
-	p := &textParser{lx: lexer{src: src}}
+	p := &textParser{lx: lexer{src: src}, draft: draft}
 	defer func() {
 		if r := recover(); r != nil {
 			pe, ok := r.(*Error)
@@ -155,7 +163,7 @@ func (p *textParser) predicate() Expr {
 	negate := false
 	if p.kw("NOT") {
 		p.advance()
-		if !p.kw("LIKE") && !p.kw("BETWEEN") && !p.kw("IN") {
+		if !p.kw("LIKE") && !p.kw("BETWEEN") && !p.kw("IN") && !p.kw("ILIKE") {
 			p.fail("expected LIKE, BETWEEN or IN after NOT, found %s", p.describe())
 		}
 		negate = true
@@ -165,6 +173,13 @@ func (p *textParser) predicate() Expr {
 	case p.kw("LIKE"):
 		p.advance()
 		e = &Like{Value: left, Pattern: p.additive()}
+	case p.kw("ILIKE"):
+		if !p.draft {
+			p.fail("ILIKE is not CQL2; write CASEI(value) LIKE CASEI('pattern')")
+		}
+		p.advance()
+		fold := func(x Expr) Expr { return &Call{Kind: CallFunction, Op: "casei", Args: []Expr{x}} }
+		e = &Like{Value: fold(left), Pattern: fold(p.additive())}
 	case p.kw("BETWEEN"):
 		p.advance()
 		low := p.additive()
