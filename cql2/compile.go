@@ -3,6 +3,7 @@ package cql2
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -383,14 +384,35 @@ func (c compiler) scalarOnly(e Expr) error {
 	return err
 }
 
-// castInstant reads a character literal as a date or a timestamp.
+// castInstant reads a character literal as a date or a timestamp. Besides
+// RFC 3339 it takes the forms GDAL writes for a date field ("2023-05-01T")
+// and for timestamps without seconds ("2023-05-01T10Z", "2023-05-01T10:30Z").
 func castInstant(s string, t Type) (Expr, bool) {
+	if len(s) < len(dateLayout) {
+		return nil, false
+	}
+	day, err := time.Parse(dateLayout, s[:len(dateLayout)])
+	if err != nil {
+		return nil, false
+	}
+	rest := s[len(dateLayout):]
 	if t == TypeDate {
-		e, err := instant(s, true)
-		return e, err == nil
+		// a date, or a date at midnight
+		if rest == "" || rest[0] == 'T' && strings.Trim(rest[1:], "0:.Z") == "" {
+			return &Date{Value: s[:len(dateLayout)]}, true
+		}
+		return nil, false
+	}
+	if rest == "" || rest == "T" {
+		return &Timestamp{Value: day}, true
 	}
 	if v := toValue(s, TypeTimestamp); v.k == kTimestamp {
 		return &Timestamp{Value: v.t}, true
+	}
+	for _, l := range []string{"2006-01-02T15Z07:00", "2006-01-02T15:04Z07:00"} {
+		if ts, err := time.Parse(l, s); err == nil {
+			return &Timestamp{Value: ts.UTC()}, true
+		}
 	}
 	return nil, false
 }

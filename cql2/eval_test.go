@@ -85,6 +85,8 @@ func TestEvaluate(t *testing.T) {
 		{`day = '2019-03-01'`, true, false}, // a date in a character literal is read as a date
 		{`'2019-02-28' < day`, true, false},
 		{`day IN ('2019-03-01', DATE('2020-01-01'))`, true, false},
+		{`day >= '2019-03-01T' AND day < '2019-03-02T00:00:00Z'`, true, false}, // as GDAL writes dates
+		{`at > '2024-05-01T' AND at < '2024-05-01T10:30Z' AND at > '2024-05-01T09Z'`, true, false},
 		{`at = '2024-05-01T10:00:00Z' AND at > '2024-05-01T09:59:59'`, true, false},
 		{`at >= TIMESTAMP('2024-05-01T10:00:00Z')`, true, false},
 		{`at < TIMESTAMP('2024-05-01T11:00:00+02:00')`, false, false},
@@ -139,7 +141,8 @@ func TestCompileErrors(t *testing.T) {
 		{`name = 1`, "cannot compare property name (string) with a number (number)"},
 		{`n = 'x'`, "cannot compare property n (integer) with a character literal (string)"},
 		{`day = 'yesterday'`, "cannot compare property day (date) with a character literal (string)"},
-		{`at < '2019-01-01'`, "cannot compare property at (timestamp) with a character literal (string)"},
+		{`day = '2019-03-01T10:00:00Z'`, "cannot compare property day (date) with a character literal (string)"},
+		{`at < 'noon'`, "cannot compare property at (timestamp) with a character literal (string)"},
 		{`day = TIMESTAMP('2019-01-01T00:00:00Z')`, "(date) with a timestamp (timestamp)"},
 		{`n LIKE 'x%'`, "LIKE needs a string, not property n (integer)"},
 		{`name BETWEEN 'a' AND 'b'`, "BETWEEN compares numbers"},
