@@ -1,6 +1,7 @@
 package cql2
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,8 +106,8 @@ func TestParseErrors(t *testing.T) {
 		{`S_INTERSECTS(geometry, 'x')`, "cannot take a character literal"},
 		{`a = 1e999`, "out of range"},
 		{`a = 12abc`, "after a number"},
-		{strings.Repeat("(", 100) + "a=1" + strings.Repeat(")", 100), "nested more than"},
-		{strings.Repeat("NOT ", 100) + "a=1", "nested more than"},
+		{strings.Repeat("(", 300) + "a=1" + strings.Repeat(")", 300), "nested more than"},
+		{strings.Repeat("NOT ", 300) + "a=1", "nested more than"},
 		{"a = '\xff'", "invalid UTF-8"},
 	} {
 		_, err := ParseText(tc.in)
@@ -137,5 +138,21 @@ func TestParseJSONErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.in, err, tc.want)
 		}
+	}
+}
+
+// TestGDALNesting parses the left-deep chains GDAL writes for a long -where
+// (every AND in parentheses) and flattens them.
+func TestGDALNesting(t *testing.T) {
+	src := "(a = 0)"
+	for i := 1; i < 150; i++ {
+		src = "(" + src + fmt.Sprintf(") AND (a <> %d)", i)
+	}
+	e, err := ParseDraftText(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := e.(*Logical); !ok || len(l.Args) != 150 {
+		t.Errorf("not one AND of 150 conditions: %.200s", e)
 	}
 }

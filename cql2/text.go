@@ -5,9 +5,11 @@ import (
 	"unicode/utf8"
 )
 
-// maxDepth bounds the nesting of an expression, so that a hostile input
-// cannot exhaust the stack.
-const maxDepth = 64
+// maxDepth bounds the nesting of an expression (parentheses, NOT, signs,
+// function arguments, geometries), so that a hostile input cannot exhaust
+// the stack. GDAL nests every AND and OR it writes in parentheses, one
+// level per condition.
+const maxDepth = 256
 
 // textParser is a recursive-descent parser of CQL2 text. Errors abort the
 // parse by panicking with a *Error, which ParseText recovers.
@@ -113,8 +115,6 @@ func (p *textParser) leave() { p.depth-- }
 
 // or parses booleanExpression: terms joined by OR.
 func (p *textParser) or() Expr {
-	p.enter()
-	defer p.leave()
 	args := []Expr{p.and()}
 	for p.kw("OR") {
 		p.advance()
