@@ -37,14 +37,15 @@ func propertyType(layer, name string) cql2.Type {
 	case "dataset_id", "employees_low", "employees_high", "res", "firms", "imprecise", "gi_bin",
 		"cells", "stars", "entries", "exits":
 		return cql2.TypeInteger
-	case "employees", "employees_estimated", "lq", "lq_employment", "gi_z", "gi_p", "share", "completeness":
+	case "employees", "employees_estimated", "lq", "lq_employment", "gi_z", "gi_p", "share", "completeness", "p_value":
 		return cql2.TypeNumber
 	case "suppressed", "strong":
 		return cql2.TypeBoolean
 	case "founded", "closed":
 		return cql2.TypeDate
 	case "source_id", "name", "kind", "type", "nace", "street", "postcode", "district", "province",
-		"country", "precision", "geocode_source", "cell", "sector", "code", "level", "parent":
+		"country", "precision", "geocode_source", "cell", "sector", "code", "level", "parent",
+		"name_tr", "name_en", "method":
 		return cql2.TypeString
 	}
 	return cql2.TypeAny
