@@ -10,7 +10,8 @@ import (
 	"github.com/kume-geo/kume/export"
 )
 
-// OGC API – Features Part 1 (Core, GeoJSON) under /ogc.
+// OGC API – Features Part 1 (Core, GeoJSON) and Part 3 (Filtering, with CQL2)
+// under /ogc.
 
 const (
 	contentJSON    = "application/json"
@@ -24,6 +25,17 @@ func ogcConformance() []string {
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 		"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+		"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+		"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+		"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+		"http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+		"http://www.opengis.net/spec/cql2/1.0/conf/property-property",
+		"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+		"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+		"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+		"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
 	}
 }
 
@@ -51,6 +63,8 @@ func (s *Server) mountOGC(r chi.Router) {
 		r.Get("/conformance", s.handleOGCConformance)
 		r.Get("/collections", s.handleOGCCollections)
 		r.Get("/collections/{collectionId}", s.handleOGCCollection)
+		r.Get("/collections/{collectionId}/queryables", s.handleOGCQueryables)
+		r.Get("/api", s.handleOGCAPI)
 		r.Get("/collections/{collectionId}/items", s.handleOGCItems)
 		r.Get("/collections/{collectionId}/items/{featureId}", s.handleOGCItem)
 	})
@@ -97,7 +111,7 @@ func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request) {
 		"description": "Firms, supporting institutions, sector hot spots and cluster footprints.",
 		"links": []Link{
 			{Href: base + "/ogc/?f=json", Rel: "self", Type: contentJSON, Title: "This document"},
-			{Href: base + "/api/openapi.json", Rel: "service-desc", Type: contentOpenAPI, Title: "The API definition"},
+			{Href: base + "/ogc/api", Rel: "service-desc", Type: contentOpenAPI, Title: "The definition of this OGC API"},
 			{Href: base + "/api/docs", Rel: "service-doc", Type: "text/html", Title: "The API documentation"},
 			{Href: base + "/ogc/conformance?f=json", Rel: "conformance", Type: contentJSON, Title: "Conformance classes"},
 			{Href: base + "/ogc/collections?f=json", Rel: "data", Type: contentJSON, Title: "Collections"},
@@ -127,6 +141,9 @@ func (s *Server) ogcCollection(base, layer string, bbox []float64) map[string]an
 		"links": []Link{
 			{Href: href + "?f=json", Rel: "self", Type: contentJSON, Title: title},
 			{Href: href + "/items?f=json", Rel: "items", Type: contentGeoJSON, Title: title + " (GeoJSON)"},
+			{Href: href + "/queryables", Rel: relQueryables, Type: contentSchema, Title: "Queryables of " + title},
+			// the relation of the Part 3 drafts, which GDAL's OAPIF driver follows
+			{Href: href + "/queryables?f=json", Rel: "queryables", Type: contentJSON, Title: "Queryables of " + title},
 		},
 	}
 }

@@ -23,12 +23,21 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.exportContext(r)
 	defer cancel()
-	fr, err := s.parseFeatureRequest(ctx, r, "ogc/"+layer, layer, "f")
+	fr, err := s.parseFeatureRequest(ctx, r, "ogc/"+layer, layer, ogcItemParams()...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	if !s.negotiate(w, r, fr.p) {
+		return
+	}
+	flt, err := ogcFilter(fr.p, layer)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if flt != nil {
+		s.serveFilteredItems(ctx, w, r, fr, flt)
 		return
 	}
 	matched, counted, err := export.Count(ctx, s.store, fr.q)

@@ -220,6 +220,8 @@ type cursor struct {
 	Offset int    `json:"o"`
 	After  int64  `json:"a,omitempty"`
 	Query  string `json:"q"` // fingerprint of the query the cursor belongs to
+	// Matched carries numberMatched of a filtered query from page to page.
+	Matched int `json:"m,omitempty"`
 }
 
 // fingerprint identifies a route and its filters (paging parameters left out)
