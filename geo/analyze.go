@@ -170,7 +170,7 @@ func analyze(ctx context.Context, in Input, p Params, progress func(stage string
 		fps = append(fps, f...)
 	}
 	buf = aggBuf{}
-	fps = selectClusters(d, fps)
+	fps = selectClusters(d, dropMixed(d, fps, p.MinDominance))
 	progress("footprints", 0, len(fps))
 	finishClusters(d, fps, rg, refs, &in, &p)
 	for i := range fps {

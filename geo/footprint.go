@@ -20,6 +20,7 @@ type footprint struct {
 	level          int     // region level that names the cluster, -1 none
 	finer          string  // the place at a finer level, to tell namesakes apart
 	cellFirms      []int32 // active firms of the key per cell of c.Cells
+	mix            placeMix
 	allFirms       float64 // all-sector firms in the cells
 	allEmp         float64
 	maxEmp         float64

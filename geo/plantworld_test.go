@@ -18,6 +18,10 @@ import (
 // services, distributors and supporting institutions, and some cities hold a
 // mixed-sector industrial zone (an OSB with a technology park and firms of
 // many unrelated sectors), which the source definition says is no cluster.
+// Seeds vary the world: odd seeds give every planted cluster an OSB among
+// its institutions and leave the zones without their site institutions,
+// with firms of the national mix; seeds divisible by 3 plant one chain in a
+// large city; seeds divisible by 4 build the zones of eight sectors.
 // Nothing in it is real data.
 
 // plantedCluster is one planted specialised value chain (or, with no chain,
@@ -218,6 +222,9 @@ func newPlantWorld(tax *nace.Taxonomy, chains []kume.ValueChain, seed uint64, sc
 		for _, t := range []kume.InstitutionType{kume.University, kume.VocationalSchool, kume.Chamber, kume.Bank, kume.PublicAgency} {
 			g.institution(g.near(pc.centre, 3), t)
 		}
+		if seed%2 == 1 {
+			g.institution(g.near(pc.centre, 1), kume.OSB) // a site can be part of a cluster
+		}
 		w.clusters = append(w.clusters, pc)
 	}
 	// Mixed-sector industrial zones: an OSB and a technology park holding
@@ -228,6 +235,9 @@ func newPlantWorld(tax *nace.Taxonomy, chains []kume.ValueChain, seed uint64, sc
 		zoneDivs = append(zoneDivs, fmt.Sprintf("%02d", d))
 	}
 	zoneDivs = append(zoneDivs, "46", "49", "52", "62", "71")
+	if seed%4 == 0 {
+		zoneDivs = []string{"10", "20", "22", "25", "28", "29", "46", "49"} // fewer, larger sectors
+	}
 	for i, ci := range []int{order[0], order[1], mids[6], mids[7]} {
 		c := w.cities[ci]
 		z := plantedZone{city: ci, centre: g.near(c.centre, c.sigmaKm), firms: int(scale * float64([]int{60, 1000, 250, 600}[i]))}

@@ -155,10 +155,8 @@ func clusterCandidates(d *data, ra *resAgg, s int32, ri *ringIndex, p *Params, o
 		if own := o - sharedFirms(ra, comp, inFocus); own < float64(p.MinFirms) || own/e < p.MinLQ {
 			continue
 		}
-		if mixedPlace(d, ra, comp, member, secs, p.MinDominance) {
-			continue
-		}
 		fp := describe(d, ra, s, comp, p, chainRoles, ec, member)
+		fp.mix = measureMix(d, ra, comp, member, secs) // judged with the other keys' candidates (dropMixed)
 		fp.focus = focus
 		fp.c.FocusFirms = int(o)
 		fp.c.Expected = e
@@ -184,89 +182,6 @@ func focusSections(d *data, focus int32) []bool {
 		}
 	}
 	return out
-}
-
-// sectionAgglomerationLQ is the location quotient above which the
-// footprint's firms of the focus's sections count as an agglomeration of
-// those sections (an industrial zone of manufacturing, say), as the
-// European Cluster Observatory's specialisation star reads an LQ of 2.
-const sectionAgglomerationLQ = 2
-
-// mixedPlace reports whether a footprint is a mixed concentration, where its
-// key's excess says nothing of a value chain (the source definition: firms
-// of mixed sectors inside a zone are not a cluster). That is the case when
-// the key does not dominate the place, holding less than share of
-//   - all the footprint's firms, where the footprint holds a site (an
-//     organised industrial zone, technology park, incubator or free zone;
-//     see hasSite), or
-//   - the footprint's firms of the focus's NACE sections, where those
-//     sections are over-represented (LQ ≥ sectionAgglomerationLQ against
-//     the benchmark).
-//
-// Elsewhere, one specialised activity among a normal mix, no dominance is
-// asked. Without known sections only the site rule applies.
-func mixedPlace(d *data, ra *resAgg, comp []uint64, member, secs []bool, share float64) bool {
-	var secNum, secDen, num, den float64
-	at := 0
-	for _, c := range comp {
-		at = seekGroup(ra.groups, at, c)
-		for i := at; i < len(ra.groups) && ra.groups[i].cell == c; i++ {
-			g := &ra.groups[i]
-			f := float64(g.firms)
-			den += f
-			if member[g.code] {
-				num += f
-			}
-			if sec := d.codes[g.code].section; sec >= 0 && secs[sec] {
-				secDen += f
-				if member[g.code] {
-					secNum += f
-				}
-			}
-		}
-	}
-	if hasSite(d, comp) && num < share*den {
-		return true
-	}
-	var benchSec float64
-	for s, in := range secs {
-		if in {
-			benchSec += ra.bench[s].firms
-		}
-	}
-	lq, ok := lqValue(secDen, den, benchSec, ra.bench[0].firms)
-	return ok && lq >= sectionAgglomerationLQ && secNum < share*secDen
-}
-
-// siteReachKm is how far beyond a footprint's cells a site counts as the
-// footprint's: a zone's firms spill over the edges of the cells around it.
-const siteReachKm = 2
-
-// hasSite reports whether a site institution (an organised industrial zone,
-// technology park, incubator or free zone) placed precisely enough for the
-// resolution lies in the footprint's cells or within siteReachKm of them
-// (of a cell's centre plus its edge length).
-func hasSite(d *data, comp []uint64) bool {
-	if len(comp) == 0 {
-		return false
-	}
-	res := CellResolution(comp[0])
-	reach := edgeKm(res) + siteReachKm
-	for i := range d.insts {
-		in := &d.insts[i]
-		if in.cell == 0 || int(in.maxRes) < res || !d.instTypes[in.typ].IsSite() {
-			continue
-		}
-		if _, ok := slices.BinarySearch(comp, CellParent(in.cell, res)); ok {
-			return true
-		}
-		for _, c := range comp {
-			if haversineKm(in.pt, CellCenter(c)) <= reach {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // sharedFirms counts the active firms of the codes in member that sit at
