@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every kume test on this machine: installs what is missing (PostgreSQL +
 # PostGIS, GDAL, Chromium, Node), starts a throwaway PostGIS cluster unless
-# KUME_TEST_DATABASE_URL is set, runs go vet, staticcheck, go test and the
-# browser tests of web/, and stops the cluster. Under CI=true a missing component is an error, never a skip.
+# KUME_TEST_DATABASE_URL is set, checks that go.mod and go.sum are tidy, runs
+# go vet, staticcheck, go test and the browser tests of web/, and stops the
+# cluster. Under CI=true a missing component is an error, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,12 @@ if [ -z "${KUME_TEST_DATABASE_URL:-}" ]; then
 fi
 
 failed=()
+log "go mod tidy"
+if ! tidy=$(go mod tidy -diff 2>&1); then
+	printf '%s\n' "$tidy" >&2
+	log "go.mod or go.sum is not tidy: run go mod tidy"
+	failed+=("go mod tidy")
+fi
 log "go vet"
 go vet ./... || failed+=("go vet")
 log "staticcheck"
