@@ -65,7 +65,7 @@ func (s *Server) handleClusters(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sector, err := sectorParam(p)
+	sector, err := s.sectorParam(p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -3,13 +3,13 @@ package api
 import (
 	"math"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
 	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Defaults of GET /lisa.
@@ -39,15 +39,15 @@ func (s *Server) parseLISA(r *http.Request, p params) (*lisaRequest, error) {
 	ctx := r.Context()
 	q := &lisaRequest{}
 	var err error
-	if q.sector, err = sectorParam(p); err != nil {
+	if q.sector, err = s.sectorParam(p); err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(q.sector, "vc:") {
+	if layer.IsChain(q.sector) {
 		if _, err := s.sectorPrefixes(ctx, q.sector); err != nil {
 			return nil, err
 		}
 	}
-	if q.res, err = p.int("res", DefaultHexRes, 0, geo.MaxResolution); err != nil {
+	if q.res, err = p.int("res", layer.DefaultRes, 0, geo.MaxResolution); err != nil {
 		return nil, err
 	}
 	run, err := s.store.LatestAnalysis(ctx)

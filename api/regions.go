@@ -76,7 +76,7 @@ func (s *Server) handleRegionProfile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sector, err := sectorParam(p)
+	sector, err := s.sectorParam(p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

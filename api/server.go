@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/tiles"
 )
 
@@ -43,7 +44,10 @@ type Deps struct {
 	Log   *slog.Logger
 	// Sectors searches the NACE taxonomy (nil: GET /sectors answers 501).
 	Sectors SectorIndex
-	// ValueChains gives the default value chains and validates edited ones.
+	// SectorKeys parses and expands the sector parameter of every route, with
+	// the value chains in force (nil: routes that take a sector answer 501).
+	SectorKeys *layer.Sectors
+	// ValueChains validates the value chains an administrator edits.
 	ValueChains ValueChainCatalog
 	// Importer runs an upload through the same code as "kume import".
 	Importer Importer

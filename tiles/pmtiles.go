@@ -35,8 +35,8 @@ func ExportPMTiles(ctx context.Context, svc *Service, w io.Writer, layers []stri
 		sectors = []string{""}
 	}
 	for _, sec := range sectors {
-		if !ValidSector(sec) {
-			return kume.Errorf(kume.EINVALID, "invalid sector in export")
+		if _, err := svc.cfg.Sectors.Parse(sec); err != nil {
+			return err
 		}
 	}
 	if _, err := ParseLayers(strings.Join(layers, ",")); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/kume-geo/kume"
 )
@@ -13,14 +12,14 @@ import (
 // establishments of public datasets that are active at the end of the day
 // Params.At (or at Config.Now without one) appear, at most Config.MaxPoints
 // per tile (the lowest store ids first).
-func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, layer string) error {
+func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, name string) error {
 	now := tc.params.activeAt(s.cfg.Now)
 	f := kume.EstablishmentFilter{BBox: &tc.bbox, ActiveAt: &now, PublicOnly: true, Limit: s.cfg.MaxPoints}
-	if layer == LayerInstitutions {
+	if name == LayerInstitutions {
 		f.Kind, f.Type = kume.KindInstitution, tc.params.Type
 	} else {
 		f.Kind = kume.KindFirm
-		prefixes, err := s.sectorPrefixes(ctx, tc.params.Sector)
+		prefixes, err := s.cfg.Sectors.Prefixes(ctx, tc.params.Sector)
 		if err != nil {
 			return err
 		}
@@ -41,7 +40,7 @@ func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, la
 			continue
 		}
 		props = append(props[:0], pInt("id", e.ID), pString("name", e.Name))
-		if layer == LayerInstitutions {
+		if name == LayerInstitutions {
 			props = append(props, pString("type", string(e.Type)))
 		} else {
 			if e.NACE != "" {
@@ -78,22 +77,4 @@ func employeeBand(e kume.Employees) string {
 		return "50-249"
 	}
 	return "250+"
-}
-
-// sectorPrefixes turns a sector key into the NACE prefixes of an establishment
-// filter: a section becomes its divisions, a value chain the codes of all its
-// roles (ENOTFOUND for an unknown chain), "" no restriction.
-func (s *Service) sectorPrefixes(ctx context.Context, sector string) ([]string, error) {
-	var chains []kume.ValueChain
-	if strings.HasPrefix(sector, "vc:") {
-		var err error
-		if chains, err = s.store.ValueChains(ctx); err != nil {
-			return nil, err
-		}
-	}
-	prefixes, found := kume.SectorPrefixes(sector, chains)
-	if !found {
-		return nil, kume.Errorf(kume.ENOTFOUND, "unknown value chain")
-	}
-	return prefixes, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/maypok86/otter/v2"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Service builds, caches and invalidates vector tiles from a kume.Store. It is
@@ -82,6 +83,11 @@ func New(store kume.Store, cfg Config) (*Service, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Sectors == nil {
+		if cfg.Sectors, err = layer.NewSectors(nil, store); err != nil {
+			return nil, fmt.Errorf("tiles: %w", err)
+		}
 	}
 	s := &Service{store: store, cfg: cfg}
 	if cfg.CacheBytes > 0 {

@@ -87,7 +87,7 @@ func (s *Service) encodeOutside(ctx context.Context, tc *tileCtx, name, layerNam
 		if name == LayerInstitutions {
 			q.Type = tc.params.Type
 		} else {
-			prefixes, err := s.sectorPrefixes(ctx, tc.params.Sector)
+			prefixes, err := s.cfg.Sectors.Prefixes(ctx, tc.params.Sector)
 			if err != nil {
 				return nil, err
 			}

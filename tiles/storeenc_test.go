@@ -96,8 +96,8 @@ func TestLayerEncoder(t *testing.T) {
 	}
 	rec.err = nil
 	_, err := svc.Tile(context.Background(), Request{Layers: []string{LayerEstablishments}, Tile: id, Params: Params{Sector: "vc:nothing"}})
-	if kume.ErrorCode(err) != kume.ENOTFOUND {
-		t.Errorf("unknown value chain: %v, want ENOTFOUND", err)
+	if kume.ErrorCode(err) != kume.EINVALID {
+		t.Errorf("unknown value chain: %v, want EINVALID, as the API answers", err)
 	}
 }
 

@@ -54,7 +54,7 @@ func TestTileEncodersAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := tiles.ParseParams(layers, q)
+		p, err := goSvc.ParseParams(layers, q)
 		if err != nil {
 			t.Fatal(err)
 		}

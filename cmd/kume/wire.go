@@ -28,11 +28,8 @@ func sectorIndex(tax *nace.Taxonomy) api.SectorIndex {
 	})
 }
 
-// chainCatalog serves api.ValueChainCatalog from the shipped definitions.
+// chainCatalog serves api.ValueChainCatalog from the NACE taxonomy.
 type chainCatalog struct{ tax *nace.Taxonomy }
-
-// Default returns the shipped value chains.
-func (c chainCatalog) Default() ([]kume.ValueChain, error) { return valuechain.Default() }
 
 // Validate checks one edited chain against the taxonomy.
 func (c chainCatalog) Validate(vc kume.ValueChain) error {
