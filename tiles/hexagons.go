@@ -10,27 +10,8 @@ import (
 	"github.com/paulmach/orb/clip"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
-
-// edgeKm is the average H3 edge length in km by resolution; a cell's centre is
-// at most about one edge from its vertices.
-func edgeKm(res int) float64 {
-	e := [...]float64{1107.7, 418.7, 158.2, 59.8, 22.6, 8.54, 3.23, 1.22, 0.461,
-		0.174, 0.0659, 0.0249, 0.0094, 0.00355, 0.00134, 0.000509}
-	return e[max(0, min(res, len(e)-1))]
-}
-
-// cellBBox grows the tile's box so that it holds the centre of every cell of
-// resolution res that reaches into the tile.
-func cellBBox(b orb.Bound, res int) orb.Bound {
-	dLat := 2 * edgeKm(res) / 111.0
-	lat := math.Min(85, math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+dLat)
-	dLon := dLat / math.Cos(lat*math.Pi/180)
-	return orb.Bound{
-		Min: orb.Point{math.Max(-180, b.Min[0]-dLon), math.Max(-90, b.Min[1]-dLat)},
-		Max: orb.Point{math.Min(180, b.Max[0]+dLon), math.Min(90, b.Max[1]+dLat)},
-	}
-}
 
 // cellTile returns the cell's outline in the tile's coordinates, clipped to the
 // buffered tile; nil when the cell lies outside it.
@@ -168,7 +149,7 @@ func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 	if err != nil {
 		return err
 	}
-	bb := cellBBox(tc.bbox, res)
+	bb := layer.GrowBox(tc.bbox, res, 90)
 	f := kume.CellFilter{Version: tc.v.analysis, Res: res, Sector: tc.params.Sector, BBox: &bb}
 	if r, ok := s.store.(TileCellReader); ok {
 		return r.TileCells(ctx, f, func(c *kume.CellStat) error {

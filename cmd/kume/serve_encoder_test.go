@@ -186,5 +186,5 @@ func TestTileEncoderFlag(t *testing.T) {
 	if err != nil || enc != nil {
 		t.Errorf("go encoder: %v, %v; want none", enc, err)
 	}
-	var _ tiles.LayerEncoder = postgisEncoder{(*postgis.Store)(nil)}
+	var _ tiles.LayerEncoder = (*postgis.Store)(nil)
 }
