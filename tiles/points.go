@@ -3,7 +3,6 @@ package tiles
 import (
 	"context"
 	"math"
-	"strconv"
 
 	"github.com/kume-geo/kume"
 )
@@ -29,6 +28,10 @@ func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, na
 	if err != nil {
 		return err
 	}
+	l := s.defs.firm
+	if name == LayerInstitutions {
+		l = s.defs.inst
+	}
 	props := make([]prop, 0, 5)
 	for i := range es {
 		e := &es[i]
@@ -39,42 +42,8 @@ func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, na
 		if !tc.box.Contains(p) || e.ID < 0 {
 			continue
 		}
-		props = append(props[:0], pInt("id", e.ID), pString("name", e.Name))
-		if name == LayerInstitutions {
-			props = append(props, pString("type", string(e.Type)))
-		} else {
-			if e.NACE != "" {
-				props = append(props, pString("nace", e.NACE))
-			}
-			if b := employeeBand(e.Employees); b != "" {
-				props = append(props, pString("employees", b))
-			}
-		}
+		props = appendProps(props[:0], l, e)
 		enc.addPoint(uint64(e.ID), true, p, props)
 	}
 	return nil
-}
-
-// employeeBand returns the head count as a band: a register's own band as
-// "low-high" or "low+", an exact count as its EU size class ("0", "1-9",
-// "10-49", "50-249", "250+"), "" when unknown. Exact counts are never
-// published.
-func employeeBand(e kume.Employees) string {
-	switch {
-	case !e.Known:
-		return ""
-	case !e.Exact() && e.High < 0:
-		return strconv.Itoa(e.Low) + "+"
-	case !e.Exact():
-		return strconv.Itoa(e.Low) + "-" + strconv.Itoa(e.High)
-	case e.Low <= 0:
-		return "0"
-	case e.Low < 10:
-		return "1-9"
-	case e.Low < 50:
-		return "10-49"
-	case e.Low < 250:
-		return "50-249"
-	}
-	return "250+"
 }

@@ -24,6 +24,7 @@ type Service struct {
 	cfg      Config
 	cache    *otter.Cache[cacheKey, *entry] // nil when the cache is off
 	outlines *outlineCache
+	defs     *defs
 
 	gzip     sync.Pool  // *gzip.Writer at BestSpeed, for Tile.Gzip
 	encoders sync.Pool  // *layerEncoder, reset between tiles
@@ -89,7 +90,7 @@ func New(store kume.Store, cfg Config) (*Service, error) {
 			return nil, fmt.Errorf("tiles: %w", err)
 		}
 	}
-	s := &Service{store: store, cfg: cfg}
+	s := &Service{store: store, cfg: cfg, defs: newDefs()}
 	if cfg.CacheBytes > 0 {
 		s.cache, err = otter.New(&otter.Options[cacheKey, *entry]{
 			MaximumWeight: uint64(cfg.CacheBytes),
