@@ -155,7 +155,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		SectorKeys:  keys,
 		ValueChains: chainCatalog{tax},
 		Analyzer:    analyzer{s.runner},
-		Ranker:      ranker{st},
+		Ranker:      api.StoreRanker{Store: st},
 		Importer:    newImporter(st, tax, s.runner),
 	})
 	s.http = h.HTTPServer(s.cfg.Addr)
