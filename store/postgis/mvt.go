@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"math"
 
 	"github.com/jackc/pgx/v5"
@@ -57,6 +58,18 @@ func (s *Store) EncodeLayer(ctx context.Context, q layer.TileQuery) ([]byte, err
 	return tile, nil
 }
 
+//go:embed queries/mvt_clusters.sql
+var mvtClustersSQL string
+
+//go:embed queries/mvt_points.sql
+var mvtPointsSQL string
+
+//go:embed queries/mvt_points_end.sql
+var mvtPointsEndSQL string
+
+//go:embed queries/mvt_regions.sql
+var mvtRegionsSQL string
+
 // mvtStatement returns the statement of q's layer and its arguments.
 func (s *Store) mvtStatement(q layer.TileQuery) (string, []any, error) {
 	b := q.BBox
@@ -66,9 +79,9 @@ func (s *Store) mvtStatement(q layer.TileQuery) (string, []any, error) {
 		q.Simplify * unit, b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	switch q.Layer {
 	case layer.Regions:
-		return s.q("mvt_regions"), append(area, q.Level, q.Analysis, q.Sector), nil
+		return mvtRegionsSQL, append(area, q.Level, q.Analysis, q.Sector), nil
 	case layer.Clusters:
-		return s.q("mvt_clusters"), append(area, q.Analysis, q.Sector), nil
+		return mvtClustersSQL, append(area, q.Analysis, q.Sector), nil
 	case layer.Establishments, layer.Institutions:
 		f := kume.EstablishmentFilter{BBox: &b, ActiveAt: &q.ActiveAt, PublicOnly: true, NACEPrefixes: q.NACEPrefixes}
 		inst := q.Layer == layer.Institutions
@@ -84,7 +97,7 @@ func (s *Store) mvtStatement(q layer.TileQuery) (string, []any, error) {
 		}
 		args := append(filterArgs(f), limit, q.Name, int32(q.Z), int32(q.X), int32(q.Y),
 			int32(q.Extent), int32(q.Buffer), inst)
-		return s.q("mvt_points") + s.q("establishment_where") + s.q("mvt_points_end"), args, nil
+		return mvtPointsSQL + establishmentWhereSQL + mvtPointsEndSQL, args, nil
 	}
 	return "", nil, kume.Errorf(kume.EINVALID, "mvt: no layer %q", q.Layer)
 }

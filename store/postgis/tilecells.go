@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -29,6 +30,12 @@ func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kum
 	return s.eachBlockCell(ctx, f, lo, hi, all, d, fn)
 }
 
+//go:embed queries/tile_blocks.sql
+var tileBlocksSQL string
+
+//go:embed queries/tile_blocks_all.sql
+var tileBlocksAllSQL string
+
 // eachBlockCell reads the cell blocks of f's version, resolution and sector
 // that hold cells of the inclusive index ranges [lo[i], hi[i]] (ascending,
 // disjoint), or all of them, in one query, and calls fn with the cells d
@@ -38,11 +45,11 @@ func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, lo, hi []i
 	var err error
 	switch {
 	case all:
-		rows, err = s.pool.Query(ctx, s.q("tile_blocks_all"), f.Version, f.Res, f.Sector)
+		rows, err = s.pool.Query(ctx, tileBlocksAllSQL, f.Version, f.Res, f.Sector)
 	case len(lo) == 0:
 		return nil
 	default:
-		rows, err = s.pool.Query(ctx, s.q("tile_blocks"), f.Version, f.Res, f.Sector, lo, hi)
+		rows, err = s.pool.Query(ctx, tileBlocksSQL, f.Version, f.Res, f.Sector, lo, hi)
 	}
 	if err != nil {
 		return wrap(ctx, err, "cell statistics")
