@@ -50,6 +50,9 @@ go vet ./... || failed+=("go vet")
 log "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./... || failed+=(staticcheck)
 log "go test"
+# The PMTiles archives are read back by an independent reader, the pmtiles
+# JavaScript library, in the tests of tiles/pmtiles.
+(cd tiles/pmtiles/testdata/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || failed+=("npm ci (tiles/pmtiles)")
 go test -count=1 ${GOTESTFLAGS:-} ./... || failed+=("go test")
 
 log "browser tests (web/)"
