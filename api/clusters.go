@@ -11,7 +11,24 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/layer"
 )
+
+// jsonObject returns v's JSON encoding as an object to edit; UseNumber keeps
+// large integers exact.
+func jsonObject(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
 
 func (s *Server) mountClusters(r chi.Router) {
 	r.With(s.need(kume.ScopeRead)).Get("/clusters", s.handleClusters)
@@ -20,32 +37,22 @@ func (s *Server) mountClusters(r chi.Router) {
 
 var clusterIDRE = regexp.MustCompile(`^[A-Za-z0-9:._-]{1,128}$`)
 
-// clusterJSON renders a cluster as a JSON object; for anonymous callers the
-// numbers of a suppressed cluster are null.
+// clusterJSON renders a cluster as a JSON object; for anonymous callers a
+// suppressed cluster shows its identity only, every other member null
+// (layer.Withheld).
 func clusterJSON(c *kume.Cluster, public, withGeometry bool) (map[string]any, error) {
-	b, err := json.Marshal(c)
+	m, err := jsonObject(c)
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", c.ID, err)
 	}
-	// UseNumber keeps large integers exact; cells are written as H3's usual
-	// hexadecimal strings, as in the hexagons layer, since JSON numbers above
-	// 2^53 lose digits in most clients.
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("cluster %s: %w", c.ID, err)
-	}
+	// Cells are written as H3's usual hexadecimal strings, as in the hexagons
+	// layer, since JSON numbers above 2^53 lose digits in most clients.
 	cells := make([]string, len(c.Cells))
 	for i, cell := range c.Cells {
 		cells[i] = export.CellID(cell)
 	}
 	m["cells"] = cells
-	if public && c.Suppressed {
-		for _, k := range []string{"firms", "employees", "lq", "share", "stars", "institutions_inside", "institutions_near", "profile"} {
-			m[k] = nil
-		}
-	}
+	layer.ClusterLayer().MaskJSON(m, public, c.Suppressed)
 	if withGeometry {
 		var f export.Feature
 		export.ClusterFeature(&f, c, public)
@@ -65,7 +72,7 @@ func (s *Server) handleClusters(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sector, err := sectorParam(p)
+	sector, err := s.sectorParam(p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

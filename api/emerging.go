@@ -10,6 +10,7 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Bounds of GET /emerging: the bins (study-area cells × time steps) of one
@@ -82,14 +83,14 @@ func readEmergingAnalysis(raw json.RawMessage) emergingAnalysis {
 func (s *Server) parseEmerging(ctx context.Context, r *http.Request, p params) (*emergingRequest, error) {
 	q := &emergingRequest{}
 	var err error
-	if q.sector, err = sectorParam(p); err != nil {
+	if q.sector, err = s.sectorParam(p); err != nil {
 		return nil, err
 	}
 	if q.filter, err = s.timelineFilter(ctx, r, p); err != nil {
 		return nil, err
 	}
 	q.filter.Kind, q.filter.Lean = kume.KindFirm, true
-	if q.res, err = p.int("res", DefaultHexRes, 0, kume.BaseResolution); err != nil {
+	if q.res, err = p.int("res", layer.DefaultRes, 0, kume.BaseResolution); err != nil {
 		return nil, err
 	}
 	run, err := s.store.LatestAnalysis(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // testKeys are the secrets of the fixture's keys by scope.
@@ -102,6 +103,9 @@ func newTestServer(t testing.TB, mod func(*Config, *Deps)) (*Server, *fakeStore,
 	if d.Store == nil {
 		d.Store = st
 	}
+	if d.SectorKeys == nil {
+		d.SectorKeys = mustSectorKeys(t, d.Store)
+	}
 	return New(cfg, d), st, keys
 }
 
@@ -135,4 +139,15 @@ func (fakeRanker) Rank(_ context.Context, req RankRequest) (RankResult, error) {
 		return RankResult{}, nil
 	}
 	return RankResult{Method: "fake", Items: []RankItem{{Rank: 1, ID: "province:34", Name: "İstanbul", Score: 1}}}, nil
+}
+
+// mustSectorKeys returns the sector keys of the shipped taxonomy with the
+// value chains in force in st.
+func mustSectorKeys(t testing.TB, st layer.ChainStore) *layer.Sectors {
+	t.Helper()
+	keys, err := layer.NewSectors(nil, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }

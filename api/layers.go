@@ -9,14 +9,15 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Parameters shared by the routes that page through a layer.
 var pagingParams = []string{"limit", "cursor"}
 
 // layerParams lists the filter parameters each layer accepts (paging aside).
-func layerParams(layer string) []string {
-	switch layer {
+func layerParams(name string) []string {
+	switch name {
 	case export.LayerEstablishments:
 		return []string{"dataset", "sector", "kind", "type", "bbox", "region"}
 	case export.LayerInstitutions:
@@ -32,95 +33,108 @@ func layerParams(layer string) []string {
 }
 
 var (
-	sectorRE = regexp.MustCompile(`^(vc:[a-z0-9_-]{1,64}|[A-U]|[0-9]{2}(\.[0-9]{1,2})?)$`)
 	nameRE   = regexp.MustCompile(`^[\p{L}\p{N} ._-]{1,100}$`)
 	levelRE  = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 	regionRE = regexp.MustCompile(`^[a-z0-9_]{1,32}:[\p{L}\p{N}._-]{1,64}$`)
 )
 
-// DefaultHexRes is the H3 resolution of the hexagon layer when none is asked for.
-const DefaultHexRes = 7
-
-// sectorParam returns a validated sector key: "" (all), a NACE code at any
-// level or "vc:<chain id>".
-func sectorParam(p params) (string, error) {
-	return p.match("sector", sectorRE, "a NACE code (\"C\", \"13\", \"13.2\", \"13.20\") or vc:<chain>")
+// sectorParam returns the sector key of the "sector" parameter, parsed by
+// Deps.SectorKeys (layer.Sectors): "" when it is not given.
+func (s *Server) sectorParam(p params) (string, error) {
+	v, err := p.text("sector", maxText)
+	if err != nil {
+		return "", err
+	}
+	keys, err := s.sectorKeys()
+	if err != nil {
+		return "", err
+	}
+	return keys.Parse(v)
 }
 
-// layerQuery builds the query of a layer from validated parameters. It
-// resolves datasets, regions and sectors in the store, hiding private
-// datasets from anonymous callers.
-func (s *Server) layerQuery(ctx context.Context, r *http.Request, p params, layer string) (export.Query, error) {
-	q := export.Query{Layer: layer, Public: IsPublic(r)}
+// sectorKeys returns Deps.SectorKeys, or ENOTSUPPORTED when it is not wired.
+func (s *Server) sectorKeys() (*layer.Sectors, error) {
+	if s.api.deps.SectorKeys == nil {
+		return nil, kume.Errorf(kume.ENOTSUPPORTED, "sector keys are not configured")
+	}
+	return s.api.deps.SectorKeys, nil
+}
+
+// sectorPrefixes expands a parsed sector key into the NACE prefixes of the
+// establishments it covers (layer.Sectors.Prefixes).
+func (s *Server) sectorPrefixes(ctx context.Context, sector string) ([]string, error) {
+	keys, err := s.sectorKeys()
+	if err != nil {
+		return nil, err
+	}
+	return keys.Prefixes(ctx, sector)
+}
+
+// layerQuery builds the query of a layer from its parameters with
+// export.NewQuery, as "kume export" does. It resolves datasets and regions in
+// the store, hiding private datasets from anonymous callers.
+func (s *Server) layerQuery(ctx context.Context, r *http.Request, p params, name string) (export.Query, error) {
+	f := export.Filters{Layer: name, Public: IsPublic(r), Res: -1}
 	var err error
-	if q.BBox, err = p.bbox("bbox"); err != nil {
-		return q, err
+	if f.BBox, err = p.bbox("bbox"); err != nil {
+		return export.Query{}, err
 	}
-	if q.Sector, err = sectorParam(p); err != nil {
-		return q, err
+	if f.Sector, err = p.text("sector", maxText); err != nil {
+		return export.Query{}, err
 	}
-	switch layer {
-	case export.LayerEstablishments, export.LayerInstitutions:
-		return q, s.establishmentQuery(ctx, p, &q)
-	case export.LayerHexagons:
-		if q.Res, err = p.int("res", DefaultHexRes, 0, 15); err != nil {
-			return q, err
+	if f.Res, err = p.int("res", -1, 0, 15); err != nil {
+		return export.Query{}, err
+	}
+	if f.IncludeEmpty, err = p.bool("include_empty"); err != nil {
+		return export.Query{}, err
+	}
+	if f.Level, err = p.match("level", levelRE, "a region level such as province"); err != nil {
+		return export.Query{}, err
+	}
+	if export.PointLayer(name) {
+		if err := s.establishmentFilters(ctx, p, &f); err != nil {
+			return export.Query{}, err
 		}
-		q.IncludeEmpty, err = p.bool("include_empty")
-	case export.LayerClusters:
-		q.Res, err = p.int("res", 0, 0, 15)
-	case export.LayerRegions:
-		q.Level, err = p.match("level", levelRE, "a region level such as province")
 	}
-	return q, err
+	keys, err := s.sectorKeys()
+	if err != nil {
+		return export.Query{}, err
+	}
+	return export.NewQuery(ctx, keys, f)
 }
 
-func (s *Server) establishmentQuery(ctx context.Context, p params, q *export.Query) error {
-	f := &q.Establishments
-	f.PublicOnly = q.Public
+// establishmentFilters reads the dataset, kind, type and region parameters of
+// the establishments and institutions layers.
+func (s *Server) establishmentFilters(ctx context.Context, p params, f *export.Filters) error {
 	if p.has("dataset") {
-		d, err := s.datasetParam(ctx, p, q.Public)
+		d, err := s.datasetParam(ctx, p, f.Public)
 		if err != nil {
 			return err
 		}
 		f.DatasetIDs = []int64{d.ID}
 	}
-	if q.Sector != "" {
-		prefixes, err := s.sectorPrefixes(ctx, q.Sector)
-		if err != nil {
-			return err
-		}
-		f.NACEPrefixes = prefixes
-	}
 	kind, err := p.text("kind", maxText)
 	if err != nil {
 		return err
 	}
-	if kind != "" {
-		if !kume.Kind(kind).Valid() {
-			return invalid("kind", "not firm or institution")
-		}
-		if q.Layer == export.LayerInstitutions && kume.Kind(kind) != kume.KindInstitution {
-			return invalid("kind", "the institutions layer holds institutions only")
-		}
-		f.Kind = kume.Kind(kind)
+	if kind != "" && !kume.Kind(kind).Valid() {
+		return invalid("kind", "not firm or institution")
 	}
+	f.Kind = kume.Kind(kind)
 	typ, err := p.text("type", maxText)
 	if err != nil {
 		return err
 	}
-	if typ != "" {
-		if !kume.InstitutionType(typ).Valid() {
-			return invalid("type", "not a known institution type")
-		}
-		f.Type = kume.InstitutionType(typ)
+	if typ != "" && !kume.InstitutionType(typ).Valid() {
+		return invalid("type", "not a known institution type")
 	}
+	f.Type = kume.InstitutionType(typ)
 	reg, err := p.match("region", regionRE, "level:code")
 	if err != nil || reg == "" {
 		return err
 	}
 	level, code, _ := strings.Cut(reg, ":")
-	q.Region, err = s.store.Region(ctx, level, code)
+	f.Region, err = s.store.Region(ctx, level, code)
 	if kume.ErrorCode(err) == kume.ENOTFOUND {
 		return invalid("region", "no such region")
 	}

@@ -3,13 +3,13 @@ package api
 import (
 	"math"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
 	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Defaults of GET /lisa.
@@ -39,15 +39,15 @@ func (s *Server) parseLISA(r *http.Request, p params) (*lisaRequest, error) {
 	ctx := r.Context()
 	q := &lisaRequest{}
 	var err error
-	if q.sector, err = sectorParam(p); err != nil {
+	if q.sector, err = s.sectorParam(p); err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(q.sector, "vc:") {
+	if layer.IsChain(q.sector) {
 		if _, err := s.sectorPrefixes(ctx, q.sector); err != nil {
 			return nil, err
 		}
 	}
-	if q.res, err = p.int("res", DefaultHexRes, 0, geo.MaxResolution); err != nil {
+	if q.res, err = p.int("res", layer.DefaultRes, 0, geo.MaxResolution); err != nil {
 		return nil, err
 	}
 	run, err := s.store.LatestAnalysis(ctx)
@@ -112,8 +112,9 @@ const anonymousMoranWork = 200_000_000
 
 // handleLISA computes local Moran's I of the active firm counts of one
 // sector key at one resolution over its study area, on demand, and answers
-// GeoJSON: one feature per study-area cell with its value (masked for
-// anonymous callers when suppressed), I, quadrant and pseudo p-value, and
+// GeoJSON: one feature per study-area cell with its value, I, quadrant and
+// pseudo p-value (for anonymous callers, a suppressed cell shows its identity
+// only: layer.Withheld), and
 // top-level members stating the method and its parameters.
 func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 	p, err := parseParams(r, "sector", "res", "k", "permutations", "seed", "alpha", "fdr")
@@ -160,8 +161,15 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 	}
 	threshold := lisaThreshold(m, q.alpha, q.fdr)
 	var f export.Feature
+	hex := layer.HexagonLayer()
 	for i, cell := range st.cells {
-		lisaFeature(&f, cell, q, threshold, st.values[i], st.stats[cell], &m.Local[i], public)
+		lisaFeature(&f, cell, q, threshold, st.values[i], st.stats[cell], &m.Local[i])
+		suppressed := st.stats[cell] != nil && st.stats[cell].Suppressed
+		for j := range f.Props {
+			if !hex.Shown(f.Props[j].Key, public, suppressed) {
+				f.Props[j].Value = nil
+			}
+		}
 		if err := gw.Write(&f); err != nil {
 			s.abortStream(r, err)
 			return
@@ -188,15 +196,9 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 }
 
 // lisaFeature fills f with one study-area cell, significant when its pseudo
-// p-value is at most threshold (none is when threshold is nil). The value of
-// a suppressed cell is withheld from anonymous callers; the statistic, like
-// Gi*, is not.
-func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, threshold *float64, value float64, row *kume.CellStat, l *geo.LocalMoranI, public bool) {
+// p-value is at most threshold (none is when threshold is nil).
+func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, threshold *float64, value float64, row *kume.CellStat, l *geo.LocalMoranI) {
 	suppressed := row != nil && row.Suppressed
-	var v any = value
-	if public && suppressed {
-		v = nil
-	}
 	var quadrant any
 	if l.Quadrant != "" {
 		quadrant = string(l.Quadrant)
@@ -205,7 +207,7 @@ func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, threshold *floa
 	f.Geometry = export.CellPolygon(cell)
 	f.Props = append(f.Props[:0],
 		export.Prop{Key: "cell", Value: export.CellID(cell)}, export.Prop{Key: "res", Value: q.res},
-		export.Prop{Key: "sector", Value: q.sector}, export.Prop{Key: "value", Value: v},
+		export.Prop{Key: "sector", Value: q.sector}, export.Prop{Key: "value", Value: value},
 		export.Prop{Key: "lisa_i", Value: l.I}, export.Prop{Key: "quadrant", Value: quadrant}, export.Prop{Key: "neighbours", Value: l.Neighbors},
 		export.Prop{Key: "ei_sim", Value: l.EISim}, export.Prop{Key: "vi_sim", Value: l.VISim},
 		export.Prop{Key: "z_sim", Value: l.ZSim}, export.Prop{Key: "p_sim", Value: l.PSim},

@@ -146,10 +146,17 @@ func TestLISA(t *testing.T) {
 		if p.Significant {
 			sig++
 		}
-		// Anonymous callers get the same statistic, without suppressed values.
+		// Anonymous callers get the same statistic of a cell that is not
+		// suppressed, and of a suppressed one its identity only
+		// (layer.Withheld): the value, I, quadrant, p and the rest are null.
 		a := anon.Features[i].Properties
-		if *a.I != *p.I || *a.PSim != *p.PSim || (a.Value == nil) != p.Suppressed {
-			t.Fatalf("cell %s: anonymous I %v p %v value %v, suppressed %v", p.Cell, *a.I, *a.PSim, a.Value, p.Suppressed)
+		switch {
+		case a.Cell != p.Cell || a.Suppressed != p.Suppressed:
+			t.Fatalf("cell %s: anonymous identity %s suppressed %v", p.Cell, a.Cell, a.Suppressed)
+		case p.Suppressed && (a.Value != nil || a.I != nil || a.PSim != nil || a.Quadrant != nil || a.Significant):
+			t.Fatalf("suppressed cell %s: anonymous value %v I %v p %v quadrant %v significant %v", p.Cell, a.Value, a.I, a.PSim, a.Quadrant, a.Significant)
+		case !p.Suppressed && (a.I == nil || *a.I != *p.I || *a.PSim != *p.PSim || a.Value == nil):
+			t.Fatalf("cell %s: anonymous I %v p %v value %v", p.Cell, a.I, a.PSim, a.Value)
 		}
 	}
 	if fc.GlobalI == nil || math.Abs(*fc.GlobalI-sumI/float64(n)) > 1e-12 {
@@ -165,7 +172,7 @@ func TestLISA(t *testing.T) {
 		}
 	}
 	if masked == 0 {
-		t.Error("no suppressed value masked for the anonymous caller")
+		t.Error("no suppressed cell masked for the anonymous caller")
 	}
 
 	// Reproducible: the same seed gives the same features, another seed
@@ -213,7 +220,7 @@ func TestLISA(t *testing.T) {
 		t.Errorf("FDR made %d cells significant, %d without", sigFDR, sig)
 	}
 
-	none := getLISA(t, s, "/api/v1/lisa?res=7&permutations=0", "")
+	none := getLISA(t, s, "/api/v1/lisa?res=7&permutations=0", keys[kume.ScopeRead])
 	for _, f := range none.Features {
 		if f.Properties.PSim != nil || f.Properties.Significant || f.Properties.I == nil {
 			t.Fatalf("no permutations: %+v", f.Properties)

@@ -132,7 +132,7 @@ func (s *Server) ogcFeature(ctx context.Context, r *http.Request, p params, laye
 		export.ClusterFeature(f, c, IsPublic(r))
 		return f, nil
 	}
-	sector, err := sectorParam(p)
+	sector, err := s.sectorParam(p)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/kume-geo/kume/layer"
 )
 
 // openAPIDoc is the OpenAPI 3 description of the JSON API, the exports, the
@@ -125,8 +127,61 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	doc, err := openAPIDocument()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", contentOpenAPI)
-	_, _ = w.Write(openAPIDoc)
+	_, _ = w.Write(doc)
+}
+
+// openAPIDocument returns the served OpenAPI document: openapi.json with the
+// schema of each layer's feature properties (layerSchemas) added to its
+// components, so that the document and the layers cannot disagree.
+func openAPIDocument() ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	comps, _ := doc["components"].(map[string]any)
+	schemas, _ := comps["schemas"].(map[string]any)
+	if schemas == nil {
+		return nil, fmt.Errorf("openapi: no components.schemas")
+	}
+	for name, sc := range layerSchemas() {
+		schemas[name] = sc
+	}
+	b, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	return b, nil
+}
+
+// layerSchemas returns, by name ("HexagonsProperties", …), the JSON schema of
+// the properties of each layer's features in exports and OGC items, read from
+// the layer's definition (package layer). Properties that a suppressed
+// aggregate withholds from anonymous callers, and numbers, are nullable.
+func layerSchemas() map[string]any {
+	out := map[string]any{}
+	for _, name := range layer.Names() {
+		props := map[string]any{}
+		for _, p := range layer.Properties(name, layer.Feature) {
+			sc := map[string]any{"type": string(p.Type), "description": p.Description}
+			if !p.Identity || p.Type == layer.Number {
+				sc["nullable"] = true
+			}
+			props[p.Name] = sc
+		}
+		desc := layer.Describe(name)
+		if name == layer.Hexagons || name == layer.Clusters || name == layer.Regions {
+			desc += ". For anonymous callers a suppressed aggregate shows its identity and suppressed only; every other property is null."
+		}
+		out[strings.ToUpper(name[:1])+name[1:]+"Properties"] = map[string]any{
+			"type": "object", "description": desc, "properties": props}
+	}
+	return out
 }
 
 func (s *Server) handleDocs(w http.ResponseWriter, r *http.Request) {

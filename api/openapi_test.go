@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/kume-geo/kume/export"
 )
 
 // documented reports whether a route belongs in the OpenAPI document.
@@ -79,5 +81,46 @@ func TestDocsPage(t *testing.T) {
 	rec = do(t, s, http.MethodGet, "/api/openapi.json", "", nil)
 	if rec.Code != http.StatusOK || !json.Valid(rec.Body.Bytes()) {
 		t.Fatalf("openapi.json: %d", rec.Code)
+	}
+}
+
+// TestOpenAPILayerSchemas: the served document describes the properties of
+// each layer's features as the exports write them (export.Columns, read from
+// the layers' definitions), with their types.
+func TestOpenAPILayerSchemas(t *testing.T) {
+	s, _, _ := newTestServer(t, nil)
+	rec := do(t, s, http.MethodGet, "/api/openapi.json", "", nil)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Type     string `json:"type"`
+					Nullable bool   `json:"nullable"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &doc) != nil {
+		t.Fatalf("openapi.json: %d %.200s", rec.Code, rec.Body.String())
+	}
+	for _, name := range export.Layers() {
+		sc, ok := doc.Components.Schemas[strings.ToUpper(name[:1])+name[1:]+"Properties"]
+		cols := export.Columns(name)
+		if !ok || len(sc.Properties) != len(cols) {
+			t.Errorf("%s: schema %+v, want the columns %v", name, sc, cols)
+			continue
+		}
+		for _, c := range cols {
+			if p, ok := sc.Properties[c]; !ok || p.Type == "" {
+				t.Errorf("%s: property %s missing or untyped", name, c)
+			}
+		}
+	}
+	if p := doc.Components.Schemas["HexagonsProperties"].Properties; p["firms"].Type != "integer" || !p["firms"].Nullable ||
+		p["cell"].Type != "string" || p["cell"].Nullable || p["lq"].Type != "number" {
+		t.Errorf("hexagon schema: %+v", p)
+	}
+	if _, ok := doc.Components.Schemas["FeatureCollection"]; !ok {
+		t.Error("the document's own schemas are gone")
 	}
 }

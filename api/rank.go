@@ -103,7 +103,7 @@ func (s *Server) handleRank(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := RankRequest{Public: IsPublic(r)}
-	if req.Sector, err = sectorParam(p); err != nil {
+	if req.Sector, err = s.sectorParam(p); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 func (s *Server) mountRegions(r chi.Router) {
@@ -59,7 +60,8 @@ func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleRegionProfile returns a region and its statistics for one sector
-// (all firms by default). Suppressed statistics are null for anonymous callers.
+// (all firms by default). For anonymous callers suppressed statistics show
+// their identity only, every other member null (layer.Withheld).
 func (s *Server) handleRegionProfile(w http.ResponseWriter, r *http.Request) {
 	p, err := parseParams(r, "level", "sector")
 	if err != nil {
@@ -76,7 +78,7 @@ func (s *Server) handleRegionProfile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sector, err := sectorParam(p)
+	sector, err := s.sectorParam(p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -105,10 +107,15 @@ func (s *Server) handleRegionProfile(w http.ResponseWriter, r *http.Request) {
 	var stat any
 	if len(stats) > 0 {
 		st := stats[0]
+		stat = st
 		if IsPublic(r) && st.Suppressed {
-			stat = map[string]any{"level": st.Level, "code": st.Code, "sector": st.Sector, "suppressed": true}
-		} else {
-			stat = st
+			m, err := jsonObject(st)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			layer.RegionLayer().MaskJSON(m, true, true)
+			stat = m
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"region": newRegionJSON(reg), "sector": sector, "stats": stat})

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"regexp"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -31,24 +29,6 @@ type SectorSearchFunc func(q, level string, limit int) []Sector
 
 // Search implements SectorIndex.
 func (f SectorSearchFunc) Search(q, level string, limit int) []Sector { return f(q, level, limit) }
-
-// sectorPrefixes expands a validated sector key into the NACE code prefixes
-// of the establishments it covers: a section into its divisions, a value
-// chain into the codes of all its roles.
-func (s *Server) sectorPrefixes(ctx context.Context, sector string) ([]string, error) {
-	var chains []kume.ValueChain
-	if strings.HasPrefix(sector, "vc:") {
-		var err error
-		if chains, err = s.valueChains(ctx); err != nil {
-			return nil, err
-		}
-	}
-	prefixes, found := kume.SectorPrefixes(sector, chains)
-	if !found {
-		return nil, invalid("sector", "no such value chain")
-	}
-	return prefixes, nil
-}
 
 var sectorLevelRE = regexp.MustCompile(`^(section|division|group|class)$`)
 

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/tiles"
 )
 
@@ -43,7 +44,11 @@ type Deps struct {
 	Log   *slog.Logger
 	// Sectors searches the NACE taxonomy (nil: GET /sectors answers 501).
 	Sectors SectorIndex
-	// ValueChains gives the default value chains and validates edited ones.
+	// SectorKeys parses and expands the sector parameter of every route, with
+	// the value chains in force (nil: New makes them from the shipped NACE
+	// taxonomy and Store).
+	SectorKeys *layer.Sectors
+	// ValueChains validates the value chains an administrator edits.
 	ValueChains ValueChainCatalog
 	// Importer runs an upload through the same code as "kume import".
 	Importer Importer
@@ -69,6 +74,15 @@ type Server struct {
 
 // New returns a Server for the given dependencies.
 func New(cfg Config, d Deps) *Server {
+	if d.SectorKeys == nil && d.Store != nil {
+		keys, err := layer.NewSectors(nil, d.Store)
+		if err != nil && d.Log != nil {
+			// Only a damaged binary fails here; routes that take a sector
+			// then answer 501.
+			d.Log.Error("sector keys", "err", err)
+		}
+		d.SectorKeys = keys
+	}
 	s := &Server{cfg: cfg, store: d.Store, web: d.Web, log: d.Log, tiles: d.Tiles}
 	s.setupAPI(d)
 	s.router = s.routes()

@@ -40,7 +40,7 @@ func (s *Server) tileQuery(r *http.Request, layerList string) ([]string, tiles.P
 	if err != nil {
 		return nil, tiles.Params{}, kume.Errorf(kume.EINVALID, "malformed query string")
 	}
-	p, err := tiles.ParseParams(layers, q)
+	p, err := s.tiles.ParseParams(layers, q)
 	return layers, p, err
 }
 

@@ -264,7 +264,7 @@ func (s *Server) timelineFilter(ctx context.Context, r *http.Request, p params) 
 	if f.BBox, err = p.bbox("bbox"); err != nil {
 		return f, err
 	}
-	sector, err := sectorParam(p)
+	sector, err := s.sectorParam(p)
 	if err != nil {
 		return f, err
 	}
@@ -286,9 +286,6 @@ func (s *Server) timelineFilter(ctx context.Context, r *http.Request, p params) 
 	if sector != "" {
 		if f.NACEPrefixes, err = s.sectorPrefixes(ctx, sector); err != nil {
 			return f, err
-		}
-		if len(f.NACEPrefixes) == 0 {
-			f.NACEPrefixes = []string{"-"} // a value chain without codes matches nothing
 		}
 	}
 	return f, nil

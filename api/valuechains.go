@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -14,10 +13,8 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// ValueChainCatalog gives the built-in value chains and validates chains
-// that an administrator edits.
+// ValueChainCatalog validates the value chains that an administrator edits.
 type ValueChainCatalog interface {
-	Default() ([]kume.ValueChain, error)
 	Validate(vc kume.ValueChain) error
 }
 
@@ -26,21 +23,17 @@ var (
 	naceCodeRE = regexp.MustCompile(`^[0-9]{2}(\.[0-9]{1,2})?$`)
 )
 
-// valueChains returns the stored chains, or the built-in ones when none are stored.
+// valueChains returns the value chains in force (layer.Sectors.ChainsInForce).
 func (s *Server) valueChains(ctx context.Context) ([]kume.ValueChain, error) {
-	chains, err := s.store.ValueChains(ctx)
+	keys, err := s.sectorKeys()
 	if err != nil {
-		return nil, fmt.Errorf("value chains: %w", err)
+		return nil, err
 	}
-	if len(chains) == 0 && s.api.deps.ValueChains != nil {
-		if chains, err = s.api.deps.ValueChains.Default(); err != nil {
-			return nil, fmt.Errorf("default value chains: %w", err)
-		}
-	}
-	if chains == nil {
+	chains, err := keys.ChainsInForce(ctx)
+	if chains == nil && err == nil {
 		chains = []kume.ValueChain{}
 	}
-	return chains, nil
+	return chains, err
 }
 
 func (s *Server) handleValueChains(w http.ResponseWriter, r *http.Request) {

@@ -13,31 +13,23 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
-// Layer names.
+// Layer names (those of package layer).
 const (
-	LayerEstablishments = "establishments"
-	LayerInstitutions   = "institutions"
-	LayerHexagons       = "hexagons"
-	LayerClusters       = "clusters"
-	LayerRegions        = "regions"
+	LayerEstablishments = layer.Establishments
+	LayerInstitutions   = layer.Institutions
+	LayerHexagons       = layer.Hexagons
+	LayerClusters       = layer.Clusters
+	LayerRegions        = layer.Regions
 )
 
 // Layers lists every exportable layer in a stable order.
-func Layers() []string {
-	return []string{LayerEstablishments, LayerInstitutions, LayerHexagons, LayerClusters, LayerRegions}
-}
+func Layers() []string { return layer.Names() }
 
 // ValidLayer reports whether name is an exportable layer.
-func ValidLayer(name string) bool {
-	for _, l := range Layers() {
-		if l == name {
-			return true
-		}
-	}
-	return false
-}
+func ValidLayer(name string) bool { return layer.Valid(name) }
 
 // Prop is one property of a feature. Properties keep their order in GeoJSON
 // and give the columns of CSV.

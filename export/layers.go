@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
-	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Query selects the features of one layer and one page of them.
@@ -34,7 +33,8 @@ type Query struct {
 	RegionCodes []string
 	// IncludeEmpty keeps the cells of the study area without firms.
 	IncludeEmpty bool
-	// Public masks suppressed aggregates (their numbers become null).
+	// Public gives an anonymous caller's view: suppressed aggregates show
+	// their identity only (layer.Withheld).
 	Public bool
 	// After pages establishments by id (only ids greater than After).
 	After int64
@@ -56,24 +56,23 @@ type Page struct {
 // errStop ends a store iteration early.
 var errStop = errors.New("export: stop")
 
-// Columns returns the property names of a layer's features, in order.
-func Columns(layer string) []string {
-	switch layer {
-	case LayerEstablishments, LayerInstitutions:
-		return []string{"id", "dataset_id", "source_id", "name", "kind", "type", "nace",
-			"employees", "employees_low", "employees_high", "founded", "closed",
-			"street", "postcode", "district", "province", "country", "precision", "geocode_source"}
-	case LayerHexagons:
-		return []string{"cell", "res", "sector", "firms", "employees", "employees_estimated",
-			"imprecise", "lq", "gi_z", "gi_p", "gi_bin", "suppressed"}
-	case LayerClusters:
-		return []string{"id", "name", "sector", "res", "cells", "firms", "employees", "lq",
-			"share", "stars", "completeness", "suppressed"}
-	case LayerRegions:
-		return []string{"code", "name", "level", "parent", "sector", "firms", "employees",
-			"lq", "lq_employment", "stars", "strong", "entries", "exits", "suppressed"}
+// Columns returns the property names of a layer's features, in order: the
+// layer's properties on the feature face (package layer).
+func Columns(name string) []string {
+	var out []string
+	for _, p := range layer.Properties(name, layer.Feature) {
+		out = append(out, p.Name)
 	}
-	return nil
+	return out
+}
+
+// props sets f's properties to those of x in l on the feature face, as the
+// caller sees them (public: an anonymous caller).
+func props[T any](f *Feature, l *layer.Layer[T], public bool, x *T) {
+	f.Props = f.Props[:0]
+	l.Each(layer.Feature, public, x, func(p *layer.Property, v any) {
+		f.Props = append(f.Props, Prop{p.Name, v})
+	})
 }
 
 // PointLayer reports whether a layer's geometries are points.
@@ -193,55 +192,26 @@ func Establishments(ctx context.Context, st kume.Store, q Query, fn func(*kume.E
 
 func eachEstablishment(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
 	var feat Feature
+	l := layer.EstablishmentLayer()
 	return Establishments(ctx, st, q, func(e *kume.Establishment) error {
-		EstablishmentFeature(&feat, e)
+		establishmentFeature(&feat, l, e)
 		return fn(&feat)
 	})
 }
 
 // EstablishmentFeature fills f with an establishment as a point feature.
 func EstablishmentFeature(f *Feature, e *kume.Establishment) {
-	var emp any
-	if v, ok := e.Employees.Estimate(); ok {
-		emp = v
-	}
-	var low, high any
-	if e.Employees.Known {
-		low = e.Employees.Low
-		if e.Employees.High >= 0 {
-			high = e.Employees.High
-		}
-	}
-	f.ID = e.ID
-	f.Geometry = orb.Point{e.Lon, e.Lat}
-	f.Props = append(f.Props[:0],
-		Prop{"id", e.ID}, Prop{"dataset_id", e.DatasetID}, Prop{"source_id", e.SourceID},
-		Prop{"name", e.Name}, Prop{"kind", string(e.Kind)}, Prop{"type", string(e.Type)},
-		Prop{"nace", e.NACE}, Prop{"employees", emp}, Prop{"employees_low", low},
-		Prop{"employees_high", high}, Prop{"founded", date(e.Founded)}, Prop{"closed", date(e.Closed)},
-		Prop{"street", e.Address.Street}, Prop{"postcode", e.Address.Postcode},
-		Prop{"district", e.Address.District}, Prop{"province", e.Address.Province},
-		Prop{"country", e.Address.Country}, Prop{"precision", string(e.Precision)},
-		Prop{"geocode_source", e.GeocodeSource})
+	establishmentFeature(f, layer.EstablishmentLayer(), e)
 }
 
-func date(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02")
+func establishmentFeature(f *Feature, l *layer.Layer[kume.Establishment], e *kume.Establishment) {
+	f.ID = e.ID
+	f.Geometry = orb.Point{e.Lon, e.Lat}
+	props(f, l, false, e)
 }
 
 // CellID formats an H3 cell as the usual 15-digit hexadecimal string.
-func CellID(cell uint64) string { return strconv.FormatUint(cell, 16) }
-
-// masked returns nil for a suppressed aggregate in public output.
-func masked(public, suppressed bool, v any) any {
-	if public && suppressed {
-		return nil
-	}
-	return v
-}
+func CellID(cell uint64) string { return layer.CellID(cell) }
 
 func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
 	cells, err := st.CellStats(ctx, kume.CellFilter{Res: q.Res, Sector: q.Sector, BBox: q.BBox, Cells: q.Cells})
@@ -250,6 +220,7 @@ func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) 
 	}
 	p := &pager{q: q}
 	var f Feature
+	l := layer.HexagonLayer()
 	for i := range cells {
 		c := &cells[i]
 		if !q.IncludeEmpty && c.Firms == 0 {
@@ -265,14 +236,9 @@ func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) 
 		if err := ctx.Err(); err != nil {
 			return p.page, err
 		}
-		m := func(v any) any { return masked(q.Public, c.Suppressed, v) }
 		f.ID = CellID(c.Cell)
 		f.Geometry = CellPolygon(c.Cell)
-		f.Props = append(f.Props[:0], Prop{"cell", CellID(c.Cell)}, Prop{"res", c.Res},
-			Prop{"sector", c.Sector}, Prop{"firms", m(c.Firms)}, Prop{"employees", m(c.Employees)},
-			Prop{"employees_estimated", m(c.EmployeesEstimated)}, Prop{"imprecise", m(c.Imprecise)},
-			Prop{"lq", m(c.LQ)}, Prop{"gi_z", m(c.GiZ)}, Prop{"gi_p", m(c.GiP)},
-			Prop{"gi_bin", m(c.GiBin)}, Prop{"suppressed", c.Suppressed})
+		props(&f, l, q.Public, c)
 		if err := fn(&f); err != nil {
 			return p.page, err
 		}
@@ -292,6 +258,7 @@ func eachCluster(ctx context.Context, st kume.Store, q Query, fn func(*Feature) 
 	}
 	p := &pager{q: q}
 	var f Feature
+	l := layer.ClusterLayer()
 	for i := range cls {
 		c := &cls[i]
 		ok, err := p.take()
@@ -304,7 +271,7 @@ func eachCluster(ctx context.Context, st kume.Store, q Query, fn func(*Feature) 
 		if err := ctx.Err(); err != nil {
 			return p.page, err
 		}
-		ClusterFeature(&f, c, q.Public)
+		clusterFeature(&f, l, c, q.Public)
 		if err := fn(&f); err != nil {
 			return p.page, err
 		}
@@ -312,10 +279,13 @@ func eachCluster(ctx context.Context, st kume.Store, q Query, fn func(*Feature) 
 	return p.page, nil
 }
 
-// ClusterFeature fills f with a cluster footprint; public masks the numbers of
-// a suppressed cluster.
+// ClusterFeature fills f with a cluster footprint; public gives an anonymous
+// caller's view of a suppressed cluster (layer.Withheld).
 func ClusterFeature(f *Feature, c *kume.Cluster, public bool) {
-	m := func(v any) any { return masked(public, c.Suppressed, v) }
+	clusterFeature(f, layer.ClusterLayer(), c, public)
+}
+
+func clusterFeature(f *Feature, l *layer.Layer[kume.Cluster], c *kume.Cluster, public bool) {
 	geom := c.Geometry
 	if len(geom) == 0 {
 		for _, cell := range c.Cells {
@@ -326,10 +296,7 @@ func ClusterFeature(f *Feature, c *kume.Cluster, public bool) {
 	}
 	f.ID = c.ID
 	f.Geometry = geom
-	f.Props = append(f.Props[:0], Prop{"id", c.ID}, Prop{"name", c.Name}, Prop{"sector", c.Sector},
-		Prop{"res", c.Res}, Prop{"cells", len(c.Cells)}, Prop{"firms", m(c.Firms)},
-		Prop{"employees", m(c.Employees)}, Prop{"lq", m(c.LQ)}, Prop{"share", m(c.Share)},
-		Prop{"stars", m(c.Stars)}, Prop{"completeness", c.Completeness}, Prop{"suppressed", c.Suppressed})
+	props(f, l, public, c)
 }
 
 // RegionID is the feature id of a region: "level:code".
@@ -350,6 +317,7 @@ func eachRegion(ctx context.Context, st kume.Store, q Query, fn func(*Feature) e
 	}
 	p := &pager{q: q}
 	var f Feature
+	l := layer.RegionLayer()
 	for i := range regs {
 		r := &regs[i]
 		ok, err := p.take()
@@ -364,19 +332,7 @@ func eachRegion(ctx context.Context, st kume.Store, q Query, fn func(*Feature) e
 		}
 		f.ID = RegionID(r)
 		f.Geometry = r.Geometry
-		f.Props = append(f.Props[:0], Prop{"code", r.Code}, Prop{"name", r.Name}, Prop{"level", r.Level},
-			Prop{"parent", r.Parent}, Prop{"sector", q.Sector})
-		if s := byKey[RegionID(r)]; s != nil {
-			m := func(v any) any { return masked(q.Public, s.Suppressed, v) }
-			f.Props = append(f.Props, Prop{"firms", m(s.Firms)}, Prop{"employees", m(s.Employees)},
-				Prop{"lq", m(s.LQ)}, Prop{"lq_employment", m(s.LQEmployed)}, Prop{"stars", m(s.Stars)},
-				Prop{"strong", m(s.Strong)}, Prop{"entries", m(s.Entries)}, Prop{"exits", m(s.Exits)},
-				Prop{"suppressed", s.Suppressed})
-		} else {
-			f.Props = append(f.Props, Prop{"firms", nil}, Prop{"employees", nil}, Prop{"lq", nil},
-				Prop{"lq_employment", nil}, Prop{"stars", nil}, Prop{"strong", nil},
-				Prop{"entries", nil}, Prop{"exits", nil}, Prop{"suppressed", false})
-		}
+		props(&f, l, q.Public, &layer.RegionFeature{Region: r, Stat: byKey[RegionID(r)], Sector: q.Sector})
 		if err := fn(&f); err != nil {
 			return p.page, err
 		}

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/nace"
 )
 
@@ -254,17 +253,5 @@ func TestNational(t *testing.T) {
 func TestLevelString(t *testing.T) {
 	if nace.Group.String() != "group" || nace.Level(9).String() != "level(9)" {
 		t.Error(nace.Group.String(), nace.Level(9).String())
-	}
-}
-
-// TestSectionDivisionsAgree: the static section table of the domain package
-// matches the taxonomy built from Eurostat's list.
-func TestSectionDivisionsAgree(t *testing.T) {
-	tax := mustNew()
-	for _, s := range tax.All(nace.Section) {
-		got, want := kume.SectionDivisions(s.Code), tax.Prefixes(s.Code)
-		if strings.Join(got, ",") != strings.Join(want, ",") {
-			t.Errorf("section %s: domain table %v, taxonomy %v", s.Code, got, want)
-		}
 	}
 }

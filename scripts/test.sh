@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every kume test on this machine: installs what is missing (PostgreSQL +
 # PostGIS, GDAL, Chromium, Node), starts a throwaway PostGIS cluster unless
-# KUME_TEST_DATABASE_URL is set, runs go vet, staticcheck, go test and the
-# browser tests of web/, and stops the cluster. Under CI=true a missing component is an error, never a skip.
+# KUME_TEST_DATABASE_URL is set, checks that go.mod and go.sum are tidy, runs
+# go vet, staticcheck, go test and the browser tests of web/, and stops the
+# cluster. Under CI=true a missing component is an error, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,11 +39,20 @@ if [ -z "${KUME_TEST_DATABASE_URL:-}" ]; then
 fi
 
 failed=()
+log "go mod tidy"
+if ! tidy=$(go mod tidy -diff 2>&1); then
+	printf '%s\n' "$tidy" >&2
+	log "go.mod or go.sum is not tidy: run go mod tidy"
+	failed+=("go mod tidy")
+fi
 log "go vet"
 go vet ./... || failed+=("go vet")
 log "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./... || failed+=(staticcheck)
 log "go test"
+# The PMTiles archives are read back by an independent reader, the pmtiles
+# JavaScript library, in the tests of tiles/pmtiles.
+(cd tiles/pmtiles/testdata/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || failed+=("npm ci (tiles/pmtiles)")
 go test -count=1 ${GOTESTFLAGS:-} ./... || failed+=("go test")
 
 log "browser tests (web/)"

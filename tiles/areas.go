@@ -2,7 +2,6 @@ package tiles
 
 import (
 	"context"
-	"math"
 
 	"github.com/paulmach/orb"
 
@@ -25,7 +24,7 @@ func (s *Service) clusters(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 		if len(mp) == 0 {
 			continue
 		}
-		enc.addPolygon(FeatureID("cluster", c.ID), true, mp, clusterProps(c))
+		enc.addPolygon(FeatureID("cluster", c.ID), true, mp, s.defs.clusterProps(c))
 	}
 	return nil
 }
@@ -41,30 +40,6 @@ func (s *Service) clusterTile(c *kume.Cluster, tc *tileCtx) orb.MultiPolygon {
 		mp = append(mp, s.cellTile(cell, tc)...)
 	}
 	return mp
-}
-
-// clusterProps returns a cluster's properties. A suppressed cluster keeps its
-// identity, stars and completeness but not its firm and employee counts or LQ.
-func clusterProps(c *kume.Cluster) []prop {
-	inst := 0
-	for _, n := range c.InstitutionsInside {
-		inst += n
-	}
-	props := []prop{
-		pString("id", c.ID),
-		pString("name", c.Name),
-		pString("sector", c.Sector),
-		pInt("res", int64(c.Res)),
-		pInt("stars", int64(c.Stars)),
-		pInt("institutions", int64(inst)),
-		pBool("suppressed", c.Suppressed),
-	}
-	props = optFloat(props, "completeness", c.Completeness)
-	if !c.Suppressed {
-		props = append(props, pInt("firms", int64(c.Firms)), pFloat("employees", math.Round(c.Employees*10)/10))
-		props = optFloat(props, "lq", c.LQ)
-	}
-	return props
 }
 
 // regions writes the regions layer: administrative boundaries with the
@@ -97,27 +72,7 @@ func (s *Service) regions(ctx context.Context, tc *tileCtx, enc *layerEncoder) e
 		if len(mp) == 0 {
 			continue
 		}
-		enc.addPolygon(FeatureID("region", r.Level, r.Code), true, mp, regionProps(r, stats[[2]string{r.Level, r.Code}]))
+		enc.addPolygon(FeatureID("region", r.Level, r.Code), true, mp, s.defs.regionProps(r, stats[[2]string{r.Level, r.Code}]))
 	}
 	return nil
-}
-
-// regionProps returns a region's properties and, when st is set, its
-// statistics for the sector; a suppressed statistic keeps stars and strong but
-// not counts or LQ.
-func regionProps(r *kume.Region, st *kume.RegionStat) []prop {
-	props := []prop{pString("code", r.Code), pString("name", r.Name), pString("level", r.Level)}
-	if r.Parent != "" {
-		props = append(props, pString("parent", r.Parent))
-	}
-	if st == nil {
-		return props
-	}
-	props = append(props, pInt("stars", int64(st.Stars)), pBool("strong", st.Strong), pBool("suppressed", st.Suppressed))
-	if !st.Suppressed {
-		props = append(props, pInt("firms", int64(st.Firms)), pFloat("employees", math.Round(st.Employees*10)/10))
-		props = optFloat(props, "lq", st.LQ)
-		props = optFloat(props, "lq_employment", st.LQEmployed)
-	}
-	return props
 }

@@ -30,12 +30,13 @@ func TestParseAt(t *testing.T) {
 		{"clusters", "at=2023-05-31", "!"},
 		{"regions", "at=2023-05-31", "!"},
 	}
+	svc := newService(t, newFakeStore(), Config{})
 	for _, tt := range tests {
 		q, err := url.ParseQuery(tt.query)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := ParseParams(strings.Split(tt.layers, ","), q)
+		p, err := svc.ParseParams(strings.Split(tt.layers, ","), q)
 		switch {
 		case tt.want == "!" && kume.ErrorCode(err) != kume.EINVALID:
 			t.Errorf("%s?%s: %v, want EINVALID", tt.layers, tt.query, err)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/kume-geo/kume/layer"
 )
 
 // ZoomRange is an inclusive range of zoom levels.
@@ -69,6 +71,9 @@ type Config struct {
 	// institutions layers in the service's place (see LayerEncoder); nil uses
 	// the service's own encoder. Hexagons are always the service's.
 	Encoder LayerEncoder
+	// Sectors parses and expands the sector parameter (nil: the shipped NACE
+	// taxonomy with the value chains in force in the store).
+	Sectors *layer.Sectors
 }
 
 // DefaultResByZoom returns the default zoom → H3 resolution table: res ≈ zoom −

@@ -25,10 +25,11 @@
 //
 // # Disclosure control
 //
-// A suppressed hexagon, cluster or region statistic never shows its counts:
-// firms, employees, LQ (and for hexagons gi_z, gi_p and share_imprecise) are
-// left out and suppressed=true stays. Establishments of private datasets never
-// appear, and exact head counts are published only as size bands.
+// Tiles are public. A suppressed hexagon, cluster or region statistic shows
+// its identity and suppressed=true only (layer.Withheld): every count,
+// statistic, star and flag is left out. Establishments of private datasets
+// never appear, and exact head counts are published only as size bands. Each
+// layer's properties come from its definition in package layer.
 //
 // # Encoding
 //

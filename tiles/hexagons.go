@@ -10,27 +10,8 @@ import (
 	"github.com/paulmach/orb/clip"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
-
-// edgeKm is the average H3 edge length in km by resolution; a cell's centre is
-// at most about one edge from its vertices.
-func edgeKm(res int) float64 {
-	e := [...]float64{1107.7, 418.7, 158.2, 59.8, 22.6, 8.54, 3.23, 1.22, 0.461,
-		0.174, 0.0659, 0.0249, 0.0094, 0.00355, 0.00134, 0.000509}
-	return e[max(0, min(res, len(e)-1))]
-}
-
-// cellBBox grows the tile's box so that it holds the centre of every cell of
-// resolution res that reaches into the tile.
-func cellBBox(b orb.Bound, res int) orb.Bound {
-	dLat := 2 * edgeKm(res) / 111.0
-	lat := math.Min(85, math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+dLat)
-	dLon := dLat / math.Cos(lat*math.Pi/180)
-	return orb.Bound{
-		Min: orb.Point{math.Max(-180, b.Min[0]-dLon), math.Max(-90, b.Min[1]-dLat)},
-		Max: orb.Point{math.Min(180, b.Max[0]+dLon), math.Min(90, b.Max[1]+dLat)},
-	}
-}
 
 // cellTile returns the cell's outline in the tile's coordinates, clipped to the
 // buffered tile; nil when the cell lies outside it.
@@ -48,7 +29,7 @@ func (s *Service) cellTile(cell uint64, tc *tileCtx) orb.MultiPolygon {
 }
 
 // addHexagon adds the cell as a polygon feature with the properties of
-// hexProps (setHexTags) when its outline reaches into the buffered tile. An
+// defs.hexProps (setHexTags) when its outline reaches into the buffered tile. An
 // outline inside the tile is rounded and written straight from the cached
 // fixed-point outline, without clipping; one across the tile's edge is clipped.
 // It reports whether a feature was added. The tile coordinates are exactly
@@ -168,7 +149,7 @@ func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 	if err != nil {
 		return err
 	}
-	bb := cellBBox(tc.bbox, res)
+	bb := layer.GrowBox(tc.bbox, res, 90)
 	f := kume.CellFilter{Version: tc.v.analysis, Res: res, Sector: tc.params.Sector, BBox: &bb}
 	if r, ok := s.store.(TileCellReader); ok {
 		return r.TileCells(ctx, f, func(c *kume.CellStat) error {
@@ -189,60 +170,44 @@ func (s *Service) hexagons(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 // numHexKeys is the number of hexagon property keys.
 const numHexKeys = 10
 
+// hexKeys returns the hexagon's tile properties in the order of the layer's
+// definition (layer.HexagonLayer), which setHexTags follows.
+func hexKeys() [numHexKeys]string {
+	return [numHexKeys]string{"cell", "res", "firms", "employees", "lq", "gi_z", "gi_p", "gi_bin", "suppressed", "share_imprecise"}
+}
+
 // hexKeyIndex returns the index in the layer's keys table of the i-th property
-// key of a hexagon, in the order hexProps gives them.
+// key of a hexagon, in the order of hexKeys.
 func (l *layerEncoder) hexKeyIndex(i int) uint32 {
 	if l.hexKey[i] == 0 {
-		name := [numHexKeys]string{"cell", "res", "gi_bin", "suppressed", "firms", "employees", "lq", "gi_z", "gi_p", "share_imprecise"}[i]
-		l.hexKey[i] = l.key(name) + 1
+		l.hexKey[i] = l.key(hexKeys()[i]) + 1
 	}
 	return l.hexKey[i] - 1
 }
 
-// setHexTags sets the tags of the next feature to the properties hexProps
-// gives the cell, without building them.
+// setHexTags sets the tags of the next feature to the tile properties of the
+// cell that defs.hexProps gives (a suppressed cell keeps cell, res and
+// suppressed only), without building them.
 func (l *layerEncoder) setHexTags(c *kume.CellStat) {
 	l.tags = l.tags[:0]
 	l.tagHex(l.hexKeyIndex(0), c.Cell)
 	l.tagInt(l.hexKeyIndex(1), int64(c.Res))
-	l.tagInt(l.hexKeyIndex(2), int64(c.GiBin))
-	l.tagBool(l.hexKeyIndex(3), c.Suppressed)
 	if c.Suppressed {
+		l.tagBool(l.hexKeyIndex(8), true)
 		return
 	}
-	l.tagInt(l.hexKeyIndex(4), int64(c.Firms))
+	l.tagInt(l.hexKeyIndex(2), int64(c.Firms))
 	if e := math.Round(c.Employees*10) / 10; finite(e) {
-		l.tagFloat(l.hexKeyIndex(5), e)
+		l.tagFloat(l.hexKeyIndex(3), e)
 	}
 	for i, v := range [...]*float64{c.LQ, c.GiZ, c.GiP} {
 		if v != nil && finite(*v) {
-			l.tagFloat(l.hexKeyIndex(6+i), *v)
+			l.tagFloat(l.hexKeyIndex(4+i), *v)
 		}
 	}
+	l.tagInt(l.hexKeyIndex(7), int64(c.GiBin))
+	l.tagBool(l.hexKeyIndex(8), false)
 	if share := float64(c.Imprecise) / float64(c.Firms); c.Firms > 0 && finite(share) {
 		l.tagFloat(l.hexKeyIndex(9), share)
 	}
-}
-
-// hexProps returns the properties of a hexagon. A suppressed cell (below the
-// disclosure threshold) keeps only its id, resolution, Gi* bin and
-// suppressed=true: its counts, LQ, z and p values and imprecise share are left
-// out, since each would reveal something about a handful of firms.
-func hexProps(props []prop, c *kume.CellStat) []prop {
-	props = append(props,
-		pHex("cell", c.Cell),
-		pInt("res", int64(c.Res)),
-		pInt("gi_bin", int64(c.GiBin)),
-		pBool("suppressed", c.Suppressed))
-	if c.Suppressed {
-		return props
-	}
-	props = append(props, pInt("firms", int64(c.Firms)), pFloat("employees", math.Round(c.Employees*10)/10))
-	props = optFloat(props, "lq", c.LQ)
-	props = optFloat(props, "gi_z", c.GiZ)
-	props = optFloat(props, "gi_p", c.GiP)
-	if c.Firms > 0 {
-		props = append(props, pFloat("share_imprecise", float64(c.Imprecise)/float64(c.Firms)))
-	}
-	return props
 }

@@ -9,12 +9,13 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // TestAddHexagonMatchesClipPath checks that hexagons written straight from the
 // cached outline (unclipped inside the tile, clipped across its edge) with the
 // tags of setHexTags encode to the same bytes as the general path through
-// cellTile, hexProps and addPolygon, for the tile of the cells and its
+// cellTile, defs.hexProps and addPolygon, for the tile of the cells and its
 // neighbours, with a fresh encoder and with one reused from another tile, at
 // zoom 8 and 11 with the default extent (integer path) and one that is not a
 // power of two (floating-point path).
@@ -49,7 +50,7 @@ func checkHexagonPaths(t *testing.T, svc *Service, cells []kume.CellStat, centre
 					added++
 				}
 				svc.addHexagon(reused, c, tc)
-				props = hexProps(props[:0], c)
+				props = svc.defs.hexProps(props[:0], c)
 				if mp := svc.cellTile(c.Cell, tc); mp != nil {
 					slow.addPolygon(c.Cell, true, mp, props)
 				}
@@ -63,7 +64,7 @@ func checkHexagonPaths(t *testing.T, svc *Service, cells []kume.CellStat, centre
 }
 
 // TestHexTagsMatchProps checks that setHexTags writes the tags and tables that
-// hexProps' properties give, for suppressed cells, missing and non-finite
+// defs.hexProps' properties (the layer's definition) give, for suppressed cells, missing and non-finite
 // values and repeated values.
 func TestHexTagsMatchProps(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
@@ -74,11 +75,15 @@ func TestHexTagsMatchProps(t *testing.T) {
 		{Cell: 0x872d9a4a3ffffff, Res: 7, Firms: 0, Employees: 0, LQ: f(1.5), GiP: f(math.NaN())},
 		{Cell: 0x872d9a4a6ffffff, Res: 7, Firms: -4, Employees: -2, Imprecise: 1, GiBin: 3},
 	}
+	d := newDefs()
+	if got, keys := d.hex.Names(layer.Tile), hexKeys(); !slices.Equal(got, keys[:]) {
+		t.Fatalf("hexKeys %v, the layer's tile properties %v", hexKeys(), got)
+	}
 	hex, gen := newLayerEncoder("h", 4096), newLayerEncoder("h", 4096)
 	var props []prop
 	for i := range cells {
 		hex.setHexTags(&cells[i])
-		props = hexProps(props[:0], &cells[i])
+		props = d.hexProps(props[:0], &cells[i])
 		gen.setProps(props)
 		if !slices.Equal(hex.tags, gen.tags) {
 			t.Fatalf("cell %d: tags %v, from properties %v", i, hex.tags, gen.tags)

@@ -191,10 +191,11 @@ func (c *changes) hexTiles(ctx context.Context, hk hexKey) (map[TileID]struct{},
 // between two sets of cell statistics (of one sector and resolution),
 // including cells present in only one of them, in ascending order.
 func ChangedCells(old, cur []kume.CellStat) []uint64 {
+	d := newDefs()
 	props := func(stats []kume.CellStat) map[uint64]string {
 		m := make(map[uint64]string, len(stats))
 		for i := range stats {
-			m[stats[i].Cell] = fmt.Sprint(hexProps(nil, &stats[i]))
+			m[stats[i].Cell] = fmt.Sprint(d.hexProps(nil, &stats[i]))
 		}
 		return m
 	}
@@ -269,7 +270,7 @@ func (c *changes) clusterBounds(ctx context.Context, sector string) ([]orb.Bound
 	var out []orb.Bound
 	for id, ca := range a {
 		cb, ok := b[id]
-		if ok && fmt.Sprint(clusterProps(&ca), ca.Cells) == fmt.Sprint(clusterProps(&cb), cb.Cells) &&
+		if ok && fmt.Sprint(c.s.defs.clusterProps(&ca), ca.Cells) == fmt.Sprint(c.s.defs.clusterProps(&cb), cb.Cells) &&
 			c.clusterBound(&ca) == c.clusterBound(&cb) {
 			continue
 		}
@@ -312,7 +313,7 @@ func (c *changes) regionBounds(ctx context.Context, sector, level string) ([]orb
 		st, err := c.s.store.RegionStats(ctx, kume.RegionStatFilter{Version: v, Level: level, Sector: sector})
 		m := make(map[[2]string]string, len(st))
 		for i := range st {
-			m[[2]string{st[i].Level, st[i].Code}] = fmt.Sprint(regionProps(&kume.Region{}, &st[i]))
+			m[[2]string{st[i].Level, st[i].Code}] = fmt.Sprint(c.s.defs.regionProps(&kume.Region{}, &st[i]))
 		}
 		return m, err
 	}

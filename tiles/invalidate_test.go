@@ -2,17 +2,14 @@ package tiles
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"io"
 	"slices"
 	"testing"
 
-	"github.com/protomaps/go-pmtiles/pmtiles"
-
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/tiles/mvtcheck"
+	"github.com/kume-geo/kume/tiles/pmtiles/pmtilestest"
 )
 
 // TestInvalidate: a new analysis that changes one cell evicts the tiles that
@@ -85,29 +82,18 @@ func TestExportPMTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	archive := buf.Bytes()
-	h, err := pmtiles.DeserializeHeader(archive[:pmtiles.HeaderV3LenBytes])
+	a, err := pmtilestest.Read(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.SpecVersion != 3 || h.TileType != pmtiles.Mvt || h.MinZoom != 4 || h.MaxZoom != 6 || h.AddressedTilesCount == 0 {
+	if h := a.Header; h.Version != 3 || h.TileType != 1 || h.MinZoom != 4 || h.MaxZoom != 6 || h.Addressed == 0 {
 		t.Fatalf("header %+v", h)
 	}
-	root := pmtiles.DeserializeEntries(bytes.NewBuffer(archive[h.RootOffset:h.RootOffset+h.RootLength]), h.InternalCompression)
 	id := tileAt(center[0], center[1], 6)
-	e, ok := pmtiles.FindTile(root, pmtiles.ZxyToID(uint8(id.Z), id.X, id.Y))
-	for ok && e.RunLength == 0 { // a leaf directory
-		leaf := archive[h.LeafDirectoryOffset+e.Offset : h.LeafDirectoryOffset+e.Offset+uint64(e.Length)]
-		e, ok = pmtiles.FindTile(pmtiles.DeserializeEntries(bytes.NewBuffer(leaf), h.InternalCompression), pmtiles.ZxyToID(uint8(id.Z), id.X, id.Y))
+	data, ok, err := a.Tile(uint8(id.Z), id.X, id.Y)
+	if err != nil || !ok {
+		t.Fatalf("tile %s not in the archive: %v", id, err)
 	}
-	if !ok {
-		t.Fatalf("tile %s not in the archive", id)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(archive[h.TileDataOffset+e.Offset : h.TileDataOffset+e.Offset+uint64(e.Length)]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(zr)
 	if errs := mvtcheck.Check(data); len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -120,9 +106,8 @@ func TestExportPMTiles(t *testing.T) {
 	if want := []string{"hexagons@", "hexagons@13", "regions@", "regions@13"}; !slices.Equal(names, want) {
 		t.Fatalf("layers %v, want %v", names, want)
 	}
-	meta, err := pmtiles.DeserializeMetadata(bytes.NewReader(archive[h.MetadataOffset:h.MetadataOffset+h.MetadataLength]), h.InternalCompression)
-	if err != nil || meta["vector_layers"] == nil {
-		t.Fatalf("metadata %v: %v", meta, err)
+	if a.Metadata["vector_layers"] == nil {
+		t.Fatalf("metadata %v", a.Metadata)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -140,12 +139,4 @@ func FeatureID(parts ...string) uint64 {
 	}
 	var sum [md5.Size]byte
 	return binary.BigEndian.Uint64(h.Sum(sum[:0])) >> 11
-}
-
-// optFloat appends a number property when v is set and finite.
-func optFloat(props []prop, key string, v *float64) []prop {
-	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
-		return props
-	}
-	return append(props, pFloat(key, *v))
 }

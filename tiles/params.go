@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
-// Layer names.
+// Layer names (those of package layer).
 const (
-	LayerHexagons       = "hexagons"
-	LayerClusters       = "clusters"
-	LayerEstablishments = "establishments"
-	LayerInstitutions   = "institutions"
-	LayerRegions        = "regions"
+	LayerHexagons       = layer.Hexagons
+	LayerClusters       = layer.Clusters
+	LayerEstablishments = layer.Establishments
+	LayerInstitutions   = layer.Institutions
+	LayerRegions        = layer.Regions
 )
 
 // Query parameter names.
@@ -31,7 +32,7 @@ const (
 // Params are the validated query parameters of a tile request. Their zero value
 // asks for every firm at the zoom's resolution.
 type Params struct {
-	// Sector is "" (all firms), a NACE code at any level or "vc:<id>".
+	// Sector is a sector key (see layer.Sectors).
 	Sector string
 	// Res overrides the zoom's H3 resolution when HasRes is set.
 	Res    int
@@ -78,21 +79,11 @@ func (p Params) key() string {
 	return b.String()
 }
 
-// sectorPattern is the syntax of a sector key.
-var sectorPattern = regexp.MustCompile(`^(?:[A-Z]|\d{2}(?:\.\d{1,2})?|vc:[a-z0-9_-]{1,64})$`)
-
 // atPattern is the syntax of a day.
 var atPattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 
 // levelPattern is the syntax of a region level.
 var levelPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
-
-// ValidSector reports whether s is a well-formed sector key: "" (all firms), a
-// NACE section letter, a division, group or class ("13", "13.2", "13.20"), or a
-// value chain "vc:<id>" with an id of 1 to 64 characters from a-z, 0-9, _ and -.
-func ValidSector(s string) bool {
-	return s == "" || (len(s) <= 67 && sectorPattern.MatchString(s))
-}
 
 // ParseLayers parses a comma-separated layer list such as "hexagons,clusters".
 // An unknown layer is ENOTFOUND; an empty list, an empty name or a layer named
@@ -152,10 +143,10 @@ func layerParams(layer string) []string {
 
 // ParseParams validates the query of a tile or TileJSON request for the given
 // layers. Every error is EINVALID: a parameter that none of the layers accepts,
-// a repeated parameter, a malformed sector, res, type, level or at (a day
-// YYYY-MM-DD from 1000 to 9999, point layers only). Messages never
-// repeat more than a few characters of the input.
-func ParseParams(layers []string, q url.Values) (Params, error) {
+// a repeated parameter, a sector that Config.Sectors does not parse, a
+// malformed res, type, level or at (a day YYYY-MM-DD from 1000 to 9999, point
+// layers only). Messages never repeat more than a few characters of the input.
+func (s *Service) ParseParams(layers []string, q url.Values) (Params, error) {
 	var p Params
 	allowed := map[string]bool{}
 	for _, l := range layers {
@@ -173,10 +164,11 @@ func ParseParams(layers []string, q url.Values) (Params, error) {
 		v := vs[0]
 		switch name {
 		case paramSector:
-			if !ValidSector(v) {
-				return p, kume.Errorf(kume.EINVALID, "sector must be a NACE code (C, 13, 13.2, 13.20) or vc:<id>")
+			sector, err := s.cfg.Sectors.Parse(v)
+			if err != nil {
+				return p, err
 			}
-			p.Sector = v
+			p.Sector = sector
 		case paramRes:
 			r, ok := parseSmall(v)
 			if !ok || len(v) > 2 || r > 15 {

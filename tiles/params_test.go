@@ -65,6 +65,11 @@ func TestParseParams(t *testing.T) {
 		{"hexagons", "sector=C", true},
 		{"hexagons", "sector=13.20&res=7", true},
 		{"hexagons", "sector=vc:textiles-apparel_2", true},
+		{"hexagons", "sector=U", true},
+		{"hexagons", "sector=V", false}, // sections V–Z do not exist: the same error as the API's
+		{"hexagons", "sector=Z", false},
+		{"hexagons", "sector=00", false},
+		{"hexagons", "sector=1320", false},
 		{"hexagons", "sector=13'%20OR%201=1--", false},
 		{"hexagons", "sector=13%25", false},
 		{"hexagons", "sector=1*", false},
@@ -83,12 +88,13 @@ func TestParseParams(t *testing.T) {
 		{"regions", "level=province", true},
 		{"regions", "level=Province%3BDROP", false},
 	}
+	svc := newService(t, newFakeStore(), Config{})
 	for _, tt := range tests {
 		q, err := url.ParseQuery(tt.query)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = ParseParams(strings.Split(tt.layers, ","), q)
+		_, err = svc.ParseParams(strings.Split(tt.layers, ","), q)
 		if (err == nil) != tt.ok || (err != nil && kume.ErrorCode(err) != kume.EINVALID) {
 			t.Errorf("ParseParams(%s, %.40q) = %v, want ok=%v", tt.layers, tt.query, err, tt.ok)
 		}
@@ -110,13 +116,18 @@ func FuzzParseTileID(f *testing.F) {
 
 func FuzzParseParams(f *testing.F) {
 	f.Add("sector=13.2&res=7")
+	f.Add("sector=Z")
+	svc := newService(f, newFakeStore(), Config{})
 	f.Fuzz(func(t *testing.T, query string) {
 		q, err := url.ParseQuery(query)
 		if err != nil {
 			return
 		}
-		p, err := ParseParams([]string{LayerHexagons, LayerRegions, LayerInstitutions}, q)
-		if err == nil && !ValidSector(p.Sector) {
+		p, err := svc.ParseParams([]string{LayerHexagons, LayerRegions, LayerInstitutions}, q)
+		if err != nil {
+			return
+		}
+		if s, err := svc.cfg.Sectors.Parse(p.Sector); err != nil || s != p.Sector {
 			t.Fatalf("accepted sector %q", p.Sector)
 		}
 	})

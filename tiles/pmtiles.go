@@ -1,19 +1,14 @@
 package tiles
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 
-	"github.com/protomaps/go-pmtiles/pmtiles"
-
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/tiles/pmtiles"
 )
 
 // maxExportTiles bounds the tiles one export may visit.
@@ -26,7 +21,8 @@ const maxExportTiles = 2_000_000
 // instance "hexagons@13" and "hexagons@vc:textiles"). Tiles are gzip-compressed,
 // identical tiles are stored once, and a tile's children are visited only when
 // it has content or some layer only starts below its zoom. The archive is
-// built in memory before it is written.
+// built in memory before it is written (package pmtiles). An export without
+// any tile is EINVALID.
 func ExportPMTiles(ctx context.Context, svc *Service, w io.Writer, layers []string, sectors []string, minzoom, maxzoom int) error {
 	if minzoom < 0 || maxzoom > MaxZoom || minzoom > maxzoom {
 		return kume.Errorf(kume.EINVALID, "zoom range %d..%d outside 0..%d", minzoom, maxzoom, MaxZoom)
@@ -35,8 +31,8 @@ func ExportPMTiles(ctx context.Context, svc *Service, w io.Writer, layers []stri
 		sectors = []string{""}
 	}
 	for _, sec := range sectors {
-		if !ValidSector(sec) {
-			return kume.Errorf(kume.EINVALID, "invalid sector in export")
+		if _, err := svc.cfg.Sectors.Parse(sec); err != nil {
+			return err
 		}
 	}
 	if _, err := ParseLayers(strings.Join(layers, ",")); err != nil {
@@ -46,7 +42,7 @@ func ExportPMTiles(ctx context.Context, svc *Service, w io.Writer, layers []stri
 	if err != nil {
 		return err
 	}
-	x := &exporter{svc: svc, v: v, layers: layers, sectors: sectors, tiles: map[uint64][]byte{}, maxZoom: maxzoom}
+	x := &exporter{svc: svc, v: v, layers: layers, sectors: sectors, archive: pmtiles.NewWriter(), maxZoom: maxzoom}
 	zr := svc.Zooms(layers)
 	x.activeFrom = zr.Max
 	for _, l := range layers {
@@ -71,7 +67,7 @@ type exporter struct {
 	sectors    []string
 	maxZoom    int
 	activeFrom int // the zoom from which every layer is active
-	tiles      map[uint64][]byte
+	archive    *pmtiles.Writer
 	visited    int
 }
 
@@ -91,9 +87,7 @@ func (x *exporter) visit(ctx context.Context, t TileID) error {
 	if err != nil {
 		return err
 	}
-	if len(data) > 0 {
-		x.tiles[pmtiles.ZxyToID(uint8(t.Z), t.X, t.Y)] = data
-	}
+	x.archive.Add(uint8(t.Z), t.X, t.Y, data)
 	if int(t.Z) >= x.maxZoom || (len(data) == 0 && int(t.Z) >= x.activeFrom) {
 		return nil
 	}
@@ -153,91 +147,20 @@ func (x *exporter) vectorLayers() []VectorLayer {
 	return out
 }
 
-// write lays out the archive: header, root directory, metadata, leaf
-// directories, tile data (clustered: in tile id order).
+// write writes the archive with its metadata (name, format, attribution and
+// the vector layers, as TileJSON has them).
 func (x *exporter) write(w io.Writer, minzoom, maxzoom int) error {
-	ids := make([]uint64, 0, len(x.tiles))
-	for id := range x.tiles {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	var data bytes.Buffer
-	var entries []pmtiles.EntryV3
-	offsets := map[[32]byte]pmtiles.EntryV3{}
-	for _, id := range ids {
-		gz, err := gzipBytes(x.tiles[id])
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(gz)
-		e, seen := offsets[sum]
-		if !seen {
-			e = pmtiles.EntryV3{Offset: uint64(data.Len()), Length: uint32(len(gz))}
-			data.Write(gz)
-			offsets[sum] = e
-		}
-		if n := len(entries); n > 0 {
-			last := &entries[n-1]
-			if last.Offset == e.Offset && last.TileID+uint64(last.RunLength) == id {
-				last.RunLength++
-				continue
-			}
-		}
-		entries = append(entries, pmtiles.EntryV3{TileID: id, Offset: e.Offset, Length: e.Length, RunLength: 1})
+	if x.archive.Len() == 0 {
+		return kume.Errorf(kume.EINVALID, "the export holds no tile: widen the bounds or the zoom range")
 	}
 	b := x.svc.cfg.Bounds
 	meta := map[string]any{"name": "kume", "format": "pbf", "attribution": x.svc.cfg.Attribution,
 		"vector_layers": x.vectorLayers()}
-	metaBytes, err := pmtiles.SerializeMetadata(meta, pmtiles.Gzip)
-	if err != nil {
-		return fmt.Errorf("tiles: pmtiles metadata: %w", err)
-	}
-	root, leaves, _ := pmtiles.BuildDirectories(entries, 16384-pmtiles.HeaderV3LenBytes, pmtiles.Gzip)
-	h := pmtiles.HeaderV3{
-		SpecVersion:         3,
-		RootOffset:          pmtiles.HeaderV3LenBytes,
-		RootLength:          uint64(len(root)),
-		AddressedTilesCount: uint64(len(ids)),
-		TileEntriesCount:    uint64(len(entries)),
-		TileContentsCount:   uint64(len(offsets)),
-		Clustered:           true,
-		InternalCompression: pmtiles.Gzip,
-		TileCompression:     pmtiles.Gzip,
-		TileType:            pmtiles.Mvt,
-		MinZoom:             uint8(minzoom),
-		MaxZoom:             uint8(maxzoom),
-		MinLonE7:            e7(b.Min[0]),
-		MinLatE7:            e7(b.Min[1]),
-		MaxLonE7:            e7(b.Max[0]),
-		MaxLatE7:            e7(b.Max[1]),
-		CenterZoom:          uint8(minzoom),
-		CenterLonE7:         e7(b.Center()[0]),
-		CenterLatE7:         e7(b.Center()[1]),
-	}
-	h.MetadataOffset = h.RootOffset + h.RootLength
-	h.MetadataLength = uint64(len(metaBytes))
-	h.LeafDirectoryOffset = h.MetadataOffset + h.MetadataLength
-	h.LeafDirectoryLength = uint64(len(leaves))
-	h.TileDataOffset = h.LeafDirectoryOffset + h.LeafDirectoryLength
-	h.TileDataLength = uint64(data.Len())
-	for _, part := range [][]byte{pmtiles.SerializeHeader(h), root, metaBytes, leaves, data.Bytes()} {
-		if _, err := w.Write(part); err != nil {
-			return fmt.Errorf("tiles: write pmtiles: %w", err)
-		}
+	info := pmtiles.Info{MinZoom: uint8(minzoom), MaxZoom: uint8(maxzoom),
+		MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1],
+		CenterZoom: uint8(minzoom), CenterLon: b.Center()[0], CenterLat: b.Center()[1]}
+	if err := x.archive.Write(w, info, meta); err != nil {
+		return fmt.Errorf("tiles: %w", err)
 	}
 	return nil
-}
-
-func e7(deg float64) int32 { return int32(math.Round(deg * 1e7)) }
-
-func gzipBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		return nil, fmt.Errorf("tiles: gzip: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("tiles: gzip: %w", err)
-	}
-	return buf.Bytes(), nil
 }

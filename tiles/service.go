@@ -14,6 +14,7 @@ import (
 	"github.com/maypok86/otter/v2"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Service builds, caches and invalidates vector tiles from a kume.Store. It is
@@ -23,6 +24,7 @@ type Service struct {
 	cfg      Config
 	cache    *otter.Cache[cacheKey, *entry] // nil when the cache is off
 	outlines *outlineCache
+	defs     *defs
 
 	gzip     sync.Pool  // *gzip.Writer at BestSpeed, for Tile.Gzip
 	encoders sync.Pool  // *layerEncoder, reset between tiles
@@ -83,7 +85,12 @@ func New(store kume.Store, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{store: store, cfg: cfg}
+	if cfg.Sectors == nil {
+		if cfg.Sectors, err = layer.NewSectors(nil, store); err != nil {
+			return nil, fmt.Errorf("tiles: %w", err)
+		}
+	}
+	s := &Service{store: store, cfg: cfg, defs: newDefs()}
 	if cfg.CacheBytes > 0 {
 		s.cache, err = otter.New(&otter.Options[cacheKey, *entry]{
 			MaximumWeight: uint64(cfg.CacheBytes),

@@ -10,17 +10,18 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // recordingEncoder is a LayerEncoder that records its queries and answers each
 // with a layer of one point, or with nothing when empty is set.
 type recordingEncoder struct {
-	queries []LayerQuery
+	queries []layer.TileQuery
 	empty   bool
 	err     error
 }
 
-func (r *recordingEncoder) EncodeLayer(_ context.Context, q LayerQuery) ([]byte, error) {
+func (r *recordingEncoder) EncodeLayer(_ context.Context, q layer.TileQuery) ([]byte, error) {
 	r.queries = append(r.queries, q)
 	if r.err != nil || r.empty {
 		return nil, r.err
@@ -58,7 +59,7 @@ func TestLayerEncoder(t *testing.T) {
 	var layers []string
 	for _, q := range rec.queries {
 		layers = append(layers, q.Layer)
-		if q.Name != q.Layer || q.Tile != id || q.Extent != 4096 || q.Buffer != 64 || q.Simplify != 1 ||
+		if q.Name != q.Layer || (TileID{Z: q.Z, X: q.X, Y: q.Y}) != id || q.Extent != 4096 || q.Buffer != 64 || q.Simplify != 1 ||
 			q.Sector != "13" || q.Analysis == 0 || q.BBox != bufferedBound(id, 4096, 64) {
 			t.Errorf("query %+v", q)
 		}
@@ -96,8 +97,8 @@ func TestLayerEncoder(t *testing.T) {
 	}
 	rec.err = nil
 	_, err := svc.Tile(context.Background(), Request{Layers: []string{LayerEstablishments}, Tile: id, Params: Params{Sector: "vc:nothing"}})
-	if kume.ErrorCode(err) != kume.ENOTFOUND {
-		t.Errorf("unknown value chain: %v, want ENOTFOUND", err)
+	if kume.ErrorCode(err) != kume.EINVALID {
+		t.Errorf("unknown value chain: %v, want EINVALID, as the API answers", err)
 	}
 }
 

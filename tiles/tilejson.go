@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/kume-geo/kume/layer"
 )
 
 // TileJSON is a TileJSON 3.0.0 document.
@@ -83,28 +85,27 @@ func (s *Service) TileJSON(layers []string, p Params, baseURL string) TileJSON {
 	return tj
 }
 
-// layerDoc returns a layer's description and the types of its fields.
-func layerDoc(layer string) (string, map[string]string) {
-	const str, num, boolean = "String", "Number", "Boolean"
-	switch layer {
-	case LayerHexagons:
-		return "H3 cells of the sector at the zoom's resolution; firms, employees, lq, gi_z, gi_p and share_imprecise are left out where suppressed is true (disclosure control)",
-			map[string]string{"cell": str, "res": num, "firms": num, "employees": num, "lq": num,
-				"gi_z": num, "gi_p": num, "gi_bin": num, "share_imprecise": num, "suppressed": boolean}
-	case LayerClusters:
-		return "cluster footprints of the sector; firms, employees and lq are left out where suppressed is true",
-			map[string]string{"id": str, "name": str, "sector": str, "res": num, "firms": num, "employees": num,
-				"lq": num, "stars": num, "institutions": num, "completeness": num, "suppressed": boolean}
-	case LayerEstablishments:
-		return "active firms of public datasets; employees is a size band",
-			map[string]string{"id": num, "name": str, "nace": str, "employees": str}
-	case LayerInstitutions:
-		return "supporting institutions of public datasets by type",
-			map[string]string{"id": num, "name": str, "type": str}
-	case LayerRegions:
-		return "administrative regions with the sector's region statistics; firms, employees, lq and lq_employment are left out where suppressed is true",
-			map[string]string{"code": str, "name": str, "level": str, "parent": str, "firms": num, "employees": num,
-				"lq": num, "lq_employment": num, "stars": num, "strong": boolean, "suppressed": boolean}
+// layerDoc returns a layer's description and the TileJSON types of its tile
+// properties, from the layer's definition (package layer).
+func layerDoc(name string) (string, map[string]string) {
+	fields := map[string]string{}
+	var withheld []string
+	for _, p := range layer.Properties(name, layer.Tile) {
+		switch p.Type {
+		case layer.String:
+			fields[p.Name] = "String"
+		case layer.Boolean:
+			fields[p.Name] = "Boolean"
+		default:
+			fields[p.Name] = "Number"
+		}
+		if !p.Identity {
+			withheld = append(withheld, p.Name)
+		}
 	}
-	return "", nil
+	desc := layer.Describe(name)
+	if name == LayerHexagons || name == LayerClusters || name == LayerRegions {
+		desc += "; " + strings.Join(withheld, ", ") + " are left out where suppressed is true (disclosure control)"
+	}
+	return desc, fields
 }

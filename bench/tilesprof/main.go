@@ -57,7 +57,7 @@ func main() {
 		ids = append(ids, tileList(25.6, 35.8, 44.8, 42.2, uint32(z))...)
 	}
 	shuffle(ids)
-	params, err := tiles.ParseParams([]string{tiles.LayerHexagons}, map[string][]string{"sector": {*sector}})
+	params, err := svc.ParseParams([]string{tiles.LayerHexagons}, map[string][]string{"sector": {*sector}})
 	if err != nil {
 		log.Fatal(err)
 	}

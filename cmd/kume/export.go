@@ -15,9 +15,8 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
-	"github.com/kume-geo/kume/nace"
+	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/tiles"
-	"github.com/kume-geo/kume/valuechain"
 )
 
 // exportFlags are the flags of "kume export".
@@ -45,7 +44,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.dataset, "dataset", "", "only establishments of this dataset (id or name)")
 	fs.Var(&f.sectors, "sector", "NACE code (C, 13, 13.2, 13.20) or vc:<value chain>; repeatable for pmtiles")
 	fs.StringVar(&f.bbox, "bbox", "", "only this area: west,south,east,north in degrees (pmtiles: default the extent of the data)")
-	fs.IntVar(&f.res, "res", -1, "H3 resolution of the hexagons (default 7) or clusters (default all) layer")
+	fs.IntVar(&f.res, "res", -1, fmt.Sprintf("H3 resolution of the hexagons (default %d) or clusters (default all) layer", layer.DefaultRes))
 	fs.StringVar(&f.level, "level", "", "region level of the regions layer, e.g. province (default all)")
 	fs.BoolVar(&f.public, "public", false, "leave out private datasets and mask suppressed aggregates, as the public API does")
 	fs.IntVar(&f.minzoom, "minzoom", 0, "lowest zoom of a PMTiles archive")
@@ -171,56 +170,32 @@ func writeProvenance(ctx context.Context, env *Env, path string, prov *export.Pr
 	return o, nil
 }
 
-// query builds the export query the flags describe.
+// query builds the export query the flags describe with export.NewQuery, as
+// the HTTP API does.
 func (f *exportFlags) query(ctx context.Context, st kume.Store) (export.Query, error) {
-	q := export.Query{Layer: f.layer, Public: f.public, Level: f.level}
-	var err error
-	if q.BBox, err = parseBBox(f.bbox); err != nil {
-		return q, err
-	}
-	tax, err := nace.New()
+	bbox, err := parseBBox(f.bbox)
 	if err != nil {
-		return q, err
+		return export.Query{}, err
 	}
+	flt := export.Filters{Layer: f.layer, Public: f.public, BBox: bbox, Res: f.res, Level: f.level}
 	if len(f.sectors) == 1 {
-		if q.Sector, err = sectorKey(tax, f.sectors[0]); err != nil {
-			return q, err
-		}
+		flt.Sector = f.sectors[0]
 	}
-	switch f.layer {
-	case export.LayerHexagons:
-		q.Res = 7
-		if f.res >= 0 {
-			q.Res = f.res
+	if f.dataset != "" {
+		d, err := findDataset(ctx, st, f.dataset)
+		if err != nil {
+			return export.Query{}, err
 		}
-	case export.LayerClusters:
-		q.Res = max(f.res, 0)
-	case export.LayerEstablishments, export.LayerInstitutions:
-		q.Establishments.PublicOnly = f.public
-		if f.dataset != "" {
-			d, err := findDataset(ctx, st, f.dataset)
-			if err != nil {
-				return q, err
-			}
-			if f.public && d.Visibility != kume.Public {
-				return q, kume.Errorf(kume.EINVALID, "dataset %s is private and --public is given", d.Name)
-			}
-			q.Establishments.DatasetIDs = []int64{d.ID}
+		if f.public && d.Visibility != kume.Public {
+			return export.Query{}, kume.Errorf(kume.EINVALID, "dataset %s is private and --public is given", d.Name)
 		}
-		if q.Sector != "" {
-			q.Establishments.NACEPrefixes, err = sectorPrefixes(ctx, st, tax, q.Sector)
-			if err != nil {
-				return q, err
-			}
-		}
+		flt.DatasetIDs = []int64{d.ID}
 	}
-	if f.res >= 0 && f.layer != export.LayerHexagons && f.layer != export.LayerClusters {
-		return q, kume.Errorf(kume.EINVALID, "--res applies to the hexagons and clusters layers only")
+	keys, err := layer.NewSectors(nil, st)
+	if err != nil {
+		return export.Query{}, err
 	}
-	if f.dataset != "" && !export.PointLayer(f.layer) {
-		return q, kume.Errorf(kume.EINVALID, "--dataset applies to the establishments and institutions layers only")
-	}
-	return q, nil
+	return export.NewQuery(ctx, keys, flt)
 }
 
 // findDataset resolves a dataset given by id or name.
@@ -235,47 +210,6 @@ func findDataset(ctx context.Context, st kume.Store, s string) (*kume.Dataset, e
 		return nil, kume.Errorf(kume.ENOTFOUND, "no dataset %q", s)
 	}
 	return d, err
-}
-
-// sectorKey normalises a --sector value to the key the analysis uses.
-func sectorKey(tax *nace.Taxonomy, s string) (string, error) {
-	if id, ok := strings.CutPrefix(s, "vc:"); ok && id != "" {
-		return s, nil
-	}
-	code, ok := tax.Normalize(s)
-	if !ok {
-		return "", kume.Errorf(kume.EINVALID, "--sector %q: not a NACE code (C, 13, 13.2, 13.20) or vc:<value chain>", s)
-	}
-	return code, nil
-}
-
-// sectorPrefixes returns the NACE prefixes selecting a sector's establishments.
-func sectorPrefixes(ctx context.Context, st kume.Store, tax *nace.Taxonomy, sector string) ([]string, error) {
-	id, ok := strings.CutPrefix(sector, "vc:")
-	if !ok {
-		return tax.Prefixes(sector), nil
-	}
-	chains, err := st.ValueChains(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(chains) == 0 {
-		if chains, err = valuechain.Default(); err != nil {
-			return nil, err
-		}
-	}
-	for _, vc := range chains {
-		if vc.ID == id {
-			var out []string
-			for _, role := range kume.Roles() {
-				for _, c := range vc.Roles[role] {
-					out = append(out, tax.Prefixes(c)...)
-				}
-			}
-			return out, nil
-		}
-	}
-	return nil, kume.Errorf(kume.EINVALID, "no value chain %q", id)
 }
 
 // parseBBox reads "west,south,east,north"; "" is no box.
@@ -332,18 +266,6 @@ func exportPMTiles(ctx context.Context, env *Env, f *exportFlags) error {
 		return err
 	}
 	defer st.Close()
-	tax, err := nace.New()
-	if err != nil {
-		return err
-	}
-	var sectors []string
-	for _, s := range f.sectors {
-		k, err := sectorKey(tax, s)
-		if err != nil {
-			return err
-		}
-		sectors = append(sectors, k)
-	}
 	if bounds == nil {
 		if bounds, err = dataExtent(ctx, st, layers); err != nil {
 			return err
@@ -359,7 +281,7 @@ func exportPMTiles(ctx context.Context, env *Env, f *exportFlags) error {
 		return err
 	}
 	defer out.abort()
-	if err := tiles.ExportPMTiles(ctx, svc, out, layers, sectors, f.minzoom, f.maxzoom); err != nil {
+	if err := tiles.ExportPMTiles(ctx, svc, out, layers, f.sectors, f.minzoom, f.maxzoom); err != nil {
 		return err
 	}
 	if err := out.commit(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
 	"github.com/kume-geo/kume/api"
+	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/nace"
 	"github.com/kume-geo/kume/tiles"
 	"github.com/kume-geo/kume/web"
@@ -118,7 +119,11 @@ func (s *server) open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20, Encoder: enc})
+	keys, err := layer.NewSectors(tax, st)
+	if err != nil {
+		return err
+	}
+	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20, Encoder: enc, Sectors: keys})
 	if err != nil {
 		return err
 	}
@@ -147,9 +152,10 @@ func (s *server) open(ctx context.Context) (err error) {
 	h = api.New(acfg, api.Deps{
 		Store: st, Web: web.FS(), Log: s.log, Tiles: ts,
 		Sectors:     sectorIndex(tax),
+		SectorKeys:  keys,
 		ValueChains: chainCatalog{tax},
 		Analyzer:    analyzer{s.runner},
-		Ranker:      ranker{st},
+		Ranker:      api.StoreRanker{Store: st},
 		Importer:    newImporter(st, tax, s.runner),
 	})
 	s.http = h.HTTPServer(s.cfg.Addr)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/store/postgis"
 	"github.com/kume-geo/kume/tiles"
@@ -40,26 +38,5 @@ func tileEncoder(name string, st kume.Store) (tiles.LayerEncoder, error) {
 	if !ok {
 		return nil, kume.Errorf(kume.EINVALID, "--tile-encoder postgis needs a PostGIS store: give --db (or KUME_DB)")
 	}
-	return postgisEncoder{pg}, nil
-}
-
-// postgisEncoder serves tiles.LayerEncoder from the PostGIS store's ST_AsMVT.
-type postgisEncoder struct{ st *postgis.Store }
-
-// EncodeLayer encodes one layer of a tile in the database.
-func (e postgisEncoder) EncodeLayer(ctx context.Context, q tiles.LayerQuery) ([]byte, error) {
-	layer, ok := map[string]string{
-		tiles.LayerRegions: postgis.MVTRegions, tiles.LayerClusters: postgis.MVTClusters,
-		tiles.LayerEstablishments: postgis.MVTEstablishments, tiles.LayerInstitutions: postgis.MVTInstitutions,
-	}[q.Layer]
-	if !ok {
-		return nil, kume.Errorf(kume.EINTERNAL, "no PostGIS encoder of layer %s", q.Layer)
-	}
-	return e.st.MVT(ctx, postgis.MVTQuery{
-		Layer: layer, Name: q.Name,
-		Z: q.Tile.Z, X: q.Tile.X, Y: q.Tile.Y,
-		Extent: q.Extent, Buffer: q.Buffer, Simplify: q.Simplify,
-		BBox: q.BBox, Version: q.Analysis, Sector: q.Sector, Level: q.Level, Type: q.Type,
-		ActiveAt: q.ActiveAt, NACEPrefixes: q.NACEPrefixes, Limit: q.Limit,
-	})
+	return pg, nil
 }

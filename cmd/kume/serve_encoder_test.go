@@ -54,7 +54,7 @@ func TestTileEncodersAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := tiles.ParseParams(layers, q)
+		p, err := goSvc.ParseParams(layers, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,5 +186,5 @@ func TestTileEncoderFlag(t *testing.T) {
 	if err != nil || enc != nil {
 		t.Errorf("go encoder: %v, %v; want none", enc, err)
 	}
-	var _ tiles.LayerEncoder = postgisEncoder{(*postgis.Store)(nil)}
+	var _ tiles.LayerEncoder = (*postgis.Store)(nil)
 }

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"strconv"
@@ -34,6 +35,9 @@ const (
 	attachWait        = 5 * time.Minute
 )
 
+//go:embed queries/analysis_attach_partitions.sql
+var analysisAttachPartitionsSQL string
+
 // attachPartitions attaches version's partitions (analysis_attach_partitions)
 // in a savepoint of tx, retrying when the lock is not granted within
 // attachLockTimeout, for up to attachWait.
@@ -44,7 +48,7 @@ func (s *Store) attachPartitions(ctx context.Context, tx pgx.Tx, version int64) 
 			if _, err := sp.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", attachLockTimeout.Milliseconds())); err != nil {
 				return err
 			}
-			if err := s.execAnalysisPartition(ctx, sp, "analysis_attach_partitions", version); err != nil {
+			if err := s.execAnalysisPartition(ctx, sp, analysisAttachPartitionsSQL, version); err != nil {
 				return err
 			}
 			_, err := sp.Exec(ctx, "SET LOCAL lock_timeout = 0")
@@ -65,28 +69,28 @@ func (s *Store) attachPartitions(ctx context.Context, tx pgx.Tx, version int64) 
 	}
 }
 
-// analysisPartitionSQL returns the statement in queries/name.sql with its
-// placeholders filled in for version:
+// analysisPartitionSQL returns the statement tmpl (an embedded file of
+// queries/) with its placeholders filled in for version:
 //
 //	{{version}}      the version as an integer literal (DDL takes no parameters)
 //	{{cell_blocks}}  the version's partition of cell_blocks
 //
 // Identifiers are quoted with pgx.Identifier.Sanitize.
-func (s *Store) analysisPartitionSQL(name string, version int64) string {
+func analysisPartitionSQL(tmpl string, version int64) string {
 	v := strconv.FormatInt(version, 10)
 	sql := strings.NewReplacer(
 		"{{version}}", v,
 		"{{cell_blocks}}", pgx.Identifier{"cell_blocks_" + v}.Sanitize(),
-	).Replace(s.q(name))
+	).Replace(tmpl)
 	if strings.Contains(sql, "{{") {
-		panic(fmt.Sprintf("postgis: query %s has an unknown placeholder", name))
+		panic(fmt.Sprintf("postgis: a partition statement has an unknown placeholder: %.60q", tmpl))
 	}
 	return sql
 }
 
-// execAnalysisPartition runs the partition statement name for version in tx.
-func (s *Store) execAnalysisPartition(ctx context.Context, tx pgx.Tx, name string, version int64) error {
-	_, err := tx.Exec(ctx, s.analysisPartitionSQL(name, version))
+// execAnalysisPartition runs the partition statement tmpl for version in tx.
+func (s *Store) execAnalysisPartition(ctx context.Context, tx pgx.Tx, tmpl string, version int64) error {
+	_, err := tx.Exec(ctx, analysisPartitionSQL(tmpl, version))
 	return err
 }
 
@@ -100,13 +104,22 @@ func (s *Store) pruneAnalyses(ctx context.Context, keep int) error {
 	return s.dropOrphanPartitions(ctx)
 }
 
+//go:embed queries/analysis_detach_partitions.sql
+var analysisDetachPartitionsSQL string
+
+//go:embed queries/analysis_prune.sql
+var analysisPruneSQL string
+
+//go:embed queries/analysis_prune_versions.sql
+var analysisPruneVersionsSQL string
+
 // detachPruned deletes the runs to prune and detaches their partitions.
 func (s *Store) detachPruned(ctx context.Context, keep int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+pruneLockTimeout+"'"); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, s.q("analysis_prune_versions"), keep)
+		rows, err := tx.Query(ctx, analysisPruneVersionsSQL, keep)
 		if err != nil {
 			return err
 		}
@@ -115,21 +128,24 @@ func (s *Store) detachPruned(ctx context.Context, keep int) error {
 			return err
 		}
 		for _, v := range versions {
-			if err := s.execAnalysisPartition(ctx, tx, "analysis_detach_partitions", v); err != nil {
+			if err := s.execAnalysisPartition(ctx, tx, analysisDetachPartitionsSQL, v); err != nil {
 				return fmt.Errorf("detach partitions of version %d: %w", v, err)
 			}
 		}
-		_, err = tx.Exec(ctx, s.q("analysis_prune"), versions)
+		_, err = tx.Exec(ctx, analysisPruneSQL, versions)
 		return err
 	})
 }
+
+//go:embed queries/analysis_orphan_partitions.sql
+var analysisOrphanPartitionsSQL string
 
 // dropOrphanPartitions drops the detached partitions of versions without a
 // run, and tables left by saves of older builds that ended without
 // committing, each table in its own transaction. It leaves the versions of
 // saves that are running (see analysis_stream.go).
 func (s *Store) dropOrphanPartitions(ctx context.Context) error {
-	rows, err := s.pool.Query(ctx, s.q("analysis_orphan_partitions"))
+	rows, err := s.pool.Query(ctx, analysisOrphanPartitionsSQL)
 	if err != nil {
 		return err
 	}
@@ -150,22 +166,28 @@ func (s *Store) dropOrphanPartitions(ctx context.Context) error {
 	return nil
 }
 
+//go:embed queries/analysis_try_lock_version.sql
+var analysisTryLockVersionSQL string
+
 // dropOrphan drops table, a partition of version, in tx if it is an orphan
 // (analysis_is_orphan.sql) and no save of version is running (it takes the
 // version's lock until tx ends).
 func (s *Store) dropOrphan(ctx context.Context, tx pgx.Tx, table string, version int64) error {
 	var free bool
-	if err := tx.QueryRow(ctx, s.q("analysis_try_lock_version"), version).Scan(&free); err != nil || !free {
+	if err := tx.QueryRow(ctx, analysisTryLockVersionSQL, version).Scan(&free); err != nil || !free {
 		return err
 	}
 	return s.dropIfOrphan(ctx, tx, table, version)
 }
 
+//go:embed queries/analysis_is_orphan.sql
+var analysisIsOrphanSQL string
+
 // dropIfOrphan drops table, a partition of version, in tx if it is an orphan.
 // The caller holds the version's lock.
 func (s *Store) dropIfOrphan(ctx context.Context, tx pgx.Tx, table string, version int64) error {
 	var orphan bool
-	if err := tx.QueryRow(ctx, s.q("analysis_is_orphan"), table, version).Scan(&orphan); err != nil || !orphan {
+	if err := tx.QueryRow(ctx, analysisIsOrphanSQL, table, version).Scan(&orphan); err != nil || !orphan {
 		return err
 	}
 	_, err := tx.Exec(ctx, "DROP TABLE "+pgx.Identifier{table}.Sanitize())

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -11,11 +12,14 @@ import (
 	"github.com/kume-geo/kume"
 )
 
+//go:embed queries/analysis_latest.sql
+var analysisLatestSQL string
+
 // LatestAnalysis returns the current run (ENOTFOUND before the first).
 func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
 	var run kume.AnalysisRun
 	var params []byte
-	err := s.pool.QueryRow(ctx, s.q("analysis_latest")).Scan(&run.Version, &run.StartedAt, &run.FinishedAt, &params)
+	err := s.pool.QueryRow(ctx, analysisLatestSQL).Scan(&run.Version, &run.StartedAt, &run.FinishedAt, &params)
 	if err != nil {
 		return nil, wrap(ctx, err, "analysis run")
 	}
@@ -110,10 +114,13 @@ func intersectRanges(al, ah, bl, bh []int64) (lo, hi []int64) {
 	return lo, hi
 }
 
+//go:embed queries/analysis_clusters.sql
+var analysisClustersSQL string
+
 // Clusters returns the footprints matching f ordered by id.
 func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Cluster, error) {
 	minX, minY, maxX, maxY := bboxArgs(f.BBox)
-	rows, _ := s.pool.Query(ctx, s.q("analysis_clusters"), f.Version, f.Sector, f.Res, minX, minY, maxX, maxY)
+	rows, _ := s.pool.Query(ctx, analysisClustersSQL, f.Version, f.Sector, f.Res, minX, minY, maxX, maxY)
 	out, err := pgx.CollectRows(rows, scanCluster)
 	if err != nil {
 		return nil, wrap(ctx, err, "clusters")
@@ -121,9 +128,12 @@ func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Clus
 	return out, nil
 }
 
+//go:embed queries/analysis_cluster.sql
+var analysisClusterSQL string
+
 // Cluster returns one footprint of the current version (ENOTFOUND if none).
 func (s *Store) Cluster(ctx context.Context, id string) (*kume.Cluster, error) {
-	rows, _ := s.pool.Query(ctx, s.q("analysis_cluster"), id)
+	rows, _ := s.pool.Query(ctx, analysisClusterSQL, id)
 	c, err := pgx.CollectExactlyOneRow(rows, scanCluster)
 	if err != nil {
 		return nil, wrap(ctx, err, "cluster")
@@ -131,13 +141,16 @@ func (s *Store) Cluster(ctx context.Context, id string) (*kume.Cluster, error) {
 	return &c, nil
 }
 
+//go:embed queries/analysis_regions.sql
+var analysisRegionsSQL string
+
 // RegionStats returns the region statistics matching f ordered by code.
 func (s *Store) RegionStats(ctx context.Context, f kume.RegionStatFilter) ([]kume.RegionStat, error) {
 	var codes []string
 	if len(f.Codes) > 0 {
 		codes = f.Codes
 	}
-	rows, _ := s.pool.Query(ctx, s.q("analysis_regions"), f.Version, f.Level, f.Sector, codes)
+	rows, _ := s.pool.Query(ctx, analysisRegionsSQL, f.Version, f.Level, f.Sector, codes)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kume.RegionStat, error) {
 		var r kume.RegionStat
 		var firms, entries, exits, undated int32

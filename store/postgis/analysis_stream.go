@@ -3,6 +3,7 @@ package postgis
 import (
 	"cmp"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"strconv"
@@ -77,6 +78,12 @@ func (s *Store) BeginAnalysis(ctx context.Context, cells int) (kume.AnalysisWrit
 	return w, nil
 }
 
+//go:embed queries/analysis_create_cell_blocks.sql
+var analysisCreateCellBlocksSQL string
+
+//go:embed queries/analysis_lock_version.sql
+var analysisLockVersionSQL string
+
 // begin opens the transaction, creates the table and starts the COPY.
 func (w *analysisWriter) begin(ctx context.Context) error {
 	s := w.s
@@ -87,14 +94,14 @@ func (w *analysisWriter) begin(ctx context.Context) error {
 	if w.version, err = s.bumpVersion(ctx, w.tx); err != nil {
 		return err
 	}
-	if _, err := w.tx.Exec(ctx, s.q("analysis_lock_version"), w.version); err != nil {
+	if _, err := w.tx.Exec(ctx, analysisLockVersionSQL, w.version); err != nil {
 		return err
 	}
 	table := "cell_blocks_" + strconv.FormatInt(w.version, 10)
 	if err := s.dropIfOrphan(ctx, w.tx, table, w.version); err != nil {
 		return fmt.Errorf("drop a table left by an unfinished save: %w", err)
 	}
-	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_create_cell_blocks", w.version); err != nil {
+	if err := s.execAnalysisPartition(ctx, w.tx, analysisCreateCellBlocksSQL, w.version); err != nil {
 		return fmt.Errorf("create partition: %w", err)
 	}
 	w.enc = newCellEncoder(w.version)
@@ -197,6 +204,15 @@ func (w *analysisWriter) Commit(ctx context.Context, r *kume.AnalysisResult) (in
 	return w.version, nil
 }
 
+//go:embed queries/analysis_analyze_cell_blocks.sql
+var analysisAnalyzeCellBlocksSQL string
+
+//go:embed queries/analysis_insert_run.sql
+var analysisInsertRunSQL string
+
+//go:embed queries/analysis_set_current.sql
+var analysisSetCurrentSQL string
+
 func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) error {
 	s, v := w.s, w.version
 	if err := w.blocks.send(ctx, w.enc.flush(w.rows)); err != nil {
@@ -209,11 +225,11 @@ func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) err
 	if err != nil {
 		return fmt.Errorf("cell blocks: %w", err)
 	}
-	if err := s.execAnalysisPartition(ctx, w.tx, "analysis_analyze_cell_blocks", v); err != nil {
+	if err := s.execAnalysisPartition(ctx, w.tx, analysisAnalyzeCellBlocksSQL, v); err != nil {
 		return fmt.Errorf("analyze cell blocks: %w", err)
 	}
 	tx, run := w.tx, r.Run
-	if _, err := tx.Exec(ctx, s.q("analysis_insert_run"), v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
+	if _, err := tx.Exec(ctx, analysisInsertRunSQL, v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"region_stats"}, regionStatColumns(), &regionStatSource{stats: r.Regions, version: v, i: -1}); err != nil {
@@ -225,7 +241,7 @@ func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) err
 	if err := s.attachPartitions(ctx, tx, v); err != nil {
 		return fmt.Errorf("attach partitions: %w", err)
 	}
-	if _, err := tx.Exec(ctx, s.q("analysis_set_current"), v); err != nil {
+	if _, err := tx.Exec(ctx, analysisSetCurrentSQL, v); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

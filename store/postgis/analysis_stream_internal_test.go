@@ -43,7 +43,7 @@ func TestOrphanCleanupSkipsRunningSave(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer saving.Rollback(ctx)
-	if _, err := saving.Exec(ctx, s.q("analysis_lock_version"), int64(41)); err != nil {
+	if _, err := saving.Exec(ctx, analysisLockVersionSQL, int64(41)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE cell_blocks_41 (LIKE cell_blocks)`); err != nil {

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"os"
 	"strconv"
@@ -82,13 +83,19 @@ func timed(b *testing.B, fn func() error) time.Duration {
 	return time.Since(start)
 }
 
+//go:embed queries/bench_create_bare.sql
+var benchCreateBareSQL string
+
+//go:embed queries/bench_drop_bare.sql
+var benchDropBareSQL string
+
 // copyBare copies rows into a fresh bare table in one transaction, with the
 // same row encoding an import uses.
 func (s *Store) copyBare(ctx context.Context, rows []kume.Establishment) error {
-	if _, err := s.pool.Exec(ctx, s.q("bench_drop_bare")); err != nil {
+	if _, err := s.pool.Exec(ctx, benchDropBareSQL); err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, s.q("bench_create_bare")); err != nil {
+	if _, err := s.pool.Exec(ctx, benchCreateBareSQL); err != nil {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -9,12 +10,15 @@ import (
 	"github.com/kume-geo/kume"
 )
 
+//go:embed queries/dataset_create.sql
+var datasetCreateSQL string
+
 // CreateDataset stores d and sets its ID. ECONFLICT when the name is taken.
 func (s *Store) CreateDataset(ctx context.Context, d *kume.Dataset) error {
 	if err := checkDataset(d); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, s.q("dataset_create"),
+	err := s.pool.QueryRow(ctx, datasetCreateSQL,
 		d.Name, d.Source, d.Licence, d.Attribution, string(d.Visibility)).Scan(&d.ID)
 	return wrap(ctx, err, "create dataset")
 }
@@ -33,19 +37,25 @@ func checkDataset(d *kume.Dataset) error {
 	return nil
 }
 
+//go:embed queries/dataset_get.sql
+var datasetGetSQL string
+
 // Dataset returns the dataset with the given id (ENOTFOUND if none).
 func (s *Store) Dataset(ctx context.Context, id int64) (*kume.Dataset, error) {
-	rows, _ := s.pool.Query(ctx, s.q("dataset_get"), id)
+	rows, _ := s.pool.Query(ctx, datasetGetSQL, id)
 	d, err := pgx.CollectExactlyOneRow(rows, scanDataset)
 	if err != nil {
 		return nil, wrap(ctx, err, "dataset")
 	}
 	return d, nil
 }
+
+//go:embed queries/dataset_by_name.sql
+var datasetByNameSQL string
 
 // DatasetByName returns the dataset with the given name (ENOTFOUND if none).
 func (s *Store) DatasetByName(ctx context.Context, name string) (*kume.Dataset, error) {
-	rows, _ := s.pool.Query(ctx, s.q("dataset_by_name"), name)
+	rows, _ := s.pool.Query(ctx, datasetByNameSQL, name)
 	d, err := pgx.CollectExactlyOneRow(rows, scanDataset)
 	if err != nil {
 		return nil, wrap(ctx, err, "dataset")
@@ -53,15 +63,21 @@ func (s *Store) DatasetByName(ctx context.Context, name string) (*kume.Dataset, 
 	return d, nil
 }
 
+//go:embed queries/dataset_list.sql
+var datasetListSQL string
+
 // Datasets lists every dataset ordered by id.
 func (s *Store) Datasets(ctx context.Context) ([]*kume.Dataset, error) {
-	rows, _ := s.pool.Query(ctx, s.q("dataset_list"))
+	rows, _ := s.pool.Query(ctx, datasetListSQL)
 	ds, err := pgx.CollectRows(rows, scanDataset)
 	if err != nil {
 		return nil, wrap(ctx, err, "datasets")
 	}
 	return ds, nil
 }
+
+//go:embed queries/dataset_update.sql
+var datasetUpdateSQL string
 
 // UpdateDataset changes a dataset's name, descriptive fields and visibility
 // (ENOTFOUND if none, ECONFLICT when the new name is taken). A visibility
@@ -72,7 +88,7 @@ func (s *Store) UpdateDataset(ctx context.Context, d *kume.Dataset) error {
 	}
 	return s.tx(ctx, "update dataset", func(tx pgx.Tx) error {
 		var visibilityChanged bool
-		err := tx.QueryRow(ctx, s.q("dataset_update"),
+		err := tx.QueryRow(ctx, datasetUpdateSQL,
 			d.ID, d.Name, d.Source, d.Licence, d.Attribution, string(d.Visibility)).Scan(&visibilityChanged)
 		if err != nil {
 			return err
@@ -84,18 +100,24 @@ func (s *Store) UpdateDataset(ctx context.Context, d *kume.Dataset) error {
 	})
 }
 
+//go:embed queries/dataset_delete.sql
+var datasetDeleteSQL string
+
+//go:embed queries/drop_partition.sql
+var dropPartitionSQL string
+
 // DeleteDataset removes a dataset and all its establishments, which is to say
 // its partition of establishments (ENOTFOUND if none).
 func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 	return s.tx(ctx, "delete dataset", func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, s.q("dataset_delete"), id)
+		tag, err := tx.Exec(ctx, datasetDeleteSQL, id)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return pgx.ErrNoRows
 		}
-		if _, err := s.execPartition(ctx, tx, "drop_partition", id); err != nil {
+		if _, err := s.execPartition(ctx, tx, dropPartitionSQL, id); err != nil {
 			return err
 		}
 		_, err = s.bumpVersion(ctx, tx)
@@ -103,18 +125,24 @@ func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 	})
 }
 
+//go:embed queries/data_version_get.sql
+var dataVersionGetSQL string
+
 // DataVersion returns the current data version.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.pool.QueryRow(ctx, s.q("data_version_get")).Scan(&v)
+	err := s.pool.QueryRow(ctx, dataVersionGetSQL).Scan(&v)
 	return v, wrap(ctx, err, "data version")
 }
+
+//go:embed queries/data_version_bump.sql
+var dataVersionBumpSQL string
 
 // bumpVersion increments the data version inside tx and returns the new value.
 // The row stays locked until tx ends, so writers take versions in commit order.
 func (s *Store) bumpVersion(ctx context.Context, tx pgx.Tx) (int64, error) {
 	var v int64
-	err := tx.QueryRow(ctx, s.q("data_version_bump")).Scan(&v)
+	err := tx.QueryRow(ctx, dataVersionBumpSQL).Scan(&v)
 	return v, err
 }
 

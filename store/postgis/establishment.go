@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"strings"
 	"time"
@@ -11,9 +12,15 @@ import (
 	"github.com/kume-geo/kume"
 )
 
+//go:embed queries/establishment_get.sql
+var establishmentGetSQL string
+
+//go:embed queries/establishment_select.sql
+var establishmentSelectSQL string
+
 // Establishment returns one establishment by id (ENOTFOUND if none).
 func (s *Store) Establishment(ctx context.Context, id int64) (*kume.Establishment, error) {
-	rows, _ := s.pool.Query(ctx, s.q("establishment_select")+s.q("establishment_get"), id)
+	rows, _ := s.pool.Query(ctx, establishmentSelectSQL+establishmentGetSQL, id)
 	e, err := pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (*kume.Establishment, error) {
 		e := new(kume.Establishment)
 		return e, scanEstablishment(row, e)
@@ -34,6 +41,15 @@ func (s *Store) Establishments(ctx context.Context, f kume.EstablishmentFilter) 
 	return out, err
 }
 
+//go:embed queries/establishment_page.sql
+var establishmentPageSQL string
+
+//go:embed queries/establishment_select_lean.sql
+var establishmentSelectLeanSQL string
+
+//go:embed queries/establishment_where.sql
+var establishmentWhereSQL string
+
 // EachEstablishment streams the establishments matching f ordered by ID and
 // returns the first error fn returns, unchanged.
 func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilter, fn func(*kume.Establishment) error) error {
@@ -44,11 +60,11 @@ func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilte
 		limit = &l
 	}
 	args = append(args, f.AfterID, limit)
-	sel, scan := s.q("establishment_select"), scanEstablishment
+	sel, scan := establishmentSelectSQL, scanEstablishment
 	if f.Lean {
-		sel, scan = s.q("establishment_select_lean"), scanLeanEstablishment
+		sel, scan = establishmentSelectLeanSQL, scanLeanEstablishment
 	}
-	sql := sel + s.q("establishment_where") + s.q("establishment_page")
+	sql := sel + establishmentWhereSQL + establishmentPageSQL
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return wrap(ctx, err, "establishments")
@@ -74,11 +90,14 @@ func (s *Store) EachEstablishment(ctx context.Context, f kume.EstablishmentFilte
 	return wrap(ctx, rows.Err(), "establishments")
 }
 
+//go:embed queries/establishment_count.sql
+var establishmentCountSQL string
+
 // CountEstablishments counts the establishments matching f, ignoring its
 // AfterID and Limit.
 func (s *Store) CountEstablishments(ctx context.Context, f kume.EstablishmentFilter) (int, error) {
 	var n int64
-	err := s.pool.QueryRow(ctx, s.q("establishment_count")+s.q("establishment_where"), filterArgs(f)...).Scan(&n)
+	err := s.pool.QueryRow(ctx, establishmentCountSQL+establishmentWhereSQL, filterArgs(f)...).Scan(&n)
 	return int(n), wrap(ctx, err, "count establishments")
 }
 

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"math"
@@ -64,13 +65,25 @@ func (s *Store) BeginImport(ctx context.Context, datasetID int64, opts kume.Impo
 	return imp, nil
 }
 
+//go:embed queries/import_create_partition.sql
+var importCreatePartitionSQL string
+
+//go:embed queries/import_create_stage.sql
+var importCreateStageSQL string
+
+//go:embed queries/import_lock_dataset.sql
+var importLockDatasetSQL string
+
+//go:embed queries/import_settings.sql
+var importSettingsSQL string
+
 // begin locks the dataset and creates the table Add copies into.
 func (imp *importer) begin(ctx context.Context) error {
 	s, tx := imp.s, imp.tx
-	if _, err := tx.Exec(ctx, s.q("import_settings")); err != nil {
+	if _, err := tx.Exec(ctx, importSettingsSQL); err != nil {
 		return wrap(ctx, err, "begin import")
 	}
-	if err := tx.QueryRow(ctx, s.q("import_lock_dataset"), imp.datasetID).Scan(&imp.existing); err != nil {
+	if err := tx.QueryRow(ctx, importLockDatasetSQL, imp.datasetID).Scan(&imp.existing); err != nil {
 		return wrap(ctx, err, "dataset")
 	}
 	imp.fresh = imp.existing == 0
@@ -78,10 +91,10 @@ func (imp *importer) begin(ctx context.Context) error {
 	table, cols := "import_stage", importColumns()
 	var err error
 	if imp.fresh {
-		_, err = s.execPartition(ctx, tx, "import_create_partition", imp.datasetID)
+		_, err = s.execPartition(ctx, tx, importCreatePartitionSQL, imp.datasetID)
 		table, cols = nextPartitionName(imp.datasetID), append([]string{"dataset_id"}, cols...)
 	} else {
-		_, err = tx.Exec(ctx, s.q("import_create_stage"))
+		_, err = tx.Exec(ctx, importCreateStageSQL)
 	}
 	if err != nil {
 		return wrap(ctx, err, "begin import")

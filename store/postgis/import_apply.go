@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,9 @@ import (
 // place. Rebuilding costs a few microseconds per row of the dataset, updating in
 // place a few tens per changed row, because every index is maintained row by row.
 const rebuildShare = 8
+
+//go:embed queries/import_finish_dataset.sql
+var importFinishDatasetSQL string
 
 // apply applies the import's rows, then updates the dataset and bumps the data
 // version. Partition swaps come before the version bump: every writer takes its
@@ -34,7 +38,7 @@ func (imp *importer) apply(ctx context.Context) (kume.ImportStats, error) {
 		return st, err
 	}
 	s, tx := imp.s, imp.tx
-	if _, err := tx.Exec(ctx, s.q("import_finish_dataset"), imp.datasetID, st.Inserted); err != nil {
+	if _, err := tx.Exec(ctx, importFinishDatasetSQL, imp.datasetID, st.Inserted); err != nil {
 		return st, wrap(ctx, err, "import update dataset")
 	}
 	if _, err := s.bumpVersion(ctx, tx); err != nil {
@@ -43,18 +47,33 @@ func (imp *importer) apply(ctx context.Context) (kume.ImportStats, error) {
 	return st, nil
 }
 
+//go:embed queries/import_index_partition.sql
+var importIndexPartitionSQL string
+
+//go:embed queries/import_swap_partition.sql
+var importSwapPartitionSQL string
+
 // swapIn indexes the next partition and makes it the dataset's partition. A
 // source id that occurs twice fails the unique index build (EINVALID).
 func (imp *importer) swapIn(ctx context.Context) error {
 	s, tx := imp.s, imp.tx
-	if _, err := s.execPartition(ctx, tx, "import_index_partition", imp.datasetID); err != nil {
+	if _, err := s.execPartition(ctx, tx, importIndexPartitionSQL, imp.datasetID); err != nil {
 		return importError(ctx, err, "import index")
 	}
-	if _, err := s.execPartition(ctx, tx, "import_swap_partition", imp.datasetID); err != nil {
+	if _, err := s.execPartition(ctx, tx, importSwapPartitionSQL, imp.datasetID); err != nil {
 		return wrap(ctx, err, "import swap partition")
 	}
 	return nil
 }
+
+//go:embed queries/import_analyze_stage.sql
+var importAnalyzeStageSQL string
+
+//go:embed queries/import_diff.sql
+var importDiffSQL string
+
+//go:embed queries/import_duplicate.sql
+var importDuplicateSQL string
 
 // applyStaged applies the rows staged in import_stage to a dataset that has
 // rows. It first counts what they change; an import that changes much of the
@@ -62,12 +81,12 @@ func (imp *importer) swapIn(ctx context.Context) error {
 // place, and one that changes nothing writes nothing.
 func (imp *importer) applyStaged(ctx context.Context) (kume.ImportStats, error) {
 	var st kume.ImportStats
-	s, tx := imp.s, imp.tx
-	if _, err := tx.Exec(ctx, s.q("import_analyze_stage")); err != nil {
+	tx := imp.tx
+	if _, err := tx.Exec(ctx, importAnalyzeStageSQL); err != nil {
 		return st, wrap(ctx, err, "import analyze")
 	}
 	var ins, upd, closable int64
-	err := tx.QueryRow(ctx, s.partitionSQL("import_diff", imp.datasetID)).Scan(&ins, &upd, &closable)
+	err := tx.QueryRow(ctx, partitionSQL(importDiffSQL, imp.datasetID)).Scan(&ins, &upd, &closable)
 	if err != nil {
 		return st, wrap(ctx, err, "import compare")
 	}
@@ -80,7 +99,7 @@ func (imp *importer) applyStaged(ctx context.Context) (kume.ImportStats, error) 
 		return st, imp.rebuild(ctx)
 	}
 	var dup string
-	switch err := tx.QueryRow(ctx, s.q("import_duplicate")).Scan(&dup); {
+	switch err := tx.QueryRow(ctx, importDuplicateSQL).Scan(&dup); {
 	case err == nil:
 		return st, invalid("source id %q occurs twice in the import", dup)
 	case !errors.Is(err, pgx.ErrNoRows):
@@ -92,22 +111,34 @@ func (imp *importer) applyStaged(ctx context.Context) (kume.ImportStats, error) 
 	return st, imp.applyInPlace(ctx)
 }
 
+//go:embed queries/import_merge.sql
+var importMergeSQL string
+
 // rebuild builds the dataset's next partition from the stored and the staged
 // rows and swaps it in.
 func (imp *importer) rebuild(ctx context.Context) error {
 	s, tx := imp.s, imp.tx
-	if _, err := s.execPartition(ctx, tx, "import_create_partition", imp.datasetID); err != nil {
+	if _, err := s.execPartition(ctx, tx, importCreatePartitionSQL, imp.datasetID); err != nil {
 		return wrap(ctx, err, "import create partition")
 	}
 	var closeAt any
 	if imp.opts.Replace {
 		closeAt = imp.opts.ReplaceAt
 	}
-	if _, err := s.execPartition(ctx, tx, "import_merge", imp.datasetID, imp.datasetID, closeAt); err != nil {
+	if _, err := s.execPartition(ctx, tx, importMergeSQL, imp.datasetID, imp.datasetID, closeAt); err != nil {
 		return wrap(ctx, err, "import merge")
 	}
 	return imp.swapIn(ctx)
 }
+
+//go:embed queries/import_close_absent.sql
+var importCloseAbsentSQL string
+
+//go:embed queries/import_plan_close.sql
+var importPlanCloseSQL string
+
+//go:embed queries/import_upsert.sql
+var importUpsertSQL string
 
 // applyInPlace upserts the staged rows into the dataset's partition and, when
 // replacing, closes the open rows absent from the import. Its counts match
@@ -115,16 +146,16 @@ func (imp *importer) rebuild(ctx context.Context) error {
 func (imp *importer) applyInPlace(ctx context.Context) error {
 	s, tx := imp.s, imp.tx
 	var ins, upd int64
-	if err := tx.QueryRow(ctx, s.partitionSQL("import_upsert", imp.datasetID), imp.datasetID).Scan(&ins, &upd); err != nil {
+	if err := tx.QueryRow(ctx, partitionSQL(importUpsertSQL, imp.datasetID), imp.datasetID).Scan(&ins, &upd); err != nil {
 		return importError(ctx, err, "import apply")
 	}
 	if !imp.opts.Replace {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, s.q("import_plan_close")); err != nil {
+	if _, err := tx.Exec(ctx, importPlanCloseSQL); err != nil {
 		return wrap(ctx, err, "import close absent")
 	}
-	if _, err := s.execPartition(ctx, tx, "import_close_absent", imp.datasetID, imp.datasetID, imp.opts.ReplaceAt); err != nil {
+	if _, err := s.execPartition(ctx, tx, importCloseAbsentSQL, imp.datasetID, imp.datasetID, imp.opts.ReplaceAt); err != nil {
 		return wrap(ctx, err, "import close absent")
 	}
 	return nil

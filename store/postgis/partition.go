@@ -29,8 +29,8 @@ func nextPartitionName(datasetID int64) string {
 	return partitionName(datasetID) + "_next"
 }
 
-// partitionSQL returns the statement in queries/name.sql with its placeholders
-// filled in for dataset id:
+// partitionSQL returns the statement tmpl (an embedded file of queries/) with
+// its placeholders filled in for dataset id:
 //
 //	{{dataset}}                the dataset id as an integer literal (DDL takes no parameters)
 //	{{partition}}              the dataset's partition
@@ -39,7 +39,7 @@ func nextPartitionName(datasetID int64) string {
 //	{{next}}, {{next_<index>}} the next version of the partition and its indexes
 //
 // Identifiers are quoted with pgx.Identifier.Sanitize.
-func (s *Store) partitionSQL(name string, datasetID int64) string {
+func partitionSQL(tmpl string, datasetID int64) string {
 	cur, next := partitionName(datasetID), nextPartitionName(datasetID)
 	ident := func(name string) string { return pgx.Identifier{name}.Sanitize() }
 	pairs := []string{
@@ -53,15 +53,15 @@ func (s *Store) partitionSQL(name string, datasetID int64) string {
 			"{{partition_"+idx+"}}", ident(cur+"_"+idx),
 			"{{next_"+idx+"}}", ident(next+"_"+idx))
 	}
-	sql := strings.NewReplacer(pairs...).Replace(s.q(name))
+	sql := strings.NewReplacer(pairs...).Replace(tmpl)
 	if strings.Contains(sql, "{{") {
-		panic(fmt.Sprintf("postgis: query %s has an unknown placeholder", name))
+		panic(fmt.Sprintf("postgis: a partition statement has an unknown placeholder: %.60q", tmpl))
 	}
 	return sql
 }
 
-// execPartition runs the partition statement name for the dataset in tx.
-func (s *Store) execPartition(ctx context.Context, tx pgx.Tx, name string, datasetID int64, args ...any) (int64, error) {
-	tag, err := tx.Exec(ctx, s.partitionSQL(name, datasetID), args...)
+// execPartition runs the partition statement tmpl for the dataset in tx.
+func (s *Store) execPartition(ctx context.Context, tx pgx.Tx, tmpl string, datasetID int64, args ...any) (int64, error) {
+	tag, err := tx.Exec(ctx, partitionSQL(tmpl, datasetID), args...)
 	return tag.RowsAffected(), err
 }

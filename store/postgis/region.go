@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/kume-geo/kume"
 )
+
+//go:embed queries/region_put.sql
+var regionPutSQL string
 
 // PutRegions inserts or replaces regions by (level, code) in one transaction.
 func (s *Store) PutRegions(ctx context.Context, regions []kume.Region) error {
@@ -29,11 +33,14 @@ func (s *Store) PutRegions(ctx context.Context, regions []kume.Region) error {
 			if len(r.Attrs) > 0 {
 				attrs = r.Attrs
 			}
-			b.Queue(s.q("region_put"), r.Level, r.Code, r.Name, r.Parent, g, attrs)
+			b.Queue(regionPutSQL, r.Level, r.Code, r.Name, r.Parent, g, attrs)
 		}
 		return tx.SendBatch(ctx, &b).Close()
 	})
 }
+
+//go:embed queries/region_list.sql
+var regionListSQL string
 
 // Regions returns the regions matching f ordered by level and code.
 func (s *Store) Regions(ctx context.Context, f kume.RegionFilter) ([]kume.Region, error) {
@@ -42,7 +49,7 @@ func (s *Store) Regions(ctx context.Context, f kume.RegionFilter) ([]kume.Region
 		codes = f.Codes
 	}
 	minX, minY, maxX, maxY := bboxArgs(f.BBox)
-	rows, _ := s.pool.Query(ctx, s.q("region_list"), f.Level, codes, minX, minY, maxX, maxY)
+	rows, _ := s.pool.Query(ctx, regionListSQL, f.Level, codes, minX, minY, maxX, maxY)
 	rs, err := pgx.CollectRows(rows, scanRegion)
 	if err != nil {
 		return nil, wrap(ctx, err, "regions")
@@ -50,9 +57,12 @@ func (s *Store) Regions(ctx context.Context, f kume.RegionFilter) ([]kume.Region
 	return rs, nil
 }
 
+//go:embed queries/region_get.sql
+var regionGetSQL string
+
 // Region returns one region (ENOTFOUND if none).
 func (s *Store) Region(ctx context.Context, level, code string) (*kume.Region, error) {
-	rows, _ := s.pool.Query(ctx, s.q("region_get"), level, code)
+	rows, _ := s.pool.Query(ctx, regionGetSQL, level, code)
 	r, err := pgx.CollectExactlyOneRow(rows, scanRegion)
 	if err != nil {
 		return nil, wrap(ctx, err, "region")

@@ -1,26 +1,26 @@
 // Package postgis implements kume.Store on PostgreSQL with PostGIS through a
 // pgx connection pool.
 //
-// Every statement lives in an embedded file under queries/ and takes its values
-// as $n parameters. The schema comes from package migrations: Open connects,
-// Migrate applies pending migrations, and Ping reports a database that is
-// unreachable or behind the code.
+// Every statement lives in a file under queries/ and takes its values as $n
+// parameters; the function that runs it embeds it beside itself with
+// //go:embed (a missing file fails the build, not a request). The schema
+// comes from package migrations (migrations/schema.sql shows it whole): Open
+// connects, Migrate applies pending migrations, and Ping reports a database
+// that is unreachable or behind the code.
 //
 // Establishments are partitioned by dataset (see partition.go). Imports are
 // one transaction each: rows are copied (COPY) straight into a new partition
 // when the dataset is empty, and otherwise into a temporary table that is
 // compared with the stored rows and either merged into a rebuilt partition or
-// applied in place with one set-based upsert. Cell statistics are stored
-// with the centre of their H3 cell (computed with h3-go), so tile queries select
-// the cells of a bounding box through a spatial index.
+// applied in place with one set-based upsert. Cell statistics are stored as
+// blocks of consecutive cells of one resolution and sector (cellblock.go);
+// tile queries read the blocks that hold the H3 index ranges around a box.
 package postgis
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"path"
 	"strings"
@@ -36,14 +36,10 @@ import (
 	"github.com/kume-geo/kume/migrations"
 )
 
-//go:embed queries/*.sql
-var queryFiles embed.FS
-
 // Store is a kume.Store on PostgreSQL with PostGIS. It is safe for concurrent use.
 type Store struct {
-	pool    *pgxpool.Pool
-	queries map[string]string
-	keep    int
+	pool *pgxpool.Pool
+	keep int
 }
 
 var _ kume.Store = (*Store)(nil)
@@ -88,10 +84,6 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if o.keepVersions < 1 {
 		o.keepVersions = 1
 	}
-	queries, err := loadQueries()
-	if err != nil {
-		return nil, err
-	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors may quote the URL, password included.
@@ -126,7 +118,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, connectError(cfg.ConnConfig, err)
 	}
-	return &Store{pool: pool, queries: queries, keep: o.keepVersions}, nil
+	return &Store{pool: pool, keep: o.keepVersions}, nil
 }
 
 // connectError names the server and the cause of a failed connection.
@@ -150,33 +142,6 @@ func connectError(cc *pgx.ConnConfig, err error) error {
 		cause = fmt.Errorf("no answer in time: %w", err)
 	}
 	return withCode(fmt.Errorf("postgis: connect to %s: %w", addr, cause), kume.EUNAVAILABLE, "database not reachable")
-}
-
-// loadQueries reads every embedded statement, keyed by file name without ".sql".
-func loadQueries() (map[string]string, error) {
-	entries, err := fs.ReadDir(queryFiles, "queries")
-	if err != nil {
-		return nil, fmt.Errorf("postgis: read queries: %w", err)
-	}
-	q := make(map[string]string, len(entries))
-	for _, e := range entries {
-		b, err := fs.ReadFile(queryFiles, "queries/"+e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("postgis: read queries: %w", err)
-		}
-		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
-	}
-	return q, nil
-}
-
-// q returns the statement in queries/name.sql. A missing file is a programming
-// error that every test run finds.
-func (s *Store) q(name string) string {
-	sql, ok := s.queries[name]
-	if !ok {
-		panic("postgis: no query " + name)
-	}
-	return sql
 }
 
 // Migrate applies every pending migration.

@@ -2,7 +2,7 @@ package postgis
 
 import (
 	"context"
-	"math"
+	_ "embed"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -11,6 +11,7 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // TileCells calls fn, in cell order, with the statistics of the valid cells of
@@ -29,6 +30,12 @@ func (s *Store) TileCells(ctx context.Context, f kume.CellFilter, fn func(c *kum
 	return s.eachBlockCell(ctx, f, lo, hi, all, d, fn)
 }
 
+//go:embed queries/tile_blocks.sql
+var tileBlocksSQL string
+
+//go:embed queries/tile_blocks_all.sql
+var tileBlocksAllSQL string
+
 // eachBlockCell reads the cell blocks of f's version, resolution and sector
 // that hold cells of the inclusive index ranges [lo[i], hi[i]] (ascending,
 // disjoint), or all of them, in one query, and calls fn with the cells d
@@ -38,11 +45,11 @@ func (s *Store) eachBlockCell(ctx context.Context, f kume.CellFilter, lo, hi []i
 	var err error
 	switch {
 	case all:
-		rows, err = s.pool.Query(ctx, s.q("tile_blocks_all"), f.Version, f.Res, f.Sector)
+		rows, err = s.pool.Query(ctx, tileBlocksAllSQL, f.Version, f.Res, f.Sector)
 	case len(lo) == 0:
 		return nil
 	default:
-		rows, err = s.pool.Query(ctx, s.q("tile_blocks"), f.Version, f.Res, f.Sector, lo, hi)
+		rows, err = s.pool.Query(ctx, tileBlocksSQL, f.Version, f.Res, f.Sector, lo, hi)
 	}
 	if err != nil {
 		return wrap(ctx, err, "cell statistics")
@@ -83,19 +90,13 @@ func coverRes(res int) int { return max(0, res-coverLevels) }
 // boxParents returns, in ascending order, cells of coverRes(res) whose
 // descendants at res include every cell of res whose centre lies in b: the
 // cells of coverRes(res) whose centre lies in b grown by two of their edges
-// (a descendant's centre lies within about one edge of its ancestor's). all
+// (layer.GrowBox: a descendant's centre lies within about one edge of its
+// ancestor's). all
 // is true instead for a box too wide for a polygon fill, or a resolution
 // below 1: then any cell may lie in the box.
 func boxParents(b orb.Bound, res int) (parents []uint64, all bool) {
 	p := coverRes(res)
-	edgeDeg := 2 * []float64{1107.7, 418.7, 158.2, 59.8, 22.6, 8.54, 3.23, 1.22, 0.461,
-		0.174, 0.0659, 0.0249, 0.0094, 0.00355, 0.00134, 0.000509}[p] / 111.0
-	lat := math.Min(85, math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+edgeDeg)
-	dLon := edgeDeg / math.Cos(lat*math.Pi/180)
-	g := orb.Bound{
-		Min: orb.Point{b.Min[0] - dLon, math.Max(-89.9, b.Min[1]-edgeDeg)},
-		Max: orb.Point{b.Max[0] + dLon, math.Min(89.9, b.Max[1]+edgeDeg)},
-	}
+	g := layer.GrowBox(b, p, 89.9)
 	if res < 1 || res > 15 || g.Max[0]-g.Min[0] > 90 || g.Max[1]-g.Min[1] > 90 || g.Min[0] < -180 || g.Max[0] > 180 {
 		return nil, true
 	}

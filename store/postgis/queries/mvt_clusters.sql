@@ -1,8 +1,8 @@
 -- The clusters layer of a tile as one MVT layer: the footprints of one
 -- sector's clusters of an analysis version. $1..$11 are those of
 -- mvt_regions.sql; $12 is the version and $13 the sector. A suppressed cluster
--- keeps its identity, stars, institutions and completeness but not its firm
--- and employee counts or LQ. The feature id is the first 53 bits of the MD5 of
+-- keeps its identity (id, name, sector, res) and suppressed only, the public
+-- view of package layer (layer.Withheld). The feature id is the first 53 bits of the MD5 of
 -- 'cluster' and the cluster's id, each followed by a zero byte
 -- (tiles.FeatureID).
 SELECT ST_AsMVT(t, $1, $5, 'geom', 'fid')
@@ -10,12 +10,16 @@ FROM (
     SELECT
         ('x' || left(md5(convert_to('cluster', 'UTF8') || '\x00'::bytea || convert_to(c.id, 'UTF8')
             || '\x00'::bytea), 14))::bit(56)::bigint >> 3 AS fid,
-        c.id, c.name, c.sector, c.res::bigint AS res, c.stars::bigint AS stars,
-        (SELECT coalesce(sum(j.value::bigint), 0)::bigint
-         FROM jsonb_each_text(CASE WHEN jsonb_typeof(c.institutions_inside) = 'object'
-                                   THEN c.institutions_inside END) AS j) AS institutions,
+        c.id, c.name, c.sector, c.res::bigint AS res,
+        CASE WHEN NOT c.suppressed THEN c.stars::bigint END AS stars,
+        CASE WHEN NOT c.suppressed THEN
+            (SELECT coalesce(sum(j.value::bigint), 0)::bigint
+             FROM jsonb_each_text(CASE WHEN jsonb_typeof(c.institutions_inside) = 'object'
+                                       THEN c.institutions_inside END) AS j)
+        END AS institutions,
         c.suppressed,
-        CASE WHEN c.completeness NOT IN ('NaN', 'Infinity', '-Infinity') THEN c.completeness END AS completeness,
+        CASE WHEN NOT c.suppressed AND c.completeness NOT IN ('NaN', 'Infinity', '-Infinity')
+            THEN c.completeness END AS completeness,
         CASE WHEN NOT c.suppressed THEN c.firms::bigint END AS firms,
         -- employees rounded to 0.1, halves away from zero (round() of a
         -- double rounds them to even)

@@ -3,7 +3,8 @@
 -- simplification tolerance (metres of Web Mercator) and $8..$11 the buffered
 -- tile in WGS84 (min lon, min lat, max lon, max lat). $12 is the level ('' =
 -- all), $13 the analysis version of the statistics (0 = none) and $14 their
--- sector. A suppressed statistic keeps stars, strong and suppressed only.
+-- sector. A suppressed statistic shows suppressed only: its numbers, stars and
+-- strong flag are withheld, the public view of package layer (layer.Withheld).
 --
 -- Geometry is clipped to the buffered tile in WGS84 first (its edges are lines
 -- of constant longitude and latitude, which Web Mercator keeps straight), so
@@ -23,7 +24,8 @@ FROM (
         ('x' || left(md5(convert_to('region', 'UTF8') || '\x00'::bytea || convert_to(r.level, 'UTF8')
             || '\x00'::bytea || convert_to(r.code, 'UTF8') || '\x00'::bytea), 14))::bit(56)::bigint >> 3 AS fid,
         r.code, r.name, r.level, NULLIF(r.parent, '') AS parent,
-        s.stars::bigint AS stars, s.strong, s.suppressed,
+        CASE WHEN NOT s.suppressed THEN s.stars::bigint END AS stars,
+        CASE WHEN NOT s.suppressed THEN s.strong END AS strong, s.suppressed,
         CASE WHEN NOT s.suppressed THEN s.firms::bigint END AS firms,
         -- employees rounded to 0.1, halves away from zero (round() of a
         -- double rounds them to even)
