@@ -7,6 +7,7 @@ import (
 
 	"github.com/kume-geo/kume/cql2"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/layer"
 )
 
 // OGC API – Features Part 3: the queryables of each collection.
@@ -24,29 +25,27 @@ const (
 // per-layer property list from.
 func layerProperties(layer string) []string { return export.Columns(layer) }
 
-// propertyType returns the type of a feature property. A property missing
-// here is queryable with its values taken as they come, and its schema has
-// no type (TestQueryablesTyped asks for one).
-func propertyType(layer, name string) cql2.Type {
-	switch name {
-	case "id":
-		if export.PointLayer(layer) {
-			return cql2.TypeInteger
-		}
-		return cql2.TypeString
-	case "dataset_id", "employees_low", "employees_high", "res", "firms", "imprecise", "gi_bin",
-		"cells", "stars", "entries", "exits":
-		return cql2.TypeInteger
-	case "employees", "employees_estimated", "lq", "lq_employment", "gi_z", "gi_p", "share", "completeness", "p_value":
-		return cql2.TypeNumber
-	case "suppressed", "strong":
-		return cql2.TypeBoolean
-	case "founded", "closed":
+// propertyType returns the type of a feature property, from the layer's
+// property list (package layer); the establishments' founding and closing
+// days, written as YYYY-MM-DD strings, are dates.
+func propertyType(lyr, name string) cql2.Type {
+	if export.PointLayer(lyr) && (name == "founded" || name == "closed") {
 		return cql2.TypeDate
-	case "source_id", "name", "kind", "type", "nace", "street", "postcode", "district", "province",
-		"country", "precision", "geocode_source", "cell", "sector", "code", "level", "parent",
-		"name_tr", "name_en", "method":
-		return cql2.TypeString
+	}
+	for _, p := range layer.Properties(lyr, layer.Feature) {
+		if p.Name != name {
+			continue
+		}
+		switch p.Type {
+		case layer.Integer:
+			return cql2.TypeInteger
+		case layer.Number:
+			return cql2.TypeNumber
+		case layer.Boolean:
+			return cql2.TypeBoolean
+		case layer.String:
+			return cql2.TypeString
+		}
 	}
 	return cql2.TypeAny
 }

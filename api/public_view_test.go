@@ -46,7 +46,7 @@ func publicViewServer(t *testing.T) (http.Handler, string, uint64) {
 	res := &kume.AnalysisResult{
 		Run:   kume.AnalysisRun{Params: json.RawMessage(`{"resolutions":[7],"k":1}`)},
 		Cells: cells,
-		Clusters: []kume.Cluster{{ID: "13-7-s", Sector: "13", Res: 7, Name: "Bursa", Cells: []uint64{uint64(centre)},
+		Clusters: []kume.Cluster{{ID: "13-7-s", Sector: "13", Res: 7, Name: "Bursa – Textiles", NameTR: "Bursa – Tekstil", Place: "Bursa", Method: "specialisation", Cells: []uint64{uint64(centre)},
 			Geometry: square, Firms: 2, Employees: 9, LQ: f(3), Share: 0.5, Stars: 2,
 			InstitutionsInside: map[kume.InstitutionType]int{kume.University: 1},
 			InstitutionsNear:   map[kume.InstitutionType]int{kume.Chamber: 2},

@@ -44,6 +44,7 @@ type RankItem struct {
 	Rank       int             `json:"rank"`
 	ID         string          `json:"id"`
 	Name       string          `json:"name,omitempty"`
+	NameTR     string          `json:"name_tr,omitempty"`
 	Score      float64         `json:"score"`
 	Components []RankComponent `json:"components"`
 }

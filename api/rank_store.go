@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/geo"
@@ -33,7 +34,15 @@ func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, err
 			level = busiestLevel(res.Regions)
 		}
 		units = geo.RegionUnits(res, level, req.Sector)
-	case UnitCluster, UnitCell:
+		if err := k.nameRegions(ctx, level, units); err != nil {
+			return RankResult{}, err
+		}
+	case UnitCluster:
+		if res, err = k.clusterResults(ctx, req); err != nil {
+			return RankResult{}, err
+		}
+		units = geo.ClusterUnits(res)
+	case UnitCell:
 		r, err := k.rankResolution(ctx, req)
 		if err != nil {
 			return RankResult{}, err
@@ -41,20 +50,12 @@ func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, err
 		if res.Cells, err = k.Store.CellStats(ctx, kume.CellFilter{Res: r, Sector: req.Sector}); err != nil {
 			return RankResult{}, err
 		}
-		if req.Unit == UnitCluster {
-			sector := req.Sector
-			if res.Clusters, err = k.Store.Clusters(ctx, kume.ClusterFilter{Sector: &sector, Res: r}); err != nil {
-				return RankResult{}, err
-			}
-			units = geo.ClusterUnits(res, req.Sector, r)
-		} else {
-			all, err := k.Store.CellStats(ctx, kume.CellFilter{Res: r, Sector: kume.SectorAll})
-			if err != nil {
-				return RankResult{}, err
-			}
-			res.Cells = append(res.Cells, all...)
-			units = geo.CellUnits(res, req.Sector, r)
+		all, err := k.Store.CellStats(ctx, kume.CellFilter{Res: r, Sector: kume.SectorAll})
+		if err != nil {
+			return RankResult{}, err
 		}
+		res.Cells = append(res.Cells, all...)
+		units = geo.CellUnits(res, req.Sector, r)
 	default:
 		return RankResult{}, kume.Errorf(kume.EINVALID, "unit must be region, cluster or cell")
 	}
@@ -67,7 +68,7 @@ func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, err
 		if req.Limit > 0 && i >= req.Limit {
 			break
 		}
-		item := RankItem{Rank: r.Rank, ID: r.ID, Name: r.Name, Score: r.Score}
+		item := RankItem{Rank: r.Rank, ID: r.ID, Name: r.Name, NameTR: r.NameTR, Score: r.Score}
 		for _, c := range r.Components {
 			item.Components = append(item.Components, RankComponent{Name: c.Component, Value: c.Value,
 				Normalised: c.Percentile, Weight: c.Weight, Contribution: c.Contribution})
@@ -120,4 +121,58 @@ func (k StoreRanker) rankResolution(ctx context.Context, req RankRequest) (int, 
 		return 0, kume.Errorf(kume.EINVALID, "level must be an H3 resolution for unit %s, got %q", req.Unit, req.Level)
 	}
 	return r, nil
+}
+
+// clusterResults reads what a cluster ranking needs: the clusters of the
+// sector (every sector's without one; those of one resolution when the
+// request's level names one, else all: each place keeps its own), and the
+// cell statistics of their cells, read cluster by cluster.
+func (k StoreRanker) clusterResults(ctx context.Context, req RankRequest) (*kume.AnalysisResult, error) {
+	f := kume.ClusterFilter{Sector: layer.ClusterSector(req.Sector)}
+	if req.Level != "" {
+		r, err := strconv.Atoi(req.Level)
+		if err != nil || r < 0 || r > 15 {
+			return nil, kume.Errorf(kume.EINVALID, "level must be an H3 resolution for unit %s, got %q", req.Unit, req.Level)
+		}
+		f.Res = r
+	}
+	cs, err := k.Store.Clusters(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	res := &kume.AnalysisResult{Clusters: cs}
+	for i := range cs {
+		if cs[i].Suppressed {
+			continue
+		}
+		cells, err := k.Store.CellStats(ctx, kume.CellFilter{Res: cs[i].Res, Sector: cs[i].Sector, Cells: cs[i].Cells})
+		if err != nil {
+			return nil, err
+		}
+		res.Cells = append(res.Cells, cells...)
+	}
+	return res, nil
+}
+
+// nameRegions names region units ("level:code") after their regions; a
+// region known only as an attribute value (no boundary loaded) is named by
+// its code, which is that value.
+func (k StoreRanker) nameRegions(ctx context.Context, level string, units []geo.RankUnit) error {
+	regions, err := k.Store.Regions(ctx, kume.RegionFilter{Level: level})
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(regions))
+	for _, r := range regions {
+		names[r.Code] = r.Name
+	}
+	for i := range units {
+		code := strings.TrimPrefix(units[i].ID, level+":")
+		name := names[code]
+		if name == "" {
+			name = code
+		}
+		units[i].Name, units[i].NameTR = name, name
+	}
+	return nil
 }

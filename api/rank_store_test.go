@@ -62,3 +62,44 @@ func TestBusiestLevel(t *testing.T) {
 		t.Errorf("no statistics: %q", got)
 	}
 }
+
+// TestRankClustersAcrossResolutions: a cluster ranking takes every cluster of
+// the sector, whatever resolution each place kept, with names in both
+// languages; a level narrows it to one resolution. A region ranking names
+// its regions.
+func TestRankClustersAcrossResolutions(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New()
+	defer st.Close()
+	lq := func(v float64) *float64 { return &v }
+	cl := func(id string, res int, sector string, v float64) kume.Cluster {
+		return kume.Cluster{ID: id, Sector: sector, Res: res, Name: id + " – Textiles", NameTR: id + " – Tekstil",
+			Cells: []uint64{uint64(len(id))}, Firms: int(10 * v), LQ: lq(v)}
+	}
+	if err := st.PutRegions(ctx, []kume.Region{{Level: "province", Code: "20", Name: "Denizli"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.SaveAnalysis(ctx, &kume.AnalysisResult{
+		Clusters: []kume.Cluster{cl("Denizli", 6, "vc:textiles", 4), cl("Bursa", 7, "vc:textiles", 3), cl("İzmir", 7, "vc:food", 2)},
+		Regions:  []kume.RegionStat{{Level: "province", Code: "20", Sector: "vc:textiles", Firms: 40, LQ: lq(3)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := StoreRanker{Store: st}
+	got, err := k.Rank(ctx, RankRequest{Sector: "vc:textiles", Unit: UnitCluster})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Items) != 2 || got.Items[0].Name != "Denizli – Textiles" || got.Items[0].NameTR != "Denizli – Tekstil" {
+		t.Errorf("clusters ranked %+v, want Denizli (res 6) before Bursa (res 7)", got.Items)
+	}
+	got, err = k.Rank(ctx, RankRequest{Sector: "vc:textiles", Unit: UnitCluster, Level: "7"})
+	if err != nil || len(got.Items) != 1 || got.Items[0].ID != "Bursa" {
+		t.Errorf("level 7: %+v, %v; want Bursa alone", got.Items, err)
+	}
+	got, err = k.Rank(ctx, RankRequest{Sector: "vc:textiles", Unit: UnitRegion})
+	if err != nil || len(got.Items) != 1 || got.Items[0].Name != "Denizli" {
+		t.Errorf("regions: %+v, %v; want Denizli by name", got.Items, err)
+	}
+}

@@ -41,6 +41,7 @@ func DefaultWeights() Weights {
 type RankUnit struct {
 	ID     string              `json:"id"`
 	Name   string              `json:"name,omitempty"`
+	NameTR string              `json:"name_tr,omitempty"`
 	Values map[string]*float64 `json:"values"`
 }
 
@@ -58,6 +59,7 @@ type Ranked struct {
 	Rank       int              `json:"rank"`
 	ID         string           `json:"id"`
 	Name       string           `json:"name,omitempty"`
+	NameTR     string           `json:"name_tr,omitempty"`
 	Score      float64          `json:"score"` // 0..100
 	Components []ComponentScore `json:"components"`
 }
@@ -102,7 +104,7 @@ func Rank(units []RankUnit, w Weights) ([]Ranked, error) {
 	}
 	out := make([]Ranked, len(units))
 	for i, u := range units {
-		out[i] = Ranked{ID: u.ID, Name: u.Name}
+		out[i] = Ranked{ID: u.ID, Name: u.Name, NameTR: u.NameTR}
 	}
 	for _, c := range comps {
 		var vals []float64
@@ -183,25 +185,32 @@ func RegionUnits(r *kume.AnalysisResult, level, sector string) []RankUnit {
 	return out
 }
 
-// ClusterUnits returns the footprints of one sector key at one resolution as
-// ranking units (suppressed ones left out): LQ, firms, employment, mean Gi* z
-// of their cells, institutions inside and near, completeness and, from the
-// profile, entries minus exits.
-func ClusterUnits(r *kume.AnalysisResult, sector string, res int) []RankUnit {
-	z := map[uint64]float64{}
+// ClusterUnits returns the clusters of r as ranking units (suppressed ones
+// left out): LQ, firms, employment, mean Gi* z of their cells (the cell
+// statistics of r at each cluster's resolution and key), institutions inside
+// and near, completeness and, from the profile, entries minus exits.
+// Clusters of one key may lie at different resolutions: each place keeps the
+// resolution that fits it.
+func ClusterUnits(r *kume.AnalysisResult) []RankUnit {
+	type at struct {
+		res    int
+		sector string
+		cell   uint64
+	}
+	z := map[at]float64{}
 	for _, c := range r.Cells {
-		if c.Res == res && c.Sector == sector && c.GiZ != nil {
-			z[c.Cell] = *c.GiZ
+		if c.GiZ != nil {
+			z[at{c.Res, c.Sector, c.Cell}] = *c.GiZ
 		}
 	}
 	var out []RankUnit
 	for _, c := range r.Clusters {
-		if c.Res != res || c.Sector != sector || c.Suppressed {
+		if c.Suppressed {
 			continue
 		}
 		var zs float64
 		for _, cell := range c.Cells {
-			zs += z[cell]
+			zs += z[at{c.Res, c.Sector, cell}]
 		}
 		inst := 0
 		for _, n := range c.InstitutionsInside {
@@ -210,7 +219,7 @@ func ClusterUnits(r *kume.AnalysisResult, sector string, res int) []RankUnit {
 		for _, n := range c.InstitutionsNear {
 			inst += n
 		}
-		u := RankUnit{ID: c.ID, Name: c.Name, Values: map[string]*float64{
+		u := RankUnit{ID: c.ID, Name: c.Name, NameTR: c.NameTR, Values: map[string]*float64{
 			CompSpecialisation: c.LQ, CompFirms: fp(float64(c.Firms)), CompEmployment: fp(c.Employees),
 			CompInstitutions: fp(float64(inst)), CompCompleteness: c.Completeness,
 		}}

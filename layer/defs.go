@@ -51,21 +51,34 @@ func ClusterLayer() *Layer[kume.Cluster] {
 	type c = kume.Cluster
 	return &Layer[kume.Cluster]{
 		Name:        Clusters,
-		Description: "cluster footprints of the sector",
+		Description: "clusters: value chains (or traded NACE divisions) significantly specialised in a place (all sectors' clusters when no sector is given)",
 		Suppressed:  func(x *c) bool { return x.Suppressed },
 		Fields: []Field[kume.Cluster]{
-			{Property{"id", String, Both, true, "footprint id, stable across runs for the same cells"}, func(x *c) any { return x.ID }, nil},
-			{Property{"name", String, Both, true, "name"}, func(x *c) any { return x.Name }, nil},
-			{Property{"sector", String, Both, true, "sector key"}, func(x *c) any { return x.Sector }, nil},
+			{Property{"id", String, Both, true, "cluster id, stable across runs for the same cells"}, func(x *c) any { return x.ID }, nil},
+			{Property{"name", String, Both, true, "name in English: place – value chain"}, func(x *c) any { return x.Name }, nil},
+			{Property{"name_tr", String, Both, true, "name in Turkish: yer – değer zinciri"}, func(x *c) any { return x.NameTR },
+				func(x *c) any { return nonEmpty(x.NameTR) }},
+			{Property{"place", String, Both, true, "the region(s) the cluster lies in"}, func(x *c) any { return x.Place },
+				func(x *c) any { return nonEmpty(x.Place) }},
+			{Property{"sector", String, Both, true, "sector key: a value chain vc:<id> or a NACE division"}, func(x *c) any { return x.Sector }, nil},
 			{Property{"res", Integer, Both, true, "H3 resolution"}, func(x *c) any { return x.Res }, nil},
 			{Property{"cells", Integer, Feature, true, "H3 cells of the footprint (its geometry)"},
 				func(x *c) any { return len(x.Cells) }, nil},
-			{Property{"firms", Integer, Both, false, "active firms"}, func(x *c) any { return x.Firms }, nil},
+			{Property{"method", String, Feature, true, "the test that delineated the cluster (docs/METHODS.md)"}, func(x *c) any { return x.Method }, nil},
+			{Property{"firms", Integer, Both, false, "active firms of the sector key (every role of a value chain)"}, func(x *c) any { return x.Firms }, nil},
 			{Property{"employees", Number, Both, false, "employees (tiles: to 0.1)"},
 				func(x *c) any { return x.Employees }, func(x *c) any { return tenth(x.Employees) }},
-			{Property{"lq", Number, Both, false, "location quotient"}, func(x *c) any { return x.LQ }, nil},
+			{Property{"focus_firms", Integer, Both, false, "firms of the tested activity (a chain's core roles, or the division)"},
+				func(x *c) any { return x.FocusFirms }, nil},
+			{Property{"expected", Number, Feature, false, "firms of the tested activity expected at the benchmark's share"},
+				func(x *c) any { return x.Expected }, nil},
+			{Property{"lq", Number, Both, false, "location quotient of the tested activity (focus_firms / expected)"}, func(x *c) any { return x.LQ }, nil},
+			{Property{"p_value", Number, Both, false, "largest one-sided binomial p-value of the cells (each below the FDR threshold)"},
+				func(x *c) any { return x.PValue }, nil},
+			{Property{"llr", Number, Feature, false, "Kulldorff's Poisson log-likelihood ratio of the footprint"}, func(x *c) any { return x.LLR }, nil},
 			{Property{"share", Number, Feature, false, "share of the sector's active firms"}, func(x *c) any { return x.Share }, nil},
-			{Property{"stars", Integer, Both, false, "stars, 0–3"}, func(x *c) any { return x.Stars }, nil},
+			{Property{"stars", Integer, Both, false, "European Cluster Observatory stars, 0–3"}, func(x *c) any { return x.Stars }, nil},
+			{Property{"strong", Boolean, Both, false, "U.S. Cluster Mapping Project strong cluster"}, func(x *c) any { return x.Strong }, nil},
 			{Property{"institutions", Integer, Tile, false, "supporting institutions inside"}, nil, func(x *c) any {
 				n := 0
 				for _, k := range x.InstitutionsInside {
@@ -74,9 +87,46 @@ func ClusterLayer() *Layer[kume.Cluster] {
 				return n
 			}},
 			{Property{"completeness", Number, Both, false, "value-chain completeness"}, func(x *c) any { return x.Completeness }, nil},
+			{Property{"ecosystem", Number, Both, false, "share of the kinds of supporting actor within reach (university, research, vocational school, public agency, packaging, bank, chamber)"},
+				func(x *c) any {
+					if x.Ecosystem == nil {
+						return nil
+					}
+					return x.Ecosystem.Completeness
+				}, nil},
+			{Property{"composition", String, Feature, false, "NACE codes inside with their firms, most first"},
+				func(x *c) any { return compositionText(x.Composition) }, nil},
 			{Property{"suppressed", Boolean, Both, true, "below the disclosure threshold"}, func(x *c) any { return x.Suppressed }, nil},
 		},
 	}
+}
+
+// ClusterSector returns the sector filter of the clusters layer for a
+// sector key: every sector's clusters for "" (all firms together form no
+// cluster, so the layer shows them all), else the key's.
+func ClusterSector(sector string) *string {
+	if sector == kume.SectorAll {
+		return nil
+	}
+	return &sector
+}
+
+// compositionText writes a cluster's composition as "13.20 (40), 14.13 (12)".
+func compositionText(items []kume.CompositionItem) any {
+	if len(items) == 0 {
+		return nil
+	}
+	b := make([]byte, 0, 16*len(items))
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, it.Code...)
+		b = append(b, " ("...)
+		b = strconv.AppendInt(b, int64(it.Firms), 10)
+		b = append(b, ')')
+	}
+	return string(b)
 }
 
 // RegionFeature is the source of a regions feature: a region and, when the

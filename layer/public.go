@@ -6,7 +6,7 @@ package layer
 // statistics — is suppressed when it fails disclosure control (too few firms,
 // or one firm dominating its employment; see docs/METHODS.md). An anonymous
 // caller then sees its identity (the properties marked Identity: cell, res and
-// sector; id, name, sector, res and cells; code, name, level, parent and
+// sector; id, names, place, sector, res, cells and method; code, name, level, parent and
 // sector), its geometry and suppressed: true, and nothing else: every count,
 // statistic, star, flag, institution count, value-chain figure and profile is
 // null in a feature or a JSON object and left out of a tile. One rule, applied

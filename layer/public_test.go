@@ -48,14 +48,14 @@ func TestPublicView(t *testing.T) {
 		}
 	}
 
-	cl := kume.Cluster{ID: "13-7-x", Name: "Bursa", Sector: "13", Res: 7, Cells: []uint64{1, 2}, Firms: 2, Employees: 9,
+	cl := kume.Cluster{ID: "13-7-x", Name: "Bursa – Textiles", NameTR: "Bursa – Tekstil", Place: "Bursa", Method: "specialisation", Sector: "13", Res: 7, Cells: []uint64{1, 2}, Firms: 2, Employees: 9,
 		LQ: ptr(4), Share: 0.5, Stars: 2, Suppressed: true, Completeness: ptr(0.75),
 		InstitutionsInside: map[kume.InstitutionType]int{"university": 1}}
 	cls := layer.ClusterLayer()
-	if got, want := shown(cls, layer.Tile, true, &cl), []string{"id", "name", "sector", "res", "suppressed"}; !slices.Equal(got, want) {
+	if got, want := shown(cls, layer.Tile, true, &cl), []string{"id", "name", "name_tr", "place", "sector", "res", "suppressed"}; !slices.Equal(got, want) {
 		t.Errorf("suppressed cluster in a tile: %v, want %v", got, want)
 	}
-	if got, want := shown(cls, layer.Feature, true, &cl), []string{"id", "name", "sector", "res", "cells", "suppressed"}; !slices.Equal(got, want) {
+	if got, want := shown(cls, layer.Feature, true, &cl), []string{"id", "name", "name_tr", "place", "sector", "res", "cells", "method", "suppressed"}; !slices.Equal(got, want) {
 		t.Errorf("suppressed cluster in a feature: %v, want %v", got, want)
 	}
 	m := map[string]any{"id": "x", "name": "n", "sector": "13", "res": 7, "cells": []string{"a"}, "geometry": "g",
@@ -63,7 +63,7 @@ func TestPublicView(t *testing.T) {
 		"roles_missing": []string{"supplier"}, "a_property_added_later": 1, "suppressed": true}
 	cls.MaskJSON(m, true, true)
 	for k, v := range m {
-		identity := slices.Contains([]string{"id", "name", "sector", "res", "cells", "geometry", "suppressed"}, k)
+		identity := slices.Contains([]string{"id", "name", "name_tr", "place", "sector", "res", "cells", "method", "geometry", "suppressed"}, k)
 		if identity == (v == nil) {
 			t.Errorf("cluster JSON, public: %s = %v", k, v)
 		}
@@ -84,7 +84,7 @@ func TestPublicView(t *testing.T) {
 func TestIdentityProperties(t *testing.T) {
 	want := map[string][]string{
 		layer.Hexagons: {"cell", "res", "sector", "suppressed"},
-		layer.Clusters: {"id", "name", "sector", "res", "cells", "suppressed"},
+		layer.Clusters: {"id", "name", "name_tr", "place", "sector", "res", "cells", "method", "suppressed"},
 		layer.Regions:  {"code", "name", "level", "parent", "sector", "suppressed"},
 	}
 	for name, w := range want {

@@ -163,7 +163,17 @@ CREATE TABLE public.clusters (
     roles_present text[],
     roles_missing text[],
     completeness double precision,
-    profile json
+    profile json,
+    name_tr text DEFAULT ''::text NOT NULL,
+    place text DEFAULT ''::text NOT NULL,
+    method text DEFAULT ''::text NOT NULL,
+    focus_firms integer DEFAULT 0 NOT NULL,
+    expected double precision DEFAULT 0 NOT NULL,
+    p_value double precision,
+    llr double precision DEFAULT 0 NOT NULL,
+    strong boolean DEFAULT false NOT NULL,
+    composition json,
+    ecosystem json
 );
 
 CREATE TABLE public.data_version (
@@ -243,7 +253,8 @@ CREATE TABLE public.region_stats (
     strong boolean NOT NULL,
     suppressed boolean NOT NULL,
     entries integer NOT NULL,
-    exits integer NOT NULL
+    exits integer NOT NULL,
+    undated integer DEFAULT 0 NOT NULL
 );
 
 CREATE TABLE public.regions (

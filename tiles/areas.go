@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // clusters writes the clusters layer: the footprints of the sector's clusters.
@@ -14,7 +15,7 @@ func (s *Service) clusters(ctx context.Context, tc *tileCtx, enc *layerEncoder) 
 		return nil
 	}
 	sector := tc.params.Sector
-	cs, err := s.store.Clusters(ctx, kume.ClusterFilter{Version: tc.v.analysis, Sector: &sector, BBox: &tc.bbox})
+	cs, err := s.store.Clusters(ctx, kume.ClusterFilter{Version: tc.v.analysis, Sector: layer.ClusterSector(sector), BBox: &tc.bbox})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/layer"
 )
 
 // Invalidation reports what an invalidation did to the tile cache.
@@ -252,7 +253,7 @@ func (c *changes) clusterBounds(ctx context.Context, sector string) ([]orb.Bound
 		return b, nil
 	}
 	read := func(v int64) (map[string]kume.Cluster, error) {
-		cs, err := c.s.store.Clusters(ctx, kume.ClusterFilter{Version: v, Sector: &sector})
+		cs, err := c.s.store.Clusters(ctx, kume.ClusterFilter{Version: v, Sector: layer.ClusterSector(sector)})
 		m := make(map[string]kume.Cluster, len(cs))
 		for _, cl := range cs {
 			m[cl.ID] = cl

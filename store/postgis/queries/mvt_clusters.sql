@@ -1,7 +1,8 @@
 -- The clusters layer of a tile as one MVT layer: the footprints of one
 -- sector's clusters of an analysis version. $1..$11 are those of
--- mvt_regions.sql; $12 is the version and $13 the sector. A suppressed cluster
--- keeps its identity (id, name, sector, res) and suppressed only, the public
+-- mvt_regions.sql; $12 is the version and $13 the sector ('' for every
+-- sector's clusters, layer.ClusterSector). A suppressed cluster
+-- keeps its identity (id, names, place, sector, res) and suppressed only, the public
 -- view of package layer (layer.Withheld). The feature id is the first 53 bits of the MD5 of
 -- 'cluster' and the cluster's id, each followed by a zero byte
 -- (tiles.FeatureID).
@@ -10,8 +11,12 @@ FROM (
     SELECT
         ('x' || left(md5(convert_to('cluster', 'UTF8') || '\x00'::bytea || convert_to(c.id, 'UTF8')
             || '\x00'::bytea), 14))::bit(56)::bigint >> 3 AS fid,
-        c.id, c.name, c.sector, c.res::bigint AS res,
+        c.id, c.name, nullif(c.name_tr, '') AS name_tr, nullif(c.place, '') AS place, c.sector, c.res::bigint AS res,
         CASE WHEN NOT c.suppressed THEN c.stars::bigint END AS stars,
+        CASE WHEN NOT c.suppressed THEN c.strong END AS strong,
+        CASE WHEN NOT c.suppressed THEN c.focus_firms::bigint END AS focus_firms,
+        CASE WHEN NOT c.suppressed AND c.p_value NOT IN ('NaN', 'Infinity', '-Infinity') THEN c.p_value END AS p_value,
+        CASE WHEN NOT c.suppressed THEN (c.ecosystem->>'completeness')::float8 END AS ecosystem,
         CASE WHEN NOT c.suppressed THEN
             (SELECT coalesce(sum(j.value::bigint), 0)::bigint
              FROM jsonb_each_text(CASE WHEN jsonb_typeof(c.institutions_inside) = 'object'
@@ -33,7 +38,7 @@ FROM (
     FROM clusters c
     CROSS JOIN LATERAL (SELECT c.employees * 10 AS x) e
     WHERE c.version = $12
-      AND c.sector = $13
+      AND ($13 = '' OR c.sector = $13)
       AND c.geom && ST_MakeEnvelope($8, $9, $10, $11, 4326)
 ) t
 WHERE t.geom IS NOT NULL
