@@ -29,7 +29,9 @@
 //     open (Closed == nil); rows already closed keep their Closed time and are
 //     not counted.
 //   - BeginImport into a dataset that does not exist fails with ENOTFOUND (from
-//     BeginImport, Add or Commit). A duplicate source id fails with EINVALID
+//     BeginImport, Add or Commit). An import that creates its dataset
+//     (ImportOptions.Dataset) leaves nothing of it, record and name
+//     included, unless it commits. A duplicate source id fails with EINVALID
 //     (from Add or Commit) and a rollback afterwards leaves the store unchanged.
 //   - NACEPrefixes is a literal string prefix: "1" matches "13.20" and "10.11";
 //     an empty NACE never matches.
