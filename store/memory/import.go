@@ -26,6 +26,9 @@ type importer struct {
 // BeginImport starts an import transaction into the dataset, or into the new
 // dataset opts.Dataset (datasetID 0), which only Commit creates.
 func (s *Store) BeginImport(ctx context.Context, datasetID int64, opts kume.ImportOptions) (kume.Importer, error) {
+	if s.readOnly != "" {
+		return nil, s.readOnlyError()
+	}
 	imp := &importer{s: s, datasetID: datasetID, opts: opts, seen: map[string]struct{}{}}
 	switch {
 	case opts.Dataset != nil && datasetID != 0:

@@ -46,7 +46,7 @@ func Open(dir string) (*Store, error) {
 	}
 	if err := lockFile(lock); err != nil {
 		lock.Close()
-		return nil, fmt.Errorf("memory: data directory %s is in use by another kume process: %w", dir, err)
+		return nil, lockedError(dir, err)
 	}
 	st, err := openLocked(dir)
 	if err != nil {

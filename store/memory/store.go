@@ -29,6 +29,9 @@ import (
 type Store struct {
 	dir  string   // data directory; "" when not persisted
 	lock *os.File // holds the directory's flock while open
+	// readOnly is the data directory of a store opened with OpenReadOnly
+	// ("" otherwise): it is not persisted to, and every write fails.
+	readOnly string
 
 	wmu    sync.Mutex // serialises writers
 	cur    atomic.Pointer[state]
@@ -139,6 +142,9 @@ func (s *Store) write(ctx context.Context, fn func(next *state) (change, error))
 	defer s.wmu.Unlock()
 	if s.closed.Load() {
 		return kume.Errorf(kume.EUNAVAILABLE, "the store is closed")
+	}
+	if s.readOnly != "" {
+		return s.readOnlyError()
 	}
 	next := *s.cur.Load()
 	ch, err := fn(&next)
