@@ -16,6 +16,7 @@ type Store interface {
 	ValueChainStore
 	AnalysisStore
 	KeyStore
+	JobStore
 	// Ping reports whether the store is reachable and its schema is current.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -26,6 +26,7 @@ type fakeStore struct {
 	run      *kume.AnalysisRun
 	keys     []kume.APIKey
 	version  int64
+	jobs     map[string]kume.Job // see fakejobs_test.go
 }
 
 var _ kume.Store = (*fakeStore)(nil)

@@ -88,14 +88,21 @@ func TestUpDownUp(t *testing.T) {
 		t.Fatalf("after Up cell_stats has relkind %q, want a view", k)
 	}
 
-	if err := migrations.Down(ctx, db); err != nil {
+	if k := relkind(t, db, "jobs"); k != "r" {
+		t.Fatalf("after Up jobs has relkind %q, want a table", k)
+	}
+	if err := migrations.DownTo(ctx, db, 7); err != nil {
 		t.Fatal(err)
 	}
 	if !pending(t, db) {
-		t.Fatal("nothing pending after Down")
+		t.Fatal("nothing pending after DownTo(7)")
 	}
 	if k := relkind(t, db, "cell_stats"); k != "p" {
-		t.Fatalf("after Down cell_stats has relkind %q, want a partitioned table", k)
+		t.Fatalf("after DownTo(7) cell_stats has relkind %q, want a partitioned table", k)
+	}
+	var jobs *string
+	if err := db.QueryRow(`SELECT to_regclass('jobs')::text`).Scan(&jobs); err != nil || jobs != nil {
+		t.Fatalf("after DownTo(7) jobs is %v (%v), want no table", jobs, err)
 	}
 	// Going down step by step: below 00004 cell_blocks is gone, below 00003
 	// establishments is a plain table again.

@@ -55,6 +55,11 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{dir: dir, lock: lock, now: time.Now}
+	if err := loadJobs(dir, &s.jobs); err != nil {
+		unlockFile(lock)
+		lock.Close()
+		return nil, err
+	}
 	s.cur.Store(st)
 	return s, nil
 }

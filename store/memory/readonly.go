@@ -27,8 +27,11 @@ func OpenReadOnly(dir string) (*Store, error) {
 	}
 	for attempt := 0; ; attempt++ {
 		st, err := load(dir)
+		s := &Store{readOnly: dir, now: time.Now}
 		if err == nil {
-			s := &Store{readOnly: dir, now: time.Now}
+			err = loadJobs(dir, &s.jobs)
+		}
+		if err == nil {
 			s.cur.Store(st)
 			return s, nil
 		}

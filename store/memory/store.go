@@ -38,6 +38,8 @@ type Store struct {
 	closed atomic.Bool
 	// streaming is set while an analysis is being streamed (BeginAnalysis).
 	streaming atomic.Bool
+	// jobs are kept beside the snapshot state (see jobs.go).
+	jobs jobSet
 
 	// now returns the current time; tests may replace it.
 	now func() time.Time

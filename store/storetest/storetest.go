@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) kume.Store) {
 		{"Analysis", testAnalysis},
 		{"AnalysisStream", testAnalysisStream},
 		{"Keys", testKeys},
+		{"Jobs", testJobs},
 		{"Concurrency", testConcurrency},
 	}
 	for _, g := range groups {
