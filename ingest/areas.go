@@ -67,11 +67,10 @@ func LoadAreas(ctx context.Context, st kume.RegionStore) (*Areas, error) {
 // fileCheck counts, for one source, where its accepted geographic points lie
 // as given and as swapped relative to the stored regions.
 type fileCheck struct {
-	name             string
-	points           int
-	given, swapped   int
-	latCol, lonCol   string
-	latName, lonName string
+	name           string
+	points         int
+	given, swapped int
+	latCol, lonCol string
 }
 
 // swappedFileShare is the share of a file's points that must lie outside the

@@ -38,7 +38,7 @@ func OptionSpecs() []OptionSpec {
 		{Name: "kind", Arg: "firm|institution", Default: "firm", Help: "kind of rows without a kind column"},
 		{Name: "format", Arg: "auto|csv|geojson|ndjson", Default: "auto", Help: "input format (auto: by file name, then by content)"},
 		{Name: "map", Arg: "FIELD=COLUMN", Repeat: true, Help: "take FIELD from COLUMN, repeatable; fields: " + strings.Join(FieldNames(), ", ")},
-		{Name: "mapping", Arg: "YAML", File: true, Help: "a YAML (or JSON) map from fields to columns, as FIELD: COLUMN lines; map options win"},
+		{Name: "mapping", Arg: "YAML", File: true, Help: "a YAML (or JSON) map from fields to columns, as FIELD: COLUMN lines (map options win)"},
 		{Name: "crs", Arg: "EPSG:N", Default: "EPSG:4326", Help: "CRS of the coordinates, e.g. EPSG:2154"},
 		{Name: "encoding", Arg: strings.Join(Encodings(), "|"), Default: "utf-8", Help: "text encoding of the input"},
 		{Name: "on-error", Arg: "abort|skip", Default: "abort", Help: "abort: import nothing if any row is invalid; skip: import the valid rows"},
