@@ -38,6 +38,9 @@ type Options struct {
 	// NewDataset) when it does not exist, by the import's transaction.
 	Dataset    string
 	NewDataset kume.Dataset
+	// Existing requires the dataset to exist (an upload names one that was
+	// created before); a missing one is ENOTFOUND instead of created.
+	Existing bool
 	// Visibility, when set, is the visibility the caller asks for: a new
 	// dataset gets it, and an existing dataset of another visibility fails
 	// the import (EINVALID, saying how to change it) rather than keep a

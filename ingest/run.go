@@ -153,6 +153,9 @@ func (r *runner) begin(ctx context.Context, st Store) error {
 	ds, err := st.DatasetByName(ctx, r.o.Dataset)
 	switch kume.ErrorCode(err) {
 	case kume.ENOTFOUND:
+		if r.o.Existing {
+			return kume.Errorf(kume.ENOTFOUND, "dataset %q not found", r.o.Dataset)
+		}
 		d := r.o.NewDataset
 		d.ID, d.Name, d.Count, d.ImportedAt = 0, r.o.Dataset, 0, time.Time{}
 		switch {
