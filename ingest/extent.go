@@ -9,11 +9,13 @@ const minExtentPoints = 10
 
 // swapShare and swapRatio set when a point is taken for one with latitude and
 // longitude swapped (see Extent.LooksSwapped): its corrected position must lie
-// where at least one in swapShare of the import's points lie, and its given
-// position either where fewer do, or where at most one in swapRatio as many do.
+// where at least one in swapShare of the import's points lie (and at least
+// minExtentPoints), and its given position either where fewer than one in
+// swapShare do, or where at most one in swapRatio as many as around the
+// corrected one.
 const (
 	swapShare = 100
-	swapRatio = 20
+	swapRatio = 10
 )
 
 // Extent counts the positions of an import's points by cell of 1° × 1° to
@@ -69,11 +71,13 @@ func (x *Extent) crowd() int {
 // LooksSwapped reports whether the point lon/lat looks like one with its
 // latitude and longitude swapped: once the extent holds enough points, the
 // swapped position lat/lon is a valid one where the points crowd (at least
-// one in swapShare of them within its block of cells), while the position as
-// given is an outlier: fewer points than that around it, or at most one in
-// swapRatio as many as around the swapped one. Where latitude and longitude
-// are close (Gaziantep at 37.07° N, 37.38° E) both positions have the same
-// points around them and neither is an outlier of the other.
+// one in swapShare of them, and at least minExtentPoints, within its block of
+// cells), while the position as given is an outlier: fewer than one in
+// swapShare of the points around it, or at most one in swapRatio as many as
+// around the swapped one. Where latitude and longitude are close (Gaziantep
+// at 37.07° N, 37.38° E) both positions have the same points around them and
+// neither is an outlier of the other; a thinly settled place among few points
+// is no outlier either.
 func (x *Extent) LooksSwapped(lon, lat float64) bool {
 	if x.n < minExtentPoints || !validLonLat(lat, lon) || lon == lat {
 		return false
@@ -86,5 +90,5 @@ func (x *Extent) LooksSwapped(lon, lat float64) bool {
 	if validLonLat(lon, lat) {
 		given = x.Near(lon, lat)
 	}
-	return given < crowd || given*swapRatio <= swapped
+	return given*swapShare < x.n || given*swapRatio <= swapped
 }

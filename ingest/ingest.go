@@ -37,8 +37,9 @@
 // A point is "apparently swapped" when its position as given is an outlier
 // and the swapped one is not: around the swapped position (within the 3 × 3
 // block of 1° cells) lie at least one in a hundred of the import's points,
-// and at least 10, while around the given one lie fewer than that, or at most
-// a twentieth as many (see Extent.LooksSwapped). Where latitude and
+// and at least 10, while around the given one lie fewer than one in a
+// hundred, or at most a tenth as many as around the swapped one (see
+// Extent.LooksSwapped). Where latitude and
 // longitude are close (Gaziantep, 37.07° N 37.38° E), both positions have
 // the same points around them, and no row is taken for swapped. The decision
 // needs the points that follow, so rows wait for it (at most
