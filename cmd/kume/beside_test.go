@@ -87,6 +87,9 @@ func TestCommandsBesideServer(t *testing.T) {
 		}
 	}()
 
+	if fi, err := os.Stat(filepath.Dir(controlPath(dir))); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("control socket directory: %v, %v; want mode 0700", fi, err)
+	}
 	var list []kume.Dataset
 	if err := json.Unmarshal([]byte(mustRun(t, "datasets", "list", "--json", "--store", dir).stdout), &list); err != nil ||
 		len(list) != 1 || list[0].Name != "reg" || list[0].Visibility != kume.Private || list[0].Count != 300 {

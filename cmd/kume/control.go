@@ -24,9 +24,9 @@ import (
 // in a directory only its user may enter (controlDir), and carries out the
 // few store writes those commands make (CreateKey, RevokeKey, CreateDataset,
 // UpdateDataset, DeleteDataset; see server.control). Reads come from a
-// read-only snapshot of the data directory (memory.OpenReadOnly). The socket
-// gives whoever can enter the directory what the data files already give
-// them, and nothing to anyone else.
+// read-only snapshot of the data directory (memory.OpenReadOnly). Only the
+// owner of the data directory, who can change its files anyway, may enter
+// the socket's directory.
 
 // controlDir is the directory, inside the data directory, of the control
 // socket; controlSocket is the socket's name in it.
