@@ -38,7 +38,7 @@ type importer struct {
 	opts      kume.ImportOptions
 	create    *kume.Dataset // the checked copy of opts.Dataset, inserted by the transaction
 	existing  int64         // rows the dataset holds, open and closed
-	fresh     bool  // copying straight into the next partition
+	fresh     bool          // copying straight into the next partition
 	staged    int
 	done      bool
 	copy      *copyStream // the COPY Add feeds, until Commit or Rollback
