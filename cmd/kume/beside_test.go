@@ -130,6 +130,26 @@ func TestCommandsBesideServer(t *testing.T) {
 	var ds kume.Dataset
 	json.Unmarshal(b, &ds)
 	reg := turkishRegister(9, 120)
+	// A dry run first: a job that writes nothing.
+	code, b = call(t, http.MethodPost, base+"/api/v1/datasets/"+itoa(int(ds.ID))+"/imports?encoding=windows-1254&on-error=skip&dry-run=true", key.Secret, "text/csv", reg.data)
+	if code != http.StatusAccepted {
+		t.Fatalf("dry-run upload: %d %s", code, b)
+	}
+	var dry kume.Job
+	json.Unmarshal(b, &dry)
+	for deadline := time.Now().Add(30 * time.Second); !dry.Status.Finished(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the dry-run job did not finish: %+v", dry)
+		}
+		_, b = call(t, http.MethodGet, base+"/api/v1/imports/"+dry.ID, key.Secret, "", nil)
+		json.Unmarshal(b, &dry)
+	}
+	if dry.Status != kume.JobSucceeded || !strings.Contains(string(dry.Result), `"dry_run":true`) {
+		t.Fatalf("dry-run job %+v %s", dry, dry.Result)
+	}
+	if _, b := call(t, http.MethodGet, base+"/api/v1/datasets/"+itoa(int(ds.ID)), key.Secret, "", nil); !strings.Contains(string(b), `"count":0`) {
+		t.Errorf("a dry-run upload wrote: %s", b)
+	}
 	code, b = call(t, http.MethodPost, base+"/api/v1/datasets/"+itoa(int(ds.ID))+"/imports?encoding=windows-1254&on-error=skip", key.Secret, "text/csv", reg.data)
 	if code != http.StatusAccepted {
 		t.Fatalf("upload: %d %s", code, b)

@@ -41,6 +41,9 @@
 //     its Sector always filters.
 //   - Before the first analysis, CellStats, Clusters and RegionStats return no
 //     rows and no error.
+//   - Jobs (PutJob, Job, Jobs) come back as put, times in UTC to the
+//     microsecond and JSON by meaning; Jobs lists the newest first and leaves
+//     out the rejects; DeleteJobs removes only finished jobs.
 //   - DataVersion strictly grows with a commit that changes establishments,
 //     with DeleteDataset of a non-empty dataset and with SaveAnalysis, whose
 //     returned version is a data version.
