@@ -13,6 +13,11 @@ const (
 	Private Visibility = "private"
 )
 
+// DefaultVisibility is the visibility of a dataset created without one, by
+// "kume import", the HTTP API or a store: private, so that nothing is
+// published before its owner says so.
+const DefaultVisibility = Private
+
 // Valid reports whether v is a known visibility.
 func (v Visibility) Valid() bool { return v == Public || v == Private }
 

@@ -16,6 +16,7 @@ type Store interface {
 	ValueChainStore
 	AnalysisStore
 	KeyStore
+	JobStore
 	// Ping reports whether the store is reachable and its schema is current.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -44,6 +45,12 @@ type ImportOptions struct {
 	// dataset that the import does not contain are closed at ReplaceAt (not deleted).
 	Replace   bool
 	ReplaceAt time.Time
+	// Dataset, when set, is a dataset that the import creates: BeginImport is
+	// then called with dataset id 0, Commit stores the dataset together with
+	// its rows and sets Dataset.ID, and Rollback (or a failed Commit) leaves
+	// no trace of it. ECONFLICT (from BeginImport or Commit) when its name is
+	// taken. An empty Visibility is DefaultVisibility.
+	Dataset *Dataset
 }
 
 // ImportStats counts what a committed import changed.
@@ -91,7 +98,8 @@ type EstablishmentFilter struct {
 
 // EstablishmentStore keeps establishments.
 type EstablishmentStore interface {
-	// BeginImport starts an import transaction into the dataset.
+	// BeginImport starts an import transaction into the dataset, or into
+	// the new dataset opts.Dataset when datasetID is 0.
 	BeginImport(ctx context.Context, datasetID int64, opts ImportOptions) (Importer, error)
 	// Establishment returns one establishment by its store id (ENOTFOUND if none).
 	Establishment(ctx context.Context, id int64) (*Establishment, error)

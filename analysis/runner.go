@@ -44,6 +44,7 @@ type Runner struct {
 	log    *slog.Logger
 	// OnSaved, when set, is called after a run saved a new version.
 	onSaved func(ctx context.Context, r *kume.AnalysisResult)
+	onRun   func(ctx context.Context, st Status, err error)
 
 	mu      sync.Mutex
 	status  Status
@@ -57,6 +58,10 @@ type Config struct {
 	// OnSaved is called after each saved run (e.g. to invalidate tiles).
 	// The result may share memory with the store (see Run): read it only.
 	OnSaved func(ctx context.Context, r *kume.AnalysisResult)
+	// OnRun, when set, is called as a run starts (Status.Running set) and
+	// as it ends (with its error, nil when it saved): e.g. to keep a record
+	// of the runs.
+	OnRun func(ctx context.Context, st Status, err error)
 	// IncludePrivate analyses private datasets too. Off by default: the
 	// results feed public tiles, exports and rankings, where a private
 	// dataset must never show, not even in aggregates.
@@ -73,7 +78,7 @@ func New(store kume.Store, tax *nace.Taxonomy, cfg Config) (*Runner, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{store: store, tax: tax, params: cfg.Params, log: log, onSaved: cfg.OnSaved,
+	return &Runner{store: store, tax: tax, params: cfg.Params, log: log, onSaved: cfg.OnSaved, onRun: cfg.OnRun,
 		filter: kume.EstablishmentFilter{PublicOnly: !cfg.IncludePrivate, Lean: true}}, nil
 }
 
@@ -91,7 +96,9 @@ func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 	}
 	r.status.Running, r.status.Started, r.status.Stage = true, time.Now().UTC(), "load"
 	r.mu.Unlock()
+	r.report(ctx, nil)
 	res, cells, err := r.run(ctx)
+	defer r.report(ctx, err) // after the unlock below
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.status.Running, r.status.Stage = false, ""
@@ -104,6 +111,13 @@ func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 	r.status.Version, r.status.Cells = res.Run.Version, cells
 	r.status.Seconds = r.status.Finished.Sub(r.status.Started).Seconds()
 	return res, nil
+}
+
+// report tells Config.OnRun about the run.
+func (r *Runner) report(ctx context.Context, err error) {
+	if r.onRun != nil {
+		r.onRun(ctx, r.Status(), err)
+	}
 }
 
 // Status returns the runner's current state.

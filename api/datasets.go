@@ -20,9 +20,19 @@ type datasetInput struct {
 	Visibility  kume.Visibility `json:"visibility"`
 }
 
+// datasetPatch is the body of PATCH /datasets/{id}: the fields to change.
+type datasetPatch struct {
+	Source      *string          `json:"source"`
+	Licence     *string          `json:"licence"`
+	Attribution *string          `json:"attribution"`
+	Visibility  *kume.Visibility `json:"visibility"`
+}
+
 func (s *Server) mountDatasets(r chi.Router) {
 	r.With(s.need(kume.ScopeRead)).Get("/datasets", s.handleDatasets)
 	r.With(s.need(kume.ScopeWrite)).Post("/datasets", s.handleCreateDataset)
+	r.With(s.need(kume.ScopeRead)).Get("/datasets/{id}", s.handleDataset)
+	r.With(s.need(kume.ScopeWrite)).Patch("/datasets/{id}", s.handleUpdateDataset)
 	r.With(s.need(kume.ScopeWrite)).Delete("/datasets/{id}", s.handleDeleteDataset)
 }
 
@@ -77,7 +87,7 @@ func (s *Server) handleCreateDataset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Visibility == "" {
-		in.Visibility = kume.Public
+		in.Visibility = kume.DefaultVisibility
 	}
 	if !in.Visibility.Valid() {
 		s.writeError(w, r, kume.Errorf(kume.EINVALID, "visibility must be public or private"))
@@ -119,6 +129,89 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, kume.Errorf(kume.EINVALID, "%s must be a positive integer", name)
 	}
 	return id, nil
+}
+
+// visibleDataset returns the dataset of the {id} path parameter; a private
+// one is not found for an anonymous caller.
+func (s *Server) visibleDataset(r *http.Request) (*kume.Dataset, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	d, err := s.store.Dataset(ctx, id)
+	if err == nil && IsPublic(r) && d.Visibility != kume.Public {
+		return nil, kume.Errorf(kume.ENOTFOUND, "dataset %d not found", id)
+	}
+	return d, err
+}
+
+// handleDataset returns one dataset.
+func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.visibleDataset(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// handleUpdateDataset changes a dataset's visibility and descriptive fields;
+// fields the body leaves out stay. Making a dataset public or private takes
+// effect at once for its establishments, and for aggregates at the next
+// analysis (the data version moves, so a server analyses again).
+func (s *Server) handleUpdateDataset(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in datasetPatch
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.visibleDataset(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Visibility != nil {
+		if !in.Visibility.Valid() {
+			s.writeError(w, r, kume.Errorf(kume.EINVALID, "visibility must be public or private"))
+			return
+		}
+		d.Visibility = *in.Visibility
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+		dst  *string
+	}{{"source", in.Source, &d.Source}, {"licence", in.Licence, &d.Licence}, {"attribution", in.Attribution, &d.Attribution}} {
+		if f.v == nil {
+			continue
+		}
+		if err := checkText(f.name, *f.v, 1000, false); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		*f.dst = *f.v
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	if err := s.store.UpdateDataset(ctx, d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if d, err = s.store.Dataset(ctx, d.ID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
 }
 
 // handleDeleteDataset removes a dataset and its establishments.

@@ -26,6 +26,7 @@ type fakeStore struct {
 	run      *kume.AnalysisRun
 	keys     []kume.APIKey
 	version  int64
+	jobs     map[string]kume.Job // see fakejobs_test.go
 }
 
 var _ kume.Store = (*fakeStore)(nil)
@@ -81,7 +82,19 @@ func (f *fakeStore) Datasets(context.Context) ([]*kume.Dataset, error) {
 	return out, nil
 }
 
-func (f *fakeStore) UpdateDataset(context.Context, *kume.Dataset) error { return nil }
+func (f *fakeStore) UpdateDataset(_ context.Context, d *kume.Dataset) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, x := range f.datasets {
+		if x.ID == d.ID {
+			c := *d
+			c.Count, c.ImportedAt = x.Count, x.ImportedAt
+			f.datasets[i] = &c
+			return nil
+		}
+	}
+	return notFound()
+}
 
 func (f *fakeStore) DeleteDataset(_ context.Context, id int64) error {
 	f.mu.Lock()

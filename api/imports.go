@@ -1,18 +1,21 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
-	"regexp"
-	"sync"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -23,10 +26,16 @@ import (
 // ImportRequest is one upload to import into a dataset.
 type ImportRequest struct {
 	Dataset *kume.Dataset
-	// Format is "csv" or "geojson".
-	Format  string
+	// Format is the format the upload's Content-Type says ("csv", "geojson",
+	// "ndjson"), "" when it says none; a format option wins.
+	Format string
+	// Options are the import options given as query parameters, by name
+	// (see Importer.Options).
+	Options map[string][]string
 	Body    io.Reader
-	Replace bool
+	// Rejects receives every rejected row as CSV, as "kume import --rejects"
+	// writes them.
+	Rejects io.Writer
 }
 
 // ImportProgress is how far an import has come.
@@ -48,99 +57,112 @@ type ImportResult struct {
 	Stats    kume.ImportStats `json:"stats"`
 	Accepted int              `json:"accepted"`
 	Rejected int              `json:"rejected"`
-	Rejects  []ImportReject   `json:"rejects"`
+	// Rejects lists the first rejects; RejectsOmitted counts those left out
+	// of the list, and RejectsURL is where all of them are, as CSV.
+	Rejects          []ImportReject `json:"rejects"`
+	RejectsOmitted   int            `json:"rejects_omitted"`
+	RejectsURL       string         `json:"rejects_url,omitempty"`
+	RejectsTruncated bool           `json:"rejects_truncated,omitempty"`
+	DryRun           bool           `json:"dry_run,omitempty"`
+	// Summary is the whole summary of the import, as "kume import --json"
+	// prints it: the columns used, national codes read, geocoded rows.
+	Summary json.RawMessage `json:"summary,omitempty"`
+}
+
+// ImportOption is one import option an upload takes as a query parameter:
+// the same options as the flags of "kume import".
+type ImportOption struct {
+	Name    string `json:"name"`
+	Arg     string `json:"arg,omitempty"`
+	Default string `json:"default,omitempty"`
+	Help    string `json:"help"`
+	Repeat  bool   `json:"repeat,omitempty"`
 }
 
 // Importer runs an import with the same code and semantics as "kume import",
 // reporting progress as it goes.
 type Importer interface {
+	// Options lists the import options.
+	Options() []ImportOption
+	// Check checks options before the upload is read: EINVALID naming the
+	// option that is wrong.
+	Check(opts map[string][]string) error
 	Import(ctx context.Context, req ImportRequest, progress func(ImportProgress)) (ImportResult, error)
 }
 
-// Job states.
-const (
-	JobQueued    = "queued"
-	JobRunning   = "running"
-	JobSucceeded = "succeeded"
-	JobFailed    = "failed"
-)
-
-// importJob is the state of one import, readable by the key that started it.
-type importJob struct {
-	ID        string         `json:"id"`
-	DatasetID int64          `json:"dataset_id"`
-	Status    string         `json:"status"`
-	Progress  ImportProgress `json:"progress"`
-	Result    *ImportResult  `json:"result,omitempty"`
-	Error     *errorBody     `json:"error,omitempty"`
-	Created   time.Time      `json:"created_at"`
-	owner     int64
-}
-
-// jobs keeps import jobs in memory.
-type jobs struct {
-	mu   sync.Mutex
-	byID map[string]*importJob
-}
-
-func newJobs() *jobs { return &jobs{byID: map[string]*importJob{}} }
-
-func (j *jobs) add(job *importJob) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.byID[job.ID] = job
-}
-
-// get returns a copy of a job owned by key id owner.
-func (j *jobs) get(id string, owner int64) (importJob, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	job, ok := j.byID[id]
-	if !ok || job.owner != owner {
-		return importJob{}, false
-	}
-	return *job, true
-}
-
-func (j *jobs) update(id string, fn func(*importJob)) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if job, ok := j.byID[id]; ok {
-		fn(job)
-	}
-}
-
-var jobIDRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+// maxRejectsBytes caps the gzip-compressed CSV of an import's rejects that
+// its job keeps.
+const maxRejectsBytes = 32 << 20
 
 func (s *Server) mountImports(r chi.Router) {
 	r.With(s.need(kume.ScopeWrite)).Post("/datasets/{id}/imports", s.handleCreateImport)
 	r.With(s.need(kume.ScopeWrite)).Get("/imports/{job}", s.handleImport)
+	r.With(s.need(kume.ScopeWrite)).Get("/imports/{job}/rejects", s.handleImportRejects)
+	s.mountJobs(r)
 }
 
-// uploadFormat returns the import format of a request's content type.
+// uploadFormat returns the import format of a request's content type; ""
+// for application/octet-stream, which needs the format option.
 func uploadFormat(r *http.Request) (string, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	bad := kume.Errorf(kume.EINVALID, "Content-Type must be text/csv, application/geo+json, application/x-ndjson or, with the format option, application/octet-stream")
 	if err != nil {
-		return "", kume.Errorf(kume.EINVALID, "Content-Type must be text/csv or application/geo+json")
+		return "", bad
 	}
 	switch mt {
 	case "text/csv":
 		return "csv", nil
 	case "application/geo+json", "application/json":
 		return "geojson", nil
+	case "application/x-ndjson", "application/geo+json-seq":
+		return "ndjson", nil
+	case "application/octet-stream":
+		return "", nil
 	}
-	return "", kume.Errorf(kume.EINVALID, "Content-Type must be text/csv or application/geo+json")
+	return "", bad
 }
 
-// handleCreateImport spools the uploaded file (capped at MaxUploadBytes) and
-// starts an import job; the job's state is at GET /imports/{job}.
-func (s *Server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
-	p, err := parseParams(r, "replace")
+// importOptions reads the import options of the query string: each known
+// option at most once (map as often as needed); anything else is a 400.
+func (s *Server) importOptions(r *http.Request) (map[string][]string, error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		s.writeError(w, r, err)
+		return nil, kume.Errorf(kume.EINVALID, "malformed query string")
+	}
+	specs := s.api.deps.Importer.Options()
+	names := make([]string, len(specs))
+	for i, o := range specs {
+		names[i] = o.Name
+	}
+	var unknown []string
+	out := map[string][]string{}
+	for k, vals := range v {
+		i := slices.Index(names, k)
+		switch {
+		case i < 0:
+			unknown = append(unknown, safeName(k))
+		case len(vals) > 1 && !specs[i].Repeat:
+			return nil, kume.Errorf(kume.EINVALID, "query parameter %q given more than once", k)
+		default:
+			out[k] = vals
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, kume.Errorf(kume.EINVALID, "unknown query parameter(s): %s (import options: %s)", strings.Join(unknown, ", "), strings.Join(names, ", "))
+	}
+	return out, s.api.deps.Importer.Check(out)
+}
+
+// handleCreateImport checks the options, spools the uploaded file (capped at
+// MaxUploadBytes) and starts an import job; the job's state is at GET
+// /imports/{job}.
+func (s *Server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
+	if s.api.deps.Importer == nil {
+		s.writeError(w, r, kume.Errorf(kume.ENOTSUPPORTED, "imports are not configured"))
 		return
 	}
-	replace, err := p.bool("replace")
+	opts, err := s.importOptions(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -151,12 +173,11 @@ func (s *Server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format, err := uploadFormat(r)
+	if err == nil && format == "" && len(opts["format"]) == 0 {
+		err = kume.Errorf(kume.EINVALID, "an application/octet-stream upload needs the format option (csv, geojson or ndjson)")
+	}
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	if s.api.deps.Importer == nil {
-		s.writeError(w, r, kume.Errorf(kume.ENOTSUPPORTED, "imports are not configured"))
 		return
 	}
 	ctx, cancel := s.queryContext(r)
@@ -171,11 +192,17 @@ func (s *Server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	job := &importJob{ID: newJobID(), DatasetID: ds.ID, Status: JobQueued, Created: time.Now().UTC(), owner: CallerKey(r.Context()).ID}
-	s.api.jobs.add(job)
-	go s.runImport(job.ID, ImportRequest{Dataset: ds, Format: format, Replace: replace}, file)
-	w.Header().Set("Location", "/api/v1/imports/"+job.ID)
-	writeJSON(w, http.StatusAccepted, job)
+	t, err := s.startJob(ctx, kume.Job{ID: newJobID(), Kind: kume.JobImport, Owner: CallerKey(r.Context()).ID, DatasetID: ds.ID, Options: opts})
+	if err != nil {
+		file.Close()
+		os.Remove(file.Name())
+		s.writeError(w, r, err)
+		return
+	}
+	queued := t.job // the job goroutine owns t from now on
+	go s.runImport(t, ImportRequest{Dataset: ds, Format: format, Options: opts}, file)
+	w.Header().Set("Location", "/api/v1/imports/"+queued.ID)
+	writeJSON(w, http.StatusAccepted, presentJob(queued, queued.CreatedAt))
 }
 
 // spool copies the capped request body into a temporary file.
@@ -204,55 +231,96 @@ func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*os.File, error)
 	return f, nil
 }
 
-func newJobID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
+// cappedBuffer keeps what is written up to its cap and drops the rest,
+// noting that it did.
+type cappedBuffer struct {
+	bytes.Buffer
+	cap       int
+	truncated bool
+}
+
+// Write implements io.Writer; it never fails.
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if room := b.cap - b.Len(); len(p) > room {
+		b.truncated = true
+		b.Buffer.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
+	return b.Buffer.Write(p)
 }
 
 // runImport runs one job to its end. It outlives the request that started
 // it but not the configured export timeout.
-func (s *Server) runImport(id string, req ImportRequest, file *os.File) {
+func (s *Server) runImport(t *jobTracker, req ImportRequest, file *os.File) {
 	defer os.Remove(file.Name())
 	defer file.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), s.api.cfg.ExportTimeout)
 	defer cancel()
-	s.api.jobs.update(id, func(j *importJob) { j.Status = JobRunning })
-	req.Body = file
-	res, err := s.api.deps.Importer.Import(ctx, req, func(p ImportProgress) {
-		s.api.jobs.update(id, func(j *importJob) { j.Progress = p })
-	})
+	t.running(ctx)
+	rejects := &cappedBuffer{cap: maxRejectsBytes}
+	zw := gzip.NewWriter(rejects)
+	req.Body, req.Rejects = file, zw
+	res, err := s.api.deps.Importer.Import(ctx, req, func(p ImportProgress) { t.progress(ctx, p) })
 	s.api.metrics.ImportRows(res.Accepted, res.Rejected)
-	s.api.jobs.update(id, func(j *importJob) {
-		if err != nil {
-			j.Status = JobFailed
-			j.Error = &errorBody{Code: kume.ErrorCode(err), Message: kume.ErrorMessage(err)}
-			if kume.ErrorCode(err) == kume.EINTERNAL {
-				s.log.Error("import failed", slog.String("job", id), slog.Any("err", err))
-			}
-		} else {
-			j.Status = JobSucceeded
-		}
-		if res.Rejects == nil {
-			res.Rejects = []ImportReject{}
-		}
-		j.Result = &res
-		j.Progress = ImportProgress{Rows: res.Accepted + res.Rejected, Accepted: res.Accepted, Rejected: res.Rejected}
-	})
+	if err != nil && kume.ErrorCode(err) == kume.EINTERNAL {
+		s.log.Error("import failed", slog.String("job", t.job.ID), slog.Any("err", err))
+	}
+	if cerr := zw.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	var keep []byte
+	if res.Rejected > 0 {
+		keep = rejects.Bytes()
+		res.RejectsURL = "/api/v1/imports/" + t.job.ID + "/rejects"
+		res.RejectsTruncated = rejects.truncated
+	}
+	if res.Rejects == nil {
+		res.Rejects = []ImportReject{}
+	}
+	t.progress(ctx, ImportProgress{Rows: res.Accepted + res.Rejected, Accepted: res.Accepted, Rejected: res.Rejected})
+	t.finish(ctx, res, err, keep)
 }
 
-// handleImport returns a job's status, progress and rejected rows. A job of
-// another key is not found.
+// handleImport returns an import job: status, progress and result. A job of
+// another key is not found (an admin key sees every job).
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseParams(r); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	id := chi.URLParam(r, "job")
-	job, ok := s.api.jobs.get(id, CallerKey(r.Context()).ID)
-	if !jobIDRE.MatchString(id) || !ok {
-		s.writeError(w, r, kume.Errorf(kume.ENOTFOUND, "no such import job"))
+	j, err := s.readJob(r, kume.JobImport)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, job)
+	writeJSON(w, http.StatusOK, presentJob(*j, time.Now()))
+}
+
+// handleImportRejects returns every row an import job rejected, as CSV: the
+// original fields and reject_source, reject_line, reject_column and
+// reject_reason.
+func (s *Server) handleImportRejects(w http.ResponseWriter, r *http.Request) {
+	if _, err := parseParams(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	j, err := s.readJob(r, kume.JobImport)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(j.Rejects) == 0 {
+		s.writeError(w, r, kume.Errorf(kume.ENOTFOUND, "the job has no rejected rows (yet)"))
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(j.Rejects))
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("rejects of job %s: %w", j.ID, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="rejects-`+j.ID+`.csv"`)
+	if _, err := io.Copy(w, zr); err != nil {
+		s.log.Warn("sending rejects", slog.String("job", j.ID), slog.Any("err", err))
+	}
 }

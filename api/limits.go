@@ -45,6 +45,9 @@ type APIConfig struct {
 	// QueryTimeout bounds a JSON request; ExportTimeout an export.
 	QueryTimeout  time.Duration
 	ExportTimeout time.Duration
+	// JobRetention is how long finished jobs (imports of uploads, analysis
+	// runs) are kept.
+	JobRetention time.Duration
 }
 
 // DefaultAPIConfig returns the API settings used when none are given.
@@ -60,8 +63,12 @@ func DefaultAPIConfig() APIConfig {
 		RateWindow:     time.Minute,
 		QueryTimeout:   30 * time.Second,
 		ExportTimeout:  10 * time.Minute,
+		JobRetention:   DefaultJobRetention,
 	}
 }
+
+// DefaultJobRetention is how long finished jobs are kept unless configured.
+const DefaultJobRetention = 7 * 24 * time.Hour
 
 // withDefaults fills zero fields from DefaultAPIConfig (PublicReads excepted).
 func (c APIConfig) withDefaults() APIConfig {
@@ -87,6 +94,9 @@ func (c APIConfig) withDefaults() APIConfig {
 	if c.ExportTimeout <= 0 {
 		c.ExportTimeout = d.ExportTimeout
 	}
+	if c.JobRetention <= 0 {
+		c.JobRetention = d.JobRetention
+	}
 	return c
 }
 
@@ -98,7 +108,6 @@ type apiState struct {
 	ipLimit   *httprate.RateLimiter
 	keyLimit  *httprate.RateLimiter
 	metrics   *Metrics
-	jobs      *jobs
 	emerging  *emergingCache
 }
 
@@ -117,7 +126,6 @@ func (s *Server) setupAPI(d Deps) {
 		st.keyLimit = httprate.NewRateLimiter(cfg.RatePerKey, cfg.RateWindow)
 	}
 	st.metrics = newMetrics()
-	st.jobs = newJobs()
 	st.emerging = newEmergingCache()
 	s.api = st
 }

@@ -28,6 +28,9 @@ func (s *fakeStore) DatasetByName(ctx context.Context, name string) (*kume.Datas
 }
 
 func (s *fakeStore) CreateDataset(ctx context.Context, d *kume.Dataset) error {
+	if _, taken := s.datasets[d.Name]; taken {
+		return kume.Errorf(kume.ECONFLICT, "dataset %q exists", d.Name)
+	}
 	d.ID = int64(len(s.datasets) + 1)
 	c := *d
 	s.datasets[d.Name] = &c
@@ -35,7 +38,12 @@ func (s *fakeStore) CreateDataset(ctx context.Context, d *kume.Dataset) error {
 	return nil
 }
 
+// BeginImport starts an import; a new dataset (opts.Dataset) is created only
+// by Commit, as the real stores do.
 func (s *fakeStore) BeginImport(ctx context.Context, id int64, opts kume.ImportOptions) (kume.Importer, error) {
+	if opts.Dataset != nil && id != 0 {
+		return nil, kume.Errorf(kume.EINVALID, "both")
+	}
 	return &fakeImporter{s: s, id: id, opts: opts, staged: map[string]kume.Establishment{}}, nil
 }
 
@@ -65,6 +73,15 @@ func (imp *fakeImporter) Commit(ctx context.Context) (kume.ImportStats, error) {
 		return st, kume.Errorf(kume.EINVALID, "finished")
 	}
 	imp.done = true
+	if d := imp.opts.Dataset; d != nil {
+		if d.Visibility == "" {
+			d.Visibility = kume.DefaultVisibility
+		}
+		if err := imp.s.CreateDataset(ctx, d); err != nil {
+			return st, err
+		}
+		imp.id = d.ID
+	}
 	cur := imp.s.rows[imp.id]
 	for id, e := range imp.staged {
 		old, ok := cur[id]

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/kume-geo/kume"
 )
 
 func smallLimits() Limits {
@@ -131,5 +133,41 @@ func FuzzGeoJSONReader(f *testing.F) {
 			}
 		}
 		t.Fatal("stream does not end")
+	})
+}
+
+// FuzzSettings feeds import options as an upload's query string would bring
+// them: Apply either sets Options that withDefaults accepts or returns an
+// EINVALID error.
+func FuzzSettings(f *testing.F) {
+	f.Add("kind", "firm", "map", "nace=NACE Kodu")
+	f.Add("crs", "EPSG:2154", "encoding", "windows-1252")
+	f.Add("mapping", "name: Firma\nnace: Kod", "on-error", "skip")
+	f.Add("closed-at", "2023-04-30", "visibility", "public")
+	f.Add("dry-run", "", "replace", "true")
+	f.Add("format", "ndjson", "nope", "x")
+	f.Add("mapping", "{\"lat\": \"y\", \"lon\": \"x\"}", "map", "geometry=")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		s := Settings{k1: {v1}}
+		s[k2] = append(s[k2], v2)
+		o := Options{Dataset: "d"}
+		err := s.Apply(&o)
+		if err != nil {
+			if kume.ErrorCode(err) != kume.EINVALID {
+				t.Fatalf("Apply(%q) = %v: not EINVALID", s, err)
+			}
+			return
+		}
+		if _, err := o.withDefaults(); err != nil {
+			t.Fatalf("Apply(%q) accepted options that withDefaults refuses: %v", s, err)
+		}
+		if _, err := newMapper(o.Mapping); err != nil {
+			t.Fatalf("Apply(%q) accepted a bad mapping: %v", s, err)
+		}
+		if o.CRS != "" {
+			if _, err := ParseCRS(o.CRS); err != nil {
+				t.Fatalf("Apply(%q) accepted CRS %q: %v", s, o.CRS, err)
+			}
+		}
 	})
 }

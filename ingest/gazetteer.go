@@ -144,7 +144,7 @@ func (g *Gazetteer) district(key string, prov *place) *place {
 func (g *Gazetteer) lookup(key string, prov *place) *place {
 	var found *place
 	for _, d := range g.districts[key] {
-		if prov != nil && d.parent != prov.code {
+		if prov != nil && CodeKey(d.parent) != CodeKey(prov.code) {
 			continue
 		}
 		if found != nil {

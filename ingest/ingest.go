@@ -22,17 +22,34 @@
 // expands at most 200-fold beyond its first 16 MiB. A longer record is rejected
 // and skipped without being read into memory.
 //
+// # Checks beyond the format
+//
+// A row is rejected, with its reason, when its coordinates are 0, 0 (a
+// placeholder, not a place), when it was founded after the import's date,
+// when its NACE code is none of NACE Rev. 2 or of a national version (French
+// NAF, five-digit NACE-BEL, Turkish six-digit codes, read as their class and
+// counted in the summary), and when projected coordinates fall outside their
+// CRS's area of use (see CRS.AreaOfUse): such rows are almost always in
+// another CRS.
+//
 // # Swapped coordinates
 //
-// A point is "apparently swapped" when swapping latitude and longitude moves it
-// inside the extent (bounding box) of the other accepted points of the import
-// while the point as given lies outside it, or is not a valid position at all.
-// The decision needs the extent, so such candidates are held back (at most
-// Limits.MaxPending rows, decided early with the extent known so far when the
-// buffer is full) and decided after the last row. At least 10 accepted points
-// are needed before any point is judged swapped. Far outliers widen the extent
-// and so can hide a swap, never invent one: the test errs on the side of
-// keeping a row as given.
+// A point is "apparently swapped" when its position as given is an outlier
+// and the swapped one is not: around the swapped position (within the 3 × 3
+// block of 1° cells) lie at least one in a hundred of the import's points,
+// and at least 10, while around the given one lie fewer than one in a
+// hundred, or at most a tenth as many as around the swapped one (see
+// Extent.LooksSwapped). Where latitude and
+// longitude are close (Gaziantep, 37.07° N 37.38° E), both positions have
+// the same points around them, and no row is taken for swapped. The decision
+// needs the points that follow, so rows wait for it (at most
+// Limits.MaxPending of them, decided early with the points known so far when
+// the buffer is full).
+//
+// A file whose columns are swapped as a whole is consistent with itself; it
+// is told by the regions loaded in the store (Options.Areas): when at least
+// 80% of its points lie within them swapped and at most 20% as given, the
+// import fails, naming the columns to map the other way.
 package ingest
 
 import (

@@ -1,6 +1,10 @@
 package ingest
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/kume-geo/kume/nace"
+)
 
 // naceCache remembers a SectorCoder's answers: a register repeats the same
 // few hundred codes, and normalising one costs far more than a map lookup.
@@ -11,8 +15,9 @@ type naceCache struct {
 }
 
 type naceAnswer struct {
-	code string
-	ok   bool
+	code    string
+	variant nace.Variant
+	ok      bool
 }
 
 // naceCacheSize bounds the entries of a naceCache.
@@ -22,14 +27,14 @@ func newNACECache(c SectorCoder) *naceCache {
 	return &naceCache{coder: c, m: make(map[string]naceAnswer)}
 }
 
-// Normalize implements SectorCoder.
-func (c *naceCache) Normalize(raw string) (string, bool) {
+// NormalizeNational implements SectorCoder.
+func (c *naceCache) NormalizeNational(raw string) (string, nace.Variant, bool) {
 	if a, ok := c.m[raw]; ok {
-		return a.code, a.ok
+		return a.code, a.variant, a.ok
 	}
-	code, ok := c.coder.Normalize(raw)
+	code, v, ok := c.coder.NormalizeNational(raw)
 	if len(c.m) < naceCacheSize {
-		c.m[strings.Clone(raw)] = naceAnswer{code, ok}
+		c.m[strings.Clone(raw)] = naceAnswer{code, v, ok}
 	}
-	return code, ok
+	return code, v, ok
 }

@@ -8,10 +8,10 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// Store is what an import needs of a kume.Store.
+// Store is what an import needs of a kume.Store. A new dataset is created by
+// the import's transaction (kume.ImportOptions.Dataset).
 type Store interface {
 	DatasetByName(ctx context.Context, name string) (*kume.Dataset, error)
-	CreateDataset(ctx context.Context, d *kume.Dataset) error
 	BeginImport(ctx context.Context, datasetID int64, opts kume.ImportOptions) (kume.Importer, error)
 }
 
@@ -35,9 +35,18 @@ type Progress interface {
 // meaning; Dataset is required unless DryRun.
 type Options struct {
 	// Dataset names the dataset to import into; it is created (from
-	// NewDataset) when it does not exist.
+	// NewDataset) when it does not exist, by the import's transaction.
 	Dataset    string
 	NewDataset kume.Dataset
+	// Existing requires the dataset to exist (an upload names one that was
+	// created before); a missing one is ENOTFOUND instead of created.
+	Existing bool
+	// Visibility, when set, is the visibility the caller asks for: a new
+	// dataset gets it, and an existing dataset of another visibility fails
+	// the import (EINVALID, saying how to change it) rather than keep a
+	// visibility the caller did not want. When empty, a new dataset gets
+	// NewDataset.Visibility, or kume.DefaultVisibility (private).
+	Visibility kume.Visibility
 	// Kind is the kind of rows without a kind column (default firm; a row with
 	// an institution type is an institution).
 	Kind   kume.Kind
@@ -69,6 +78,10 @@ type Options struct {
 	Precision kume.Precision
 	// Geocoder places rows without coordinates; nil rejects them.
 	Geocoder Geocoder
+	// Areas, when set, is where the loaded regions lie (LoadAreas): a file
+	// whose points lie outside them as given and inside them with latitude
+	// and longitude swapped fails as a whole.
+	Areas *Areas
 	// NACE normalises sector codes (default nace.New()).
 	NACE SectorCoder
 	// BatchSize is the number of rows per Importer.Add (default 5000).
@@ -117,11 +130,10 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.NewDataset.Visibility == "" {
-		o.NewDataset.Visibility = kume.Private
-	}
-	if !o.NewDataset.Visibility.Valid() {
-		return o, kume.Errorf(kume.EINVALID, "unknown visibility %q", o.NewDataset.Visibility)
+	for _, v := range []kume.Visibility{o.Visibility, o.NewDataset.Visibility} {
+		if v != "" && !v.Valid() {
+			return o, kume.Errorf(kume.EINVALID, "unknown visibility %q (public or private)", v)
+		}
 	}
 	if _, err := decoder(nil, o.Encoding); err != nil {
 		return o, kume.Errorf(kume.EINVALID, "%v", err)

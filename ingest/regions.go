@@ -23,6 +23,9 @@ type RegionOptions struct {
 	// tries code, id, kod, number, plate, then the feature id, then the
 	// folded name.
 	NameField, CodeField, ParentField string
+	// ParentLevel is the level of the regions the parent codes name; empty
+	// takes the stored level (other than Level) that holds most of them.
+	ParentLevel string
 	// CRS of the coordinates when the file declares none (default WGS84).
 	CRS string
 	// MaxFeatureBytes caps one feature (default 64 MiB; boundaries are large).
@@ -180,17 +183,24 @@ func normalise(mp orb.MultiPolygon, crs CRS) error {
 	return nil
 }
 
-// ImportRegions reads regions (ReadRegions) and stores them with PutRegions
-// in one step. It returns the number of regions stored.
-func ImportRegions(ctx context.Context, st kume.RegionStore, r io.Reader, opts RegionOptions) (int, error) {
+// ImportRegions reads regions (ReadRegions), links their parent codes to the
+// stored regions of the parent level (a code written "6" for the parent "06"
+// is stored as "06") and stores them with PutRegions in one step. The report
+// lists every region whose parent was not found; such regions are stored
+// with the parent code as given.
+func ImportRegions(ctx context.Context, st kume.RegionStore, r io.Reader, opts RegionOptions) (RegionReport, error) {
 	regions, err := ReadRegions(r, opts)
 	if err != nil {
-		return 0, err
+		return RegionReport{}, err
+	}
+	rep, err := linkParents(ctx, st, regions, opts)
+	if err != nil {
+		return rep, err
 	}
 	if err := st.PutRegions(ctx, regions); err != nil {
-		return 0, fmt.Errorf("ingest: storing regions: %w", err)
+		return rep, fmt.Errorf("ingest: storing regions: %w", err)
 	}
-	return len(regions), nil
+	return rep, nil
 }
 
 // LoadGazetteer builds a Gazetteer from the stored province and district

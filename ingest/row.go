@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -30,10 +31,18 @@ type pointGeom struct {
 	err  string
 }
 
-// SectorCoder normalises NACE codes; *nace.Taxonomy implements it. Run calls
-// Normalize from several goroutines at once.
+// SectorCoder normalises NACE codes, national variants included;
+// *nace.Taxonomy implements it. Run calls NormalizeNational from several
+// goroutines at once.
 type SectorCoder interface {
-	Normalize(raw string) (code string, ok bool)
+	NormalizeNational(raw string) (code string, v nace.Variant, ok bool)
+}
+
+// natCode is a national NACE code a row was read with: its variant, the
+// code as written and the NACE Rev. 2 class it gave.
+type natCode struct {
+	variant   nace.Variant
+	raw, code string
 }
 
 // coordState says what a row's coordinates are like after conversion.
@@ -54,20 +63,23 @@ type converter struct {
 	precision kume.Precision
 	nace      SectorCoder
 	lim       Limits
+	// today is the import's date (midnight UTC): a later founding date is
+	// an error.
+	today time.Time
 }
 
-// convert fills e from rec. It returns the state of the coordinates and a row
-// error for an invalid row. When the row got as far as its id, idKnown is set
-// and idHash is the FNV-1a hash of the id: whether the id is a duplicate is
-// decided later, in the order of the rows (see runner.claimID), and a
-// duplicate id takes precedence over the row errors found after the id.
-func (cv *converter) convert(rec *record, e *kume.Establishment) (state coordState, idHash uint64, idKnown bool, re *RowError) {
-	state, re = cv.fill(rec, e, &idHash, &idKnown)
-	return state, idHash, idKnown, re
+// convert fills it.e from it.rec. It sets the state of the coordinates, a
+// row error for an invalid row and the national NACE code the row was read
+// with. When the row got as far as its id, idKnown is set and idHash is the
+// FNV-1a hash of the id: whether the id is a duplicate is decided later, in
+// the order of the rows (see runner.claimID), and a duplicate id takes
+// precedence over the row errors found after the id.
+func (cv *converter) convert(it *item) {
+	it.state, it.re = cv.fill(it.rec, &it.e, &it.idHash, &it.idKnown, &it.nat)
 }
 
 // fill does the work of convert.
-func (cv *converter) fill(rec *record, e *kume.Establishment, idHash *uint64, idKnown *bool) (coordState, *RowError) {
+func (cv *converter) fill(rec *record, e *kume.Establishment, idHash *uint64, idKnown *bool, nat *natCode) (coordState, *RowError) {
 	bad := func(f Field, format string, args ...any) (coordState, *RowError) {
 		col := ""
 		if i := rec.cols.idx[f]; i >= 0 {
@@ -134,12 +146,19 @@ func (cv *converter) fill(rec *record, e *kume.Establishment, idHash *uint64, id
 	// Sector. A code of zeros ("0", "0000", "00.00") is the placeholder some
 	// registers (IHK Berlin among them) use for "not classified": it is read
 	// as a missing code, so the row is kept with an unknown sector.
+	// A national code (French NAF, five-digit NACE-BEL, Turkish six-digit)
+	// is read as its NACE Rev. 2 class and counted in the summary.
 	if v := get(FieldNACE); v != "" && !zeroCode(v) {
-		code, ok := cv.nace.Normalize(v)
-		if !ok {
+		code, variant, ok := cv.nace.NormalizeNational(v)
+		if !ok && variant != nace.Rev2 {
+			return bad(FieldNACE, "unknown NACE code %q (read as a %s, its class %s.%s is no NACE Rev. 2 class)", v, variant.Describe(), classDigits(v)[:2], classDigits(v)[2:])
+		} else if !ok {
 			return bad(FieldNACE, "unknown NACE code %q", v)
 		}
 		e.NACE = code
+		if variant != nace.Rev2 {
+			*nat = natCode{variant: variant, raw: v, code: code}
+		}
 	}
 
 	// Size and dates.
@@ -168,6 +187,10 @@ func (cv *converter) fill(rec *record, e *kume.Establishment, idHash *uint64, id
 	}
 	if e.Founded != nil && e.Closed != nil && e.Closed.Before(*e.Founded) {
 		return bad(FieldClosed, "closed before it was founded")
+	}
+	if e.Founded != nil && e.Founded.After(cv.today) {
+		return bad(FieldFounded, "founded %s, after the import's date %s: a date in the future",
+			e.Founded.Format(time.DateOnly), cv.today.Format(time.DateOnly))
 	}
 
 	e.Address = kume.Address{Street: get(FieldStreet), Postcode: get(FieldPostcode),
@@ -232,6 +255,10 @@ func (cv *converter) coordinates(rec *record, e *kume.Establishment, get func(Fi
 			return bad(FieldLon, "%v", err)
 		}
 	}
+	if x == 0 && y == 0 {
+		return 0, &RowError{Line: rec.line, Column: coordColumn(rec),
+			Reason: "coordinates 0, 0 are a placeholder, not a position (leave them empty to place the row by its address)"}
+	}
 	e.Precision, e.GeocodeSource = cv.precision, "source"
 	if crs.Geographic() {
 		e.Lon, e.Lat = crs.ToWGS84(x, y)
@@ -242,9 +269,34 @@ func (cv *converter) coordinates(rec *record, e *kume.Establishment, get func(Fi
 	}
 	e.Lon, e.Lat = crs.ToWGS84(x, y)
 	if !validLonLat(e.Lon, e.Lat) || crs.Code != 3857 && !plausibleProjected(crs, x, y) {
-		return 0, &RowError{Line: rec.line, Column: coordColumn(rec), Reason: fmt.Sprintf("x=%g y=%g is outside the area of %s", x, y, crs)}
+		return 0, &RowError{Line: rec.line, Column: coordColumn(rec), Reason: fmt.Sprintf("x=%s y=%s is outside the area of %s", num(x), num(y), crs)}
+	}
+	if a, ok := crs.AreaOfUse(); ok && !a.Contains(e.Lon, e.Lat) {
+		return 0, &RowError{Line: rec.line, Column: coordColumn(rec), Reason: fmt.Sprintf("x=%s y=%s in %s (%s) lies at %s %s, outside the area of use of %s, %s with a margin; is the row in another CRS?",
+			num(x), num(y), crs, crs.Name, latText(round4(e.Lat)), lonText(round4(e.Lon)), crs, a)}
 	}
 	return coordOK, nil
+}
+
+// num formats a coordinate for a message, without an exponent.
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// round4 rounds a coordinate to four decimals for a message.
+func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
+
+// classDigits returns the first four digits of a code, "0000" when it has
+// fewer.
+func classDigits(v string) string {
+	d := make([]byte, 0, 4)
+	for i := 0; i < len(v) && len(d) < 4; i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			d = append(d, v[i])
+		}
+	}
+	for len(d) < 4 {
+		d = append(d, '0')
+	}
+	return string(d)
 }
 
 // plausibleProjected reports whether x/y round-trips through the projection,

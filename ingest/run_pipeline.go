@@ -34,6 +34,7 @@ type item struct {
 	re      *RowError
 	idHash  uint64
 	idKnown bool
+	nat     natCode
 	cell    indexed // the H3 cell of e when state is coordOK
 }
 
@@ -149,7 +150,7 @@ func readChunks(ctx context.Context, rr rowReader, work, order chan<- *chunk) {
 
 // prepare converts an item's record and indexes its point.
 func (cv *converter) prepare(it *item) {
-	it.state, it.idHash, it.idKnown, it.re = cv.convert(it.rec, &it.e)
+	cv.convert(it)
 	if it.re == nil && it.state == coordOK {
 		it.cell = index(it.e.Lon, it.e.Lat)
 	}

@@ -5,35 +5,47 @@ import (
 	"fmt"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/nace"
 )
 
-// row validates, geocodes and batches one converted record.
-func (r *runner) row(ctx context.Context, name string, cv *converter, it *item) error {
-	rec, e, state := it.rec, it.e, it.state
+// row validates, geocodes and batches one converted record. fc is the
+// source's whole-file check, nil when there is none.
+func (r *runner) row(ctx context.Context, fc *fileCheck, name string, cv *converter, it *item) error {
+	rec, state := it.rec, it.state
 	if re := r.claimID(rec, it); re != nil {
 		return r.rejectRecord(name, rec, Reject{Line: re.Line, Column: re.Column, Reason: re.Reason})
 	}
+	p := pendingRow{e: it.e, file: fc, source: name, line: rec.line, header: rec.header, values: rec.values, nat: it.nat}
 	switch state {
 	case coordMissing:
-		reason, err := r.geocode(ctx, &e)
+		reason, err := r.geocode(ctx, &p.e)
 		if err != nil {
 			return err
 		}
 		if reason != "" {
 			return r.rejectRecord(name, rec, Reject{Line: rec.line, Column: coordColumn(rec), Reason: reason})
 		}
+		p.file = nil // placed by its address: the file check is about the given coordinates
+		return r.accept(ctx, &p, rec.raw)
 	case coordInvalid, coordOK:
-		invalid := state == coordInvalid
-		if cv.crs.Geographic() && r.ext.swapCandidate(e.Lon, e.Lat, invalid) {
-			return r.hold(ctx, name, rec, e, it.cell, invalid)
+		p.invalid, p.cell = state == coordInvalid, it.cell
+		if cv.crs.Geographic() {
+			if !p.invalid {
+				r.ext.Add(p.e.Lon, p.e.Lat)
+			}
+			if swapCandidate(p.e.Lon, p.e.Lat) {
+				return r.hold(ctx, rec, p)
+			}
+		} else {
+			p.file = nil
 		}
-		if invalid {
-			return r.rejectRecord(name, rec, Reject{Line: rec.line, Column: coordColumn(rec), Reason: rangeReason(e.Lon, e.Lat)})
+		if p.invalid {
+			return r.rejectRecord(name, rec, Reject{Line: rec.line, Column: coordColumn(rec), Reason: rangeReason(p.e.Lon, p.e.Lat)})
 		}
-		r.ext.Add(e.Lon, e.Lat)
-		return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e, it.cell)
+		return r.accept(ctx, &p, rec.raw)
 	}
-	return r.accept(ctx, name, rec.line, rec.header, rec.values, rec.raw, e, indexed{})
+	p.file = nil
+	return r.accept(ctx, &p, rec.raw)
 }
 
 // claimID takes the row's id for it, in the order of the rows: it returns the
@@ -94,18 +106,17 @@ func describe(q Query) string {
 
 // hold keeps a row for the swapped-coordinates decision, deciding the oldest
 // held row first when the buffer is full.
-func (r *runner) hold(ctx context.Context, name string, rec *record, e kume.Establishment, cell indexed, invalid bool) error {
+func (r *runner) hold(ctx context.Context, rec *record, p pendingRow) error {
 	if len(r.pending) >= r.o.Limits.MaxPending {
 		if err := r.decideOldest(ctx); err != nil {
 			return err
 		}
 	}
-	p := pendingRow{e: e, cell: cell, invalid: invalid, source: name, line: rec.line, header: rec.header, latCol: coordColumn(rec)}
+	p.latCol = coordColumn(rec)
 	if rec.raw != nil {
 		p.header, p.values = []string{"feature"}, []string{string(rec.raw)}
-	} else {
-		p.values = append([]string(nil), rec.values...)
 	}
+	// rec.values is the item's own copy (see readChunks): no other row uses it.
 	r.pending = append(r.pending, p)
 	return nil
 }
@@ -116,33 +127,46 @@ func (r *runner) decideOldest(ctx context.Context) error {
 	r.pending[0] = pendingRow{}
 	r.pending = r.pending[1:]
 	reason, swapped := r.ext.decide(&p)
-	header := p.header
 	if reason != "" {
 		if swapped {
 			r.sum.Swapped++
 		}
-		return r.reject(p.source, header, p.values, Reject{Line: p.line, Column: p.latCol, Reason: reason})
+		return r.reject(p.source, p.header, p.values, Reject{Line: p.line, Column: p.latCol, Reason: reason})
 	}
-	return r.accept(ctx, p.source, p.line, header, p.values, nil, p.e, p.cell)
+	return r.accept(ctx, &p, nil)
 }
 
-// accept indexes a valid row (unless cell already holds its index) and adds it
-// to the batch.
-func (r *runner) accept(ctx context.Context, name string, line int, header, values []string, raw []byte, e kume.Establishment, cell indexed) error {
+// accept indexes a valid row (unless p.cell already holds its index), counts
+// it and adds it to the batch. raw is the GeoJSON feature of the row, nil for
+// CSV and for a held row (whose values hold the feature).
+func (r *runner) accept(ctx context.Context, p *pendingRow, raw []byte) error {
+	e := p.e
+	cell := p.cell
 	if !cell.done {
 		cell = index(e.Lon, e.Lat)
 	}
 	if err := cell.err; err != nil {
-		rj := Reject{Line: line, Reason: fmt.Sprintf("cannot index the point: %v", err)}
+		rj := Reject{Line: p.line, Reason: fmt.Sprintf("cannot index the point: %v", err)}
 		if raw != nil {
-			return r.reject(name, []string{"feature"}, []string{string(raw)}, rj)
+			return r.reject(p.source, []string{"feature"}, []string{string(raw)}, rj)
 		}
-		return r.reject(name, header, values, rj)
+		return r.reject(p.source, p.header, p.values, rj)
 	}
 	e.Cell = cell.cell
 	r.accepted++
 	if e.NACE == "" && e.Kind == kume.KindFirm {
 		r.sum.UnknownSector++
+	}
+	if p.nat.variant != nace.Rev2 {
+		n := r.national[p.nat.variant]
+		if n == nil {
+			n = &NationalCodes{Variant: string(p.nat.variant), Description: p.nat.variant.Describe(), Example: p.nat.raw, ExampleClass: p.nat.code}
+			r.national[p.nat.variant] = n
+		}
+		n.Rows++
+	}
+	if p.file != nil {
+		p.file.count(r.o.Areas, e.Lon, e.Lat)
 	}
 	if r.o.DryRun || (r.sum.Rejected > 0 && r.o.OnError == Abort) {
 		return nil // nothing will be written

@@ -163,6 +163,9 @@ type rowReader interface {
 	next() (*record, error)
 	// crs is the CRS the source declares, nil when it declares none.
 	crs() *CRS
+	// columns is the use of the source's columns so far. It may be read
+	// only once next has returned io.EOF or an error that ends the source.
+	columns() *columnLog
 }
 
 // csvRows reads records from CSV.
@@ -171,6 +174,7 @@ type csvRows struct {
 	header []string
 	cols   *columns
 	rec    record
+	log    *columnLog
 }
 
 func newCSVRows(br *bufio.Reader, mp *mapper, lim Limits) (*csvRows, error) {
@@ -201,7 +205,8 @@ func newCSVRows(br *bufio.Reader, mp *mapper, lim Limits) (*csvRows, error) {
 	if missing := mp.missingExplicit(header); len(missing) > 0 {
 		return nil, fmt.Errorf("mapped columns not in the header: %s", strings.Join(missing, ", "))
 	}
-	c := &csvRows{r: r, header: header, cols: mp.resolve(header)}
+	c := &csvRows{r: r, header: header, cols: mp.resolve(header), log: newColumnLog()}
+	c.log.add(mp, header, c.cols)
 	if !c.cols.locates() {
 		return nil, fmt.Errorf("no column places the rows: none of %s is recognised as lat and lon, a WKT geometry or an address to geocode; name them with --map lat=COLUMN --map lon=COLUMN, --map geometry=COLUMN or --map province=COLUMN",
 			quoteList(header, 12))
@@ -211,6 +216,8 @@ func newCSVRows(br *bufio.Reader, mp *mapper, lim Limits) (*csvRows, error) {
 }
 
 func (c *csvRows) crs() *CRS { return nil }
+
+func (c *csvRows) columns() *columnLog { return c.log }
 
 func (c *csvRows) next() (*record, error) {
 	fields, line, err := c.r.next()
@@ -255,9 +262,16 @@ type featureRows struct {
 	mp   *mapper
 	lim  Limits
 	cols map[string]*columns
+	log  *columnLog
+}
+
+func newFeatureRows(s *featureStream, mp *mapper, lim Limits) *featureRows {
+	return &featureRows{s: s, mp: mp, lim: lim, cols: map[string]*columns{}, log: newColumnLog()}
 }
 
 func (f *featureRows) crs() *CRS { return f.s.crs }
+
+func (f *featureRows) columns() *columnLog { return f.log }
 
 func (f *featureRows) next() (*record, error) {
 	raw, n, err := f.s.next()
@@ -280,9 +294,13 @@ func (f *featureRows) next() (*record, error) {
 		if len(f.cols) < 1000 {
 			f.cols[key] = cols
 		}
+		f.log.add(f.mp, names, cols)
 	}
 	rec.header, rec.values, rec.cols = names, values, cols
 	rec.geom = pointGeometry(feat.Geometry)
+	if rec.geom != nil && rec.geom.err == "" {
+		f.log.geometry = true
+	}
 	return rec, nil
 }
 
@@ -296,7 +314,7 @@ func newRowReader(src Source, opts *Options, mp *mapper) (rowReader, error) {
 	case FormatCSV:
 		return newCSVRows(br, mp, opts.Limits)
 	case FormatNDJSON:
-		return &featureRows{s: newNDJSON(br, opts.Limits), mp: mp, lim: opts.Limits, cols: map[string]*columns{}}, nil
+		return newFeatureRows(newNDJSON(br, opts.Limits), mp, opts.Limits), nil
 	case FormatGeoJSON:
 		if err := skipBOM(br); err != nil {
 			return nil, err
@@ -308,7 +326,7 @@ func newRowReader(src Source, opts *Options, mp *mapper) (rowReader, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &featureRows{s: s, mp: mp, lim: opts.Limits, cols: map[string]*columns{}}, nil
+		return newFeatureRows(s, mp, opts.Limits), nil
 	}
 	return nil, fmt.Errorf("ingest: unknown format %q", format)
 }

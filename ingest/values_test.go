@@ -3,6 +3,8 @@ package ingest
 import (
 	"testing"
 	"time"
+
+	"github.com/kume-geo/kume/nace"
 )
 
 // TestISODateMatchesTimeParse checks the fast path of parseDate against
@@ -27,10 +29,10 @@ func TestNACECache(t *testing.T) {
 	c := newNACECache(stubCoder{})
 	for range 2 {
 		for _, raw := range []string{"13.20", "x", ""} {
-			code, ok := c.Normalize(raw)
-			wantCode, wantOK := stubCoder{}.Normalize(raw)
-			if code != wantCode || ok != wantOK {
-				t.Errorf("Normalize(%q) = %q, %v; want %q, %v", raw, code, ok, wantCode, wantOK)
+			code, v, ok := c.NormalizeNational(raw)
+			wantCode, wantV, wantOK := stubCoder{}.NormalizeNational(raw)
+			if code != wantCode || v != wantV || ok != wantOK {
+				t.Errorf("NormalizeNational(%q) = %q, %q, %v; want %q, %q, %v", raw, code, v, ok, wantCode, wantV, wantOK)
 			}
 		}
 	}
@@ -38,9 +40,12 @@ func TestNACECache(t *testing.T) {
 
 type stubCoder struct{}
 
-func (stubCoder) Normalize(raw string) (string, bool) {
-	if raw == "13.20" {
-		return "13.2", true
+func (stubCoder) NormalizeNational(raw string) (string, nace.Variant, bool) {
+	switch raw {
+	case "13.20":
+		return "13.2", nace.Rev2, true
+	case "1320Z":
+		return "13.20", nace.NAF, true
 	}
-	return "", false
+	return "", nace.Rev2, false
 }

@@ -88,18 +88,29 @@ func TestUpDownUp(t *testing.T) {
 		t.Fatalf("after Up cell_stats has relkind %q, want a view", k)
 	}
 
+	if k := relkind(t, db, "jobs"); k != "r" {
+		t.Fatalf("after Up jobs has relkind %q, want a table", k)
+	}
+	// Down undoes 00010: the jobs table goes.
 	if err := migrations.Down(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	if !pending(t, db) {
 		t.Fatal("nothing pending after Down")
 	}
-	// Down undoes 00009: the clusters lose the columns of the
+	var jobs *string
+	if err := db.QueryRow(`SELECT to_regclass('jobs')::text`).Scan(&jobs); err != nil || jobs != nil {
+		t.Fatalf("after Down jobs is %v (%v), want no table", jobs, err)
+	}
+	// Down again undoes 00009: the clusters lose the columns of the
 	// specialisation test.
+	if err := migrations.Down(ctx, db); err != nil {
+		t.Fatal(err)
+	}
 	var cols int
 	if err := db.QueryRow(`SELECT count(*) FROM information_schema.columns
 		WHERE table_name IN ('clusters', 'region_stats') AND column_name IN ('name_tr', 'llr', 'undated')`).Scan(&cols); err != nil || cols != 0 {
-		t.Fatalf("after Down %d of the columns of 00009 remain (%v)", cols, err)
+		t.Fatalf("after two Downs %d of the columns of 00009 remain (%v)", cols, err)
 	}
 	if err := migrations.DownTo(ctx, db, 7); err != nil {
 		t.Fatal(err)

@@ -335,9 +335,9 @@ func (g *Generator) Stats() Stats {
 }
 
 // place sets f's position. A valid row is never placed where an importer
-// would take it for swapped coordinates: outside the extent of the valid rows
-// so far while, swapped, inside it (as a row at the very edge of the country,
-// close to the lat = lon diagonal, could be).
+// would take it for swapped coordinates (ingest.Extent.LooksSwapped against
+// the valid rows so far: a lone place whose swapped position lies among
+// many rows could be).
 func (g *Generator) place(pl *place, f *Firm, valid bool) {
 	for try := 0; ; try++ {
 		f.Lat, f.Lon = g.position(pl)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
@@ -10,8 +11,8 @@ import (
 	"github.com/kume-geo/kume/nace"
 )
 
-// importer serves api.Importer with the same code as "kume import", and asks
-// for an analysis after each committed import.
+// importer serves api.Importer with the same code and options as "kume
+// import", and asks for an analysis after each committed import.
 type importer struct {
 	store  kume.Store
 	tax    *nace.Taxonomy
@@ -20,6 +21,23 @@ type importer struct {
 
 func newImporter(st kume.Store, tax *nace.Taxonomy, r *analysis.Runner) api.Importer {
 	return importer{store: st, tax: tax, runner: r}
+}
+
+// Options lists the import options: ingest.OptionSpecs, the flags of kume
+// import.
+func (im importer) Options() []api.ImportOption {
+	specs := ingest.OptionSpecs()
+	out := make([]api.ImportOption, len(specs))
+	for i, o := range specs {
+		out[i] = api.ImportOption{Name: o.Name, Arg: o.Arg, Default: o.Default, Help: o.Help, Repeat: o.Repeat}
+	}
+	return out
+}
+
+// Check parses the options as kume import does.
+func (im importer) Check(opts map[string][]string) error {
+	var o ingest.Options
+	return ingest.Settings(opts).Apply(&o)
 }
 
 // progressFunc adapts a callback to ingest.Progress.
@@ -37,40 +55,45 @@ func (p *progressFunc) Add(n int) error {
 	return nil
 }
 
-// Import runs one upload as an all-or-nothing import.
+// Import runs one upload: the options as kume import reads them, the offline
+// gazetteer and the regions of the swapped-file check, into the existing
+// dataset of the request.
 func (im importer) Import(ctx context.Context, req api.ImportRequest, progress func(api.ImportProgress)) (api.ImportResult, error) {
-	format, err := ingest.ParseFormat(req.Format)
-	if err != nil {
-		return api.ImportResult{}, kume.Errorf(kume.EINVALID, "%v", err)
+	o := ingest.Options{Dataset: req.Dataset.Name, Existing: true, NACE: im.tax, Rejects: req.Rejects}
+	if req.Format != "" {
+		o.Format = ingest.Format(req.Format)
+	}
+	if err := ingest.Settings(req.Options).Apply(&o); err != nil {
+		return api.ImportResult{}, err
 	}
 	gaz, err := ingest.LoadGazetteer(ctx, im.store)
 	if err != nil {
 		return api.ImportResult{}, err
 	}
-	var geocoder ingest.Geocoder
 	if gaz != nil {
-		geocoder = gaz
+		o.Geocoder = gaz
 	}
-	sum, err := ingest.Run(ctx, im.store, []ingest.Source{{Name: "upload", Reader: req.Body}}, ingest.Options{
-		Dataset:  req.Dataset.Name,
-		Format:   format,
-		Replace:  req.Replace,
-		OnError:  ingest.Abort,
-		Geocoder: geocoder,
-		NACE:     im.tax,
-	}, &progressFunc{fn: progress})
+	if o.Areas, err = ingest.LoadAreas(ctx, im.store); err != nil {
+		return api.ImportResult{}, err
+	}
+	sum, err := ingest.Run(ctx, im.store, []ingest.Source{{Name: "upload", Reader: req.Body}}, o, &progressFunc{fn: progress})
 	res := api.ImportResult{
-		Stats:    kume.ImportStats{Inserted: sum.Inserted, Updated: sum.Updated, Unchanged: sum.Unchanged, Closed: sum.Closed},
-		Accepted: sum.Read - sum.Rejected,
-		Rejected: sum.Rejected,
+		Stats:          kume.ImportStats{Inserted: sum.Inserted, Updated: sum.Updated, Unchanged: sum.Unchanged, Closed: sum.Closed},
+		Accepted:       sum.Read - sum.Rejected,
+		Rejected:       sum.Rejected,
+		RejectsOmitted: sum.RejectsOmitted,
+		DryRun:         sum.DryRun,
 	}
 	for _, r := range sum.Rejects {
 		res.Rejects = append(res.Rejects, api.ImportReject{Row: r.Line, Column: r.Column, Reason: r.Reason})
 	}
+	if b, merr := json.Marshal(sum); merr == nil {
+		res.Summary = b
+	}
 	if err != nil {
 		return res, err
 	}
-	if sum.Inserted+sum.Updated+sum.Closed > 0 {
+	if !sum.DryRun && sum.Inserted+sum.Updated+sum.Closed > 0 {
 		if err := im.runner.Request(); err != nil {
 			return res, err
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -73,32 +72,20 @@ func (g *geocodeFlags) geocoder(ctx context.Context, st kume.RegionStore) (inges
 
 func runImport(ctx context.Context, env *Env, args []string) error {
 	var (
-		sc                                 storeConfig
-		gf                                 geocodeFlags
-		o                                  ingest.Options
-		maps                               stringList
-		mappingFile, format, kind, onError string
-		rejectsFile, closedAt, visibility  string
-		asJSON, noAnalyze                  bool
+		sc                storeConfig
+		gf                geocodeFlags
+		o                 ingest.Options
+		rejectsFile       string
+		asJSON, noAnalyze bool
 	)
 	fs := newFlagSet(env, "import", "FILE... (- for stdin) --dataset NAME [flags]")
 	addStoreFlags(fs, env, &sc)
 	gf.register(fs)
-	fs.StringVar(&o.Dataset, "dataset", "", "dataset to import into (created when new)")
-	fs.StringVar(&kind, "kind", "firm", "kind of rows without a kind column: firm|institution")
-	fs.StringVar(&format, "format", "auto", "auto|csv|geojson|ndjson")
-	fs.Var(&maps, "map", "FIELD=COLUMN, repeatable; fields: "+strings.Join(ingest.FieldNames(), ", "))
-	fs.StringVar(&mappingFile, "mapping", "", "YAML file mapping fields to columns")
-	fs.StringVar(&o.CRS, "crs", "", "CRS of the coordinates, e.g. EPSG:2154 (default EPSG:4326)")
-	fs.StringVar(&o.Encoding, "encoding", "utf-8", strings.Join(ingest.Encodings(), "|"))
-	fs.StringVar(&onError, "on-error", "abort", "abort: import nothing if any row is invalid; skip: import the valid rows")
+	fs.StringVar(&o.Dataset, "dataset", "", "dataset to import into (created, private unless --visibility public, when new)")
+	shared := registerSettings(fs)
 	fs.StringVar(&rejectsFile, "rejects", "", "write rejected rows with their reasons to this CSV file")
-	fs.BoolVar(&o.Replace, "replace", false, "close the dataset's establishments that the import does not contain")
-	fs.StringVar(&closedAt, "closed-at", "", "set this closing date (YYYY-MM-DD) on every row: import a register of exits")
-	fs.BoolVar(&o.DryRun, "dry-run", false, "read and validate only; write nothing")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	fs.BoolVar(&noAnalyze, "no-analyze", false, "do not run the analysis after a successful import")
-	fs.StringVar(&visibility, "visibility", "private", "visibility of a new dataset: public|private")
 	fs.StringVar(&o.NewDataset.Source, "source", "", "source of a new dataset")
 	fs.StringVar(&o.NewDataset.Licence, "licence", "", "licence of a new dataset")
 	fs.StringVar(&o.NewDataset.Attribution, "attribution", "", "attribution of a new dataset")
@@ -114,19 +101,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	o.Kind, o.OnError, o.NewDataset.Visibility = kume.Kind(kind), ingest.OnError(onError), kume.Visibility(visibility)
-	if o.Format, err = ingest.ParseFormat(format); err != nil {
+	settings, err := shared.settings()
+	if err != nil {
 		return err
 	}
-	if o.Mapping, err = loadMapping(mappingFile, maps); err != nil {
+	if err := settings.Apply(&o); err != nil {
 		return err
-	}
-	if closedAt != "" {
-		t, err := time.Parse("2006-01-02", closedAt)
-		if err != nil {
-			return fmt.Errorf("--closed-at: want YYYY-MM-DD: %w", err)
-		}
-		o.ClosedAt = &t
 	}
 	var srcs []ingest.Source
 	for _, name := range files {
@@ -149,15 +129,24 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		defer f.Close()
 		o.Rejects = f
 	}
+	// A dry run reads the store as the import would (the dataset, the
+	// regions of the offline gazetteer and of the swapped-file check), so
+	// that it makes the same decisions, but writes nothing to it.
 	var st kume.Store
-	if !o.DryRun || gf.url != "" {
-		if st, err = sc.open(ctx, true); err != nil {
-			return err
-		}
-		defer st.Close()
-		if o.Geocoder, err = gf.geocoder(ctx, st); err != nil {
-			return err
-		}
+	if o.DryRun {
+		st, err = sc.openReadOnly(ctx)
+	} else {
+		st, err = sc.open(ctx, true)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if o.Geocoder, err = gf.geocoder(ctx, st); err != nil {
+		return err
+	}
+	if o.Areas, err = ingest.LoadAreas(ctx, st); err != nil {
+		return err
 	}
 	var progress ingest.Progress
 	if isTerminal(env.Stderr) && !asJSON {
@@ -177,6 +166,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err := stopProfile(); err != nil {
 		return err
 	}
+	sum.RejectsFile = rejectsFile
 	// A run that failed before reading a row has nothing to summarise but
 	// its error (JSON output always carries the summary).
 	if runErr == nil || sum.Read > 0 || asJSON {
@@ -213,26 +203,6 @@ func analyseAfterImport(ctx context.Context, env *Env, st kume.Store, quiet bool
 		fmt.Fprintf(env.Stderr, "analysis saved as data version %d (%d cluster footprints)\n", res.Run.Version, len(res.Clusters))
 	}
 	return nil
-}
-
-// loadMapping merges the YAML mapping file and the --map pairs (which win).
-func loadMapping(file string, pairs []string) (ingest.Mapping, error) {
-	m := ingest.Mapping{}
-	if file != "" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if m, err = ingest.LoadMapping(f); err != nil {
-			return nil, err
-		}
-	}
-	extra, err := ingest.ParseMapping(pairs)
-	if err != nil {
-		return nil, err
-	}
-	return m.Merge(extra), nil
 }
 
 func printImportSummary(w io.Writer, sum ingest.Summary, asJSON bool) error {

@@ -69,6 +69,8 @@ func commands() []command {
 		{"geocode", "geocode again the rows of a dataset placed more coarsely than asked", runGeocode},
 		{"export", "export a layer as GeoJSON or CSV, or map layers as a PMTiles archive", runExport},
 		{"keys", "create, list and revoke API keys (keys create|list|revoke)", runKeys},
+		{"datasets", "list, show, publish or hide, and delete datasets (datasets list|show|set-visibility|delete)", runDatasets},
+		{"jobs", "list the server's import and analysis jobs (jobs list|show)", runJobs},
 		{"gen-demo", "generate a synthetic firm register (labelled synthetic) for demos and benchmarks", runGenDemo},
 		{"version", "print the version", runVersion},
 	}

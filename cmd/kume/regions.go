@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
 	"os"
 
 	"github.com/kume-geo/kume/ingest"
@@ -13,12 +13,15 @@ func runRegions(ctx context.Context, env *Env, args []string) error {
 		sc   storeConfig
 		opts ingest.RegionOptions
 	)
-	fs := newFlagSet(env, "regions", "import FILE.geojson --level NAME [--name-field F] [--code-field F] [--parent-field F]")
+	var asJSON bool
+	fs := newFlagSet(env, "regions", "import FILE.geojson --level NAME [--name-field F] [--code-field F] [--parent-field F] [--parent-level L] [--json]")
 	addStoreFlags(fs, env, &sc)
 	fs.StringVar(&opts.Level, "level", "", "level of the regions, e.g. province, district (required)")
 	fs.StringVar(&opts.NameField, "name-field", "", "property holding the name (default: name, ad, ...)")
 	fs.StringVar(&opts.CodeField, "code-field", "", "property holding the code (default: code, id, number, ...)")
-	fs.StringVar(&opts.ParentField, "parent-field", "", "property holding the code of the enclosing region")
+	fs.StringVar(&opts.ParentField, "parent-field", "", "property holding the code of the enclosing region (\"6\" finds the stored \"06\")")
+	fs.StringVar(&opts.ParentLevel, "parent-level", "", "level of the enclosing regions (default: the stored level holding most of the parent codes)")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&opts.CRS, "crs", "", "CRS of the coordinates when the file names none (default EPSG:4326)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -42,10 +45,12 @@ func runRegions(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := ingest.ImportRegions(ctx, st, in, opts)
+	rep, err := ingest.ImportRegions(ctx, st, in, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%d %s regions stored in the %s\n", n, opts.Level, sc.describe())
-	return nil
+	if asJSON {
+		return json.NewEncoder(env.Stdout).Encode(rep)
+	}
+	return rep.WriteText(env.Stdout, sc.describe())
 }

@@ -37,6 +37,8 @@ type serveConfig struct {
 	TileEncoder string `json:"tile_encoder"`
 	// StoreDescription is Store described with secrets masked (for --print-config).
 	StoreDescription string `json:"store"`
+	// JobRetention is how long finished jobs are kept.
+	JobRetention time.Duration `json:"job_retention"`
 }
 
 // stringList is a repeatable string flag.
@@ -58,6 +60,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&cfg.RatePerIP, "rate-per-ip", 0, "requests per minute per client IP without a key (0 = default, negative = no limit)")
 	fs.StringVar(&cfg.TileEncoder, "tile-encoder", envOr(env, "KUME_TILE_ENCODER", tileEncoderGo),
 		"encoder of the regions, clusters, establishments and institutions tiles: go, or postgis (ST_AsMVT, needs --db; hexagons stay go) (env KUME_TILE_ENCODER)")
+	fs.DurationVar(&cfg.JobRetention, "job-retention", api.DefaultJobRetention, "how long finished import and analysis jobs are kept")
 	fs.BoolVar(&printConfig, "print-config", false, "print the resolved configuration (secrets masked) and exit")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -97,7 +100,7 @@ type server struct {
 func (s *server) open(ctx context.Context) (err error) {
 	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	st, err := s.cfg.Store.open(octx, true)
+	st, err := s.cfg.Store.openOwn(octx)
 	if err != nil {
 		return err
 	}
@@ -132,9 +135,11 @@ func (s *server) open(ctx context.Context) (err error) {
 		return err
 	}
 	var h *api.Server
+	jobs := &analysisJobs{store: st, log: s.log, retention: s.retention()}
 	s.runner, err = analysis.New(st, tax, analysis.Config{
 		Params: params,
 		Log:    s.log,
+		OnRun:  jobs.onRun,
 		OnSaved: func(ctx context.Context, r *kume.AnalysisResult) {
 			if err := ts.Sync(ctx); err != nil {
 				s.log.Warn("tile cache sync", "err", err)
@@ -145,16 +150,18 @@ func (s *server) open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	jobs.status = s.runner.Status
 	acfg := api.DefaultConfig()
 	if s.cfg.RatePerIP != 0 {
 		acfg.API.RatePerIP = max(0, s.cfg.RatePerIP)
 	}
+	acfg.API.JobRetention = s.retention()
 	h = api.New(acfg, api.Deps{
 		Store: st, Web: web.FS(), Log: s.log, Tiles: ts,
 		Sectors:     sectorIndex(tax),
 		SectorKeys:  keys,
 		ValueChains: chainCatalog{tax},
-		Analyzer:    analyzer{s.runner},
+		Analyzer:    analyzer{s.runner, jobs},
 		Ranker:      api.StoreRanker{Store: st},
 		Importer:    newImporter(st, tax, s.runner),
 	})
@@ -167,6 +174,14 @@ func (s *server) open(ctx context.Context) (err error) {
 	return nil
 }
 
+// retention returns how long finished jobs are kept.
+func (s *server) retention() time.Duration {
+	if s.cfg.JobRetention <= 0 {
+		return api.DefaultJobRetention
+	}
+	return s.cfg.JobRetention
+}
+
 // addr returns the bound address.
 func (s *server) addr() string { return s.ln.Addr().String() }
 
@@ -176,6 +191,7 @@ func (s *server) serve(ctx context.Context) error {
 	rctx, stopRunner := context.WithCancel(ctx)
 	defer func() { stopRunner(); s.runner.Wait() }()
 	s.runner.Start(rctx)
+	defer s.startControl()()
 	if err := s.analyseIfStale(ctx); err != nil {
 		return err
 	}

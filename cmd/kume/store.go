@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/url"
@@ -37,11 +38,43 @@ func addStoreFlags(fs *flag.FlagSet, env *Env, c *storeConfig) {
 }
 
 // open opens the configured store. A PostGIS store is migrated when migrate is
-// true; otherwise Ping reports a pending migration.
+// true; otherwise Ping reports a pending migration. An embedded store whose
+// directory another process holds (a running kume serve) is opened beside
+// it: reads from a snapshot of the directory, the writes of keys and datasets
+// through the server (see besideServer), any other write failing with the
+// reason.
 func (c storeConfig) open(ctx context.Context, migrate bool) (kume.Store, error) {
+	if c.DB == "" {
+		s, err := memory.Open(c.Dir)
+		if errors.Is(err, memory.ErrLocked) {
+			return openBesideServer(c.Dir)
+		}
+		return s, err
+	}
+	return c.openPostGIS(ctx, migrate)
+}
+
+// openOwn opens the configured store for a process that must own it (kume
+// serve): an embedded store that another process holds is an error.
+func (c storeConfig) openOwn(ctx context.Context) (kume.Store, error) {
 	if c.DB == "" {
 		return memory.Open(c.Dir)
 	}
+	return c.openPostGIS(ctx, true)
+}
+
+// openReadOnly opens the configured store for a command that writes nothing
+// (a dry run): an embedded store is read from a snapshot of its directory,
+// without its lock and without creating it; PostGIS is not migrated.
+func (c storeConfig) openReadOnly(ctx context.Context) (kume.Store, error) {
+	if c.DB == "" {
+		return memory.OpenReadOnly(c.Dir)
+	}
+	return c.openPostGIS(ctx, false)
+}
+
+// openPostGIS opens the PostGIS store, migrating it when migrate is true.
+func (c storeConfig) openPostGIS(ctx context.Context, migrate bool) (kume.Store, error) {
 	s, err := postgis.Open(ctx, c.DB)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
@@ -38,19 +37,31 @@ func (c chainCatalog) Validate(vc kume.ValueChain) error {
 	return nil
 }
 
-// analyzer serves api.Analyzer from the analysis runner's background loop.
-type analyzer struct{ r *analysis.Runner }
+// analyzer serves api.Analyzer from the analysis runner's background loop;
+// its runs are kept as jobs.
+type analyzer struct {
+	r    *analysis.Runner
+	jobs *analysisJobs
+}
 
-// Start requests a run; it conflicts with a run already going.
+// Start requests a run and returns the id of its job; it conflicts with a
+// run already going.
 func (a analyzer) Start(ctx context.Context) (string, error) {
-	st := a.r.Status()
-	if st.Running {
+	if a.r.Status().Running {
 		return "", kume.Errorf(kume.ECONFLICT, "an analysis is already running")
+	}
+	var owner int64
+	if k := api.CallerKey(ctx); k != nil {
+		owner = k.ID
+	}
+	id, err := a.jobs.request(ctx, owner)
+	if err != nil {
+		return "", err
 	}
 	if err := a.r.Request(); err != nil {
 		return "", err
 	}
-	return "analysis-" + strconv.FormatInt(st.Version+1, 10), nil
+	return id, nil
 }
 
 // Status reports the runner's state.
@@ -58,7 +69,7 @@ func (a analyzer) Status() api.AnalysisStatus {
 	st := a.r.Status()
 	out := api.AnalysisStatus{Running: st.Running || st.Pending, Stage: st.Stage, LastError: st.LastErr}
 	if st.Running {
-		out.JobID = "analysis-" + strconv.FormatInt(st.Version+1, 10)
+		out.JobID = a.jobs.current()
 		started := st.Started
 		out.StartedAt = &started
 	}

@@ -66,6 +66,7 @@ const (
 	kindEstablishment byte = 'E'
 	kindRegions       byte = 'R'
 	kindAnalysis      byte = 'A'
+	kindJob           byte = 'J'
 )
 
 // castagnoli returns the CRC-32C table (crc32 caches it).

@@ -44,7 +44,7 @@ func checkDataset(d *kume.Dataset) error {
 		return kume.Errorf(kume.EINVALID, "a dataset needs a name")
 	}
 	if d.Visibility == "" {
-		d.Visibility = kume.Public
+		d.Visibility = kume.DefaultVisibility
 	}
 	if !d.Visibility.Valid() {
 		return kume.Errorf(kume.EINVALID, "unknown visibility %q", d.Visibility)
@@ -58,16 +58,25 @@ func (s *Store) CreateDataset(ctx context.Context, d *kume.Dataset) error {
 		return err
 	}
 	return s.write(ctx, func(next *state) (change, error) {
-		if next.datasetByName(d.Name) != nil {
-			return change{}, kume.Errorf(kume.ECONFLICT, "a dataset named %q exists", d.Name)
+		nd, err := next.addDataset(d)
+		if err != nil {
+			return change{}, err
 		}
-		nd := *d
-		nd.ID, nd.Count, nd.ImportedAt = next.nextDataset, 0, time.Time{}
-		next.nextDataset++
-		next.datasets = append(slices.Clip(next.datasets), &nd)
 		d.ID, d.Count, d.ImportedAt = nd.ID, 0, nd.ImportedAt
 		return change{}, nil
 	})
+}
+
+// addDataset adds a copy of d, checked, to next under a new id and returns it.
+func (next *state) addDataset(d *kume.Dataset) (*kume.Dataset, error) {
+	if next.datasetByName(d.Name) != nil {
+		return nil, kume.Errorf(kume.ECONFLICT, "a dataset named %q exists", d.Name)
+	}
+	nd := *d
+	nd.ID, nd.Count, nd.ImportedAt = next.nextDataset, 0, time.Time{}
+	next.nextDataset++
+	next.datasets = append(slices.Clip(next.datasets), &nd)
+	return &nd, nil
 }
 
 // Dataset returns the dataset with the given id (ENOTFOUND if none).

@@ -13,8 +13,9 @@ import (
 // publishes a new snapshot.
 type importer struct {
 	s         *Store
-	datasetID int64
+	datasetID int64 // 0 while a new dataset (opts.Dataset) is not committed
 	opts      kume.ImportOptions
+	create    *kume.Dataset // the checked copy of opts.Dataset, created by Commit
 
 	mu      sync.Mutex
 	batches [][]kume.Establishment // copies of what Add got
@@ -22,12 +23,29 @@ type importer struct {
 	done    bool
 }
 
-// BeginImport starts an import transaction into the dataset.
+// BeginImport starts an import transaction into the dataset, or into the new
+// dataset opts.Dataset (datasetID 0), which only Commit creates.
 func (s *Store) BeginImport(ctx context.Context, datasetID int64, opts kume.ImportOptions) (kume.Importer, error) {
-	if s.snapshot().dataset(datasetID) == nil {
+	if s.readOnly != "" {
+		return nil, s.readOnlyError()
+	}
+	imp := &importer{s: s, datasetID: datasetID, opts: opts, seen: map[string]struct{}{}}
+	switch {
+	case opts.Dataset != nil && datasetID != 0:
+		return nil, kume.Errorf(kume.EINVALID, "an import into dataset %d cannot create another", datasetID)
+	case opts.Dataset != nil:
+		d := *opts.Dataset
+		if err := checkDataset(&d); err != nil {
+			return nil, err
+		}
+		if s.snapshot().datasetByName(d.Name) != nil {
+			return nil, kume.Errorf(kume.ECONFLICT, "a dataset named %q exists", d.Name)
+		}
+		imp.create = &d
+	case s.snapshot().dataset(datasetID) == nil:
 		return nil, kume.Errorf(kume.ENOTFOUND, "dataset %d not found", datasetID)
 	}
-	return &importer{s: s, datasetID: datasetID, opts: opts, seen: map[string]struct{}{}}, nil
+	return imp, nil
 }
 
 // Add stages copies of rows. A source id staged twice is an EINVALID error.
@@ -57,7 +75,7 @@ func (imp *importer) Add(ctx context.Context, rows []kume.Establishment) error {
 			return err
 		}
 		imp.seen[e.SourceID] = struct{}{}
-		e.ID, e.DatasetID = 0, imp.datasetID
+		e.ID, e.DatasetID = 0, imp.datasetID // 0 for a new dataset until Commit
 		e.Founded, e.Closed = utcTime(e.Founded), utcTime(e.Closed)
 		e.Attrs = cloneStrings(e.Attrs)
 		batch[i] = e
@@ -83,29 +101,44 @@ func (imp *importer) Commit(ctx context.Context) (kume.ImportStats, error) {
 		return kume.ImportStats{}, kume.Errorf(kume.EINVALID, "the import is finished")
 	}
 	var stats kume.ImportStats
+	var created *kume.Dataset
 	err := imp.s.write(ctx, func(next *state) (change, error) {
-		di := next.datasetIndex(imp.datasetID)
+		id := imp.datasetID
+		if imp.create != nil {
+			nd, err := next.addDataset(imp.create)
+			if err != nil {
+				return change{}, err
+			}
+			id, created = nd.ID, nd
+		}
+		di := next.datasetIndex(id)
 		if di < 0 {
-			return change{}, kume.Errorf(kume.ENOTFOUND, "dataset %d not found", imp.datasetID)
+			return change{}, kume.Errorf(kume.ENOTFOUND, "dataset %d not found", id)
 		}
 		var t *table
-		stats, t = imp.merge(next)
+		stats, t = imp.merge(next, id)
 		ds := *next.datasets[di]
 		ds.ImportedAt = imp.s.now().UTC()
 		var ch change
 		if t != nil {
 			ds.Count = len(t.rows)
 			next.tables = maps.Clone(next.tables)
-			next.tables[imp.datasetID] = t
-			ch.tables = []int64{imp.datasetID}
+			next.tables[id] = t
+			ch.tables = []int64{id}
 			next.version++
 		}
 		next.datasets = slices.Clone(next.datasets)
 		next.datasets[di] = &ds
+		if created != nil {
+			created = &ds
+		}
 		return ch, nil
 	})
 	if err != nil {
 		return kume.ImportStats{}, err
+	}
+	if created != nil {
+		*imp.opts.Dataset = *created
 	}
 	imp.done, imp.batches, imp.seen = true, nil, nil
 	return stats, nil
@@ -113,9 +146,9 @@ func (imp *importer) Commit(ctx context.Context) (kume.ImportStats, error) {
 
 // merge applies the staged rows to the dataset's current table and returns the
 // stats and the new table, or a nil table when nothing changed.
-func (imp *importer) merge(next *state) (kume.ImportStats, *table) {
+func (imp *importer) merge(next *state, id int64) (kume.ImportStats, *table) {
 	var stats kume.ImportStats
-	old := next.tables[imp.datasetID]
+	old := next.tables[id]
 	if old == nil {
 		old = newTable(nil)
 	}
@@ -180,7 +213,7 @@ func (imp *importer) merge(next *state) (kume.ImportStats, *table) {
 		for _, b := range imp.batches {
 			for k := range b {
 				if _, ok := bySource[b[k].SourceID]; !ok {
-					b[k].ID = next.nextEst
+					b[k].ID, b[k].DatasetID = next.nextEst, id
 					next.nextEst++
 					rows = append(rows, b[k])
 				}

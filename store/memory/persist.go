@@ -46,7 +46,7 @@ func Open(dir string) (*Store, error) {
 	}
 	if err := lockFile(lock); err != nil {
 		lock.Close()
-		return nil, fmt.Errorf("memory: data directory %s is in use by another kume process: %w", dir, err)
+		return nil, lockedError(dir, err)
 	}
 	st, err := openLocked(dir)
 	if err != nil {
@@ -55,6 +55,11 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{dir: dir, lock: lock, now: time.Now}
+	if err := loadJobs(dir, &s.jobs); err != nil {
+		unlockFile(lock)
+		lock.Close()
+		return nil, err
+	}
 	s.cur.Store(st)
 	return s, nil
 }

@@ -29,12 +29,17 @@ import (
 type Store struct {
 	dir  string   // data directory; "" when not persisted
 	lock *os.File // holds the directory's flock while open
+	// readOnly is the data directory of a store opened with OpenReadOnly
+	// ("" otherwise): it is not persisted to, and every write fails.
+	readOnly string
 
 	wmu    sync.Mutex // serialises writers
 	cur    atomic.Pointer[state]
 	closed atomic.Bool
 	// streaming is set while an analysis is being streamed (BeginAnalysis).
 	streaming atomic.Bool
+	// jobs are kept beside the snapshot state (see jobs.go).
+	jobs jobSet
 
 	// now returns the current time; tests may replace it.
 	now func() time.Time
@@ -139,6 +144,9 @@ func (s *Store) write(ctx context.Context, fn func(next *state) (change, error))
 	defer s.wmu.Unlock()
 	if s.closed.Load() {
 		return kume.Errorf(kume.EUNAVAILABLE, "the store is closed")
+	}
+	if s.readOnly != "" {
+		return s.readOnlyError()
 	}
 	next := *s.cur.Load()
 	ch, err := fn(&next)

@@ -39,6 +39,9 @@ func (s *Store) BeginAnalysis(ctx context.Context, cells int) (kume.AnalysisWrit
 	if s.closed.Load() {
 		return nil, kume.Errorf(kume.EUNAVAILABLE, "the store is closed")
 	}
+	if s.readOnly != "" {
+		return nil, s.readOnlyError()
+	}
 	if !s.streaming.CompareAndSwap(false, true) {
 		return nil, kume.Errorf(kume.ECONFLICT, "another analysis is being saved")
 	}

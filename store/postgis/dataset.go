@@ -23,13 +23,14 @@ func (s *Store) CreateDataset(ctx context.Context, d *kume.Dataset) error {
 	return wrap(ctx, err, "create dataset")
 }
 
-// checkDataset validates d, defaulting an empty visibility to public.
+// checkDataset validates d, defaulting an empty visibility to
+// kume.DefaultVisibility.
 func checkDataset(d *kume.Dataset) error {
 	if d.Name == "" {
 		return invalid("dataset name is empty")
 	}
 	if d.Visibility == "" {
-		d.Visibility = kume.Public
+		d.Visibility = kume.DefaultVisibility
 	}
 	if !d.Visibility.Valid() {
 		return invalid("unknown visibility %q", d.Visibility)

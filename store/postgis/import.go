@@ -37,8 +37,9 @@ type importer struct {
 	tx        pgx.Tx
 	datasetID int64
 	opts      kume.ImportOptions
-	existing  int64 // rows the dataset holds, open and closed
-	fresh     bool  // copying straight into the next partition
+	create    *kume.Dataset // the checked copy of opts.Dataset, inserted by the transaction
+	existing  int64         // rows the dataset holds, open and closed
+	fresh     bool          // copying straight into the next partition
 	staged    int
 	done      bool
 	copy      *copyStream // the COPY Add feeds, until Commit or Rollback
@@ -46,18 +47,31 @@ type importer struct {
 }
 
 // BeginImport starts an import transaction into the dataset (ENOTFOUND if
-// none). Imports into one dataset run one after the other: a second one waits
-// here until the first ends. The caller must end the import with Commit or
-// Rollback (a deferred Rollback after Commit is a no-op).
+// none), or into the new dataset opts.Dataset (datasetID 0), which the
+// transaction inserts, so that a rollback leaves nothing of it. Imports into
+// one dataset run one after the other: a second one waits here until the
+// first ends. The caller must end the import with Commit or Rollback (a
+// deferred Rollback after Commit is a no-op).
 func (s *Store) BeginImport(ctx context.Context, datasetID int64, opts kume.ImportOptions) (kume.Importer, error) {
 	if opts.Replace && opts.ReplaceAt.IsZero() {
 		opts.ReplaceAt = time.Now()
+	}
+	imp := &importer{s: s, datasetID: datasetID, opts: opts}
+	if opts.Dataset != nil {
+		if datasetID != 0 {
+			return nil, invalid("an import into dataset %d cannot create another", datasetID)
+		}
+		d := *opts.Dataset
+		if err := checkDataset(&d); err != nil {
+			return nil, err
+		}
+		imp.create = &d
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, wrap(ctx, err, "begin import")
 	}
-	imp := &importer{s: s, tx: tx, datasetID: datasetID, opts: opts}
+	imp.tx = tx
 	if err := imp.begin(ctx); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return nil, err
@@ -82,6 +96,14 @@ func (imp *importer) begin(ctx context.Context) error {
 	s, tx := imp.s, imp.tx
 	if _, err := tx.Exec(ctx, importSettingsSQL); err != nil {
 		return wrap(ctx, err, "begin import")
+	}
+	if d := imp.create; d != nil {
+		err := tx.QueryRow(ctx, datasetCreateSQL, d.Name, d.Source, d.Licence, d.Attribution, string(d.Visibility)).Scan(&imp.datasetID)
+		if kume.ErrorCode(wrap(ctx, err, "create dataset")) == kume.ECONFLICT {
+			return withCode(err, kume.ECONFLICT, "a dataset named %q exists", d.Name)
+		} else if err != nil {
+			return wrap(ctx, err, "create dataset")
+		}
 	}
 	if err := tx.QueryRow(ctx, importLockDatasetSQL, imp.datasetID).Scan(&imp.existing); err != nil {
 		return wrap(ctx, err, "dataset")
@@ -183,6 +205,13 @@ func (imp *importer) Commit(ctx context.Context) (kume.ImportStats, error) {
 	imp.done = true
 	if err := imp.tx.Commit(ctx); err != nil {
 		return kume.ImportStats{}, wrap(ctx, err, "import commit")
+	}
+	if imp.create != nil {
+		d, err := imp.s.Dataset(ctx, imp.datasetID)
+		if err != nil {
+			return st, err
+		}
+		*imp.opts.Dataset = *d
 	}
 	return st, nil
 }

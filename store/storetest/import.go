@@ -12,6 +12,7 @@ func testImport(t *testing.T, open Opener) {
 	t.Run("Rollback", func(t *testing.T) { testImportRollback(t, open) })
 	t.Run("Uncommitted", func(t *testing.T) { testImportUncommitted(t, open) })
 	t.Run("DuplicateSourceID", func(t *testing.T) { testImportDuplicates(t, open) })
+	t.Run("NewDataset", func(t *testing.T) { testImportNewDataset(t, open) })
 	t.Run("MissingDataset", func(t *testing.T) {
 		s := open(t)
 		ctx := t.Context()

@@ -29,7 +29,9 @@
 //     open (Closed == nil); rows already closed keep their Closed time and are
 //     not counted.
 //   - BeginImport into a dataset that does not exist fails with ENOTFOUND (from
-//     BeginImport, Add or Commit). A duplicate source id fails with EINVALID
+//     BeginImport, Add or Commit). An import that creates its dataset
+//     (ImportOptions.Dataset) leaves nothing of it, record and name
+//     included, unless it commits. A duplicate source id fails with EINVALID
 //     (from Add or Commit) and a rollback afterwards leaves the store unchanged.
 //   - NACEPrefixes is a literal string prefix: "1" matches "13.20" and "10.11";
 //     an empty NACE never matches.
@@ -39,6 +41,9 @@
 //     its Sector always filters.
 //   - Before the first analysis, CellStats, Clusters and RegionStats return no
 //     rows and no error.
+//   - Jobs (PutJob, Job, Jobs) come back as put, times in UTC to the
+//     microsecond and JSON by meaning; Jobs lists the newest first and leaves
+//     out the rejects; DeleteJobs removes only finished jobs.
 //   - DataVersion strictly grows with a commit that changes establishments,
 //     with DeleteDataset of a non-empty dataset and with SaveAnalysis, whose
 //     returned version is a data version.
@@ -72,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) kume.Store) {
 		{"Analysis", testAnalysis},
 		{"AnalysisStream", testAnalysisStream},
 		{"Keys", testKeys},
+		{"Jobs", testJobs},
 		{"Concurrency", testConcurrency},
 	}
 	for _, g := range groups {

@@ -1,0 +1,1 @@
+DELETE FROM jobs WHERE finished_at < $1
