@@ -240,6 +240,26 @@ CREATE SEQUENCE public.establishments_id_seq
 
 ALTER SEQUENCE public.establishments_id_seq OWNED BY public.establishments.id;
 
+CREATE TABLE public.jobs (
+    id text NOT NULL,
+    kind text NOT NULL,
+    status text NOT NULL,
+    owner bigint DEFAULT 0 NOT NULL,
+    dataset_id bigint DEFAULT 0 NOT NULL,
+    options jsonb,
+    progress jsonb,
+    result jsonb,
+    error_code text,
+    error_message text,
+    rejects bytea,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT jobs_id_check CHECK ((id ~ '^[0-9a-f]{32}$'::text)),
+    CONSTRAINT jobs_kind_check CHECK ((kind = ANY (ARRAY['import'::text, 'analysis'::text]))),
+    CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text])))
+);
+
 CREATE TABLE public.region_stats (
     version bigint NOT NULL,
     level text NOT NULL,
@@ -310,6 +330,9 @@ ALTER TABLE ONLY public.datasets
 ALTER TABLE ONLY public.datasets
     ADD CONSTRAINT datasets_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.region_stats
     ADD CONSTRAINT region_stats_pkey PRIMARY KEY (version, level, sector, code);
 
@@ -331,6 +354,10 @@ CREATE INDEX establishments_band_idx ON ONLY public.establishments USING btree (
 CREATE UNIQUE INDEX establishments_dataset_source_key ON ONLY public.establishments USING btree (source_id, dataset_id);
 
 CREATE INDEX establishments_id_idx ON ONLY public.establishments USING btree (id);
+
+CREATE INDEX jobs_created ON public.jobs USING btree (created_at DESC, id DESC);
+
+CREATE INDEX jobs_finished ON public.jobs USING btree (finished_at) WHERE (finished_at IS NOT NULL);
 
 CREATE INDEX regions_geom_idx ON public.regions USING gist (geom);
 
