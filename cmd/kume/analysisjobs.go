@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -103,10 +104,16 @@ func (a *analysisJobs) onRun(ctx context.Context, st analysis.Status, err error)
 	close(a.stop)
 	a.running = nil
 	j.Status, j.FinishedAt = kume.JobSucceeded, &now
-	if err != nil {
+	switch {
+	case errors.Is(err, context.Canceled):
+		// The server stopped during the run (kume serve's context ended).
+		j.Status, j.Error = kume.JobFailed, &kume.JobError{Code: kume.EUNAVAILABLE, Message: "cancelled: the server stopped during the run"}
+	case err != nil:
 		j.Status, j.Error = kume.JobFailed, &kume.JobError{Code: kume.ErrorCode(err), Message: kume.ErrorMessage(err)}
-	} else if b, merr := json.Marshal(analysisResult{Version: st.Version, Cells: st.Cells, Seconds: st.Seconds}); merr == nil {
-		j.Result = b
+	default:
+		if b, merr := json.Marshal(analysisResult{Version: st.Version, Cells: st.Cells, Seconds: st.Seconds}); merr == nil {
+			j.Result = b
+		}
 	}
 	a.writeLocked(ctx, j, st)
 }

@@ -222,8 +222,11 @@ func TestCommandsBesideServer(t *testing.T) {
 		}
 	}
 	for _, j := range runs.Jobs {
+		if j.Error != nil && j.Error.Code == kume.EUNAVAILABLE {
+			continue // a run the restart above cut short
+		}
 		if j.Status != kume.JobSucceeded || !strings.Contains(string(j.Result), `"version"`) {
-			t.Errorf("analysis job %+v %s", j, j.Result)
+			t.Errorf("analysis job %+v %s (error %+v)", j, j.Result, j.Error)
 		}
 	}
 	// Without its control socket the server cannot take a change.
