@@ -6,24 +6,24 @@ import (
 	"testing"
 )
 
-// exactSF sums the binomial probabilities of k..n in exact rational
-// arithmetic (p given as num/den).
-func exactSF(k, n int, num, den int64) float64 {
-	if k <= 0 {
-		return 1
-	}
-	sum := new(big.Rat)
+// exactTails returns P(X ≥ k) for k = 0..n+1, X ~ Binomial(n, num/den),
+// summed in exact rational arithmetic from the top down.
+func exactTails(n int, num, den int64) []float64 {
 	p := big.NewRat(num, den)
 	q := new(big.Rat).Sub(big.NewRat(1, 1), p)
-	for i := k; i <= n; i++ {
-		c := new(big.Int).Binomial(int64(n), int64(i))
-		t := new(big.Rat).SetInt(c)
-		t.Mul(t, new(big.Rat).SetFrac(new(big.Int).Exp(p.Num(), big.NewInt(int64(i)), nil), new(big.Int).Exp(p.Denom(), big.NewInt(int64(i)), nil)))
-		t.Mul(t, new(big.Rat).SetFrac(new(big.Int).Exp(q.Num(), big.NewInt(int64(n-i)), nil), new(big.Int).Exp(q.Denom(), big.NewInt(int64(n-i)), nil)))
-		sum.Add(sum, t)
+	pow := func(r *big.Rat, e int) *big.Rat {
+		return new(big.Rat).SetFrac(new(big.Int).Exp(r.Num(), big.NewInt(int64(e)), nil), new(big.Int).Exp(r.Denom(), big.NewInt(int64(e)), nil))
 	}
-	f, _ := sum.Float64()
-	return f
+	out := make([]float64, n+2)
+	sum := new(big.Rat)
+	for k := n; k >= 0; k-- {
+		t := new(big.Rat).SetInt(new(big.Int).Binomial(int64(n), int64(k)))
+		t.Mul(t, pow(p, k))
+		t.Mul(t, pow(q, n-k))
+		sum.Add(sum, t)
+		out[k], _ = sum.Float64()
+	}
+	return out
 }
 
 func TestBinomialSFExact(t *testing.T) {
@@ -32,8 +32,9 @@ func TestBinomialSFExact(t *testing.T) {
 		num, den int64
 	}{{1, 1, 2}, {7, 1, 3}, {20, 1, 20}, {60, 3, 100}, {150, 1, 7}, {400, 1, 50}, {300, 9, 10}} {
 		p := float64(c.num) / float64(c.den)
+		tails := exactTails(c.n, c.num, c.den)
 		for k := 0; k <= c.n+1; k++ {
-			want := exactSF(k, c.n, c.num, c.den)
+			want := tails[k]
 			got := BinomialSF(k, c.n, p)
 			if want == 0 {
 				if got > 1e-300 {
