@@ -300,7 +300,9 @@ func (s *Server) trendUnit(ctx context.Context, p params) (trendUnit, string, er
 		}
 		b := reg.Geometry.Bound()
 		u.Match, u.box = "boundary", &b
-		u.inside = func(e *kume.Establishment) bool { return planar.MultiPolygonContains(reg.Geometry, orb.Point{e.Lon, e.Lat}) }
+		u.inside = func(e *kume.Establishment) bool {
+			return planar.MultiPolygonContains(reg.Geometry, orb.Point{e.Lon, e.Lat})
+		}
 		return u, sector, nil
 	}
 	return trendUnit{}, "", invalid("cluster", "give cluster=<id> or region=<level:code>")
