@@ -107,13 +107,14 @@ function addKumeLayers(map, external) {
 }
 
 // createMap builds the map on the basemap /api/v1/config describes.
-export function createMap(container, { basemap, bounds, padding } = {}) {
+export function createMap(container, { basemap, bounds, padding, interactive = true, hash = 'map' } = {}) {
   const style = baseStyle(basemap);
   const external = typeof style === 'string';
   const map = new maplibregl.Map({
     container,
     style,
-    hash: 'map',
+    hash: interactive ? hash : false,
+    interactive,
     bounds: bounds || undefined,
     fitBoundsOptions: { padding: padding ?? 20 },
     center: bounds ? undefined : [20, 45],
@@ -122,7 +123,7 @@ export function createMap(container, { basemap, bounds, padding } = {}) {
     attributionControl: false,
     canvasContextAttributes: { preserveDrawingBuffer: true },
   });
-  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  if (interactive) map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   map.getCanvas().setAttribute('aria-label', t('mapLabel'));
   map.on('style.load', () => addKumeLayers(map, external));
