@@ -212,12 +212,16 @@ func (s *Server) handleTrends(w http.ResponseWriter, r *http.Request) {
 			EmployeesIn:     ec.in, EmployeesOut: ec.out})
 	}
 	t.Growth = growth(t)
-	t.Method = "entries are firms founded in a period, exits firms closed in it; a firm is active at a period's end when founded (if known) on or before it and not closed by it; employment sums each active firm's one recorded head count (band midpoints); a growth rate is stated only when at least 95% of the firms have a founding date"
+	t.Method = "entries are firms founded in a period, exits firms closed in it; a firm is active at a period's end when founded (if known) on or before it and not closed by it; employment sums each active firm's one recorded head count (band midpoints); a growth rate (over the last five years at most) is stated only when at least 95% of the firms have a founding date"
 	writeJSON(w, http.StatusOK, t)
 }
 
+// growthYears is the longest span a growth rate covers.
+const growthYears = 5
+
 // growth states the change of active firms from the end of the first period
-// to the end of the last, or why it is not stated.
+// (at most growthYears before the last) to the end of the last, or why it is
+// not stated.
 func growth(t Trend) Growth {
 	switch {
 	case t.Total == 0:
@@ -227,7 +231,12 @@ func growth(t Trend) Growth {
 	case len(t.Periods) < 2:
 		return Growth{Reason: "fewer than two dated periods"}
 	}
-	p0, p1 := t.Periods[0], t.Periods[len(t.Periods)-1]
+	// Over the last five years at most, as the profile's dynamism.
+	span := growthYears
+	if t.Interval == "month" {
+		span *= 12
+	}
+	p0, p1 := t.Periods[max(0, len(t.Periods)-1-span)], t.Periods[len(t.Periods)-1]
 	start := p0.Active
 	g := Growth{Claimable: true, From: p0.End, To: p1.End, Start: start, End: p1.Active}
 	if start > 0 {

@@ -6,9 +6,12 @@ import { t, fmtNumber, fmtPercent, fmtMonth, fmtDate } from './i18n.js';
 import { trendChart } from './charts.js';
 import { el } from './dom.js';
 
-// loadTrend asks for the trend of a unit: {cluster: id} or {region: "level:code"}.
-export function loadTrend(unit, sector) {
-  return optionalJSON(endpoints.trends, { ...unit, sector: sector || undefined, interval: 'month' });
+// loadTrend asks for the monthly trend of a unit ({cluster: id} or {region:
+// "level:code"}), or the yearly one when its dates span more than four years.
+export async function loadTrend(unit, sector) {
+  const ask = (interval) => optionalJSON(endpoints.trends, { ...unit, sector: sector || undefined, interval });
+  const monthly = await ask('month');
+  return (monthly?.periods?.length ?? 0) > 48 ? ask('year') : monthly;
 }
 
 const label = (p) => (p.period.length === 7 ? fmtMonth(p.period) : p.period);
