@@ -3,7 +3,7 @@ import { optionalJSON, endpoints, missingEndpoints } from './api.js';
 import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtPercent } from './i18n.js';
 import { state, readURL, update, onChange } from './state.js';
 import { createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds, zoomResolution, setAnalysedResolutions } from './map.js';
-import { relabelPlaces } from './basemap.js';
+import { relabelPlaces, loadLabelFont } from './basemap.js';
 import { clusterIndex, clusterName, loadRegions } from './names.js';
 import { initCompare, renderCompare } from './compare.js';
 import { viewPadding } from './frame.js';
@@ -253,6 +253,7 @@ async function start() {
     loadTimeRange(),
     loadSynonyms(),
     loadRegions(),
+    loadLabelFont(),
   ]);
   showSector();
   const bounds = dataBounds(await extentConfig(config), tileInfo);

@@ -5,21 +5,17 @@
 import { origin } from './api.js';
 import { getLanguage } from './i18n.js';
 
-// The font kume's own labels use; MapLibre draws its glyphs from the bundled
-// woff2 files (Latin and Latin Extended: Turkish ğ ş ı İ included).
+// The font kume's own labels use. The style names no glyph server, so
+// MapLibre draws each glyph itself from this font family, which css/app.css
+// declares from the bundled Noto Sans woff2 files (Latin and Latin Extended:
+// Turkish ğ ş ı İ included) and index.html preloads, so that the first labels
+// need not wait for it.
 export const labelFont = 'Noto Sans Regular';
-const boldFont = 'Noto Sans Bold';
 
-const latin = ['U+0000-00FF', 'U+0131', 'U+0152-0153', 'U+02BB-02BC', 'U+02C6', 'U+02DA', 'U+02DC', 'U+2000-206F', 'U+20AC', 'U+2122', 'U+2212'];
-const latinExt = ['U+0100-0130', 'U+0132-0151', 'U+0154-02BA', 'U+02BD-02C5', 'U+02C7-02CC', 'U+02CE-02D7', 'U+02DD-02FF', 'U+1E00-1E9F', 'U+20A0-20AB', 'U+20AD-20C0', 'U+2C60-2C7F', 'U+A720-A7FF'];
-
-function faces(weight) {
-  const f = (subset) => `${origin}/vendor/noto-sans/noto-sans-${subset}-${weight}-normal.woff2`;
-  return [{ url: f('latin'), 'unicode-range': latin }, { url: f('latin-ext'), 'unicode-range': latinExt }];
-}
-
-export function fontFaces() {
-  return { [labelFont]: faces(400), [boldFont]: faces(700) };
+// loadLabelFont loads both subsets of the label font before the map asks for
+// glyphs, so that no Turkish letter is drawn from a fallback font.
+export function loadLabelFont() {
+  return document.fonts?.load(`16px "${labelFont}"`, 'Aa ğşıİĞŞçöüÇÖÜ').catch(() => []) ?? Promise.resolve([]);
 }
 
 export const colors = { water: '#c6dcea', land: '#f4f2ec', river: '#9fc2da', border: '#9a8fa6', text: '#3a3f45', halo: 'rgba(255,255,255,0.9)' };
@@ -73,7 +69,7 @@ export function labelLayers({ font = labelFont, places = true, regionsLayer = 'r
 export function baseStyle(bm) {
   const kind = bm?.kind || 'none';
   if (kind === 'style' && bm.url) return bm.url;
-  const style = { version: 8, 'font-faces': fontFaces(), sources: {}, layers: [] };
+  const style = { version: 8, sources: {}, layers: [] };
   if (kind === 'offline') {
     style.sources.basemap = { type: 'vector', tiles: [`${origin}/basemap/{z}/{x}/{y}.mvt`], minzoom: 0, maxzoom: bm.maxzoom || 8,
       attribution: 'Natural Earth' };
@@ -91,7 +87,7 @@ export function baseStyle(bm) {
 // styleFont is a font the loaded style can draw: kume's own, or the first
 // text font of an external style's layers (its glyph server has that one).
 export function styleFont(map) {
-  if (map.getStyle()?.['font-faces']?.[labelFont]) return labelFont;
+  if (!map.getStyle()?.glyphs) return labelFont;
   for (const l of map.getStyle()?.layers || []) {
     const f = l.layout?.['text-font'];
     if (Array.isArray(f) && typeof f[0] === 'string') return f[0];

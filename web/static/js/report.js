@@ -5,6 +5,7 @@ import { getJSON, optionalJSON, endpoints } from './api.js';
 import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtNumber, fmtPercent, fmtDate } from './i18n.js';
 import { state } from './state.js';
 import { createMap, loadTileJSON, highlightCluster, setAnalysedResolutions } from './map.js';
+import { loadLabelFont } from './basemap.js';
 import { resolveName, sectorLabel, loadValueChains } from './sector.js';
 import { clusterName, bboxOf, centreOf, placesAt, loadRegions } from './names.js';
 import { loadTrend, growthText, datesNote, renderTrend } from './trends.js';
@@ -37,7 +38,7 @@ async function mapExtract(c, config) {
   state.sector = String(c.sector ?? '');
   state.layers = new Set(['hexagons', 'clusters', 'regions']);
   state.metric = 'gi';
-  await loadTileJSON();
+  await Promise.all([loadTileJSON(), loadLabelFont()]);
   const b = bboxOf(c.geometry);
   const map = createMap('r-map', { basemap: config?.basemap || { kind: 'none' }, interactive: false,
     bounds: b ? [[b[0], b[1]], [b[2], b[3]]] : undefined, padding: 24 });
