@@ -19,6 +19,7 @@ const maxPlacePoints = 100
 
 func (s *Server) mountPlaces(r chi.Router) {
 	r.With(s.need(kume.ScopeRead)).Get("/places", s.handlePlaces)
+	r.With(s.need(kume.ScopeRead)).Get("/region-labels", s.handleRegionLabels)
 }
 
 // placeJSON names a region that contains a point.
@@ -103,4 +104,85 @@ func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"places": out})
+}
+
+// handleRegionLabels gives one label point per region, inside its largest
+// polygon, as GeoJSON points with level, code and name, so that a map names
+// each region once (labels placed per tile repeat along tile edges).
+func (s *Server) handleRegionLabels(w http.ResponseWriter, r *http.Request) {
+	p, err := parseParams(r, "level")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	level, err := p.match("level", levelRE, "a region level such as province")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	regs, err := s.store.Regions(ctx, kume.RegionFilter{Level: level})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	type feature struct {
+		Type       string         `json:"type"`
+		Geometry   map[string]any `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	}
+	fs := make([]feature, 0, len(regs))
+	for _, rg := range regs {
+		pt, ok := labelPoint(rg.Geometry)
+		if !ok {
+			continue
+		}
+		fs = append(fs, feature{Type: "Feature",
+			Geometry:   map[string]any{"type": "Point", "coordinates": []float64{round7(pt[0]), round7(pt[1])}},
+			Properties: map[string]any{"level": rg.Level, "code": rg.Code, "name": rg.Name}})
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	writeJSON(w, http.StatusOK, map[string]any{"type": "FeatureCollection", "features": fs})
+}
+
+func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
+
+// labelPoint returns a point inside the largest polygon of mp: its centroid
+// when that lies inside, else the middle of the widest stretch inside the
+// polygon along the centroid's latitude.
+func labelPoint(mp orb.MultiPolygon) (orb.Point, bool) {
+	best, bestArea := -1, 0.0
+	for i, pg := range mp {
+		if a := planar.Area(pg); a > bestArea {
+			best, bestArea = i, a
+		}
+	}
+	if best < 0 {
+		return orb.Point{}, false
+	}
+	pg := mp[best]
+	c, _ := planar.CentroidArea(pg)
+	if planar.PolygonContains(pg, c) {
+		return c, true
+	}
+	var xs []float64
+	for _, ring := range pg {
+		for i := 0; i+1 < len(ring); i++ {
+			a, b := ring[i], ring[i+1]
+			if (a[1] <= c[1]) != (b[1] <= c[1]) {
+				xs = append(xs, a[0]+(c[1]-a[1])/(b[1]-a[1])*(b[0]-a[0]))
+			}
+		}
+	}
+	sort.Float64s(xs)
+	found := false
+	var pt orb.Point
+	widest := 0.0
+	for i := 0; i+1 < len(xs); i += 2 {
+		if w := xs[i+1] - xs[i]; w > widest {
+			widest, pt, found = w, orb.Point{(xs[i] + xs[i+1]) / 2, c[1]}, true
+		}
+	}
+	return pt, found
 }

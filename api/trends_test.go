@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"github.com/kume-geo/kume"
 )
@@ -194,5 +195,44 @@ func TestTrendsCluster(t *testing.T) {
 		if rec := do(t, s, http.MethodGet, "/api/v1/trends?"+q, "", nil); rec.Code != want {
 			t.Errorf("%q: %d, want %d: %s", q, rec.Code, want, rec.Body.String())
 		}
+	}
+}
+
+func TestRegionLabels(t *testing.T) {
+	s, st, _ := newTestServer(t, nil)
+	// A C-shaped region whose centroid lies outside it.
+	st.regions = append(st.regions, kume.Region{Code: "c", Name: "Crescent", Level: "district", Geometry: orb.MultiPolygon{{{
+		{0, 0}, {3, 0}, {3, 1}, {1, 1}, {1, 2}, {3, 2}, {3, 3}, {0, 3}, {0, 0}}}}})
+	rec := do(t, s, http.MethodGet, "/api/v1/region-labels", "", nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+	var fc struct {
+		Features []struct {
+			Geometry struct {
+				Coordinates orb.Point `json:"coordinates"`
+			} `json:"geometry"`
+			Properties map[string]string `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &fc); err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) != 2 {
+		t.Fatalf("%d labels, want 2", len(fc.Features))
+	}
+	for _, f := range fc.Features {
+		var reg kume.Region
+		for _, r := range st.regions {
+			if r.Code == f.Properties["code"] {
+				reg = r
+			}
+		}
+		if !planar.MultiPolygonContains(reg.Geometry, f.Geometry.Coordinates) || f.Properties["name"] != reg.Name {
+			t.Errorf("label %v of %s lies outside it", f.Geometry.Coordinates, reg.Name)
+		}
+	}
+	if rec := do(t, s, http.MethodGet, "/api/v1/region-labels?level=a%20b", "", nil); rec.Code != http.StatusBadRequest {
+		t.Errorf("bad level: %d", rec.Code)
 	}
 }
