@@ -68,6 +68,7 @@ export const endpoints = {
   rank: '/api/v1/rank',
   regions: '/api/v1/regions',
   places: '/api/v1/places',
+  regionLabels: '/api/v1/region-labels',
   trends: '/api/v1/trends',
   lisa: '/api/v1/lisa',
   cluster: (id) => `/api/v1/clusters/${encodeURIComponent(id)}`,

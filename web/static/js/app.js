@@ -244,15 +244,16 @@ async function start() {
 
   let ready;
   window.kume = { ready: new Promise((r) => { ready = r; }), errors, missingEndpoints, version: undefined, openCluster, openRegion, rank };
+  // Names (sectors, chains, regions, everyday words) are not needed to draw
+  // the map: they load beside it, so first sight waits only for what the
+  // map itself needs.
+  Promise.all([loadValueChains(), resolveName(state.sector), loadSynonyms(), loadRegions()])
+    .then(() => { showSector(); refreshLegend(); }).catch(() => {});
   const [config, , tileInfo] = await Promise.all([
     optionalJSON(endpoints.config).catch(() => undefined),
     watchAnalysis(true),
     loadTileJSON(),
-    loadValueChains(),
-    resolveName(state.sector),
     loadTimeRange(),
-    loadSynonyms(),
-    loadRegions(),
     loadLabelFont(),
   ]);
   showSector();

@@ -41,12 +41,14 @@ function offlineLayers() {
 
 // labelLayers are drawn above kume's data: region names (from kume's regions
 // tiles) and, with the offline basemap, place names.
-export function labelLayers({ font = labelFont, places = true, regionsLayer = 'regions' } = {}) {
+export function labelLayers({ font = labelFont, places = true } = {}) {
   const layers = [{
-    id: 'regions-label', type: 'symbol', source: 'regions', 'source-layer': regionsLayer, minzoom: 5,
-    filter: ['any', ['!=', ['get', 'level'], 'bezirk'], ['>=', ['zoom'], 9]],
+    // One point per region (/api/v1/region-labels): provinces from zoom 5,
+    // Berlin's districts from 9, other levels from 7.
+    id: 'regions-label', type: 'symbol', source: 'region-labels', minzoom: 5,
+    filter: ['match', ['get', 'level'], 'province', true, 'bezirk', ['>=', ['zoom'], 9], ['>=', ['zoom'], 7]],
     layout: { 'text-field': ['get', 'name'], 'text-font': [font], 'text-size': ['interpolate', ['linear'], ['zoom'], 5, 10, 12, 13],
-      'text-letter-spacing': 0.04, 'text-max-width': 8, 'symbol-placement': 'point', 'text-padding': 4 },
+      'text-letter-spacing': 0.04, 'text-max-width': 8, 'text-padding': 4 },
     paint: { 'text-color': '#5b5170', 'text-halo-color': colors.halo, 'text-halo-width': 1.4 },
   }];
   if (places) {

@@ -1,6 +1,6 @@
 // map: the MapLibre map, its kume sources and layers, and their updates.
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
-import { tileURL, optionalJSON, endpoints } from './api.js';
+import { tileURL, optionalJSON, endpoints, origin } from './api.js';
 import { state, filters, pointFilters } from './state.js';
 import { hexFill, regionFill, institutionIcon, footprintColor, footprintDash, highlightColor, firmColor } from './palette.js';
 import { addInstitutionImages } from './symbols.js';
@@ -101,8 +101,8 @@ function addKumeLayers(map, external) {
   addInstitutionImages(map);
   const before = external ? firstSymbolLayer(map) : undefined;
   for (const l of kumeStyleLayers()) if (!map.getLayer(l.id)) map.addLayer(l, before);
-  const labels = labelLayers({ font: styleFont(map), places: !external && !!map.getSource('basemap') && map.getSource('basemap').type === 'vector',
-    regionsLayer: sourceLayer('regions') });
+  if (!map.getSource('region-labels')) map.addSource('region-labels', { type: 'geojson', data: `${origin}${endpoints.regionLabels}` });
+  const labels = labelLayers({ font: styleFont(map), places: !external && map.getSource('basemap')?.type === 'vector' });
   for (const l of labels) if (!map.getLayer(l.id)) map.addLayer(l);
 }
 

@@ -8,6 +8,7 @@ import { sectorName } from './sector.js';
 const regions = new Map(); // "level:code" -> {name, level, code, bbox}
 const places = new Map(); // "lon,lat" -> region name, smallest first
 const clusterSets = new Map(); // sector -> Map(id -> {props, bbox, centre})
+const clusterLoads = new Map(); // sector -> the promise of its index
 let regionsLoaded = null;
 
 // loadRegions learns every region's name and extent once.
@@ -78,18 +79,22 @@ export function placeAt(pt) { return pt ? places.get(key(pt)) || '' : ''; }
 
 // clusterIndex loads the footprints of a sector (with their outlines) once,
 // and the places they lie in.
-export async function clusterIndex(sector) {
+export function clusterIndex(sector) {
   const k = sector || '';
-  if (clusterSets.has(k)) return clusterSets.get(k);
-  const idx = new Map();
-  clusterSets.set(k, idx);
-  const fc = await getJSON('/api/v1/export/clusters.geojson', { sector: k || undefined, limit: 10000 }).catch(() => null);
-  for (const f of fc?.features || []) {
-    const id = String(f.properties?.id ?? f.id);
-    idx.set(id, { props: f.properties || {}, bbox: bboxOf(f.geometry), centre: centreOf(f.geometry) });
+  if (!clusterLoads.has(k)) {
+    clusterLoads.set(k, (async () => {
+      const idx = new Map();
+      const fc = await getJSON('/api/v1/export/clusters.geojson', { sector: k || undefined, limit: 10000 }).catch(() => null);
+      for (const f of fc?.features || []) {
+        const id = String(f.properties?.id ?? f.id);
+        idx.set(id, { props: f.properties || {}, bbox: bboxOf(f.geometry), centre: centreOf(f.geometry) });
+      }
+      await placesAt([...idx.values()].map((c) => c.centre));
+      clusterSets.set(k, idx);
+      return idx;
+    })());
   }
-  await placesAt([...idx.values()].map((c) => c.centre));
-  return idx;
+  return clusterLoads.get(k);
 }
 
 // clusterInfo returns what the index knows of a footprint.
