@@ -200,6 +200,8 @@ describe('first sight, names and framing on the demo', { skip: skip || false, ti
     const r = await page.evaluate(() => fetch('/api/v1/regions').then((x) => x.json()));
     const reg = r.regions.find((x) => `${x.level}:${x.code}` === id);
     assert.deepEqual(await framedBeside(page, reg.bbox), []);
+    assert.ok((await rendered(page, 'regions-highlight')).some((p) => `${p.level}:${p.code}` === id), 'the chosen region is not outlined');
+    assert.match(await page.locator('#legend-body').textContent(), /Chosen region/);
     await shot(page, 'p06-ranking-region-en');
   });
 

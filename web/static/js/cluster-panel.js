@@ -9,7 +9,7 @@ import { resolveName, loadSubtree, sectorName, sectorLabel } from './sector.js';
 import { el, clear, $ } from './dom.js';
 import { clusterName, bboxOf, centreOf, placesAt, region, regionLabel, loadRegions, levelName } from './names.js';
 import { frameBBox } from './frame.js';
-import { highlightCluster } from './map.js';
+import { highlightCluster, highlightRegion } from './map.js';
 import { loadTrend, renderTrend } from './trends.js';
 import { showActors } from './actors.js';
 import { addToCompare } from './compare.js';
@@ -159,6 +159,7 @@ export function closeCluster() {
   current = null;
   $('#cluster-panel').hidden = true;
   highlightCluster(mapRef, '');
+  highlightRegion(mapRef, '');
   showActors(mapRef, null);
   if (state.cluster || state.region) update({ cluster: '', region: '' });
 }
@@ -183,6 +184,7 @@ export async function openCluster(id, { frame = true } = {}) {
   if (current !== id) return;
   const bbox = bboxOf(c.geometry);
   highlightCluster(mapRef, id);
+  highlightRegion(mapRef, '');
   if (frame) frameBBox(mapRef, bbox);
   showActors(mapRef, bbox, c);
   $('#cluster-title').textContent = clusterName(c, centre);
@@ -237,6 +239,7 @@ export async function openRegion(id, { frame = true } = {}) {
   const body = startPanel(`region:${id}`);
   update({ region: id, cluster: '' });
   highlightCluster(mapRef, '');
+  highlightRegion(mapRef, id);
   showActors(mapRef, null);
   await loadRegions();
   const key = `region:${id}`;

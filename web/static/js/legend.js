@@ -54,6 +54,7 @@ export function model({ res, zoom }) {
       items: [{ kind: 'circle', color: firmColor, label: zoom >= 12 ? t('firmPoint') : t('zoomIn') }] });
   }
   const regionItems = [{ kind: 'line', color: '#7a8591', label: t('regionBoundary') }];
+  if (state.region) regionItems.push({ kind: 'line', color: highlightColor, label: t('regionChosen') });
   if (state.layers.has('regions')) {
     classLabels('lq').forEach((label, i) => regionItems.push({ kind: 'fill', color: sequential[i], label, alpha: 0.55 }));
   }

@@ -81,6 +81,10 @@ function kumeStyleLayers() {
     { id: 'clusters-line', type: 'line', source: 'clusters', 'source-layer': sl('clusters'),
       layout: { visibility: visibility('clusters'), 'line-join': 'round' },
       paint: { 'line-color': footprintColor, 'line-width': 2.5, 'line-dasharray': footprintDash } },
+    // The chosen region, outlined like the chosen cluster.
+    { id: 'regions-highlight', type: 'line', source: 'regions', 'source-layer': sl('regions'),
+      filter: ['==', ['get', 'code'], '\u0000'], layout: { 'line-join': 'round' },
+      paint: { 'line-color': highlightColor, 'line-width': 3.5, 'line-opacity': 0.9 } },
     // The chosen cluster: a solid, wide outline over its dashed one.
     { id: 'clusters-highlight', type: 'line', source: 'clusters', 'source-layer': sl('clusters'),
       filter: ['==', ['to-string', ['get', 'id']], ''], layout: { 'line-join': 'round' },
@@ -227,4 +231,12 @@ export { maplibregl };
 // highlightCluster outlines one cluster footprint boldly ('' for none).
 export function highlightCluster(map, id) {
   if (map?.getLayer('clusters-highlight')) map.setFilter('clusters-highlight', ['==', ['to-string', ['get', 'id']], String(id || '')]);
+}
+
+// highlightRegion outlines one region, "level:code" ('' for none).
+export function highlightRegion(map, id) {
+  if (!map?.getLayer('regions-highlight')) return;
+  const [level, ...rest] = String(id || '').split(':');
+  const code = rest.join(':');
+  map.setFilter('regions-highlight', id ? ['all', ['==', ['get', 'level'], level], ['==', ['to-string', ['get', 'code']], code]] : ['==', ['get', 'code'], '\u0000']);
 }
