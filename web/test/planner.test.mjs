@@ -328,3 +328,43 @@ describe('trends and comparison on a register with founding dates', { skip: skip
     await page.close();
   });
 });
+
+describe('an external raster basemap', { skip: skip || false, timeout: 900000 }, () => {
+  let server;
+  let tiles;
+  let browser;
+  const asked = [];
+
+  before(async () => {
+    // A raster tile service on this machine: one grey 1×1 PNG for every tile.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGPo6AAAAn8BgGlJdgsAAAAASUVORK5CYII=', 'base64');
+    const { createServer } = await import('node:http');
+    tiles = createServer((req, res) => { asked.push(req.url); res.writeHead(200, { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*' }); res.end(png); });
+    await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${tiles.address().port}/{z}/{x}/{y}.png`;
+    server = await startServer({ args: ['--basemap', url, '--basemap-attribution', 'Test tiles (this machine)'] });
+    browser = await launch({ viewport: { width: 1280, height: 720 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    tiles?.close();
+  });
+
+  test('the map draws its data on the configured raster tiles, credited, within the page policy', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    const csp = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) csp.push(m.text()); });
+    await openApp(page, server.base, '?lang=en');
+    await settle(page);
+    assert.equal(await page.evaluate(() => window.kumeMap.getSource('basemap')?.type), 'raster');
+    assert.ok(asked.some((u) => /^\/\d+\/\d+\/\d+\.png$/.test(u)), `no raster tile asked for: ${asked.slice(0, 5)}`);
+    assert.ok((await rendered(page, 'hexagons-fill')).length > 0, 'no hexagons over the raster basemap');
+    assert.match(await page.locator('#basemap-credit').textContent(), /Test tiles/);
+    assert.deepEqual({ csp, errors: problems.pageErrors, http: problems.http }, { csp: [], errors: [], http: [] });
+    await shot(page, 'p13-raster-basemap-en');
+    await page.close();
+  });
+});
