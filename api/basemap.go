@@ -79,11 +79,13 @@ func ParseBasemap(spec string) (BasemapConfig, error) {
 }
 
 // ParseOrigin checks an origin (scheme://host[:port]) an external basemap
-// loads resources from.
+// loads resources from: a host name or IP address (hostRE, links.go) with an
+// optional port, nothing a Content-Security-Policy would read as another
+// source or directive.
 func ParseOrigin(s string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, " ;'\"") {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || !hostRE.MatchString(u.Host) {
 		return "", fmt.Errorf("origin %q: want scheme://host[:port]", s)
 	}
 	return u.Scheme + "://" + u.Host, nil
