@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/basemap"
 	"github.com/kume-geo/kume/tiles"
 )
 
@@ -99,6 +100,8 @@ type BasemapTiles interface {
 	MaxZoom() int
 	// Version identifies the basemap's data (entity tags).
 	Version() string
+	// NearestPlace names the populated place nearest to a point, within maxKm.
+	NearestPlace(lon, lat, maxKm float64) (basemap.Place, bool)
 }
 
 // basemapCacheControl lets browsers keep basemap tiles for a day: they change

@@ -52,8 +52,21 @@ func parsePoints(s string) ([]orb.Point, error) {
 	return out, nil
 }
 
-// handlePlaces names the regions that contain each point, smallest first, so
-// that the web application can say where a cluster lies ("Mitte", "İstanbul").
+// nearKm is how far a populated place may lie from a point to name it.
+const nearKm = 60
+
+// nearJSON is the populated place of the basemap nearest to a point.
+type nearJSON struct {
+	Name   string  `json:"name"`
+	NameEN string  `json:"name_en,omitempty"`
+	NameTR string  `json:"name_tr,omitempty"`
+	Km     float64 `json:"km"`
+}
+
+// handlePlaces names the regions that contain each point, smallest first, and
+// the populated place nearest to it (from the offline basemap, within nearKm),
+// so that the web application can say where a cluster lies ("Mitte", "near
+// İstanbul").
 func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request) {
 	p, err := parseParams(r, "at")
 	if err != nil {
@@ -90,7 +103,13 @@ func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request) {
 		areas[i] = planar.Area(regs[i].Geometry)
 	}
 	out := make([][]placeJSON, len(pts))
+	near := make([]*nearJSON, len(pts))
 	for i, pt := range pts {
+		if bm := s.api.deps.Basemap; bm != nil {
+			if p, ok := bm.NearestPlace(pt[0], pt[1], nearKm); ok {
+				near[i] = &nearJSON{Name: p.Name, NameEN: p.NameEN, NameTR: p.NameTR, Km: math.Round(p.Km*10) / 10}
+			}
+		}
 		var hits []int
 		for j := range regs {
 			if len(regs[j].Geometry) > 0 && regs[j].Geometry.Bound().Contains(pt) && planar.MultiPolygonContains(regs[j].Geometry, pt) {
@@ -103,7 +122,7 @@ func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request) {
 			out[i] = append(out[i], placeJSON{Level: regs[j].Level, Code: regs[j].Code, Name: regs[j].Name})
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"places": out})
+	writeJSON(w, http.StatusOK, map[string]any{"places": out, "near": near})
 }
 
 // handleRegionLabels gives one label point per region, inside its largest

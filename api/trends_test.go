@@ -10,17 +10,25 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/basemap"
 )
 
 func TestPlaces(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
+	bm, err := basemap.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, st, _ := newTestServer(t, func(_ *Config, d *Deps) { d.Basemap = bm })
 	st.regions = append(st.regions, kume.Region{Code: "34-01", Name: "Beyoğlu", Level: "district",
 		Geometry: orb.MultiPolygon{{{{28.95, 41.0}, {29.0, 41.0}, {29.0, 41.05}, {28.95, 41.05}, {28.95, 41.0}}}}})
-	rec := do(t, s, http.MethodGet, "/api/v1/places?at=28.97,41.02|29.1,41.2|10,10", "", nil)
+	rec := do(t, s, http.MethodGet, "/api/v1/places?at=28.97,41.02|29.1,41.2|-30,40", "", nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
 	}
-	var body struct{ Places [][]placeJSON }
+	var body struct {
+		Places [][]placeJSON
+		Near   []*nearJSON
+	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +40,9 @@ func TestPlaces(t *testing.T) {
 	if len(body.Places) != 3 || len(body.Places[0]) != 2 || body.Places[0][0] != want[0][0] || body.Places[0][1] != want[0][1] ||
 		len(body.Places[1]) != 1 || body.Places[1][0] != want[1][0] || len(body.Places[2]) != 0 {
 		t.Errorf("places %+v, want %+v", body.Places, want)
+	}
+	if len(body.Near) != 3 || body.Near[0] == nil || body.Near[0].NameTR != "İstanbul" || body.Near[2] != nil {
+		t.Errorf("near %+v: want İstanbul, İstanbul, none", body.Near)
 	}
 	for _, bad := range []string{"", "at=", "at=29", "at=200,41", "at=NaN,1", "at=1,2|x", "at=1,2&at=3,4", "q=1"} {
 		if rec := do(t, s, http.MethodGet, "/api/v1/places?"+bad, "", nil); rec.Code != http.StatusBadRequest {

@@ -291,3 +291,39 @@ func projectAll(ps []orb.Point, t maptile.Tile) []orb.Point {
 
 // MaxZoom returns the deepest zoom Tile serves (the package's MaxZoom).
 func (b *Basemap) MaxZoom() int { return MaxZoom }
+
+// Place is a populated place of the basemap near a point.
+type Place struct {
+	Name   string  // local name
+	NameEN string  // English name, when it differs
+	NameTR string  // Turkish name, when it differs
+	Km     float64 // distance from the point
+}
+
+// NearestPlace returns the populated place nearest to lon, lat within maxKm,
+// preferring larger places: a place of scale rank r counts as if it were
+// 1 + r/4 times as far.
+func (b *Basemap) NearestPlace(lon, lat, maxKm float64) (Place, bool) {
+	best, bestScore := Place{}, math.Inf(1)
+	kx := 111.32 * math.Cos(lat*math.Pi/180)
+	for i := range b.layers["places"] {
+		f := &b.layers["places"][i]
+		p, ok := f.geom.(orb.Point)
+		if !ok {
+			continue
+		}
+		dx, dy := (p[0]-lon)*kx, (p[1]-lat)*110.57
+		km := math.Hypot(dx, dy)
+		if km > maxKm {
+			continue
+		}
+		r, _ := f.props["rank"].(float64)
+		if score := km * (1 + r/4); score < bestScore {
+			name, _ := f.props["name"].(string)
+			en, _ := f.props["name_en"].(string)
+			tr, _ := f.props["name_tr"].(string)
+			best, bestScore = Place{Name: name, NameEN: en, NameTR: tr, Km: km}, score
+		}
+	}
+	return best, bestScore < math.Inf(1)
+}

@@ -142,3 +142,21 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestNearestPlace(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Kadıköy, across the Bosphorus from the old city: İstanbul, not a town.
+	p, ok := b.NearestPlace(29.03, 40.99, 50)
+	if !ok || p.NameTR != "İstanbul" || p.Km > 15 {
+		t.Errorf("near Kadıköy: %+v, %v", p, ok)
+	}
+	if p, ok := b.NearestPlace(13.45, 52.48, 50); !ok || p.Name != "Berlin" {
+		t.Errorf("near Neukölln: %+v, %v", p, ok)
+	}
+	if p, ok := b.NearestPlace(-30, 40, 50); ok {
+		t.Errorf("mid-Atlantic: %+v", p)
+	}
+}

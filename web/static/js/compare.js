@@ -6,7 +6,7 @@ import { t, fmtNumber } from './i18n.js';
 import { state, update } from './state.js';
 import { el, clear, $ } from './dom.js';
 import { clusterName, centreOf, placesAt, regionLabel, loadRegions } from './names.js';
-import { resolveName, sectorLabel } from './sector.js';
+import { resolveName, sectorLabel, clusterDetails } from './sector.js';
 import { loadTrend, renderTrend, growthText } from './trends.js';
 
 let charts = [];
@@ -31,7 +31,7 @@ async function loadUnit(unit) {
     const centre = centreOf(c.geometry);
     await Promise.all([placesAt([centre]), c.sector ? resolveName(String(c.sector)).catch(() => {}) : null]);
     const trend = await loadTrend({ cluster: id }).catch(() => null);
-    return { unit, kind, name: clusterName(c, centre), sector: String(c.sector ?? ''), firms: c.firms, employees: c.employees, lq: c.lq,
+    return { unit, kind, name: clusterName(c, centre), detail: clusterDetails(c), sector: String(c.sector ?? ''), firms: c.firms, employees: c.employees, lq: c.lq,
       stars: c.stars, strong: c.strong, suppressed: c.suppressed, trend };
   }
   await loadRegions();
@@ -79,6 +79,7 @@ export async function renderCompare() {
   const table = el('table', { class: 'compare-table' }, [
     el('thead', {}, el('tr', {}, [el('th', { scope: 'col' }, ''), ...units.map((u) => el('th', { scope: 'col', 'data-unit': u.unit }, [
       el('span', { class: 'unit-name' }, u.name),
+      u.detail ? el('span', { class: 'unit-detail' }, u.detail) : null,
       el('button', { type: 'button', class: 'icon-btn small', 'aria-label': t('removeFromCompare', { name: u.name }), onclick: () => removeUnit(u.unit) }, '×')]))])),
     el('tbody', {}, rows.map(([label, f]) => el('tr', {}, [el('th', { scope: 'row' }, label), ...units.map((u) => el('td', {}, u.error ? t('error', { what: u.error }) : f(u)))]))),
   ]);

@@ -6,7 +6,7 @@ import { t, getLanguage, has } from './i18n.js';
 import { sectorName } from './sector.js';
 
 const regions = new Map(); // "level:code" -> {name, level, code, bbox}
-const places = new Map(); // "lon,lat" -> region name, smallest first
+const places = new Map(); // "lon,lat" -> {region: smallest region's name, near: nearest place}
 const clusterSets = new Map(); // sector -> Map(id -> {props, bbox, centre})
 const clusterLoads = new Map(); // sector -> the promise of its index
 let regionsLoaded = null;
@@ -71,11 +71,19 @@ export async function placesAt(points) {
   for (let i = 0; i < want.length; i += 100) {
     const chunk = want.slice(i, i + 100);
     const body = await optionalJSON(endpoints.places, { at: chunk.map((p) => `${p[0].toFixed(5)},${p[1].toFixed(5)}`).join('|') }).catch(() => undefined);
-    chunk.forEach((p, j) => places.set(key(p), body?.places?.[j]?.[0]?.name || ''));
+    chunk.forEach((p, j) => places.set(key(p), { region: body?.places?.[j]?.[0]?.name || '', near: body?.near?.[j] || null }));
   }
 }
 
-export function placeAt(pt) { return pt ? places.get(key(pt)) || '' : ''; }
+// placeAt says where a point lies: {name, near}, its smallest region, else
+// the nearest populated place (near: true; in the page's language where the
+// data has the name), else null.
+export function placeAt(pt) {
+  const p = pt ? places.get(key(pt)) : null;
+  if (p?.region) return { name: p.region, near: false };
+  if (!p?.near) return null;
+  return { name: (getLanguage() === 'tr' ? p.near.name_tr : p.near.name_en) || p.near.name, near: true };
+}
 
 // clusterIndex loads the footprints of a sector (with their outlines) once,
 // and the places they lie in.
@@ -114,7 +122,8 @@ export function clusterName(c, centre) {
   const own = lang === 'tr' ? (c.name_tr || c.name) : (c.name || c.name_tr);
   if (named && own) return String(own);
   const info = clusterInfo(c.id, sector);
-  const place = c.place || placeAt(centre || info?.centre);
+  const place = c.place ? { name: c.place, near: false } : placeAt(centre || info?.centre);
   const what = sectorName(sector) || (sector ? t('sectorUnknown', { code: sector }) : t('allSectors'));
-  return place ? `${place} – ${what}` : `${what} ${t('clusterWord')}`;
+  if (place?.near) return t('nearPlace', { what, name: place.name });
+  return place ? `${place.name} – ${what}` : `${what} ${t('clusterWord')}`;
 }
