@@ -12,13 +12,16 @@ import (
 	"github.com/kume-geo/kume/export"
 )
 
-// clientConfig is what the web application needs to start: an optional
-// basemap style, the languages it offers, the credits of the public datasets
+// clientConfig is what the web application needs to start: the basemap, the
+// languages it offers, the credits of the public datasets
 // and the extent of the mapped firms, so that the first view shows data.
 type clientConfig struct {
-	StyleURL    string   `json:"style_url"`
-	Languages   []string `json:"languages"`
-	Attribution []string `json:"attribution"`
+	// StyleURL is the external style document, when the basemap is one.
+	StyleURL string `json:"style_url"`
+	// Basemap is the basemap the map draws (basemap.go).
+	Basemap     basemapClient `json:"basemap"`
+	Languages   []string      `json:"languages"`
+	Attribution []string      `json:"attribution"`
 	// Bounds is [west, south, east, north] of the cells holding firms at the
 	// coarsest analysed resolution, or null before the first analysis.
 	Bounds []float64 `json:"bounds"`
@@ -41,7 +44,10 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	cfg := clientConfig{Languages: []string{"tr", "en"}, Attribution: []string{}}
+	cfg := clientConfig{Languages: []string{"tr", "en"}, Attribution: []string{}, Basemap: s.basemapForClient()}
+	if cfg.Basemap.Kind == BasemapStyle {
+		cfg.StyleURL = cfg.Basemap.URL
+	}
 	seen := map[string]bool{}
 	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
 	for _, d := range ds {

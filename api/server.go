@@ -24,6 +24,8 @@ type Config struct {
 	IdleTimeout       time.Duration
 	// API holds the settings of the JSON API, exports and OGC API (limits.go).
 	API APIConfig
+	// Basemap is what the web map draws under kume's layers (basemap.go).
+	Basemap BasemapConfig
 }
 
 // DefaultConfig returns the server settings used when none are given.
@@ -58,6 +60,8 @@ type Deps struct {
 	Ranker Ranker
 	// Tiles serves vector tiles and TileJSON (nil: /tiles answers 501).
 	Tiles *tiles.Service
+	// Basemap serves the offline basemap's tiles (nil: the map draws none).
+	Basemap BasemapTiles
 }
 
 // Server is kume's HTTP handler and its dependencies.
@@ -105,6 +109,7 @@ func (s *Server) routes() chi.Router {
 	s.mountMetrics(r)
 	s.mountHealth(r)
 	s.mountTiles(r)
+	s.mountBasemap(r)
 	s.mountWeb(r)
 	return r
 }

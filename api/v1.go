@@ -24,6 +24,8 @@ func (s *Server) mountAPI(r chi.Router) {
 			s.mountRank(r)
 			s.mountAnalysis(r)
 			s.mountTimeline(r)
+			s.mountPlaces(r)
+			s.mountTrends(r)
 		})
 	})
 }

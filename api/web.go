@@ -18,12 +18,13 @@ var webCompressTypes = []string{
 // clients that accept it.
 func (s *Server) mountWeb(r chi.Router) {
 	files := http.FileServerFS(s.web)
+	csp := s.contentSecurityPolicy()
 	r.With(middleware.Compress(5, webCompressTypes...)).Get("/*", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'")
+		h.Set("Content-Security-Policy", csp)
 		files.ServeHTTP(w, r)
 	})
 }

@@ -1,5 +1,6 @@
 // Package demo loads kume's bundled demo data — real public data shipped in
-// the binary — into a store: Türkiye's 81 provinces as regions, the Berlin
+// the binary — into a store: Türkiye's 81 provinces and Berlin's 12 districts
+// (Bezirke) as regions, the Berlin
 // businesses registered and deregistered from April to July 2023 (IHK Berlin,
 // CC0) as firms, and Türkiye's 205 universities as supporting institutions
 // placed at their province. Sources and licences are listed in docs/DATA.md.
@@ -30,9 +31,10 @@ const (
 	ProvinceLevel       = "province"
 )
 
-// RegionAttrs returns the analysis's attribute regions for the demo: Berlin's
-// 12 districts (Bezirke) are not polygons in the demo but an attribute of every
-// business, so region statistics by district come from the attribute.
+// RegionAttrs returns the analysis's attribute regions for the demo: every
+// business names its Berlin district (Bezirk), so region statistics by
+// district come from the attribute; the district polygons (level BezirkLevel,
+// matched by name) give those statistics a boundary on the map.
 func RegionAttrs() map[string]string { return map[string]string{"bezirk": "Bezirk"} }
 
 // Summary counts what Load wrote.
@@ -50,10 +52,14 @@ func Load(ctx context.Context, st kume.Store, tax *nace.Taxonomy) (Summary, erro
 	if err != nil {
 		return sum, err
 	}
-	if err := st.PutRegions(ctx, regions); err != nil {
-		return sum, fmt.Errorf("demo: provinces: %w", err)
+	districts, err := bezirke()
+	if err != nil {
+		return sum, err
 	}
-	sum.Regions = len(regions)
+	if err := st.PutRegions(ctx, append(append([]kume.Region{}, regions...), districts...)); err != nil {
+		return sum, fmt.Errorf("demo: regions: %w", err)
+	}
+	sum.Regions = len(regions) + len(districts)
 	imports, err := loadBerlin(ctx, st, tax)
 	sum.Imports = imports
 	if err != nil {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/demo"
 	"github.com/kume-geo/kume/nace"
@@ -23,8 +26,8 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Regions != 81 {
-		t.Errorf("regions = %d, want 81", sum.Regions)
+	if sum.Regions != 81+12 {
+		t.Errorf("regions = %d, want 81 provinces and 12 Bezirke", sum.Regions)
 	}
 	if sum.Institutions != 205 {
 		t.Errorf("institutions = %d, want 205", sum.Institutions)
@@ -111,4 +114,66 @@ func hashes(t *testing.T, st kume.Store) map[string]uint64 {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestBezirke checks the 12 Berlin districts: official keys, the names the
+// businesses' Bezirk attribute uses, and boundaries that hold the businesses
+// of their district.
+func TestBezirke(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New()
+	defer st.Close()
+	tax, err := nace.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, st, tax); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := st.Regions(ctx, kume.RegionFilter{Level: demo.BezirkLevel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 12 {
+		t.Fatalf("%d Bezirke, want 12", len(rs))
+	}
+	byName := map[string]kume.Region{}
+	for _, r := range rs {
+		byName[r.Name] = r
+		if len(r.Geometry) == 0 {
+			t.Errorf("%s has no boundary", r.Name)
+		}
+	}
+	if m := byName["Mitte"]; m.Code != "11000001" {
+		t.Errorf("Mitte coded %q, want 11000001", m.Code)
+	}
+	if _, ok := byName["Tempelhof-Schöneberg"]; !ok {
+		t.Errorf("no Tempelhof-Schöneberg among %v", byName)
+	}
+	berlin, err := st.DatasetByName(ctx, demo.BerlinDataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every business that names its district lies in that district's
+	// boundary, but for a few placed on or just across a border.
+	in, out, named := 0, 0, 0
+	err = st.EachEstablishment(ctx, kume.EstablishmentFilter{DatasetIDs: []int64{berlin.ID}}, func(e *kume.Establishment) error {
+		r, ok := byName[e.Attrs["Bezirk"]]
+		if !ok {
+			return nil
+		}
+		named++
+		if planar.MultiPolygonContains(r.Geometry, orb.Point{e.Lon, e.Lat}) {
+			in++
+		} else {
+			out++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if named < 18000 || out > named/100 {
+		t.Errorf("%d businesses name a Bezirk, %d lie inside it, %d outside: want nearly all inside", named, in, out)
+	}
 }

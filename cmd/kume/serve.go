@@ -14,6 +14,7 @@ import (
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
 	"github.com/kume-geo/kume/api"
+	"github.com/kume-geo/kume/basemap"
 	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/nace"
 	"github.com/kume-geo/kume/tiles"
@@ -39,6 +40,8 @@ type serveConfig struct {
 	StoreDescription string `json:"store"`
 	// JobRetention is how long finished jobs are kept.
 	JobRetention time.Duration `json:"job_retention"`
+	// Basemap is what the web map draws under the data (--basemap).
+	Basemap api.BasemapConfig `json:"basemap"`
 }
 
 // stringList is a repeatable string flag.
@@ -50,7 +53,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func runServe(ctx context.Context, env *Env, args []string) error {
 	var cfg serveConfig
 	var printConfig bool
-	fs := newFlagSet(env, "serve", "[--addr :8080] [--db URL] [--store DIR] [--data FILE]... [--no-demo] [--tile-encoder go|postgis] [--print-config]")
+	fs := newFlagSet(env, "serve", "[--addr :8080] [--db URL] [--store DIR] [--data FILE]... [--no-demo] [--tile-encoder go|postgis] [--basemap offline|none|URL] [--print-config]")
 	fs.StringVar(&cfg.Addr, "addr", envOr(env, "KUME_ADDR", ":8080"), "address to listen on (env KUME_ADDR)")
 	addStoreFlags(fs, env, &cfg.Store)
 	fs.Var((*stringList)(&cfg.Data), "data", "a firm register to import into the embedded store at start (repeatable)")
@@ -62,7 +65,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		"encoder of the regions, clusters, establishments and institutions tiles: go, or postgis (ST_AsMVT, needs --db; hexagons stay go) (env KUME_TILE_ENCODER)")
 	fs.DurationVar(&cfg.JobRetention, "job-retention", api.DefaultJobRetention, "how long finished import and analysis jobs are kept")
 	fs.BoolVar(&printConfig, "print-config", false, "print the resolved configuration (secrets masked) and exit")
+	basemapSpec := fs.String("basemap", envOr(env, "KUME_BASEMAP", api.BasemapOffline),
+		"basemap under the data: offline (built in, no network), none, a MapLibre style URL, or a raster tile URL with {z}/{x}/{y} (env KUME_BASEMAP)")
+	fs.StringVar(&cfg.Basemap.Attribution, "basemap-attribution", env.Getenv("KUME_BASEMAP_ATTRIBUTION"), "credit line of an external basemap (env KUME_BASEMAP_ATTRIBUTION)")
+	fs.Var((*stringList)(&cfg.Basemap.Origins), "basemap-origin", "a further origin an external basemap style loads tiles, glyphs or sprites from (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.parseBasemap(*basemapSpec); err != nil {
 		return err
 	}
 	cfg.StoreDescription = cfg.Store.describe()
@@ -152,6 +162,13 @@ func (s *server) open(ctx context.Context) (err error) {
 	}
 	jobs.status = s.runner.Status
 	acfg := api.DefaultConfig()
+	acfg.Basemap = s.cfg.Basemap
+	var bm api.BasemapTiles
+	if s.cfg.Basemap.Kind == api.BasemapOffline {
+		if bm, err = basemap.New(); err != nil {
+			return err
+		}
+	}
 	if s.cfg.RatePerIP != 0 {
 		acfg.API.RatePerIP = max(0, s.cfg.RatePerIP)
 	}
@@ -164,6 +181,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		Analyzer:    analyzer{s.runner, jobs},
 		Ranker:      api.StoreRanker{Store: st},
 		Importer:    newImporter(st, tax, s.runner),
+		Basemap:     bm,
 	})
 	s.http = h.HTTPServer(s.cfg.Addr)
 	ln, err := net.Listen("tcp", s.cfg.Addr)
@@ -261,6 +279,23 @@ func (s *server) close() error {
 		return nil
 	}
 	return s.store.Close()
+}
+
+// parseBasemap resolves --basemap and checks --basemap-origin.
+func (c *serveConfig) parseBasemap(spec string) error {
+	attribution, origins := c.Basemap.Attribution, c.Basemap.Origins
+	b, err := api.ParseBasemap(spec)
+	if err != nil {
+		return kume.Errorf(kume.EINVALID, "--basemap: %v", err)
+	}
+	for i, o := range origins {
+		if origins[i], err = api.ParseOrigin(o); err != nil {
+			return kume.Errorf(kume.EINVALID, "--basemap-origin: %v", err)
+		}
+	}
+	b.Attribution, b.Origins = attribution, origins
+	c.Basemap = b
+	return nil
 }
 
 // envOr returns env's value of key, or def when unset.

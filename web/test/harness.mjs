@@ -50,10 +50,11 @@ async function waitReady(base, proc, timeoutMs) {
   throw new Error(`kume serve not ready after ${timeoutMs} ms (${last})`);
 }
 
-// startServer runs `go run ./cmd/kume serve` on a free port with a fresh store,
-// unless KUME_WEB_TEST_URL names a running server.
-export async function startServer() {
-  if (process.env.KUME_WEB_TEST_URL) {
+// startServer runs `go run ./cmd/kume serve` on a free port with a fresh store
+// and any further arguments, unless KUME_WEB_TEST_URL names a running server
+// (and no arguments are given).
+export async function startServer({ args = [] } = {}) {
+  if (process.env.KUME_WEB_TEST_URL && !args.length) {
     const base = process.env.KUME_WEB_TEST_URL.replace(/\/$/, '');
     await waitReady(base, null, 30000);
     return { base, stop: async () => {} };
@@ -62,7 +63,7 @@ export async function startServer() {
   const store = mkdtempSync(join(tmpdir(), 'kume-web-store-'));
   const base = `http://127.0.0.1:${port}`;
   let log = '';
-  const proc = spawn('go', ['run', './cmd/kume', 'serve', '--addr', `127.0.0.1:${port}`, '--store', store],
+  const proc = spawn('go', ['run', './cmd/kume', 'serve', '--addr', `127.0.0.1:${port}`, '--store', store, ...args],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const keep = (d) => { log = (log + d).slice(-4000); };
   proc.stdout.on('data', keep);
@@ -86,11 +87,11 @@ export async function startServer() {
 }
 
 // launch starts chromium with a fresh profile and returns a browser context.
-export async function launch() {
+export async function launch({ viewport = { width: 1280, height: 800 } } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'kume-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath, headless: true, args: chromiumArgs,
-    viewport: { width: 1280, height: 800 }, acceptDownloads: true, locale: 'en-GB',
+    viewport, acceptDownloads: true, locale: 'en-GB',
   });
   return {
     context,

@@ -3,11 +3,15 @@ import { optionalJSON, endpoints, missingEndpoints } from './api.js';
 import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtPercent } from './i18n.js';
 import { state, readURL, update, onChange } from './state.js';
 import { createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds, zoomResolution, setAnalysedResolutions } from './map.js';
+import { relabelPlaces, loadLabelFont } from './basemap.js';
+import { clusterIndex, clusterName, loadRegions } from './names.js';
+import { initCompare, renderCompare } from './compare.js';
+import { viewPadding } from './frame.js';
 import { loadTimeRange, initTime, renderTime, refreshFlow, setReference } from './timeline.js';
 import { wireInteractions } from './interact.js';
-import { initSectorSearch, loadValueChains, resolveName, showSector, clusterLabel } from './sector.js';
+import { initSectorSearch, loadValueChains, resolveName, showSector, clusterDetails, loadSynonyms } from './sector.js';
 import { model, renderLegend } from './legend.js';
-import { initClusterPanel, openCluster, closeCluster } from './cluster-panel.js';
+import { initClusterPanel, openCluster, openRegion, closeCluster } from './cluster-panel.js';
 import { initInvestor, rank, relabelInvestor } from './investor.js';
 import { renderExportLinks, exportPNG } from './export-view.js';
 import { el, clear, $ } from './dom.js';
@@ -34,27 +38,43 @@ function refreshLegend() {
   renderLegend(model({ res: renderedResolution(map), zoom: map.getZoom() }));
 }
 
-// listClusters offers the footprints on screen as buttons, for keyboard users:
-// those at the resolution of the hexagons first, larger ones first.
-function listClusters(res) {
-  const box = clear($('#clusters-in-view'));
-  if (!state.layers.has('clusters') || !map.getLayer('clusters-fill')) return;
+// listClusters offers the footprints on screen as buttons, named by place
+// and sector, for keyboard users: those at the resolution of the hexagons
+// first, larger ones first.
+let listSeq = 0;
+async function listClusters(res) {
+  const my = ++listSeq;
+  const box = $('#clusters-in-view');
+  if (!state.layers.has('clusters') || !map.getLayer('clusters-fill')) { clear(box); return; }
   const seen = new Map();
   for (const f of map.queryRenderedFeatures({ layers: ['clusters-fill'] })) {
     const p = f.properties;
     if (p.id !== undefined && !seen.has(String(p.id))) seen.set(String(p.id), p);
   }
+  const rank = (p) => (p.res === res ? 0 : 1);
+  const items = [...seen.values()].sort((a, b) => rank(a) - rank(b) || (b.firms ?? -1) - (a.firms ?? -1)).slice(0, 20);
+  const sectors = [...new Set(items.map((p) => String(p.sector ?? '')))];
+  await Promise.all([clusterIndex(state.sector), ...sectors.filter((k) => k && !k.startsWith('vc:')).map((k) => resolveName(k).catch(() => {}))]).catch(() => {});
+  if (my !== listSeq) return;
+  clear(box);
   box.append(el('h3', {}, t('layer.clusters')));
-  if (!seen.size) {
+  if (!items.length) {
     if (map.getZoom() >= (map.getSource('clusters')?.minzoom ?? 0)) box.append(el('p', { class: 'muted' }, t('noClustersInView')));
     return;
   }
-  const rank = (p) => (p.res === res ? 0 : 1);
-  const items = [...seen.values()].sort((a, b) => rank(a) - rank(b) || (b.firms ?? -1) - (a.firms ?? -1));
-  const unknown = [...new Set(items.map((p) => String(p.sector ?? '')))].filter((k) => k && !k.startsWith('vc:'));
-  Promise.all(unknown.map((k) => resolveName(k))).then((got) => { if (got.some(Boolean)) listClusters(res); }).catch(() => {});
-  box.append(el('ul', {}, items.slice(0, 20).map((p) => el('li', {},
-    el('button', { type: 'button', 'data-cluster': String(p.id), onclick: () => openCluster(String(p.id)) }, clusterLabel(p))))));
+  box.append(el('ul', {}, items.map((p) => el('li', {},
+    el('button', { type: 'button', 'data-cluster': String(p.id), onclick: () => openCluster(String(p.id)) }, [
+      el('span', { class: 'cl-name' }, clusterName(p)), el('span', { class: 'cl-detail' }, clusterDetails(p))])))));
+}
+
+// regionsStatus says why the region LQ layer paints nothing, when it does not.
+function regionsStatus() {
+  const note = $('#regions-status');
+  if (!state.layers.has('regions') || !map.getLayer('regions-lq')) { note.hidden = true; return; }
+  const fs = map.queryRenderedFeatures({ layers: ['regions-lq'] });
+  const withLQ = fs.filter((f) => typeof f.properties.lq === 'number').length;
+  note.hidden = withLQ > 0;
+  note.textContent = fs.length ? t('regionsNoStats') : t('regionsNone');
 }
 
 // emptyHint tells when the hexagons layer shows nothing here, with a way back
@@ -72,6 +92,7 @@ function onIdle() {
   syncLisa(map, res ?? zoomResolution(map));
   renderLegend(model({ res, zoom: map.getZoom() }));
   listClusters(res);
+  regionsStatus();
   emptyHint(map.queryRenderedFeatures({ layers: ['hexagons-fill'] }).length);
   renderExportLinks(map);
 }
@@ -93,8 +114,11 @@ function relabel() {
   renderTime();
   renderLisaStatus();
   if (map) map.getCanvas().setAttribute('aria-label', t('mapLabel'));
+  relabelPlaces(map);
   if (map && map.loaded()) onIdle();
-  if (state.cluster) openCluster(state.cluster);
+  if (state.cluster) openCluster(state.cluster, { frame: false });
+  else if (state.region) openRegion(state.region, { frame: false });
+  renderCompare();
 }
 
 function wireControls() {
@@ -107,6 +131,10 @@ function wireControls() {
       update({ layers });
     });
   }
+  $('#attribution-toggle').addEventListener('click', (e) => {
+    const open = $('#attribution').classList.toggle('open');
+    e.currentTarget.setAttribute('aria-expanded', String(open));
+  });
   $('#png-btn').addEventListener('click', () => exportPNG(map, model({ res: renderedResolution(map), zoom: map.getZoom() })));
   const toggle = $('#menu-toggle');
   toggle.addEventListener('click', () => {
@@ -132,6 +160,7 @@ onChange(async (changed) => {
     renderTime();
   }
   if (changed.includes('metric')) applyMetric(map);
+  if (['compare', 'view'].some((k) => changed.includes(k)) || (changed.includes('sector') && state.view === 'compare')) renderCompare();
   if (changed.includes('layers')) applyVisibility(map);
   if (map && ['metric', 'sector', 'layers', 'fdr'].some((k) => changed.includes(k))) syncLisa(map, renderedResolution(map) ?? zoomResolution(map));
   syncControls();
@@ -188,6 +217,20 @@ async function extentConfig(config) {
   return config;
 }
 
+// showBasemapCredit credits the basemap's data in the footer.
+function showBasemapCredit(bm) {
+  const credit = bm.kind === 'offline' ? 'Natural Earth (public domain)' : bm.attribution || '';
+  $('#basemap-credit').textContent = credit ? `${t('basemap')}: ${credit} · ` : '';
+}
+
+// legendPadding keeps the first view of the data clear of the open legend.
+function legendPadding() {
+  const legend = $('#legend');
+  const open = $('#legend details')?.open;
+  const w = open ? legend.getBoundingClientRect().width : 0;
+  return { top: 30, right: 30, bottom: 30, left: Math.min(30 + w, window.innerWidth / 3) };
+}
+
 async function start() {
   readURL();
   setLanguage(pickLanguage(state.lang));
@@ -200,35 +243,44 @@ async function start() {
   loading(true);
 
   let ready;
-  window.kume = { ready: new Promise((r) => { ready = r; }), errors, missingEndpoints, version: undefined, openCluster, rank };
+  window.kume = { ready: new Promise((r) => { ready = r; }), errors, missingEndpoints, version: undefined, openCluster, openRegion, rank };
+  // Names (sectors, chains, regions, everyday words) are not needed to draw
+  // the map: they load beside it, so first sight waits only for what the
+  // map itself needs.
+  Promise.all([loadValueChains(), resolveName(state.sector), loadSynonyms(), loadRegions()])
+    .then(() => { showSector(); refreshLegend(); }).catch(() => {});
   const [config, , tileInfo] = await Promise.all([
     optionalJSON(endpoints.config).catch(() => undefined),
     watchAnalysis(true),
     loadTileJSON(),
-    loadValueChains(),
-    resolveName(state.sector),
     loadTimeRange(),
+    loadLabelFont(),
   ]);
   showSector();
   const bounds = dataBounds(await extentConfig(config), tileInfo);
-  map = createMap('map', { styleURL: config?.style_url || config?.styleURL || config?.style || '', bounds });
+  const basemap = config?.basemap || (config?.style_url ? { kind: 'style', url: config.style_url } : { kind: 'none' });
+  showBasemapCredit(basemap);
+  map = createMap('map', { basemap, bounds, padding: legendPadding() });
   window.kumeMap = map;
   initInvestor(map);
   initClusterPanel(map);
   initTime(map);
+  initCompare();
+  renderCompare();
   initLisa(map, { onUpdate: () => { renderLisaStatus(); refreshLegend(); } });
   map.on('error', (e) => {
     const msg = e?.error?.message || String(e?.error || 'map error');
     errors.push(msg);
     notice(t('error', { what: msg }));
   });
-  map.on('style.load', () => wireInteractions(map, { onCluster: openCluster }));
+  map.on('style.load', () => wireInteractions(map, { onCluster: openCluster, onRegion: openRegion }));
   map.on('dataloading', () => loading(true));
   map.on('idle', onIdle);
-  $('#reset-view').addEventListener('click', () => { if (bounds) map.fitBounds(bounds, { padding: 20 }); });
+  $('#reset-view').addEventListener('click', () => { if (bounds) map.fitBounds(bounds, { padding: viewPadding(map) }); });
   map.once('idle', () => {
     ready(map);
     if (state.cluster) openCluster(state.cluster);
+    else if (state.region) openRegion(state.region);
   });
   map.on('zoomend', refreshLegend);
   $('#investor-panel').addEventListener('toggle', (e) => { if (e.target.open) rank(); });

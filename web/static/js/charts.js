@@ -71,3 +71,43 @@ export async function flowChart(canvas, labels, entries, exits, { selected = -1,
     },
   });
 }
+
+// trendChart draws entries and exits per period as columns and, when given,
+// the active firms as a line on its own axis. A series given as null is left
+// out (entries without founding dates, active firms when they are unknown).
+export async function trendChart(canvas, labels, { entries, exits, active }, { names = {}, format } = {}) {
+  const Chart = await loadChartJS();
+  Chart.defaults.animation = false;
+  Chart.getChart(canvas)?.destroy();
+  const datasets = [];
+  if (entries) datasets.push({ type: 'bar', label: names.entries, data: entries, backgroundColor: '#2f8f5b', yAxisID: 'y' });
+  if (exits) datasets.push({ type: 'bar', label: names.exits, data: exits, backgroundColor: '#c0462f', yAxisID: 'y' });
+  if (active) datasets.push({ type: 'line', label: names.active, data: active, borderColor: '#1f5fa8', backgroundColor: '#1f5fa8', yAxisID: 'y2', tension: 0, pointRadius: 2 });
+  const scales = {
+    x: { ticks: { maxRotation: 0, autoSkip: true, font: { size: 10 } } },
+    y: { beginAtZero: true, position: 'left', ticks: { precision: 0, font: { size: 10 }, callback: format ? (v) => format(v) : undefined } },
+  };
+  if (active) scales.y2 = { beginAtZero: false, position: 'right', grid: { drawOnChartArea: false }, ticks: { precision: 0, font: { size: 10 } } };
+  return new Chart(canvas, {
+    data: { labels, datasets },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { display: true, position: 'bottom', labels: { boxWidth: 10, font: { size: 11 } } } },
+      scales,
+    },
+  });
+}
+
+// wrapLabel breaks a long axis label into lines of about width characters,
+// so that no label is cut.
+export function wrapLabel(s, width = 26) {
+  const words = String(s).split(/\s+/);
+  const lines = [];
+  let line = '';
+  for (const w of words) {
+    if (line && (line + ' ' + w).length > width) { lines.push(line); line = w; } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines.length > 1 ? lines : lines[0] || '';
+}

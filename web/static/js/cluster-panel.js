@@ -1,13 +1,22 @@
-// cluster-panel: the profile of one cluster footprint, with charts and downloads.
+// cluster-panel: the profile of one cluster footprint or region, beside the
+// map: named, framed and highlighted on the map with its supporting actors,
+// with its composition, strengths, trends and downloads.
 import { getJSON, endpoints, exportURL } from './api.js';
 import { t, fmtNumber, fmtPercent, has, getLanguage } from './i18n.js';
 import { state, update } from './state.js';
-import { barChart } from './charts.js';
+import { barChart, wrapLabel } from './charts.js';
 import { resolveName, loadSubtree, sectorName, sectorLabel } from './sector.js';
 import { el, clear, $ } from './dom.js';
+import { clusterName, bboxOf, centreOf, placesAt, region, regionLabel, loadRegions, levelName } from './names.js';
+import { frameBBox } from './frame.js';
+import { highlightCluster, highlightRegion } from './map.js';
+import { loadTrend, renderTrend } from './trends.js';
+import { showActors } from './actors.js';
+import { addToCompare } from './compare.js';
 
 let charts = [];
 let current = null;
+let mapRef = null;
 
 function pick(obj, ...paths) {
   for (const p of paths) {
@@ -17,25 +26,35 @@ function pick(obj, ...paths) {
   return undefined;
 }
 
+export function instName(type) { return has(`inst.${type}`) ? t(`inst.${type}`) : type; }
+
 function instList(m) {
   const e = Object.entries(m || {}).filter(([, n]) => n > 0);
   if (!e.length) return el('p', { class: 'muted' }, t('none'));
-  return el('ul', { class: 'inst-list' }, e.map(([type, n]) => el('li', {}, `${has(`inst.${type}`) ? t(`inst.${type}`) : type}: ${fmtNumber(n)}`)));
+  return el('ul', { class: 'inst-list' }, e.map(([type, n]) => el('li', {}, `${instName(type)}: ${fmtNumber(n)}`)));
 }
 
 // textOf reads a strength or weakness: a string or {en, tr, ...}.
-function textOf(x) {
+export function textOf(x) {
   if (typeof x === 'string') return x;
   return x[getLanguage()] || x.en || x.text || x.label || x.message || '';
 }
 
+// honestItems drops profile statements about growth when the trend says the
+// founding dates do not allow one (a shrinking claimed from exits alone).
+export function honestItems(items, trend) {
+  const arr = Array.isArray(items) ? items : [];
+  if (!trend || trend.growth?.claimable) return arr;
+  return arr.filter((x) => !(typeof x === 'object' && /growth|dynamism/.test(String(x.metric || ''))));
+}
+
 function textList(items) {
-  const arr = (Array.isArray(items) ? items : []).map(textOf).filter(Boolean);
+  const arr = items.map(textOf).filter(Boolean);
   if (!arr.length) return el('p', { class: 'muted' }, t('none'));
   return el('ul', {}, arr.map((x) => el('li', {}, x)));
 }
 
-function roles(list) {
+export function roleNames(list) {
   const arr = Array.isArray(list) ? list : [];
   if (!arr.length) return t('none');
   return arr.map((r) => (has(`role.${r}`) ? t(`role.${r}`) : r)).join(', ');
@@ -44,49 +63,50 @@ function roles(list) {
 const sizeOrder = ['micro', 'small', 'medium', 'large', 'unknown'];
 
 // sizePairs reads the profile's firm sizes ({micro: n, ...}) in size order.
-function sizePairs(c) {
+export function sizePairs(c) {
   const v = pick(c, 'profile.sizes', 'sizes') || {};
   const keys = [...sizeOrder.filter((k) => k in v), ...Object.keys(v).filter((k) => !sizeOrder.includes(k))];
   return keys.filter((k) => typeof v[k] === 'number' && v[k] > 0)
     .map((k) => [has(`size.${k}`) ? t(`size.${k}`) : k, v[k]]);
 }
 
-// composition counts the footprint's active firms by NACE class.
-async function composition(c) {
-  const fc = await getJSON('/api/v1/export/establishments.geojson', { cluster: c.id, kind: 'firm', limit: 10000 });
-  const today = new Date().toISOString().slice(0, 10);
-  const comp = new Map();
-  for (const f of fc?.features || []) {
-    const p = f.properties || {};
-    if (p.closed && p.closed <= today) continue;
-    const code = String(p.nace || '?');
-    comp.set(code, (comp.get(code) || 0) + 1);
+// composition lists the footprint's NACE classes by active firms: the
+// cluster's own composition when the server gives it, else a count of the
+// firms inside the footprint.
+export async function composition(c) {
+  let rows;
+  if (Array.isArray(c.composition) && c.composition.length) {
+    rows = c.composition.map((x) => [String(x.code), Number(x.firms) || 0, x.role]);
+  } else {
+    const fc = await getJSON('/api/v1/export/establishments.geojson', { cluster: c.id, kind: 'firm', limit: 10000 });
+    const today = new Date().toISOString().slice(0, 10);
+    const comp = new Map();
+    for (const f of fc?.features || []) {
+      const p = f.properties || {};
+      if (p.closed && p.closed <= today) continue;
+      const code = String(p.nace || '?');
+      comp.set(code, (comp.get(code) || 0) + 1);
+    }
+    rows = [...comp];
   }
-  const top = [...comp].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  const top = rows.sort((a, b) => b[1] - a[1]).slice(0, 8);
   if (c.sector && !String(c.sector).startsWith('vc:')) await loadSubtree(String(c.sector)).catch(() => {});
   await Promise.all(top.map(([code]) => resolveName(code).catch(() => {})));
-  return top.map(([code, n]) => {
+  return top.map(([code, n, role]) => {
     const name = sectorName(code);
-    return [name ? `${code} ${name.length > 20 ? `${name.slice(0, 19)}…` : name}` : code, n];
+    const r = role && has(`role.${role}`) ? ` (${t(`role.${role}`)})` : '';
+    return [wrapLabel(name ? `${code} ${name}${r}` : `${code}${r}`), n];
   });
 }
 
-async function drawCharts(c, body) {
-  const sizes = sizePairs(c);
-  let comp = [];
-  try {
-    comp = await composition(c);
-  } catch { /* the export failed: the chart says there is no data */ }
-  if (current !== c.id) return;
-  const specs = [[t('composition'), comp, '#3d6fb6', t('compositionNote')], [t('sizes'), sizes, '#d95f02', '']];
-  for (const [title, data, color, note] of specs) {
-    const canvas = el('canvas', { role: 'img', 'aria-label': title });
-    const wrap = el('div', { class: 'chart', style: `height:${Math.max(90, data.length * 22 + 40)}px` }, canvas);
-    body.append(el('h3', {}, title));
-    if (note && data.length) body.append(el('p', { class: 'muted' }, note));
-    body.append(data.length ? wrap : el('p', { class: 'muted' }, t('noData')));
-    if (data.length) charts.push(await barChart(canvas, data.map((d) => String(d[0])), data.map((d) => d[1]), { color, label: title, format: (v) => fmtNumber(v) }));
-  }
+async function chartSection(body, title, data, color, note) {
+  const canvas = el('canvas', { role: 'img', 'aria-label': title });
+  const lines = data.reduce((n, d) => n + (Array.isArray(d[0]) ? d[0].length : 1), 0);
+  const wrap = el('div', { class: 'chart', style: `height:${Math.max(90, lines * 14 + data.length * 8 + 40)}px` }, canvas);
+  body.append(el('h3', {}, title));
+  if (note && data.length) body.append(el('p', { class: 'muted' }, note));
+  body.append(data.length ? wrap : el('p', { class: 'muted' }, t('noData')));
+  if (data.length) charts.push(await barChart(canvas, data.map((d) => d[0]), data.map((d) => d[1]), { color, label: title, format: (v) => fmtNumber(v) }));
 }
 
 // downloads links the firms and cells of the footprint itself.
@@ -102,67 +122,162 @@ function downloads(c) {
   return el('div', { class: 'downloads' }, [el('h3', {}, t('download')), ...links]);
 }
 
-export function closeCluster() {
-  for (const c of charts) c.destroy();
-  charts = [];
-  current = null;
-  $('#cluster-panel').hidden = true;
-  if (state.cluster) update({ cluster: '' });
+export function stars(n, strong) {
+  const s = `${'★'.repeat(n || 0)}${'☆'.repeat(Math.max(0, 3 - (n || 0)))}`;
+  return strong ? `${s} · ${t('strong')}` : s;
 }
 
-// openCluster loads and shows a cluster's profile.
-export async function openCluster(id) {
-  for (const c of charts) c.destroy();
+function actions(kind, id) {
+  const box = el('div', { class: 'panel-actions' });
+  box.append(el('button', { type: 'button', class: 'btn', 'data-action': 'compare', onclick: () => addToCompare(`${kind}:${id}`) }, t('addToCompare')));
+  if (kind === 'cluster') {
+    box.append(el('a', { class: 'btn', 'data-action': 'report', href: `report.html?${new URLSearchParams({ cluster: id, lang: getLanguage(), sector: state.sector || '' })}`,
+      target: '_blank', rel: 'noopener' }, t('printReport')));
+  }
+  return box;
+}
+
+function startPanel(id) {
+  for (const c of charts) c?.destroy();
   charts = [];
   current = id;
   const panel = $('#cluster-panel');
   const body = clear($('#cluster-body'));
   panel.hidden = false;
   panel.setAttribute('aria-busy', 'true');
+  return body;
+}
+
+function failed(body, err) {
+  body.append(el('p', { class: 'error', role: 'alert' }, t('error', { what: err.message })));
+  $('#cluster-panel').removeAttribute('aria-busy');
+}
+
+export function closeCluster() {
+  for (const c of charts) c?.destroy();
+  charts = [];
+  current = null;
+  $('#cluster-panel').hidden = true;
+  highlightCluster(mapRef, '');
+  highlightRegion(mapRef, '');
+  showActors(mapRef, null);
+  if (state.cluster || state.region) update({ cluster: '', region: '' });
+}
+
+// openCluster loads a cluster's profile, frames the footprint beside the
+// panel and highlights it and its supporting actors.
+export async function openCluster(id, { frame = true } = {}) {
+  const body = startPanel(id);
   $('#cluster-title').textContent = t('cluster');
-  update({ cluster: id });
+  update({ cluster: id, region: '' });
   let c;
   try {
     c = await getJSON(endpoints.cluster(id));
   } catch (err) {
-    body.append(el('p', { class: 'error', role: 'alert' }, t('error', { what: err.message })));
-    panel.removeAttribute('aria-busy');
+    failed(body, err);
     return;
   }
   if (current !== id) return;
   const sector = String(c.sector ?? '');
-  if (sector) await resolveName(sector).catch(() => {});
+  const centre = centreOf(c.geometry);
+  await Promise.all([sector ? resolveName(sector).catch(() => {}) : null, placesAt([centre])]);
   if (current !== id) return;
-  $('#cluster-title').textContent = c.name && c.name !== sector ? c.name : (sectorName(sector) || sectorLabel(sector));
+  const bbox = bboxOf(c.geometry);
+  highlightCluster(mapRef, id);
+  highlightRegion(mapRef, '');
+  if (frame) frameBBox(mapRef, bbox);
+  showActors(mapRef, bbox, c);
+  $('#cluster-title').textContent = clusterName(c, centre);
+  const trendP = loadTrend({ cluster: id }).catch(() => null);
   const dl = el('dl', { class: 'facts' });
   const fact = (k, v) => dl.append(el('dt', {}, k), el('dd', {}, v));
-  fact('NACE', sector ? sectorLabel(sector) : t('allSectors'));
-  if (c.res !== undefined) fact(t('resolution', { res: '' }).trim(), String(c.res));
+  fact(t('sectorFact'), sector ? sectorLabel(sector) : t('allSectors'));
+  if (c.place) fact(t('place'), c.place);
   fact(t('firms'), c.suppressed ? t('suppressedValue') : fmtNumber(c.firms));
   fact(t('employees'), c.suppressed ? t('suppressedValue') : `≈ ${fmtNumber(c.employees)}`);
   fact(t('lq'), typeof c.lq === 'number' ? fmtNumber(c.lq, 2) : '–');
-  fact(t('stars'), `${'★'.repeat(c.stars || 0)}${'☆'.repeat(Math.max(0, 3 - (c.stars || 0)))}`);
+  fact(t('stars'), stars(c.stars, c.strong));
+  if (typeof c.p_value === 'number') fact('p', fmtNumber(c.p_value, 4));
   if (typeof c.share === 'number') fact(t('share'), fmtPercent(c.share, 1));
-  if (typeof c.completeness === 'number') fact(t('completeness'), fmtPercent(c.completeness));
-  if (Array.isArray(c.cells)) fact(t('cells'), fmtNumber(c.cells.length));
+  const completeness = c.ecosystem?.completeness ?? c.completeness;
+  if (typeof completeness === 'number') fact(t('completeness'), fmtPercent(completeness));
+  if (c.res !== undefined) fact(t('resolution', { res: '' }).trim(), String(c.res));
+  if (c.method) fact(t('method'), String(c.method));
+  body.append(dl, actions('cluster', id));
+  const trendBox = el('section', { class: 'trend', 'aria-label': t('trendTitle') }, el('h3', {}, t('trendTitle')));
   const chartBox = el('div', { class: 'charts' });
-  body.append(dl, chartBox);
-  body.append(el('h3', {}, t('strengths')), textList(pick(c, 'profile.strengths', 'strengths')));
-  body.append(el('h3', {}, t('weaknesses')), textList(pick(c, 'profile.weaknesses', 'weaknesses')));
+  body.append(trendBox, chartBox);
+  const trend = await trendP;
+  if (current !== id) return;
+  charts.push(await renderTrend(trendBox, trend));
+  body.append(el('h3', {}, t('strengths')), textList(honestItems(pick(c, 'profile.strengths', 'strengths'), trend)));
+  body.append(el('h3', {}, t('weaknesses')), textList(honestItems(pick(c, 'profile.weaknesses', 'weaknesses'), trend)));
   body.append(el('h3', {}, t('institutionsInside')), instList(c.institutions_inside));
   body.append(el('h3', {}, t('institutionsNear')), instList(c.institutions_near));
-  // Value-chain roles apply to value chains only.
-  if (sector.startsWith('vc:') || c.roles_present || c.roles_missing) {
-    body.append(el('h3', {}, t('rolesPresent')), el('p', {}, roles(c.roles_present)));
-    body.append(el('h3', {}, t('rolesMissing')), el('p', { class: 'missing' }, roles(c.roles_missing)));
+  const eco = c.ecosystem;
+  if (eco && (eco.present || eco.missing)) {
+    body.append(el('h3', {}, t('ecosystemPresent')), el('p', {}, (eco.present || []).map(instName).join(', ') || t('none')));
+    body.append(el('h3', {}, t('ecosystemMissing')), el('p', { class: 'missing' }, (eco.missing || []).map(instName).join(', ') || t('none')));
   }
-  await drawCharts(c, chartBox);
+  if (sector.startsWith('vc:') || c.roles_present || c.roles_missing) {
+    body.append(el('h3', {}, t('rolesPresent')), el('p', {}, roleNames(c.roles_present)));
+    body.append(el('h3', {}, t('rolesMissing')), el('p', { class: 'missing' }, roleNames(c.roles_missing)));
+  }
+  let comp = [];
+  try { comp = await composition(c); } catch { /* no composition: the chart says so */ }
+  if (current !== id) return;
+  await chartSection(chartBox, t('composition'), comp, '#3d6fb6', c.composition ? t('compositionNoteServer') : t('compositionNote'));
+  await chartSection(chartBox, t('sizes'), sizePairs(c), '#d95f02', '');
   body.append(downloads(c));
-  panel.removeAttribute('aria-busy');
+  $('#cluster-panel').removeAttribute('aria-busy');
   $('#cluster-title').focus();
 }
 
-export function initClusterPanel() {
+// openRegion shows a region's profile for the sector on screen and its trend,
+// and frames it.
+export async function openRegion(id, { frame = true } = {}) {
+  const body = startPanel(`region:${id}`);
+  update({ region: id, cluster: '' });
+  highlightCluster(mapRef, '');
+  highlightRegion(mapRef, id);
+  showActors(mapRef, null);
+  await loadRegions();
+  const key = `region:${id}`;
+  const r = region(id);
+  $('#cluster-title').textContent = regionLabel(id);
+  if (frame && r?.bbox) frameBBox(mapRef, r.bbox, { maxZoom: 12 });
+  const [level, code] = String(id).split(':');
+  let p;
+  try {
+    p = await getJSON(`/api/v1/regions/${encodeURIComponent(code)}/profile`, { level, sector: state.sector || undefined });
+  } catch (err) {
+    failed(body, err);
+    return;
+  }
+  if (current !== key) return;
+  const st = p?.stats || {};
+  const dl = el('dl', { class: 'facts' });
+  const fact = (k, v) => dl.append(el('dt', {}, k), el('dd', {}, v));
+  fact(t('regionLevel'), levelName(level));
+  fact(t('sectorFact'), sectorLabel(state.sector));
+  fact(t('firms'), st.suppressed ? t('suppressedValue') : fmtNumber(st.firms));
+  fact(t('employees'), st.suppressed ? t('suppressedValue') : `≈ ${fmtNumber(st.employees)}`);
+  fact(t('lq'), typeof st.lq === 'number' ? fmtNumber(st.lq, 2) : '–');
+  fact(t('stars'), stars(st.stars, st.strong));
+  body.append(dl, actions('region', id));
+  const trendBox = el('section', { class: 'trend', 'aria-label': t('trendTitle') }, el('h3', {}, t('trendTitle')));
+  body.append(trendBox);
+  const trend = await loadTrend({ region: id }, state.sector).catch(() => null);
+  if (current !== key) return;
+  charts.push(await renderTrend(trendBox, trend));
+  if (trend) body.append(el('h3', {}, t('institutionsInside')), instList(trend.institutions));
+  $('#cluster-panel').removeAttribute('aria-busy');
+  $('#cluster-title').focus();
+}
+
+export function initClusterPanel(map) {
+  mapRef = map;
   $('#cluster-close').addEventListener('click', closeCluster);
   $('#cluster-panel').addEventListener('keydown', (e) => { if (e.key === 'Escape') closeCluster(); });
+  loadRegions();
 }

@@ -1,4 +1,5 @@
 // i18n: Turkish and English strings and locale-aware number and date formats.
+import { views } from './strings-views.js';
 
 const en = {
   title: 'kume — cluster maps',
@@ -161,6 +162,7 @@ const en = {
   zoomInInst: 'Zoom in to see institutions',
   footprintAt: 'footprint at H3 resolution {res}',
   footprintOther: 'Footprint at another resolution',
+  footprintChosen: 'Chosen cluster',
   resShort: 'res {res}',
   rankFallback: 'This sector has no cluster footprint; regions are ranked instead.',
   noExtent: 'This region has no boundary loaded, so the map cannot show it.',
@@ -358,6 +360,7 @@ const tr = {
   zoomInInst: 'Kurumları görmek için yakınlaşın',
   footprintAt: 'H3 çözünürlüğü {res} küme alanı',
   footprintOther: 'Başka çözünürlükteki küme alanı',
+  footprintChosen: 'Seçilen küme',
   resShort: 'çöz. {res}',
   rankFallback: 'Bu sektörün küme alanı yok; bunun yerine bölgeler sıralandı.',
   noExtent: 'Bu bölgenin sınırı yüklü değil; harita onu gösteremiyor.',
@@ -394,7 +397,7 @@ const tr = {
   cellsAfterCount: 'hücre',
 };
 
-const dicts = { en, tr };
+const dicts = { en: { ...en, ...views.en }, tr: { ...tr, ...views.tr } };
 export const languages = ['tr', 'en'];
 let lang = 'en';
 

@@ -47,7 +47,8 @@ function popupContent(f) {
     default: {
       const rows = [el('strong', {}, p.name || p.code || '')];
       rows.push(row(t('regionLQ'), lqText(p.lq)));
-      if (p.stars !== undefined) rows.push(row(t('stars'), '★'.repeat(Number(p.stars) || 0) || '0'));
+      if (p.firms !== undefined) rows.push(row(t('firms'), fmtNumber(p.firms)));
+      if (p.stars !== undefined) rows.push(row(t('stars'), `${'★'.repeat(Number(p.stars) || 0) || '0'}${p.strong === true ? ` · ${t('strong')}` : ''}`));
       if (p.entries !== undefined) rows.push(row(t('entries'), fmtNumber(p.entries)));
       if (p.exits !== undefined) rows.push(row(t('exits'), fmtNumber(p.exits)));
       return rows;
@@ -56,7 +57,7 @@ function popupContent(f) {
 }
 
 // wireInteractions sets up clicks; onCluster(id) opens a cluster profile.
-export function wireInteractions(map, { onCluster }) {
+export function wireInteractions(map, { onCluster, onRegion }) {
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '280px' });
   map.on('click', (e) => {
     const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
@@ -73,7 +74,13 @@ export function wireInteractions(map, { onCluster }) {
       return;
     }
     if (f.layer.id === 'regions-line') return;
-    const div = el('div', { class: 'popup' }, popupContent(f));
+    const content = popupContent(f);
+    if (f.layer.id === 'regions-lq' && onRegion && f.properties.level && f.properties.code !== undefined) {
+      const id = `${f.properties.level}:${f.properties.code}`;
+      content.push(el('button', { type: 'button', class: 'btn popup-btn', 'data-region': id,
+        onclick: () => { popup.remove(); onRegion(id); } }, t('regionProfile')));
+    }
+    const div = el('div', { class: 'popup' }, content);
     popup.setLngLat(e.lngLat).setDOMContent(div).addTo(map);
   });
   const hoverable = ['clusters-fill', 'institutions-symbol', 'establishments-circle', 'hexagons-fill', 'lisa-fill'];

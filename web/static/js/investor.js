@@ -4,7 +4,10 @@ import { getJSON, endpoints, ApiError } from './api.js';
 import { t, fmtNumber, getLanguage, has } from './i18n.js';
 import { state } from './state.js';
 import { el, clear, $ } from './dom.js';
-import { clusterLabel } from './sector.js';
+import { clusterDetails } from './sector.js';
+import { clusterIndex, clusterName, loadRegions, regionLabel, region } from './names.js';
+import { openCluster, openRegion } from './cluster-panel.js';
+import { addToCompare } from './compare.js';
 
 const compColors = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
 let components = []; // [{name, label}]
@@ -77,6 +80,7 @@ async function place(r, unit) {
       return { bbox: geometryBBox(c.geometry) };
     }
     if (unit === 'region') {
+      if (region(r.id)?.bbox) return { bbox: region(r.id).bbox };
       const [level, code] = String(r.id).includes(':') ? String(r.id).split(':') : ['', String(r.id)];
       const p = await getJSON(`/api/v1/regions/${encodeURIComponent(code)}/profile`, { level });
       return { bbox: p?.region?.bbox };
@@ -116,9 +120,22 @@ function componentValue(r, name) {
   return typeof v?.value === 'number' ? v.value : undefined;
 }
 
+// displayName names a result: a region by its name and level, a cluster by
+// its place and sector, never by its key.
 function displayName(r, unit) {
-  if (unit === 'cluster') return clusterLabel({ name: r.name, sector: state.sector, firms: componentValue(r, 'critical_mass_firms') });
-  return r.name || r.code || r.id;
+  if (unit === 'cluster') {
+    const c = { id: r.id, name: r.name, name_tr: r.name_tr, place: r.place, sector: state.sector };
+    const firms = componentValue(r, 'critical_mass_firms');
+    return [clusterName(c), clusterDetails({ firms })].filter(Boolean).join(' · ');
+  }
+  return regionLabel(r.id, r.name);
+}
+
+// show opens a result's profile, which frames it on the map.
+function show(r, unit) {
+  if (unit === 'cluster') return openCluster(String(r.id));
+  if (region(r.id)) return openRegion(String(r.id));
+  return flyTo(r, unit);
 }
 
 function renderResults(results, unit) {
@@ -135,14 +152,16 @@ function renderResults(results, unit) {
       bar.append(part);
     });
     const desc = components.map((c) => `${label(c)} ${fmtNumber(contribution(r, c.name), 2)}`).join(', ');
-    const btn = el('button', { type: 'button', class: 'result', 'aria-label': `${t('flyTo', { name })}. ${t('score')} ${fmtNumber(r.score, 2)}: ${desc}`,
-      onclick: () => flyTo(r, unit) }, [
+    const btn = el('button', { type: 'button', class: 'result', 'data-id': String(r.id), 'aria-label': `${t('flyTo', { name })}. ${t('score')} ${fmtNumber(r.score, 2)}: ${desc}`,
+      onclick: () => show(r, unit) }, [
       el('span', { class: 'rank-no' }, String(r.rank ?? i + 1)),
       el('span', { class: 'rname' }, name),
       el('span', { class: 'score' }, fmtNumber(r.score, 2)),
       bar,
     ]);
-    list.append(el('li', {}, btn));
+    const cmp = el('button', { type: 'button', class: 'icon-btn small add-compare', 'aria-label': t('addToCompareNamed', { name }), title: t('addToCompare'),
+      onclick: () => addToCompare(`${unit}:${r.id}`) }, '+');
+    list.append(el('li', { class: 'result-row' }, [btn, cmp]));
   });
 }
 
@@ -169,6 +188,7 @@ export async function rank() {
       ? t('unavailable', { what: endpoints.rank }) : t('rankError', { what: err.message });
     return;
   }
+  await (unit === 'cluster' ? clusterIndex(state.sector) : loadRegions()).catch(() => {});
   if (my !== seq) return;
   select.value = unit;
   const { results, comps } = normalise(body);

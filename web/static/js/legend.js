@@ -2,7 +2,7 @@
 // 2D canvas for the PNG export.
 import { t, fmtNumber, fmtDate, fmtMonth } from './i18n.js';
 import { state, time } from './state.js';
-import { giBins, giColors, sequential, breaks, suppressedColor, institutionGroups, footprintColor, firmColor } from './palette.js';
+import { giBins, giColors, sequential, breaks, suppressedColor, institutionGroups, footprintColor, footprintDash, highlightColor, firmColor } from './palette.js';
 import { sectorLabel } from './sector.js';
 import { swatchCanvas, drawSymbol } from './symbols.js';
 import { lisaSection } from './lisa-legend.js';
@@ -33,8 +33,11 @@ export function model({ res, zoom }) {
     sections.push({ title: t(`metric.${state.metric}`), items });
   }
   if (state.layers.has('clusters')) {
-    sections.push({ title: t('layer.clusters'), items: [{ kind: 'line', color: footprintColor, label: t('footprint') },
-      { kind: 'line', color: footprintColor, alpha: 0.35, thin: true, label: t('footprintOther') }] });
+    // Footprints are drawn dashed, the chosen one solid: so is the legend.
+    const items = [{ kind: 'line', dash: footprintDash, color: footprintColor, label: t('footprint') },
+      { kind: 'line', dash: footprintDash, color: footprintColor, alpha: 0.35, thin: true, label: t('footprintOther') }];
+    if (state.cluster) items.push({ kind: 'line', color: highlightColor, label: t('footprintChosen') });
+    sections.push({ title: t('layer.clusters'), items });
   }
   if (state.layers.has('institutions') && zoom < institutionsMinZoom) {
     sections.push({ title: t('layer.institutions'),
@@ -51,6 +54,7 @@ export function model({ res, zoom }) {
       items: [{ kind: 'circle', color: firmColor, label: zoom >= 12 ? t('firmPoint') : t('zoomIn') }] });
   }
   const regionItems = [{ kind: 'line', color: '#7a8591', label: t('regionBoundary') }];
+  if (state.region) regionItems.push({ kind: 'line', color: highlightColor, label: t('regionChosen') });
   if (state.layers.has('regions')) {
     classLabels('lq').forEach((label, i) => regionItems.push({ kind: 'fill', color: sequential[i], label, alpha: 0.55 }));
   }
@@ -70,6 +74,7 @@ function swatch(item) {
   s.style.setProperty('--c', item.color);
   if (item.alpha) s.style.opacity = String(item.alpha + 0.2);
   if (item.thin) s.classList.add('sw-thin');
+  if (item.dash) s.classList.add('sw-dash');
   return s;
 }
 
@@ -125,7 +130,12 @@ export function drawLegend(ctx, m, x, y, dry = false) {
       const it = op[1];
       const sy = y + op[2];
       if (it.kind === 'symbol') drawSymbol(ctx, it.group.shape, it.group.color, x + 18, sy + 7, 13);
-      else if (it.kind === 'line') { ctx.fillStyle = it.color; ctx.globalAlpha = it.alpha || 1; ctx.fillRect(x + 10, sy + 5, 16, it.thin ? 1 : 3); ctx.globalAlpha = 1; }
+      else if (it.kind === 'line') {
+        ctx.strokeStyle = it.color; ctx.globalAlpha = it.alpha || 1; ctx.lineWidth = it.thin ? 1 : 2.5;
+        ctx.setLineDash(it.dash ? it.dash.map((d) => d * ctx.lineWidth) : []);
+        ctx.beginPath(); ctx.moveTo(x + 10, sy + 7); ctx.lineTo(x + 28, sy + 7); ctx.stroke();
+        ctx.setLineDash([]); ctx.globalAlpha = 1;
+      }
       else if (it.kind === 'circle') { ctx.beginPath(); ctx.arc(x + 18, sy + 7, 4, 0, Math.PI * 2); ctx.fillStyle = it.color; ctx.fill(); }
       else { ctx.fillStyle = it.color; ctx.globalAlpha = it.alpha || 1; ctx.fillRect(x + 10, sy + 1, 16, 12); ctx.globalAlpha = 1; ctx.strokeStyle = '#888'; ctx.strokeRect(x + 10.5, sy + 1.5, 15, 11); }
     }

@@ -1,10 +1,11 @@
 // map: the MapLibre map, its kume sources and layers, and their updates.
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
-import { tileURL, optionalJSON, endpoints } from './api.js';
+import { tileURL, optionalJSON, endpoints, origin } from './api.js';
 import { state, filters, pointFilters } from './state.js';
-import { hexFill, regionFill, institutionIcon, footprintColor, firmColor } from './palette.js';
+import { hexFill, regionFill, institutionIcon, footprintColor, footprintDash, highlightColor, firmColor } from './palette.js';
 import { addInstitutionImages } from './symbols.js';
 import { t } from './i18n.js';
+import { baseStyle, labelLayers, styleFont, firstSymbolLayer } from './basemap.js';
 
 export const kumeLayers = ['regions', 'hexagons', 'clusters', 'establishments', 'institutions'];
 const sectorLayers = new Set(['regions', 'hexagons', 'clusters', 'establishments']);
@@ -79,7 +80,15 @@ function kumeStyleLayers() {
       paint: { 'fill-color': footprintColor, 'fill-opacity': 0.04 } },
     { id: 'clusters-line', type: 'line', source: 'clusters', 'source-layer': sl('clusters'),
       layout: { visibility: visibility('clusters'), 'line-join': 'round' },
-      paint: { 'line-color': footprintColor, 'line-width': 2.5, 'line-dasharray': [3, 1.5] } },
+      paint: { 'line-color': footprintColor, 'line-width': 2.5, 'line-dasharray': footprintDash } },
+    // The chosen region, outlined like the chosen cluster.
+    { id: 'regions-highlight', type: 'line', source: 'regions', 'source-layer': sl('regions'),
+      filter: ['==', ['get', 'code'], '\u0000'], layout: { 'line-join': 'round' },
+      paint: { 'line-color': highlightColor, 'line-width': 3.5, 'line-opacity': 0.9 } },
+    // The chosen cluster: a solid, wide outline over its dashed one.
+    { id: 'clusters-highlight', type: 'line', source: 'clusters', 'source-layer': sl('clusters'),
+      filter: ['==', ['to-string', ['get', 'id']], ''], layout: { 'line-join': 'round' },
+      paint: { 'line-color': highlightColor, 'line-width': 4.5, 'line-opacity': 0.95 } },
     { id: 'establishments-circle', type: 'circle', source: 'establishments', 'source-layer': sl('establishments'),
       minzoom: 12, layout: { visibility: visibility('establishments') },
       paint: { 'circle-color': firmColor, 'circle-radius': 3.5, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 } },
@@ -88,43 +97,40 @@ function kumeStyleLayers() {
   ];
 }
 
-function offlineStyle() {
-  return {
-    version: 8,
-    sources: {},
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#e9eef2' } },
-      { id: 'regions-land', type: 'fill', source: 'regions', 'source-layer': sourceLayer('regions'),
-        paint: { 'fill-color': '#fbfbf8' } }],
-  };
-}
-
-// addKumeLayers puts kume's sources and layers into whatever style is loaded.
-function addKumeLayers(map) {
+// addKumeLayers puts kume's sources and layers into whatever style is
+// loaded: under an external style's own labels, and under the region and
+// place names kume draws on its own basemaps.
+function addKumeLayers(map, external) {
   for (const layer of kumeLayers) if (!map.getSource(layer)) map.addSource(layer, source(layer));
   addInstitutionImages(map);
-  for (const l of kumeStyleLayers()) if (!map.getLayer(l.id)) map.addLayer(l);
+  const before = external ? firstSymbolLayer(map) : undefined;
+  for (const l of kumeStyleLayers()) if (!map.getLayer(l.id)) map.addLayer(l, before);
+  if (!map.getSource('region-labels')) map.addSource('region-labels', { type: 'geojson', data: `${origin}${endpoints.regionLabels}` });
+  const labels = labelLayers({ font: styleFont(map), places: !external && map.getSource('basemap')?.type === 'vector' });
+  for (const l of labels) if (!map.getLayer(l.id)) map.addLayer(l);
 }
 
-// createMap builds the map; styleURL is an optional external basemap style.
-export function createMap(container, { styleURL, bounds } = {}) {
-  const style = styleURL || offlineStyle();
-  if (!styleURL) style.sources.regions = source('regions');
+// createMap builds the map on the basemap /api/v1/config describes.
+export function createMap(container, { basemap, bounds, padding, interactive = true, hash = 'map' } = {}) {
+  const style = baseStyle(basemap);
+  const external = typeof style === 'string';
   const map = new maplibregl.Map({
     container,
     style,
-    hash: 'map',
+    hash: interactive ? hash : false,
+    interactive,
     bounds: bounds || undefined,
-    fitBoundsOptions: { padding: 20 },
+    fitBoundsOptions: { padding: padding ?? 20 },
     center: bounds ? undefined : [20, 45],
     zoom: bounds ? undefined : 3,
     maxZoom: 18,
     attributionControl: false,
     canvasContextAttributes: { preserveDrawingBuffer: true },
   });
-  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  if (interactive) map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   map.getCanvas().setAttribute('aria-label', t('mapLabel'));
-  map.on('style.load', () => addKumeLayers(map));
+  map.on('style.load', () => addKumeLayers(map, external));
   return map;
 }
 
@@ -221,3 +227,16 @@ export function boundsParam(map) {
 }
 
 export { maplibregl };
+
+// highlightCluster outlines one cluster footprint boldly ('' for none).
+export function highlightCluster(map, id) {
+  if (map?.getLayer('clusters-highlight')) map.setFilter('clusters-highlight', ['==', ['to-string', ['get', 'id']], String(id || '')]);
+}
+
+// highlightRegion outlines one region, "level:code" ('' for none).
+export function highlightRegion(map, id) {
+  if (!map?.getLayer('regions-highlight')) return;
+  const [level, ...rest] = String(id || '').split(':');
+  const code = rest.join(':');
+  map.setFilter('regions-highlight', id ? ['all', ['==', ['get', 'level'], level], ['==', ['to-string', ['get', 'code']], code]] : ['==', ['get', 'code'], '\u0000']);
+}

@@ -74,6 +74,10 @@ export function institutionIcon() {
 }
 
 export const footprintColor = '#222222';
+// Footprints are drawn dashed (the legend draws the same dashes) and the
+// chosen one solid in the accent colour.
+export const footprintDash = [3, 1.5];
+export const highlightColor = '#d4006a';
 export const firmColor = '#3d3d9e';
 
 // Local Moran's I quadrants in the conventional LISA colours (ColorBrewer RdBu,

@@ -34,17 +34,41 @@ export function sectorName(key) {
   return n ? n[getLanguage()] || n.en : '';
 }
 
-// clusterLabel names a footprint for lists: its own name when it has one,
-// else its sector's (left out when it is the sector on screen), with its firm
-// count and H3 resolution. The server names footprints by their sector key.
-export function clusterLabel(c) {
-  const sector = String(c.sector ?? '');
-  const own = sector && c.name && String(c.name) !== sector ? String(c.name) : '';
-  const first = own || (sector === state.sector ? t('cluster') : sectorName(sector) || sectorLabel(sector));
-  const parts = [first];
+// clusterDetails are a footprint's firm count and H3 resolution, for lists.
+export function clusterDetails(c) {
+  const parts = [];
   if (typeof c.firms === 'number') parts.push(t('nFirms', { n: fmtNumber(c.firms) }));
   if (c.res !== undefined && c.res !== null) parts.push(t('resShort', { res: c.res }));
   return parts.join(' · ');
+}
+
+// Synonyms: everyday words (English and Turkish) for sector codes, from
+// data/sector-synonyms.json, searched before the taxonomy.
+let synonyms = [];
+
+export async function loadSynonyms() {
+  const res = await fetch('data/sector-synonyms.json').catch(() => null);
+  const body = res?.ok ? await res.json().catch(() => null) : null;
+  synonyms = (body?.entries || []).map((e) => ({ terms: e.terms.map((x) => foldAny(x)), codes: e.codes }));
+}
+
+// foldAny folds case (Turkish dotted and dotless i alike) and diacritics, so
+// "Yazılım", "yazilim" and "YAZILIM" meet.
+export function foldAny(s) {
+  return String(s).replace(/[İI]/g, 'i').replace(/ı/g, 'i').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').trim();
+}
+
+// synonymCodes returns the codes whose words match the query: a word that
+// starts with it (three letters at least) or that the query contains whole.
+export function synonymCodes(q) {
+  const fq = foldAny(q);
+  if (fq.length < 2) return [];
+  const out = [];
+  for (const e of synonyms) {
+    const hit = e.terms.some((w) => (fq.length >= 3 && w.startsWith(fq)) || w === fq || (w.length >= 3 && ` ${fq} `.includes(` ${w} `)));
+    if (hit) for (const c of e.codes) if (!out.includes(c)) out.push(c);
+  }
+  return out;
 }
 
 export async function loadValueChains() {
@@ -123,9 +147,14 @@ export function initSectorSearch() {
     const my = ++seq;
     const fq = fold(q);
     const vc = chains.filter((c) => !q || fold(c.name.en).includes(fq) || fold(c.name.tr).includes(fq) || c.key.includes(fq));
-    const sectors = q ? await searchSectors(q) : [];
+    // Everyday words first ("software", "yazılım" → 62), then chains and
+    // the taxonomy's own matches.
+    const syn = q ? synonymCodes(q) : [];
+    const [sectors] = await Promise.all([q ? searchSectors(q) : [], ...syn.filter((k) => !k.startsWith('vc:')).map((k) => resolveName(k).catch(() => {}))]);
     if (my !== seq) return;
-    options = [...vc, ...sectors].slice(0, 30);
+    const synOptions = syn.map((k) => (k.startsWith('vc:') ? chains.find((c) => c.key === k) : names.has(k) ? { key: k, name: names.get(k) } : null)).filter(Boolean);
+    const seen = new Set();
+    options = [...synOptions, ...vc, ...sectors].filter((o) => !seen.has(o.key) && seen.add(o.key)).slice(0, 30);
     active = -1;
     render();
   };

@@ -15,7 +15,12 @@ export const state = {
   at: '', // yyyy-mm: firm points active at the end of that month; "" = today
   cluster: '', // open cluster profile
   fdr: false, // local Moran's I: Benjamini–Hochberg over the study area instead of each cell at alpha
+  region: '', // open region profile, "level:code"
+  compare: [], // units compared side by side: "cluster:<id>" or "region:<level>:<code>"
+  view: '', // "compare" when the comparison is open
 };
+
+const unitRE = /^(cluster:[\w.-]{1,80}|region:[a-z][a-z0-9_]{0,39}:[\p{L}\p{N}._-]{1,64})$/u;
 
 export function readURL() {
   const q = new URLSearchParams(window.location.search);
@@ -30,6 +35,9 @@ export function readURL() {
   state.at = /^\d{4}-(0[1-9]|1[0-2])$/.test(at) ? at : '';
   state.cluster = q.get('cluster') || '';
   state.fdr = q.get('fdr') === '1';
+  state.region = (q.get('region') || '').trim();
+  state.compare = (q.get('compare') || '').split(',').filter((u) => unitRE.test(u)).slice(0, 6);
+  state.view = q.get('view') === 'compare' ? 'compare' : '';
 }
 
 function writeURL() {
@@ -43,6 +51,9 @@ function writeURL() {
   set('at', state.at);
   set('cluster', state.cluster);
   set('fdr', state.fdr ? '1' : '');
+  set('region', state.region);
+  set('compare', state.compare.join(','));
+  set('view', state.view);
   const s = q.toString();
   const url = `${window.location.pathname}${s ? `?${s}` : ''}${window.location.hash}`;
   window.history.replaceState(window.history.state, '', url);
@@ -55,6 +66,8 @@ export function update(patch) {
     if (k === 'layers') {
       const same = v.size === state.layers.size && [...v].every((x) => state.layers.has(x));
       if (same) continue;
+    } else if (k === 'compare') {
+      if (v.join() === state.compare.join()) continue;
     } else if (state[k] === v) continue;
     state[k] = v;
     changed.push(k);
