@@ -151,10 +151,12 @@ type CellFilter struct {
 	Cells []uint64
 }
 
-// ClusterFilter selects cluster footprints.
+// ClusterFilter selects clusters.
 type ClusterFilter struct {
 	Version int64 // 0 = current
-	Sector  *string
+	// Sectors keeps the clusters of any of these sector keys; nil keeps
+	// every key's.
+	Sectors []string
 	Res     int // 0 = any
 	BBox    *orb.Bound
 }

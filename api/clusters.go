@@ -82,9 +82,15 @@ func (s *Server) handleClusters(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	keys, err := s.sectorKeys()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	f := kume.ClusterFilter{Res: res}
-	if p.has("sector") {
-		f.Sector = &sector
+	if f.Sectors, err = keys.ClusterKeys(r.Context(), sector); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -282,7 +283,7 @@ func (f *fakeStore) CellStats(_ context.Context, flt kume.CellFilter) ([]kume.Ce
 func (f *fakeStore) Clusters(_ context.Context, flt kume.ClusterFilter) ([]kume.Cluster, error) {
 	var out []kume.Cluster
 	for _, c := range f.clusters {
-		if flt.Sector != nil && c.Sector != *flt.Sector || flt.Res != 0 && c.Res != flt.Res {
+		if flt.Sectors != nil && !slices.Contains(flt.Sectors, c.Sector) || flt.Res != 0 && c.Res != flt.Res {
 			continue
 		}
 		out = append(out, c)

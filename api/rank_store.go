@@ -11,8 +11,13 @@ import (
 )
 
 // StoreRanker serves Ranker from a store's current analysis results with
-// geo.Rank (method in docs/METHODS.md).
-type StoreRanker struct{ Store kume.Store }
+// geo.Rank (method in docs/METHODS.md). Sectors widens a cluster ranking's
+// sector to the value chains that hold it (nil: the shipped taxonomy and the
+// store's chains).
+type StoreRanker struct {
+	Store   kume.Store
+	Sectors *layer.Sectors
+}
 
 // Rank builds the units of the requested kind from the current results and
 // scores them.
@@ -99,8 +104,7 @@ func busiestLevel(stats []kume.RegionStat) string {
 // the finer), or layer.DefaultRes when the sector has none.
 func (k StoreRanker) rankResolution(ctx context.Context, req RankRequest) (int, error) {
 	if req.Level == "" {
-		sector := req.Sector
-		cs, err := k.Store.Clusters(ctx, kume.ClusterFilter{Sector: &sector})
+		cs, err := k.Store.Clusters(ctx, kume.ClusterFilter{Sectors: []string{req.Sector}})
 		if err != nil {
 			return 0, err
 		}
@@ -124,11 +128,23 @@ func (k StoreRanker) rankResolution(ctx context.Context, req RankRequest) (int, 
 }
 
 // clusterResults reads what a cluster ranking needs: the clusters of the
-// sector (every sector's without one; those of one resolution when the
+// sector and of the value chains that hold it (every sector's without one;
+// those of one resolution when the
 // request's level names one, else all: each place keeps its own), and the
 // cell statistics of their cells, read cluster by cluster.
 func (k StoreRanker) clusterResults(ctx context.Context, req RankRequest) (*kume.AnalysisResult, error) {
-	f := kume.ClusterFilter{Sector: layer.ClusterSector(req.Sector)}
+	keys := k.Sectors
+	if keys == nil {
+		var err error
+		if keys, err = layer.NewSectors(nil, k.Store); err != nil {
+			return nil, err
+		}
+	}
+	sectors, err := keys.ClusterKeys(ctx, req.Sector)
+	if err != nil {
+		return nil, err
+	}
+	f := kume.ClusterFilter{Sectors: sectors}
 	if req.Level != "" {
 		r, err := strconv.Atoi(req.Level)
 		if err != nil || r < 0 || r > 15 {

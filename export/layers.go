@@ -26,7 +26,10 @@ type Query struct {
 	// regions layers; Level selects the regions.
 	Res    int
 	Sector string
-	Level  string
+	// ClusterSectors are the keys whose clusters the clusters layer shows
+	// for Sector (layer.Sectors.ClusterKeys; nil: every key's).
+	ClusterSectors []string
+	Level          string
 	BBox   *orb.Bound
 	// Cells restricts the hexagons layer and RegionCodes the regions layer.
 	Cells       []uint64
@@ -247,11 +250,7 @@ func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) 
 }
 
 func eachCluster(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
-	cf := kume.ClusterFilter{Res: q.Res, BBox: q.BBox}
-	if q.Sector != "" {
-		s := q.Sector
-		cf.Sector = &s
-	}
+	cf := kume.ClusterFilter{Res: q.Res, BBox: q.BBox, Sectors: q.ClusterSectors}
 	cls, err := st.Clusters(ctx, cf)
 	if err != nil {
 		return Page{}, fmt.Errorf("export: clusters: %w", err)

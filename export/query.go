@@ -70,6 +70,9 @@ func NewQuery(ctx context.Context, keys *layer.Sectors, f Filters) (Query, error
 		}
 	case LayerClusters:
 		q.Res = max(f.Res, 0)
+		if q.ClusterSectors, err = keys.ClusterKeys(ctx, q.Sector); err != nil {
+			return q, err
+		}
 	case LayerEstablishments, LayerInstitutions:
 		q.Region = f.Region
 		q.Establishments = kume.EstablishmentFilter{PublicOnly: f.Public, DatasetIDs: f.DatasetIDs, Kind: f.Kind, Type: f.Type}

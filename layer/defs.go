@@ -101,14 +101,15 @@ func ClusterLayer() *Layer[kume.Cluster] {
 	}
 }
 
-// ClusterSector returns the sector filter of the clusters layer for a
-// sector key: every sector's clusters for "" (all firms together form no
-// cluster, so the layer shows them all), else the key's.
-func ClusterSector(sector string) *string {
+// ClusterSectors returns the sector keys of a cluster filter for one key:
+// nil, every key, for all firms (all firms together form no cluster, so the
+// layer shows every sector's), else the key alone. Sectors.ClusterKeys
+// widens a NACE code to the value chains that hold it.
+func ClusterSectors(sector string) []string {
 	if sector == kume.SectorAll {
 		return nil
 	}
-	return &sector
+	return []string{sector}
 }
 
 // compositionText writes a cluster's composition as "13.20 (40), 14.13 (12)".

@@ -172,3 +172,49 @@ func (s *Sectors) Prefixes(ctx context.Context, key string) ([]string, error) {
 	}
 	return nil, kume.Errorf(kume.EINVALID, `parameter "sector": no such value chain`)
 }
+
+// ClusterKeys returns the sector keys whose clusters a layer or list of
+// clusters shows for a parsed sector key: nil (every key) for all firms; the
+// chain itself for a value chain; for a NACE code, its own clusters, those of
+// the divisions it covers or lies in (a class shows inside its division's
+// cluster) and those of the value chains in force whose core roles it
+// covers or lies in ("62" finds the ICT chain's clusters, whose composition
+// holds it). A cluster is one value chain and place; its divisions and
+// classes are its composition, not clusters of their own.
+func (s *Sectors) ClusterKeys(ctx context.Context, key string) ([]string, error) {
+	if key == kume.SectorAll || IsChain(key) {
+		return ClusterSectors(key), nil
+	}
+	mine := s.tax.Prefixes(key)
+	if mine == nil {
+		return nil, errSector()
+	}
+	related := func(codes ...string) bool {
+		for _, c := range codes {
+			for _, p := range s.tax.Prefixes(c) {
+				for _, m := range mine {
+					if strings.HasPrefix(p, m) || strings.HasPrefix(m, p) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	out := []string{key}
+	for _, d := range s.tax.All(nace.Division) {
+		if d.Code != key && related(d.Code) {
+			out = append(out, d.Code)
+		}
+	}
+	chains, err := s.ChainsInForce(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, vc := range chains {
+		if related(vc.Roles[kume.RoleCore]...) {
+			out = append(out, chainPrefix+vc.ID)
+		}
+	}
+	return out, nil
+}

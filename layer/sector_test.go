@@ -153,3 +153,42 @@ func FuzzParseSector(f *testing.F) {
 		}
 	})
 }
+
+// A cluster is one value chain and place, its divisions and classes its
+// composition: asking for a NACE code shows its own clusters, its division's
+// and those of the chains whose core holds it.
+func TestClusterKeys(t *testing.T) {
+	keys, err := layer.NewSectors(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		key       string
+		want, not []string
+	}{
+		{"62", []string{"62", "vc:ict"}, []string{"vc:textiles", "63"}},
+		{"13.20", []string{"13.20", "13", "vc:textiles"}, []string{"14", "vc:food"}},
+		{"C", []string{"C", "10", "33", "vc:textiles", "vc:automotive", "vc:food"}, []string{"62", "vc:ict", "vc:tourism"}},
+		{"46", []string{"46"}, []string{"vc:textiles"}}, // wholesale is no chain's core
+		{"vc:ict", []string{"vc:ict"}, []string{"62"}},
+	} {
+		got, err := keys.ClusterKeys(ctx, c.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("ClusterKeys(%q) = %v, lacks %s", c.key, got, w)
+			}
+		}
+		for _, n := range c.not {
+			if slices.Contains(got, n) {
+				t.Errorf("ClusterKeys(%q) = %v, holds %s", c.key, got, n)
+			}
+		}
+	}
+	if got, err := keys.ClusterKeys(ctx, ""); got != nil || err != nil {
+		t.Errorf("all firms: %v, %v; want every key (nil)", got, err)
+	}
+}

@@ -30,8 +30,11 @@ type TileQuery struct {
 	// statistics; 0 when there is none (no clusters, regions without
 	// statistics).
 	Analysis int64
-	// Sector is the sector key of the clusters and the regions' statistics.
+	// Sector is the sector key of the regions' statistics.
 	Sector string
+	// ClusterSectors are the keys whose clusters the clusters layer holds
+	// (Sectors.ClusterKeys; nil: every key's).
+	ClusterSectors []string
 	// Level restricts the regions to one level ("" = all).
 	Level string
 	// Type restricts the institutions to one type ("" = all).

@@ -6,16 +6,19 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
-	"github.com/kume-geo/kume/layer"
 )
 
-// clusters writes the clusters layer: the footprints of the sector's clusters.
+// clusters writes the clusters layer: the clusters of the sector, of the
+// value chains that hold it, or every sector's (layer.Sectors.ClusterKeys).
 func (s *Service) clusters(ctx context.Context, tc *tileCtx, enc *layerEncoder) error {
 	if tc.v.analysis == 0 {
 		return nil
 	}
-	sector := tc.params.Sector
-	cs, err := s.store.Clusters(ctx, kume.ClusterFilter{Version: tc.v.analysis, Sector: layer.ClusterSector(sector), BBox: &tc.bbox})
+	keys, err := s.cfg.Sectors.ClusterKeys(ctx, tc.params.Sector)
+	if err != nil {
+		return err
+	}
+	cs, err := s.store.Clusters(ctx, kume.ClusterFilter{Version: tc.v.analysis, Sectors: keys, BBox: &tc.bbox})
 	if err != nil {
 		return err
 	}

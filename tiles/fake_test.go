@@ -122,7 +122,7 @@ func (f *fakeStore) Clusters(_ context.Context, flt kume.ClusterFilter) ([]kume.
 	}
 	var out []kume.Cluster
 	for _, c := range r.Clusters {
-		if flt.Sector != nil && c.Sector != *flt.Sector {
+		if flt.Sectors != nil && !slices.Contains(flt.Sectors, c.Sector) {
 			continue
 		}
 		if flt.BBox != nil && len(c.Geometry) > 0 && !flt.BBox.Intersects(c.Geometry.Bound()) {

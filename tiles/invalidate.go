@@ -10,7 +10,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
-	"github.com/kume-geo/kume/layer"
 )
 
 // Invalidation reports what an invalidation did to the tile cache.
@@ -253,7 +252,11 @@ func (c *changes) clusterBounds(ctx context.Context, sector string) ([]orb.Bound
 		return b, nil
 	}
 	read := func(v int64) (map[string]kume.Cluster, error) {
-		cs, err := c.s.store.Clusters(ctx, kume.ClusterFilter{Version: v, Sector: layer.ClusterSector(sector)})
+		keys, err := c.s.cfg.Sectors.ClusterKeys(ctx, sector)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := c.s.store.Clusters(ctx, kume.ClusterFilter{Version: v, Sectors: keys})
 		m := make(map[string]kume.Cluster, len(cs))
 		for _, cl := range cs {
 			m[cl.ID] = cl

@@ -38,6 +38,10 @@ func (s *Service) encodeOutside(ctx context.Context, tc *tileCtx, name, layerNam
 		if tc.v.analysis == 0 {
 			return out, nil
 		}
+		var err error
+		if q.ClusterSectors, err = s.cfg.Sectors.ClusterKeys(ctx, tc.params.Sector); err != nil {
+			return nil, err
+		}
 	case LayerRegions:
 		q.Level = tc.params.Level
 	case LayerEstablishments, LayerInstitutions:

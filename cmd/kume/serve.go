@@ -179,7 +179,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		SectorKeys:  keys,
 		ValueChains: chainCatalog{tax},
 		Analyzer:    analyzer{s.runner, jobs},
-		Ranker:      api.StoreRanker{Store: st},
+		Ranker:      api.StoreRanker{Store: st, Sectors: keys},
 		Importer:    newImporter(st, tax, s.runner),
 		Basemap:     bm,
 	})

@@ -464,7 +464,7 @@ func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Clus
 	}
 	var out []kume.Cluster
 	for i, c := range a.clusters {
-		if (f.Sector != nil && c.Sector != *f.Sector) || (f.Res != 0 && c.Res != f.Res) ||
+		if (f.Sectors != nil && !slices.Contains(f.Sectors, c.Sector)) || (f.Res != 0 && c.Res != f.Res) ||
 			(f.BBox != nil && !f.BBox.Intersects(a.bounds[i])) {
 			continue
 		}

@@ -120,7 +120,7 @@ var analysisClustersSQL string
 // Clusters returns the footprints matching f ordered by id.
 func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Cluster, error) {
 	minX, minY, maxX, maxY := bboxArgs(f.BBox)
-	rows, _ := s.pool.Query(ctx, analysisClustersSQL, f.Version, f.Sector, f.Res, minX, minY, maxX, maxY)
+	rows, _ := s.pool.Query(ctx, analysisClustersSQL, f.Version, f.Sectors, f.Res, minX, minY, maxX, maxY)
 	out, err := pgx.CollectRows(rows, scanCluster)
 	if err != nil {
 		return nil, wrap(ctx, err, "clusters")

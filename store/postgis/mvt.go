@@ -81,7 +81,7 @@ func (s *Store) mvtStatement(q layer.TileQuery) (string, []any, error) {
 	case layer.Regions:
 		return mvtRegionsSQL, append(area, q.Level, q.Analysis, q.Sector), nil
 	case layer.Clusters:
-		return mvtClustersSQL, append(area, q.Analysis, q.Sector), nil
+		return mvtClustersSQL, append(area, q.Analysis, q.ClusterSectors), nil
 	case layer.Establishments, layer.Institutions:
 		f := kume.EstablishmentFilter{BBox: &b, ActiveAt: &q.ActiveAt, PublicOnly: true, NACEPrefixes: q.NACEPrefixes}
 		inst := q.Layer == layer.Institutions

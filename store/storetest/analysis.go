@@ -149,7 +149,6 @@ func testClusters(t *testing.T, s kume.Store, r *kume.AnalysisResult, version in
 	for _, c := range r.Clusters {
 		byID[c.ID] = c
 	}
-	sector := func(s string) *string { return &s }
 	bursa := orb.Bound{Min: orb.Point{28.9, 40.1}, Max: orb.Point{29.2, 40.3}}
 	cases := []struct {
 		name string
@@ -158,12 +157,13 @@ func testClusters(t *testing.T, s kume.Store, r *kume.AnalysisResult, version in
 	}{
 		{"All", kume.ClusterFilter{}, []string{"13-9-abc", "13-9-def", "all-7", "vc:textiles-7-x"}},
 		{"ExplicitVersion", kume.ClusterFilter{Version: version}, []string{"13-9-abc", "13-9-def", "all-7", "vc:textiles-7-x"}},
-		{"Sector", kume.ClusterFilter{Sector: sector("13")}, []string{"13-9-abc", "13-9-def"}},
-		{"SectorAll", kume.ClusterFilter{Sector: sector(kume.SectorAll)}, []string{"all-7"}},
+		{"Sector", kume.ClusterFilter{Sectors: []string{"13"}}, []string{"13-9-abc", "13-9-def"}},
+		{"SectorAll", kume.ClusterFilter{Sectors: []string{kume.SectorAll}}, []string{"all-7"}},
+		{"Sectors", kume.ClusterFilter{Sectors: []string{"vc:textiles", "13"}}, []string{"13-9-abc", "13-9-def", "vc:textiles-7-x"}},
 		{"Res", kume.ClusterFilter{Res: 7}, []string{"all-7", "vc:textiles-7-x"}},
 		{"BBox", kume.ClusterFilter{BBox: &bursa}, []string{"13-9-abc", "vc:textiles-7-x"}},
-		{"SectorAndBBox", kume.ClusterFilter{Sector: sector("13"), BBox: &bursa}, []string{"13-9-abc"}},
-		{"Nothing", kume.ClusterFilter{Sector: sector("99")}, nil},
+		{"SectorAndBBox", kume.ClusterFilter{Sectors: []string{"13"}, BBox: &bursa}, []string{"13-9-abc"}},
+		{"Nothing", kume.ClusterFilter{Sectors: []string{"99"}}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 -- The clusters layer of a tile as one MVT layer: the footprints of one
 -- sector's clusters of an analysis version. $1..$11 are those of
--- mvt_regions.sql; $12 is the version and $13 the sector ('' for every
--- sector's clusters, layer.ClusterSector). A suppressed cluster
+-- mvt_regions.sql; $12 is the version and $13 the sector keys of the
+-- clusters (layer.Sectors.ClusterKeys; NULL for every key's). A suppressed cluster
 -- keeps its identity (id, names, place, sector, res) and suppressed only, the public
 -- view of package layer (layer.Withheld). The feature id is the first 53 bits of the MD5 of
 -- 'cluster' and the cluster's id, each followed by a zero byte
@@ -38,7 +38,7 @@ FROM (
     FROM clusters c
     CROSS JOIN LATERAL (SELECT c.employees * 10 AS x) e
     WHERE c.version = $12
-      AND ($13 = '' OR c.sector = $13)
+      AND ($13::text[] IS NULL OR c.sector = ANY ($13))
       AND c.geom && ST_MakeEnvelope($8, $9, $10, $11, 4326)
 ) t
 WHERE t.geom IS NOT NULL
