@@ -3,8 +3,10 @@ package analysis
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/basemap"
 	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/nace"
 	"github.com/kume-geo/kume/valuechain"
@@ -36,6 +38,7 @@ func NewInput(tax *nace.Taxonomy, chains []kume.ValueChain) (geo.Input, error) {
 		},
 		Chains: chains,
 		Traded: tax.Traded,
+		NearestPlace: nearestTown(),
 		SectorNames: func(key string) (en, tr string) {
 			if id, ok := strings.CutPrefix(key, "vc:"); ok {
 				if vc := byID[id]; vc != nil {
@@ -49,4 +52,30 @@ func NewInput(tax *nace.Taxonomy, chains []kume.ValueChain) (geo.Input, error) {
 			return "", ""
 		},
 	}, nil
+}
+
+// nearestTown returns Input.NearestPlace over the offline basemap's
+// populated places, loaded on first use (most runs name every cluster after
+// a region and never load it).
+func nearestTown() func(lon, lat float64) (en, tr string, km float64, ok bool) {
+	var once sync.Once
+	var bm *basemap.Basemap
+	return func(lon, lat float64) (string, string, float64, bool) {
+		once.Do(func() { bm, _ = basemap.New() })
+		if bm == nil {
+			return "", "", 0, false
+		}
+		p, ok := bm.NearestPlace(lon, lat, 100)
+		if !ok {
+			return "", "", 0, false
+		}
+		en, tr := p.NameEN, p.NameTR
+		if en == "" {
+			en = p.Name
+		}
+		if tr == "" {
+			tr = en
+		}
+		return en, tr, p.Km, true
+	}
 }

@@ -227,7 +227,7 @@ func finishClusters(d *data, fps []footprint, rg *regionIndex, refs map[refKey]u
 	parallelChunks(len(fps), func(lo, hi, _ int) {
 		for i := lo; i < hi; i++ {
 			institutionsAround(d, &fps[i], p.InstitutionKm)
-			placeOf(d, &fps[i], rg)
+			placeOf(d, &fps[i], rg, in.NearestPlace)
 		}
 	})
 	nameClusters(fps, in.SectorNames)

@@ -477,3 +477,32 @@ func TestDominanceNeedsExactCounts(t *testing.T) {
 		t.Error("cell where one firm holds all exact employment not suppressed")
 	}
 }
+
+// A cluster no region holds is named after the nearest town: the town within
+// 15 km, "near" it within 50 km, its coordinates beyond.
+func TestClusterNamedByNearestTown(t *testing.T) {
+	var es []kume.Establishment
+	for i := 0; i < 80; i++ {
+		es = append(es, firmAt(29.0+float64(i%9)*0.0015, 41.0+float64(i/9)*0.0013, "14.13", 10))
+	}
+	for i := 0; i < 400; i++ {
+		es = append(es, firmAt(28.03+float64(i%20)*0.1, 40.03+float64(i/20)*0.1, "25.11", 4))
+	}
+	for _, c := range []struct {
+		km     float64
+		en, tr string
+	}{{5, "Bursa", "Bursa"}, {30, "near Bursa", "Bursa yakını"}, {80, "41.0", "41.0"}} {
+		in := Input{Establishments: Slice(es), Ancestors: synthAncestors, ChainsOf: synthChains, RefDate: ref,
+			SectorNames: func(string) (string, string) { return "Textiles", "Tekstil" },
+			NearestPlace: func(lon, lat float64) (string, string, float64, bool) { return "Bursa", "Bursa", c.km, true }}
+		r, err := Analyze(context.Background(), in, DefaultParams(), nil)
+		if err != nil || len(r.Clusters) != 1 {
+			t.Fatalf("%v km: %v, %d clusters", c.km, err, len(r.Clusters))
+		}
+		cl := r.Clusters[0]
+		if !strings.HasPrefix(cl.Name, c.en) || !strings.HasSuffix(cl.Name, " – Textiles") ||
+			!strings.HasPrefix(cl.NameTR, c.tr) || !strings.HasSuffix(cl.NameTR, " – Tekstil") {
+			t.Errorf("%v km: named %q / %q", c.km, cl.Name, cl.NameTR)
+		}
+	}
+}

@@ -15,9 +15,11 @@ import (
 // the first attribute level (e.g. Berlin's Bezirk) places each firm by its
 // attribute. When no level qualifies, the two regions holding most firms at
 // the best-covered level name it ("A / B"); with no region at all, the
-// coordinates of its first cell's centre do. The top region at the finest
-// level that differs tells namesakes apart (fp.finer).
-func placeOf(d *data, fp *footprint, rg *regionIndex) {
+// nearest town does (near, Input.NearestPlace: the town itself within
+// townKm, "near" it up to nearKm), and failing that the coordinates; both
+// are taken at the centre of the cell holding most of its firms. The top region at the finest level that differs
+// tells namesakes apart (fp.finer).
+func placeOf(d *data, fp *footprint, rg *regionIndex, near func(lon, lat float64) (string, string, float64, bool)) {
 	type tally struct {
 		l       int
 		byReg   map[int32]int
@@ -95,11 +97,27 @@ func placeOf(d *data, fp *footprint, rg *regionIndex) {
 			break
 		}
 	}
+	if fp.c.Place == "" && len(fp.c.Cells) > 0 && near != nil {
+		pt := CellCenter(fp.c.Cells[busiest(fp.cellFirms)])
+		if en, tr, km, ok := near(pt[0], pt[1]); ok && km <= nearKm {
+			fp.c.Place, fp.placeTR = en, tr
+			if km > townKm {
+				fp.c.Place, fp.placeTR = "near "+en, tr+" yakını"
+			}
+		}
+	}
 	if fp.c.Place == "" && len(fp.c.Cells) > 0 {
-		pt := CellCenter(fp.c.Cells[0])
+		pt := CellCenter(fp.c.Cells[busiest(fp.cellFirms)])
 		fp.c.Place = fmt.Sprintf("%.2f° %s %.2f° %s", math.Abs(pt[1]), hemi(pt[1], "N", "S"), math.Abs(pt[0]), hemi(pt[0], "E", "W"))
 	}
 }
+
+// A cluster no region holds is named after the nearest town: the town
+// itself within townKm of its first cell's centre, "near" it within nearKm.
+const (
+	townKm = 15
+	nearKm = 50
+)
 
 func hemi(v float64, pos, neg string) string {
 	if v < 0 {
@@ -136,8 +154,12 @@ func nameClusters(fps []footprint, names func(key string) (en, tr string)) {
 			place[i] += fmt.Sprintf(" %d", seen[k])
 		}
 		en, tr := sectorNames(fps[i].c.Sector, names)
+		placeTR := place[i]
+		if fps[i].placeTR != "" {
+			placeTR = fps[i].placeTR + strings.TrimPrefix(place[i], fps[i].c.Place)
+		}
 		fps[i].c.Name = strings.TrimSpace(place[i] + " – " + en)
-		fps[i].c.NameTR = strings.TrimSpace(place[i] + " – " + tr)
+		fps[i].c.NameTR = strings.TrimSpace(placeTR + " – " + tr)
 	}
 }
 
@@ -153,4 +175,15 @@ func sectorNames(key string, names func(string) (string, string)) (en, tr string
 		tr = en
 	}
 	return en, tr
+}
+
+// busiest returns the index of the largest count (the first of ties).
+func busiest(n []int32) int {
+	best := 0
+	for i, v := range n {
+		if v > n[best] {
+			best = i
+		}
+	}
+	return best
 }

@@ -19,6 +19,7 @@ type footprint struct {
 	eLLR, nFocus   float64 // expected focus firms of the Poisson model, and its total
 	level          int     // region level that names the cluster, -1 none
 	finer          string  // the place at a finer level, to tell namesakes apart
+	placeTR        string  // the place's Turkish name, when it has its own
 	cellFirms      []int32 // active firms of the key per cell of c.Cells
 	mix            placeMix
 	allFirms       float64 // all-sector firms in the cells

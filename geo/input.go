@@ -43,6 +43,10 @@ type Input struct {
 	// SectorNames returns the English and Turkish names of a sector key
 	// ("62", "vc:ict"), with which clusters are named; nil names them by key.
 	SectorNames func(key string) (en, tr string)
+	// NearestPlace returns the English and Turkish names of the town
+	// nearest to a point and its distance, for the clusters that no loaded
+	// region holds; nil leaves them named by their coordinates.
+	NearestPlace func(lon, lat float64) (en, tr string, km float64, ok bool)
 	// RefDate is the reference date for active/closed status and dynamism
 	// (zero means now).
 	RefDate time.Time
