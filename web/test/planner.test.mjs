@@ -282,7 +282,7 @@ describe('trends and comparison on a register with founding dates', { skip: skip
     // Seeded synthetic firms (labelled synthetic), with founding and closing dates.
     dir = mkdtempSync(join(tmpdir(), 'kume-dated-'));
     const csv = join(dir, 'synthetic-dated.csv');
-    const gen = spawnSync('go', ['run', './cmd/kume', 'gen-demo', '--firms', '4000', '--seed', '7', '--bad', '0', '-o', csv], { cwd: repoRoot, encoding: 'utf8' });
+    const gen = spawnSync('go', ['run', './cmd/kume', 'gen-demo', '--firms', '20000', '--seed', '7', '--bad', '0', '-o', csv], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(gen.status, 0, gen.stderr);
     server = await startServer({ args: ['--no-demo', '--data', csv] });
     browser = await launch({ viewport: { width: 1280, height: 720 } });

@@ -195,12 +195,18 @@ export async function openCluster(id, { frame = true } = {}) {
   if (c.place) fact(t('place'), c.place);
   fact(t('firms'), c.suppressed ? t('suppressedValue') : fmtNumber(c.firms));
   fact(t('employees'), c.suppressed ? t('suppressedValue') : `≈ ${fmtNumber(c.employees)}`);
-  fact(t('lq'), typeof c.lq === 'number' ? fmtNumber(c.lq, 2) : '–');
+  if (typeof c.focus_firms === 'number' && typeof c.expected === 'number') {
+    fact(t('focusFirms'), t('focusFirmsValue', { n: fmtNumber(c.focus_firms), e: fmtNumber(c.expected, 1) }));
+  }
+  fact(typeof c.focus_firms === 'number' ? t('lqFocus') : t('lq'), typeof c.lq === 'number' ? fmtNumber(c.lq, 2) : '–');
   fact(t('stars'), stars(c.stars, c.strong));
-  if (typeof c.p_value === 'number') fact('p', fmtNumber(c.p_value, 4));
+  if (typeof c.p_value === 'number') fact('p', c.p_value < 1e-4 ? t('pBelow') : fmtNumber(c.p_value, 4));
   if (typeof c.share === 'number') fact(t('share'), fmtPercent(c.share, 1));
-  const completeness = c.ecosystem?.completeness ?? c.completeness;
-  if (typeof completeness === 'number') fact(t('completeness'), fmtPercent(completeness));
+  if (typeof c.completeness === 'number') fact(t('completeness'), fmtPercent(c.completeness));
+  if (c.ecosystem) {
+    const n = (c.ecosystem.present || []).length;
+    fact(t('ecosystem'), t('ecosystemValue', { n: fmtNumber(n), total: fmtNumber(n + (c.ecosystem.missing || []).length) }));
+  }
   if (c.res !== undefined) fact(t('resolution', { res: '' }).trim(), String(c.res));
   if (c.method) fact(t('method'), String(c.method));
   body.append(dl, actions('cluster', id));

@@ -61,16 +61,20 @@ async function mapExtract(c, config) {
 
 async function profile(c, trend) {
   const sector = String(c.sector ?? '');
-  const completeness = c.ecosystem?.completeness ?? c.completeness;
+  const eco = c.ecosystem;
+  const ecoN = (eco?.present || []).length;
+  const focus = typeof c.focus_firms === 'number' && typeof c.expected === 'number';
   $('#r-profile').append(facts([
     [t('sectorFact'), sector ? sectorLabel(sector) : t('allSectors')],
     [t('place'), c.place],
     [t('firms'), c.suppressed ? t('suppressedValue') : fmtNumber(c.firms)],
     [t('employees'), c.suppressed ? t('suppressedValue') : `≈ ${fmtNumber(c.employees)}`],
-    [t('lq'), typeof c.lq === 'number' ? fmtNumber(c.lq, 2) : '–'],
+    [t('focusFirms'), focus ? t('focusFirmsValue', { n: fmtNumber(c.focus_firms), e: fmtNumber(c.expected, 1) }) : ''],
+    [focus ? t('lqFocus') : t('lq'), typeof c.lq === 'number' ? fmtNumber(c.lq, 2) : '–'],
     [t('stars'), stars(c.stars, c.strong)],
     [t('share'), typeof c.share === 'number' ? fmtPercent(c.share, 1) : ''],
-    [t('completeness'), typeof completeness === 'number' ? fmtPercent(completeness) : ''],
+    [t('completeness'), typeof c.completeness === 'number' ? fmtPercent(c.completeness) : ''],
+    [t('ecosystem'), eco ? t('ecosystemValue', { n: fmtNumber(ecoN), total: fmtNumber(ecoN + (eco.missing || []).length) }) : ''],
     [t('growth'), growthText(trend)],
     [t('resolution', { res: '' }).trim(), c.res],
   ]));
