@@ -311,7 +311,7 @@ func (s *floatSlab) clone(f *float64) *float64 {
 // SaveAnalysis stores a deep copy of r under a new data version, which it
 // returns and sets in r.Run.Version: the caller keeps r to do with as it
 // likes. The version it replaces stays readable until the next save or a
-// restart. SaveAnalysisOwned saves without the copy.
+// restart. An analysis run saves as a stream instead (BeginAnalysis).
 func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	own := &kume.AnalysisResult{Run: r.Run}
 	own.Run.Params = cloneRaw(r.Run.Params)
@@ -324,27 +324,27 @@ func (s *Store) SaveAnalysis(ctx context.Context, r *kume.AnalysisResult) (int64
 	for i, rs := range r.Regions {
 		own.Regions[i] = cloneRegionStat(rs)
 	}
-	v, err := s.SaveAnalysisOwned(ctx, own)
+	v, err := s.saveOwned(ctx, own)
 	if err == nil {
 		r.Run.Version = v
 	}
 	return v, err
 }
 
-// SaveAnalysisOwned is SaveAnalysis without the copy: the store takes r's
+// saveOwned is SaveAnalysis without the copy: the store takes r's
 // slices, and everything they point to, over. It may reorder r.Cells,
 // r.Clusters and r.Regions, and readers of the saved version share their
 // memory, so the caller must neither modify r nor anything it references
 // afterwards (reading is fine). It sets r.Run.Version. A result of millions
 // of cells is saved without copying them.
-func (s *Store) SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
+func (s *Store) saveOwned(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	if err := checkCells(r.Cells, 0); err != nil {
 		return 0, err
 	}
 	return s.saveChecked(ctx, r)
 }
 
-// saveChecked is SaveAnalysisOwned of cells already checked (checkCells).
+// saveChecked is saveOwned of cells already checked (checkCells).
 func (s *Store) saveChecked(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	a, err := newAnalysis(r, nil)
 	if err != nil {
