@@ -11,6 +11,7 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // The golden fixture: a fixed, hand-made set of every kind of feature that
@@ -95,21 +96,13 @@ func goldenFixture(t *testing.T, st kume.Store) string {
 		firm("p1", "Gizli Dokuma", "13.20", 8250, 9050, kume.ExactEmployees(40)),
 		inst("p2", "Gizli Enstitü", kume.ResearchInstitute, 8750, 9550),
 	}
-	for _, d := range []struct {
-		id   int64
-		rows []kume.Establishment
-	}{{pub.ID, public}, {priv.ID, private}} {
-		im, err := st.BeginImport(ctx, d.id, kume.ImportOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := im.Add(ctx, d.rows); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := im.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
+	for i := range public {
+		public[i].DatasetID = pub.ID
 	}
+	for i := range private {
+		private[i].DatasetID = priv.ID
+	}
+	teststores.Import(t, st, append(public, private...))
 	if err := st.PutRegions(ctx, []kume.Region{
 		{Level: "province", Code: "16", Name: "Bursa", Parent: "TR41", Geometry: orb.MultiPolygon{{goldenBox(512, 512, 2560, 3584)}}},
 		{Level: "province", Code: "77", Name: "Yalova", Parent: "TR42", Geometry: orb.MultiPolygon{{goldenBox(2560, 512, 3584, 3584)}}},

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -114,54 +113,17 @@ func fixture(t testing.TB, kind teststores.Kind) (*testStore, testKeys) {
 // is), as a new version.
 func (s *testStore) saveAnalysis(t testing.TB, change func(r *kume.AnalysisResult)) {
 	t.Helper()
-	next := kume.AnalysisResult{Run: s.analysis.Run, Cells: slices.Clone(s.analysis.Cells),
-		Clusters: slices.Clone(s.analysis.Clusters), Regions: slices.Clone(s.analysis.Regions)}
-	if change != nil {
-		change(&next)
-	}
-	if _, err := s.SaveAnalysis(context.Background(), &next); err != nil {
-		t.Fatal(err)
-	}
-	s.analysis = next
+	teststores.SaveAnalysis(t, s, &s.analysis, change)
 }
 
 // reimport imports the fixture's establishments again, changed by change
 // (nil: as they are), into their datasets, and reads back their ids.
 func (s *testStore) reimport(t testing.TB, change func(ests []kume.Establishment)) {
 	t.Helper()
-	ctx := context.Background()
 	if change != nil {
 		change(s.ests)
 	}
-	for _, d := range []*kume.Dataset{s.public, s.private} {
-		var rows []kume.Establishment
-		for _, e := range s.ests {
-			if e.DatasetID == d.ID {
-				rows = append(rows, e)
-			}
-		}
-		im, err := s.BeginImport(ctx, d.ID, kume.ImportOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := im.Add(ctx, rows); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := im.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stored, err := s.Establishments(ctx, kume.EstablishmentFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]int64{}
-	for _, e := range stored {
-		ids[e.SourceID] = e.ID
-	}
-	for i := range s.ests {
-		s.ests[i].ID = ids[s.ests[i].SourceID]
-	}
+	teststores.Import(t, s, s.ests)
 }
 
 // dataVersion returns the store's data version.

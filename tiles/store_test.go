@@ -2,7 +2,6 @@ package tiles
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"testing"
 
@@ -113,54 +112,17 @@ func fixture(t testing.TB, kind teststores.Kind, center orb.Point) *fixtureStore
 // is), as a new version.
 func (s *fixtureStore) saveAnalysis(t testing.TB, change func(r *kume.AnalysisResult)) {
 	t.Helper()
-	next := kume.AnalysisResult{Run: s.analysis.Run, Cells: slices.Clone(s.analysis.Cells),
-		Clusters: slices.Clone(s.analysis.Clusters), Regions: slices.Clone(s.analysis.Regions)}
-	if change != nil {
-		change(&next)
-	}
-	if _, err := s.SaveAnalysis(context.Background(), &next); err != nil {
-		t.Fatal(err)
-	}
-	s.analysis = next
+	teststores.SaveAnalysis(t, s, &s.analysis, change)
 }
 
 // reimport imports the fixture's establishments again, changed by change
 // (nil: as they are), and reads back their ids.
 func (s *fixtureStore) reimport(t testing.TB, change func(firms []kume.Establishment)) {
 	t.Helper()
-	ctx := context.Background()
 	if change != nil {
 		change(s.firms)
 	}
-	for _, d := range []*kume.Dataset{s.public, s.private} {
-		var rows []kume.Establishment
-		for _, e := range s.firms {
-			if e.DatasetID == d.ID {
-				rows = append(rows, e)
-			}
-		}
-		im, err := s.BeginImport(ctx, d.ID, kume.ImportOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := im.Add(ctx, rows); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := im.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stored, err := s.Establishments(ctx, kume.EstablishmentFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range s.firms {
-		for _, e := range stored {
-			if e.SourceID == s.firms[i].SourceID {
-				s.firms[i].ID = e.ID
-			}
-		}
-	}
+	teststores.Import(t, s, s.firms)
 }
 
 // cellsGeometry returns the outlines of cells, one polygon each, as the
