@@ -1,8 +1,11 @@
 // Package analysis runs kume's analytics over a store's data: it streams the
-// establishments, regions and value chains out of the store, runs geo.Analyze
-// and saves the result under a new data version. One run at a time; requests
-// that arrive while a run is going are coalesced into one more run after it.
-// Progress is observable, so the HTTP API can show it.
+// establishments out of the store with its regions and the value chains in
+// force (the saved ones, else the shipped ones: layer.Sectors), runs
+// geo.AnalyzeTo and streams the cell statistics back into the store while
+// they are computed (kume.AnalysisStreamer), committing them with the
+// clusters and region statistics as a new data version. One run at a time;
+// requests that arrive while a run is going are coalesced into one more run
+// after it. Progress is observable, so the HTTP API can show it.
 package analysis
 
 import (
@@ -16,8 +19,8 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/nace"
-	"github.com/kume-geo/kume/valuechain"
 )
 
 // Status is the observable state of the runner.
@@ -39,6 +42,7 @@ type Status struct {
 type Runner struct {
 	store  kume.Store
 	tax    *nace.Taxonomy
+	chains *layer.Sectors // the value chains in force
 	params geo.Params
 	filter kume.EstablishmentFilter
 	log    *slog.Logger
@@ -78,16 +82,19 @@ func New(store kume.Store, tax *nace.Taxonomy, cfg Config) (*Runner, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{store: store, tax: tax, params: cfg.Params, log: log, onSaved: cfg.OnSaved, onRun: cfg.OnRun,
+	chains, err := layer.NewSectors(tax, store)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: %w", err)
+	}
+	return &Runner{store: store, tax: tax, chains: chains, params: cfg.Params, log: log, onSaved: cfg.OnSaved, onRun: cfg.OnRun,
 		filter: kume.EstablishmentFilter{PublicOnly: !cfg.IncludePrivate, Lean: true}}, nil
 }
 
 // Run runs one analysis now, in the caller's goroutine, and returns the saved
-// result. The result is handed to the store, which may keep it without a copy
-// (see memory.Store.SaveAnalysisOwned): callers may read it but must not
-// modify it. When the store saves analyses as a stream
-// (kume.AnalysisStreamer), the cell statistics went to it while they were
-// computed and the result's Cells are empty; Status().Cells counts them.
+// result. The cell statistics went to the store while they were computed, so
+// the result's Cells are empty (Status().Cells counts them); the store may
+// keep its clusters and region statistics (kume.AnalysisWriter.Commit), so
+// callers may read the result but must not modify it.
 func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 	r.mu.Lock()
 	if r.status.Running {
@@ -198,14 +205,9 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("analysis: regions: %w", err)
 	}
-	chains, err := r.store.ValueChains(ctx)
+	chains, err := r.chains.ChainsInForce(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: value chains: %w", err)
-	}
-	if len(chains) == 0 {
-		if chains, err = valuechain.Default(); err != nil {
-			return nil, 0, fmt.Errorf("analysis: default value chains: %w", err)
-		}
+		return nil, 0, fmt.Errorf("analysis: %w", err)
 	}
 	in, err := NewInput(r.tax, chains)
 	if err != nil {
@@ -237,34 +239,24 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
 	return res, cells, nil
 }
 
-// analyse runs geo and saves its result: streamed to a store that can take
-// the cells while they are computed, saved whole otherwise. saving is called
-// when the save starts. A failed load of the establishments (*loadErr) fails
-// the run before anything is committed.
+// analyse runs geo and saves its result, the one way an analysis is saved:
+// the cell statistics go to the store as geo computes them, batch by batch
+// (kume.AnalysisStreamer), and the commit adds the clusters and region
+// statistics. saving is called when the commit starts. A failed load of the
+// establishments (*loadErr) fails the run before anything is committed.
 func (r *Runner) analyse(ctx context.Context, in geo.Input, progress func(string, int, int), saving func(),
 	loadErr *error) (*kume.AnalysisResult, int, error) {
-	if st, ok := r.store.(kume.AnalysisStreamer); ok {
-		sink := &storeSink{ctx: ctx, st: st}
-		defer sink.abort()
-		res, err := geo.AnalyzeTo(ctx, in, r.params, progress, sink)
-		if err := loadFailed(*loadErr, err); err != nil {
-			return nil, 0, err
-		}
-		saving()
-		if _, err := sink.commit(res); err != nil {
-			return nil, 0, fmt.Errorf("analysis: save: %w", err)
-		}
-		return res, sink.rows, nil
-	}
-	res, err := geo.Analyze(ctx, in, r.params, progress)
+	sink := &storeSink{ctx: ctx, st: r.store}
+	defer sink.abort()
+	res, err := geo.AnalyzeTo(ctx, in, r.params, progress, sink)
 	if err := loadFailed(*loadErr, err); err != nil {
 		return nil, 0, err
 	}
 	saving()
-	if err := r.save(ctx, res); err != nil {
+	if _, err := sink.commit(res); err != nil {
 		return nil, 0, fmt.Errorf("analysis: save: %w", err)
 	}
-	return res, len(res.Cells), nil
+	return res, sink.rows, nil
 }
 
 // loadFailed returns the error that ends a run after geo: the store's, when
@@ -274,24 +266,6 @@ func loadFailed(loadErr, err error) error {
 		return fmt.Errorf("analysis: establishments: %w", loadErr)
 	}
 	return err
-}
-
-// save stores a result computed whole: a store that can take it without a
-// copy does, and nothing here modifies it afterwards.
-func (r *Runner) save(ctx context.Context, res *kume.AnalysisResult) error {
-	if owned, ok := r.store.(ownedSaver); ok {
-		_, err := owned.SaveAnalysisOwned(ctx, res)
-		return err
-	}
-	_, err := r.store.SaveAnalysis(ctx, res)
-	return err
-}
-
-// ownedSaver is implemented by stores that can take a result over instead of
-// copying it (see memory.Store.SaveAnalysisOwned). The caller must not modify
-// the result afterwards.
-type ownedSaver interface {
-	SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (int64, error)
 }
 
 // establishments streams the store's establishments; a store error ends the

@@ -10,8 +10,8 @@ import (
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
 	"github.com/kume-geo/kume/geo"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/nace"
-	"github.com/kume-geo/kume/store/memory"
 )
 
 // fill imports n firms around (lon, lat) into a new dataset of the given visibility.
@@ -58,9 +58,10 @@ func newRunner(t *testing.T, st kume.Store, cfg analysis.Config) *analysis.Runne
 	return r
 }
 
-func TestRunSavesANewVersion(t *testing.T) {
-	st := memory.New()
-	defer st.Close()
+func TestRunSavesANewVersion(t *testing.T) { teststores.Run(t, testRunSavesANewVersion) }
+
+func testRunSavesANewVersion(t *testing.T, kind teststores.Kind) {
+	st := teststores.Open(t, kind)
 	fill(t, st, "public", kume.Public, 40, 29.0, 41.0)
 	fill(t, st, "private", kume.Private, 30, 32.8, 39.9)
 	saved := 0
@@ -96,9 +97,10 @@ func TestRunSavesANewVersion(t *testing.T) {
 	}
 }
 
-func TestBackgroundRequests(t *testing.T) {
-	st := memory.New()
-	defer st.Close()
+func TestBackgroundRequests(t *testing.T) { teststores.Run(t, testBackgroundRequests) }
+
+func testBackgroundRequests(t *testing.T, kind teststores.Kind) {
+	st := teststores.Open(t, kind)
 	fill(t, st, "a", kume.Public, 25, 29.0, 41.0)
 	r := newRunner(t, st, analysis.Config{})
 	if err := r.Request(); kume.ErrorCode(err) != kume.EUNAVAILABLE {
@@ -130,9 +132,10 @@ func TestBackgroundRequests(t *testing.T) {
 	}
 }
 
-func TestEmptyStore(t *testing.T) {
-	st := memory.New()
-	defer st.Close()
+func TestEmptyStore(t *testing.T) { teststores.Run(t, testEmptyStore) }
+
+func testEmptyStore(t *testing.T, kind teststores.Kind) {
+	st := teststores.Open(t, kind)
 	r := newRunner(t, st, analysis.Config{})
 	res, err := r.Run(context.Background())
 	if err != nil {
@@ -140,5 +143,42 @@ func TestEmptyStore(t *testing.T) {
 	}
 	if len(res.Clusters) != 0 {
 		t.Errorf("empty store gave %d clusters", len(res.Clusters))
+	}
+}
+
+// TestRunUsesTheChainsInForce: a run counts the value chains in force, the
+// shipped ones while none is saved and only the saved ones afterwards (the
+// rule of layer.Sectors, which sector parameters follow too).
+func TestRunUsesTheChainsInForce(t *testing.T) { teststores.Run(t, testRunUsesTheChainsInForce) }
+
+func testRunUsesTheChainsInForce(t *testing.T, kind teststores.Kind) {
+	ctx := context.Background()
+	st := teststores.Open(t, kind)
+	fill(t, st, "public", kume.Public, 40, 29.0, 41.0)
+	r := newRunner(t, st, analysis.Config{})
+	cells := func(sector string) int {
+		t.Helper()
+		cs, err := st.CellStats(ctx, kume.CellFilter{Res: 9, Sector: sector})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs)
+	}
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cells("vc:textiles") == 0 {
+		t.Error("no cell of the shipped textiles chain before any chain is saved")
+	}
+	if err := st.PutValueChain(ctx, kume.ValueChain{ID: "weaving", Name: map[string]string{"en": "Weaving"},
+		Roles: map[kume.Role][]string{kume.RoleCore: {"13.20"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cells("vc:weaving") == 0 || cells("vc:textiles") != 0 {
+		t.Errorf("after saving a chain: %d cells of it, %d of the shipped textiles chain; want only the saved one's",
+			cells("vc:weaving"), cells("vc:textiles"))
 	}
 }

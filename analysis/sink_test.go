@@ -7,25 +7,31 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/analysis"
-	"github.com/kume-geo/kume/store/memory"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
-// streamingStore is an embedded store whose analyses are saved through a
-// recording AnalysisWriter, which can be told to fail.
+// streamingStore is a store whose analyses are saved through a recording
+// AnalysisWriter around its own, which can be told to fail.
 type streamingStore struct {
-	*memory.Store
+	kume.Store
 	w *recWriter
 }
 
 func (s *streamingStore) BeginAnalysis(ctx context.Context, cells int) (kume.AnalysisWriter, error) {
-	s.w.announced = cells
+	w, err := s.Store.BeginAnalysis(ctx, cells)
+	if err != nil {
+		return nil, err
+	}
+	s.w.AnalysisWriter, s.w.announced = w, cells
 	return s.w, nil
 }
 
+// recWriter records what goes through the store's writer, and fails the
+// writes when failWrite is set.
 type recWriter struct {
-	st        *memory.Store
+	kume.AnalysisWriter
 	announced int
-	cells     []kume.CellStat
+	written   int
 	batches   int
 	failWrite bool
 	committed bool
@@ -39,32 +45,34 @@ func (w *recWriter) WriteCells(ctx context.Context, cells []kume.CellStat) error
 		return errFull
 	}
 	w.batches++
-	w.cells = append(w.cells, cells...)
-	return nil
+	w.written += len(cells)
+	return w.AnalysisWriter.WriteCells(ctx, cells)
 }
 
 func (w *recWriter) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	if len(r.Cells) != 0 {
 		return 0, errors.New("Commit got cells besides the stream")
 	}
-	r.Cells = w.cells
 	w.committed = true
-	return w.st.SaveAnalysisOwned(ctx, r)
+	return w.AnalysisWriter.Commit(ctx, r)
 }
 
 func (w *recWriter) Abort() {
 	if !w.committed {
 		w.aborted = true
 	}
+	w.AnalysisWriter.Abort()
 }
 
-// TestRunStreamsToAStreamingStore checks that a store that saves analyses as
-// a stream gets every cell statistic through its writer, and that the count
-// is reported.
+// TestRunStreamsToAStreamingStore checks that the store gets every cell
+// statistic through its writer, and that the count is reported.
 func TestRunStreamsToAStreamingStore(t *testing.T) {
-	mem := memory.New()
-	defer mem.Close()
-	st := &streamingStore{Store: mem, w: &recWriter{st: mem}}
+	teststores.Run(t, testRunStreamsToAStreamingStore)
+}
+
+func testRunStreamsToAStreamingStore(t *testing.T, kind teststores.Kind) {
+	mem := teststores.Open(t, kind)
+	st := &streamingStore{Store: mem, w: &recWriter{}}
 	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
 	r := newRunner(t, st, analysis.Config{})
 	res, err := r.Run(context.Background())
@@ -75,8 +83,8 @@ func TestRunStreamsToAStreamingStore(t *testing.T) {
 	if !w.committed || w.aborted || w.batches == 0 {
 		t.Fatalf("committed %v, aborted %v, %d batches", w.committed, w.aborted, w.batches)
 	}
-	if len(w.cells) != w.announced || r.Status().Cells != w.announced || w.announced == 0 {
-		t.Errorf("%d cells written, %d announced, status counts %d", len(w.cells), w.announced, r.Status().Cells)
+	if w.written != w.announced || r.Status().Cells != w.announced || w.announced == 0 {
+		t.Errorf("%d cells written, %d announced, status counts %d", w.written, w.announced, r.Status().Cells)
 	}
 	cs, err := mem.CellStats(context.Background(), kume.CellFilter{Res: 9})
 	if err != nil || len(cs) == 0 {
@@ -89,10 +97,11 @@ func TestRunStreamsToAStreamingStore(t *testing.T) {
 
 // TestRunAbortsAFailedStream checks that a writer's error fails the run,
 // aborts the stream and leaves no new version.
-func TestRunAbortsAFailedStream(t *testing.T) {
-	mem := memory.New()
-	defer mem.Close()
-	st := &streamingStore{Store: mem, w: &recWriter{st: mem, failWrite: true}}
+func TestRunAbortsAFailedStream(t *testing.T) { teststores.Run(t, testRunAbortsAFailedStream) }
+
+func testRunAbortsAFailedStream(t *testing.T, kind teststores.Kind) {
+	mem := teststores.Open(t, kind)
+	st := &streamingStore{Store: mem, w: &recWriter{failWrite: true}}
 	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
 	before, _ := mem.DataVersion(context.Background())
 	r := newRunner(t, st, analysis.Config{})

@@ -7,11 +7,14 @@ import (
 	"testing"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
-func TestAccessControl(t *testing.T) {
-	s, _, keys := newTestServer(t, nil)
-	closed, _, keys2 := newTestServer(t, func(c *Config, _ *Deps) { c.API.PublicReads = false })
+func TestAccessControl(t *testing.T) { onStores(t, testAccessControl) }
+
+func testAccessControl(t *testing.T, kind teststores.Kind) {
+	s, _, keys := newTestServer(t, kind, nil)
+	closed, _, keys2 := newTestServer(t, kind, func(c *Config, _ *Deps) { c.API.PublicReads = false })
 	body := func() *strings.Reader { return strings.NewReader(`{"name":"new","visibility":"public"}`) }
 	tests := []struct {
 		name   string
@@ -66,8 +69,10 @@ func TestAccessControl(t *testing.T) {
 	}
 }
 
-func TestMalformedCredentials(t *testing.T) {
-	s, _, keys := newTestServer(t, nil)
+func TestMalformedCredentials(t *testing.T) { onStores(t, testMalformedCredentials) }
+
+func testMalformedCredentials(t *testing.T, kind teststores.Kind) {
+	s, _, keys := newTestServer(t, kind, nil)
 	for _, h := range [][2]string{{"Authorization", "Basic abc"}, {"Authorization", "Bearer"}, {"Authorization", "Bearer " + strings.Repeat("x", 300)}} {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/datasets", nil)
 		req.Header.Set(h[0], h[1])
@@ -98,8 +103,10 @@ func TestNewKey(t *testing.T) {
 	}
 }
 
-func TestPrivateDatasetStaysPrivate(t *testing.T) {
-	s, _, keys := newTestServer(t, nil)
+func TestPrivateDatasetStaysPrivate(t *testing.T) { onStores(t, testPrivateDatasetStaysPrivate) }
+
+func testPrivateDatasetStaysPrivate(t *testing.T, kind teststores.Kind) {
+	s, _, keys := newTestServer(t, kind, nil)
 	public := []string{
 		"/api/v1/datasets", "/api/v1/establishments?limit=1000", "/api/v1/export/establishments.geojson?limit=1000",
 		"/api/v1/export/establishments.csv?limit=1000", "/ogc/collections/establishments/items?limit=1000",
@@ -124,8 +131,10 @@ func TestPrivateDatasetStaysPrivate(t *testing.T) {
 	}
 }
 
-func TestSuppressedAggregatesAreMasked(t *testing.T) {
-	s, _, keys := newTestServer(t, nil)
+func TestSuppressedAggregatesAreMasked(t *testing.T) { onStores(t, testSuppressedAggregatesAreMasked) }
+
+func testSuppressedAggregatesAreMasked(t *testing.T, kind teststores.Kind) {
+	s, _, keys := newTestServer(t, kind, nil)
 	for _, tc := range []struct {
 		key  string
 		mask bool

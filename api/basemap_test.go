@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kume-geo/kume/basemap"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/tiles/mvtcheck"
 )
 
@@ -25,7 +26,7 @@ func TestBasemapTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _, _ := newTestServer(t, func(_ *Config, d *Deps) { d.Basemap = bm })
+	s, _, _ := newTestServer(t, teststores.Memory, func(_ *Config, d *Deps) { d.Basemap = bm })
 	// Berlin at zoom 8, gzip-compressed for a client that accepts it.
 	req, _ := http.NewRequest(http.MethodGet, "/basemap/8/137/83.mvt", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -74,7 +75,7 @@ func TestExternalBasemap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _, _ := newTestServer(t, func(c *Config, d *Deps) {
+	s, _, _ := newTestServer(t, teststores.Memory, func(c *Config, d *Deps) {
 		c.Basemap = BasemapConfig{Kind: BasemapStyle, URL: "https://tiles.example.org/styles/liberty",
 			Attribution: "© OpenStreetMap contributors", Origins: []string{"https://fonts.example.net"}}
 		d.Basemap = bm

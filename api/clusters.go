@@ -52,6 +52,13 @@ func clusterJSON(c *kume.Cluster, public, withGeometry bool) (map[string]any, er
 		cells[i] = export.CellID(cell)
 	}
 	m["cells"] = cells
+	// No institution of a type is an empty count, whether the store keeps
+	// it as an empty map or none: null means withheld.
+	for _, k := range []string{"institutions_inside", "institutions_near"} {
+		if m[k] == nil {
+			m[k] = map[string]int{}
+		}
+	}
 	layer.ClusterLayer().MaskJSON(m, public, c.Suppressed)
 	if withGeometry {
 		var f export.Feature

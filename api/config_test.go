@@ -10,10 +10,15 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 func TestConfigGivesLanguagesCreditsAndDataExtent(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+	onStores(t, testConfigGivesLanguagesCreditsAndDataExtent)
+}
+
+func testConfigGivesLanguagesCreditsAndDataExtent(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	rec := do(t, s, http.MethodGet, "/api/v1/config", "", nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
@@ -41,8 +46,12 @@ func TestConfigGivesLanguagesCreditsAndDataExtent(t *testing.T) {
 }
 
 func TestConfigWithoutCellsHasNullBounds(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
-	st.cells = nil
+	onStores(t, testConfigWithoutCellsHasNullBounds)
+}
+
+func testConfigWithoutCellsHasNullBounds(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
+	st.saveAnalysis(t, func(r *kume.AnalysisResult) { r.Cells = nil })
 	m := decode(t, do(t, s, http.MethodGet, "/api/v1/config", "", nil))
 	if v, ok := m["bounds"]; !ok || v != nil {
 		t.Errorf("bounds = %v, want null", v)
@@ -50,8 +59,12 @@ func TestConfigWithoutCellsHasNullBounds(t *testing.T) {
 }
 
 func TestClusterCellsAreExactHexStrings(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
-	want := st.clusters[0].Cells
+	onStores(t, testClusterCellsAreExactHexStrings)
+}
+
+func testClusterCellsAreExactHexStrings(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
+	want := st.analysis.Clusters[0].Cells
 	for _, path := range []string{"/api/v1/clusters/c-13-7-1", "/api/v1/clusters"} {
 		m := decode(t, do(t, s, http.MethodGet, path, "", nil))
 		if list, ok := m["clusters"].([]any); ok {
@@ -69,13 +82,17 @@ func TestClusterCellsAreExactHexStrings(t *testing.T) {
 	}
 }
 
-func TestExportOfOneCluster(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
-	c := st.clusters[0]
-	for _, cell := range c.Cells {
-		st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: cell, Sector: "13", Firms: 5})
-	}
-	st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: st.cells[5].Cell, Sector: "13", Firms: 9})
+func TestExportOfOneCluster(t *testing.T) { onStores(t, testExportOfOneCluster) }
+
+func testExportOfOneCluster(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
+	c := st.analysis.Clusters[0]
+	st.saveAnalysis(t, func(r *kume.AnalysisResult) {
+		for _, cell := range c.Cells {
+			r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: cell, Sector: "13", Firms: 5})
+		}
+		r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: r.Cells[5].Cell, Sector: "13", Firms: 9})
+	})
 
 	fc := decode(t, do(t, s, http.MethodGet, "/api/v1/export/hexagons.geojson?cluster=c-13-7-1", "", nil))
 	feats := fc["features"].([]any)

@@ -3,29 +3,34 @@ package api
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // TestDatasetsManagedOpenly: a dataset created without a visibility is
 // private, as kume import makes it; one dataset is read and changed by id;
 // a private one is not found without a key.
-func TestDatasetsManagedOpenly(t *testing.T) {
-	s, st, keys := newTestServer(t, nil)
+func TestDatasetsManagedOpenly(t *testing.T) { onStores(t, testDatasetsManagedOpenly) }
+
+func testDatasetsManagedOpenly(t *testing.T, kind teststores.Kind) {
+	s, st, keys := newTestServer(t, kind, nil)
 	rec := do(t, s, http.MethodPost, "/api/v1/datasets", keys[kume.ScopeWrite], strings.NewReader(`{"name":"register"}`))
 	if rec.Code != http.StatusCreated || decode(t, rec)["visibility"] != "private" {
 		t.Fatalf("create without visibility: %d %s", rec.Code, rec.Body.String())
 	}
 	id := itoa(int64(decode(t, rec)["id"].(float64)))
+	pub, priv := "/api/v1/datasets/"+itoa(st.public.ID), "/api/v1/datasets/"+itoa(st.private.ID)
 	for _, tc := range []struct {
 		method, path, key, body string
 		want                    int
 	}{
-		{http.MethodGet, "/api/v1/datasets/1", "", "", http.StatusOK},       // public
-		{http.MethodGet, "/api/v1/datasets/2", "", "", http.StatusNotFound}, // private, anonymous
-		{http.MethodGet, "/api/v1/datasets/2", keys[kume.ScopeRead], "", http.StatusOK},
+		{http.MethodGet, pub, "", "", http.StatusOK},
+		{http.MethodGet, priv, "", "", http.StatusNotFound}, // anonymous
+		{http.MethodGet, priv, keys[kume.ScopeRead], "", http.StatusOK},
 		{http.MethodGet, "/api/v1/datasets/99", keys[kume.ScopeRead], "", http.StatusNotFound},
 		{http.MethodGet, "/api/v1/datasets/x", keys[kume.ScopeRead], "", http.StatusBadRequest},
 		{http.MethodPatch, "/api/v1/datasets/" + id, keys[kume.ScopeRead], `{"visibility":"public"}`, http.StatusForbidden},
@@ -48,8 +53,9 @@ func TestDatasetsManagedOpenly(t *testing.T) {
 	if got := decode(t, rec); rec.Code != http.StatusOK || got["visibility"] != "public" || got["licence"] != "CC0" || got["name"] != "register" {
 		t.Fatalf("patch: %d %v", rec.Code, got)
 	}
-	if d, _ := st.Dataset(t.Context(), 3); d.Visibility != kume.Public {
-		t.Errorf("stored %+v", d)
+	n, _ := strconv.ParseInt(id, 10, 64)
+	if d, err := st.Dataset(t.Context(), n); err != nil || d.Visibility != kume.Public {
+		t.Errorf("stored %+v (%v)", d, err)
 	}
 	if rec := do(t, s, http.MethodGet, "/api/v1/datasets/"+id, "", nil); rec.Code != http.StatusOK {
 		t.Errorf("the dataset made public: %d", rec.Code)

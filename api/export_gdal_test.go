@@ -11,12 +11,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // TestExportRoundTripsThroughOGR2OGR: every GeoJSON export is read by GDAL,
 // converted by ogr2ogr to GeoJSON again, and the copy holds the same number
 // of features.
 func TestExportRoundTripsThroughOGR2OGR(t *testing.T) {
+	onStores(t, testExportRoundTripsThroughOGR2OGR)
+}
+
+func testExportRoundTripsThroughOGR2OGR(t *testing.T, kind teststores.Kind) {
 	bin, err := exec.LookPath("ogr2ogr")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -24,7 +30,7 @@ func TestExportRoundTripsThroughOGR2OGR(t *testing.T) {
 		}
 		t.Skip("ogr2ogr not installed")
 	}
-	s, _, _ := newTestServer(t, func(c *Config, _ *Deps) {})
+	s, _, _ := newTestServer(t, kind, func(c *Config, _ *Deps) {})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	dir := t.TempDir()

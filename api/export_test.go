@@ -15,12 +15,15 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 var longDecimal = regexp.MustCompile(`\.\d{8,}`)
 
-func TestExportGeoJSON(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestExportGeoJSON(t *testing.T) { onStores(t, testExportGeoJSON) }
+
+func testExportGeoJSON(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	for _, layer := range export.Layers() {
 		t.Run(layer, func(t *testing.T) {
 			rec := do(t, s, http.MethodGet, "/api/v1/export/"+layer+".geojson", "", nil)
@@ -44,7 +47,7 @@ func TestExportGeoJSON(t *testing.T) {
 			if fc.Type != "FeatureCollection" || fc.CRS != nil || len(fc.Features) == 0 {
 				t.Fatalf("type %q crs %s features %d", fc.Type, fc.CRS, len(fc.Features))
 			}
-			if fc.Kume.DataVersion != 7 || fc.Kume.GeneratedAt.IsZero() || !strings.Contains(string(fc.Kume.Params), `"k":1`) ||
+			if fc.Kume.DataVersion != st.dataVersion(t) || fc.Kume.GeneratedAt.IsZero() || !strings.Contains(string(fc.Kume.Params), `"k":1`) ||
 				len(fc.Kume.Datasets) != 1 || fc.Kume.Datasets[0].Attribution != "Demo register" {
 				t.Errorf("provenance %+v", fc.Kume)
 			}
@@ -74,8 +77,10 @@ func area(r [][2]float64) float64 {
 	return s
 }
 
-func TestExportPagingKeepsFilters(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestExportPagingKeepsFilters(t *testing.T) { onStores(t, testExportPagingKeepsFilters) }
+
+func testExportPagingKeepsFilters(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	for _, target := range []string{
 		"/api/v1/export/establishments.geojson?kind=firm&limit=30&bbox=28.8,40.9,29.5,41.5",
 		"/api/v1/establishments?kind=firm&limit=30&bbox=28.8,40.9,29.5,41.5",
@@ -115,8 +120,10 @@ func TestExportPagingKeepsFilters(t *testing.T) {
 	}
 }
 
-func TestExportCSV(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestExportCSV(t *testing.T) { onStores(t, testExportCSV) }
+
+func testExportCSV(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	rec := do(t, s, http.MethodGet, "/api/v1/export/establishments.csv?limit=100", "", nil)
 	if rec.Code != 200 {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
@@ -126,7 +133,7 @@ func TestExportCSV(t *testing.T) {
 		t.Fatalf("rows %d err %v header %v", len(rows), err, rows[0])
 	}
 	var prov export.Provenance
-	if err := json.Unmarshal([]byte(rec.Header().Get("Kume-Provenance")), &prov); err != nil || prov.DataVersion != 7 {
+	if err := json.Unmarshal([]byte(rec.Header().Get("Kume-Provenance")), &prov); err != nil || prov.DataVersion != st.dataVersion(t) {
 		t.Errorf("provenance header %q: %v", rec.Header().Get("Kume-Provenance"), err)
 	}
 	if !strings.Contains(rec.Header().Get("Link"), `rel="next"`) {
@@ -140,7 +147,7 @@ func TestExportCSV(t *testing.T) {
 
 // slowStore streams establishments forever, slowly, until its context ends.
 type slowStore struct {
-	*fakeStore
+	kume.Store
 	done chan struct{}
 }
 
@@ -157,10 +164,11 @@ func (s *slowStore) EachEstablishment(ctx context.Context, _ kume.EstablishmentF
 	}
 }
 
-func TestClientDisconnectStopsExport(t *testing.T) {
-	st, _ := fixture(t)
-	slow := &slowStore{fakeStore: st, done: make(chan struct{})}
-	s, _, _ := newTestServer(t, func(_ *Config, d *Deps) { d.Store = slow })
+func TestClientDisconnectStopsExport(t *testing.T) { onStores(t, testClientDisconnectStopsExport) }
+
+func testClientDisconnectStopsExport(t *testing.T, kind teststores.Kind) {
+	slow := &slowStore{done: make(chan struct{})}
+	s, _, _ := newTestServer(t, kind, func(_ *Config, d *Deps) { slow.Store, d.Store = d.Store, slow })
 	s.api.cfg.MaxLimit = 1 << 30
 	srv := httptest.NewServer(s)
 	defer srv.Close()
@@ -189,8 +197,10 @@ func TestClientDisconnectStopsExport(t *testing.T) {
 	}
 }
 
-func TestSlowlorisIsCut(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestSlowlorisIsCut(t *testing.T) { onStores(t, testSlowlorisIsCut) }
+
+func testSlowlorisIsCut(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	s.cfg.ReadHeaderTimeout = 300 * time.Millisecond
 	hs := s.HTTPServer("127.0.0.1:0")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

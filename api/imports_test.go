@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // lineImporter accepts every CSV line after the header and rejects lines
@@ -91,8 +92,10 @@ func waitJob(t *testing.T, s *Server, id, key string) map[string]any {
 	return nil
 }
 
-func TestImportJobs(t *testing.T) {
-	s, st, keys := newTestServer(t, func(_ *Config, d *Deps) { d.Importer = lineImporter{} })
+func TestImportJobs(t *testing.T) { onStores(t, testImportJobs) }
+
+func testImportJobs(t *testing.T, kind teststores.Kind) {
+	s, st, keys := newTestServer(t, kind, func(_ *Config, d *Deps) { d.Importer = lineImporter{} })
 	s.api.cfg.MaxUploadBytes = 1 << 10
 	for _, tc := range []struct {
 		name, target, ctype, body string
@@ -172,7 +175,7 @@ func TestImportJobs(t *testing.T) {
 }
 
 // addKey stores one more key of the given scope and returns its secret.
-func addKey(t *testing.T, st *fakeStore, scope kume.Scope) string {
+func addKey(t *testing.T, st kume.Store, scope kume.Scope) string {
 	t.Helper()
 	secret, hash, err := NewKey()
 	if err != nil {
@@ -187,8 +190,10 @@ func addKey(t *testing.T, st *fakeStore, scope kume.Scope) string {
 // TestJobList: a write key lists its own jobs, an admin key every job; a
 // job its server stopped writing shows as failed; finished jobs past the
 // retention are deleted when the next job starts.
-func TestJobList(t *testing.T) {
-	s, st, keys := newTestServer(t, func(_ *Config, d *Deps) { d.Importer = lineImporter{} })
+func TestJobList(t *testing.T) { onStores(t, testJobList) }
+
+func testJobList(t *testing.T, kind teststores.Kind) {
+	s, st, keys := newTestServer(t, kind, func(_ *Config, d *Deps) { d.Importer = lineImporter{} })
 	ctx := context.Background()
 	now := time.Now().UTC()
 	old := now.Add(-8 * 24 * time.Hour)

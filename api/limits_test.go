@@ -11,10 +11,13 @@ import (
 	"testing"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
-func TestRateLimits(t *testing.T) {
-	s, _, keys := newTestServer(t, func(c *Config, _ *Deps) { c.API.RatePerIP, c.API.RatePerKey = 3, 5 })
+func TestRateLimits(t *testing.T) { onStores(t, testRateLimits) }
+
+func testRateLimits(t *testing.T, kind teststores.Kind) {
+	s, _, keys := newTestServer(t, kind, func(c *Config, _ *Deps) { c.API.RatePerIP, c.API.RatePerKey = 3, 5 })
 	get := func(remote, key, xff string) int {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/datasets", nil)
 		req.RemoteAddr = remote
@@ -49,8 +52,10 @@ func TestRateLimits(t *testing.T) {
 	}
 }
 
-func TestClientIPAndBaseURL(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestClientIPAndBaseURL(t *testing.T) { onStores(t, testClientIPAndBaseURL) }
+
+func testClientIPAndBaseURL(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	s.api.cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	tests := []struct {
 		remote, xff, proto, host string
@@ -75,8 +80,10 @@ func TestClientIPAndBaseURL(t *testing.T) {
 	}
 }
 
-func TestCORSAllowList(t *testing.T) {
-	s, _, _ := newTestServer(t, func(c *Config, _ *Deps) { c.API.CORSOrigins = []string{"https://app.example"} })
+func TestCORSAllowList(t *testing.T) { onStores(t, testCORSAllowList) }
+
+func testCORSAllowList(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, func(c *Config, _ *Deps) { c.API.CORSOrigins = []string{"https://app.example"} })
 	for _, tc := range []struct {
 		origin string
 		allow  bool
@@ -91,8 +98,10 @@ func TestCORSAllowList(t *testing.T) {
 	}
 }
 
-func TestMetricsAndErrors(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestMetricsAndErrors(t *testing.T) { onStores(t, testMetricsAndErrors) }
+
+func testMetricsAndErrors(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	do(t, s, http.MethodGet, "/api/v1/datasets", "", nil)
 	do(t, s, http.MethodGet, "/api/v1/establishments?bad=1", "", nil)
 	s.Metrics().TileCache(TileCacheHit)
@@ -119,8 +128,12 @@ func TestMetricsAndErrors(t *testing.T) {
 }
 
 func TestClientGoneIsNotAnInternalError(t *testing.T) {
+	onStores(t, testClientGoneIsNotAnInternalError)
+}
+
+func testClientGoneIsNotAnInternalError(t *testing.T, kind teststores.Kind) {
 	var logs strings.Builder
-	s, _, _ := newTestServer(t, func(_ *Config, d *Deps) {
+	s, _, _ := newTestServer(t, kind, func(_ *Config, d *Deps) {
 		d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	})
 	ctx, cancel := context.WithCancel(context.Background())

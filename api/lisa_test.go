@@ -12,6 +12,7 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // lisaFC is a decoded /lisa response.
@@ -81,10 +82,12 @@ func getLISA(t *testing.T, h http.Handler, target, key string) lisaFC {
 	return fc
 }
 
-func TestLISA(t *testing.T) {
-	s, st, keys := newTestServer(t, nil)
+func TestLISA(t *testing.T) { onStores(t, testLISA) }
+
+func testLISA(t *testing.T, kind teststores.Kind) {
+	s, st, keys := newTestServer(t, kind, nil)
 	buffer := map[h3.Cell]bool{}
-	for _, c := range st.cells {
+	for _, c := range st.analysis.Cells {
 		if c.Firms > 0 {
 			for _, d := range h3.GridDisk(h3.Cell(c.Cell), 1) {
 				buffer[d] = true
@@ -231,28 +234,32 @@ func TestLISA(t *testing.T) {
 // TestLISAGiStudyArea: when the analysis stored the Gi* study area of the
 // key (occupied cells and their k-ring, k from the run's parameters), /lisa
 // uses exactly those cells, leaving out stored rows beyond the buffer.
-func TestLISAGiStudyArea(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
+func TestLISAGiStudyArea(t *testing.T) { onStores(t, testLISAGiStudyArea) }
+
+func testLISAGiStudyArea(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	origin := h3.LatLngToCell(h3.NewLatLng(41.05, 28.98), 7)
 	far := h3.LatLngToCell(h3.NewLatLng(41.6, 29.6), 7)
 	occupied := map[h3.Cell]int{origin: 9}
 	for i, c := range h3.GridDiskDistances(origin, 2)[2] {
 		occupied[c] = 1 + i%3
 	}
-	st.cells = st.cells[:0]
 	area := map[h3.Cell]bool{}
 	for c := range occupied {
 		for _, d := range h3.GridDisk(c, 1) {
 			area[d] = true
 		}
 	}
-	for c := range area {
-		st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: occupied[c]})
-	}
-	// A row outside the study area (closed firms only).
-	st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: uint64(far), Closed: 2})
-	// The run's parameters as the analysis writes them (geo.RunInfo).
-	st.run = &kume.AnalysisRun{Version: 7, Params: json.RawMessage(`{"params":{"k":1,"resolutions":[6,7]},"study_area":"…"}`)}
+	st.saveAnalysis(t, func(r *kume.AnalysisResult) {
+		r.Cells = r.Cells[:0]
+		for c := range area {
+			r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: occupied[c]})
+		}
+		// A row outside the study area (closed firms only).
+		r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: uint64(far), Closed: 2})
+		// The run's parameters as the analysis writes them (geo.RunInfo).
+		r.Run.Params = json.RawMessage(`{"params":{"k":1,"resolutions":[6,7]},"study_area":"…"}`)
+	})
 	fc := getLISA(t, s, "/api/v1/lisa?res=7&k=2", "")
 	if fc.StudyArea.Source != "gi" || fc.StudyArea.K != 1 || fc.K != 2 || fc.N != len(area) {
 		t.Errorf("study area %+v, k %d, n %d; want gi k=1, k 2, n %d", fc.StudyArea, fc.K, fc.N, len(area))
@@ -265,8 +272,10 @@ func TestLISAGiStudyArea(t *testing.T) {
 	}
 }
 
-func TestLISABadParameters(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
+func TestLISABadParameters(t *testing.T) { onStores(t, testLISABadParameters) }
+
+func testLISABadParameters(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	for target, name := range map[string]string{
 		"/api/v1/lisa?res=16":                       `parameter "res"`,
 		"/api/v1/lisa?res=x":                        `parameter "res"`,
@@ -293,7 +302,7 @@ func TestLISABadParameters(t *testing.T) {
 			t.Errorf("%s: %d %v, want 400 naming %q", target, rec.Code, m, name)
 		}
 	}
-	st.run = &kume.AnalysisRun{Version: 7, Params: json.RawMessage(`{"k":1,"resolutions":[7]}`)}
+	st.saveAnalysis(t, func(r *kume.AnalysisResult) { r.Run.Params = json.RawMessage(`{"k":1,"resolutions":[7]}`) })
 	rec := do(t, s, http.MethodGet, "/api/v1/lisa?res=8", "", nil)
 	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "not analysed") {
 		t.Errorf("unanalysed resolution: %d %v", rec.Code, m)
@@ -301,10 +310,12 @@ func TestLISABadParameters(t *testing.T) {
 
 	// 17,101 occupied cells × 18 neighbours (k = 2) × 9,999 permutations
 	// is far beyond the work limit.
-	st.cells = st.cells[:0]
-	for _, c := range h3.GridDisk(h3.LatLngToCell(h3.NewLatLng(41.05, 28.98), 7), 75) {
-		st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: 1 + int(c)%3})
-	}
+	st.saveAnalysis(t, func(r *kume.AnalysisResult) {
+		r.Cells = r.Cells[:0]
+		for _, c := range h3.GridDisk(h3.LatLngToCell(h3.NewLatLng(41.05, 28.98), 7), 75) {
+			r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: 1 + int(c)%3})
+		}
+	})
 	rec = do(t, s, http.MethodGet, "/api/v1/lisa?k=2&permutations=9999", "", nil)
 	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "lower permutations") {
 		t.Errorf("too much work: %d %v", rec.Code, m)
@@ -314,21 +325,27 @@ func TestLISABadParameters(t *testing.T) {
 // TestLISAAnonymousWork checks the lower work bound of anonymous requests:
 // 3,781 cells × 6 neighbours × 9,999 permutations ≈ 2.3e8 draws, within the
 // bound for key holders, beyond it for anonymous callers.
-func TestLISAAnonymousWork(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
-	st.run = &kume.AnalysisRun{Version: 7, Params: json.RawMessage(`{"k":1,"resolutions":[7]}`)}
-	st.cells = st.cells[:0]
-	for _, c := range h3.GridDisk(h3.LatLngToCell(h3.NewLatLng(41.05, 28.98), 7), 35) {
-		st.cells = append(st.cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: 1 + int(c)%3})
-	}
+func TestLISAAnonymousWork(t *testing.T) { onStores(t, testLISAAnonymousWork) }
+
+func testLISAAnonymousWork(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
+	st.saveAnalysis(t, func(r *kume.AnalysisResult) {
+		r.Run.Params = json.RawMessage(`{"k":1,"resolutions":[7]}`)
+		r.Cells = r.Cells[:0]
+		for _, c := range h3.GridDisk(h3.LatLngToCell(h3.NewLatLng(41.05, 28.98), 7), 35) {
+			r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: 1 + int(c)%3})
+		}
+	})
 	rec := do(t, s, http.MethodGet, "/api/v1/lisa?res=7&permutations=9999", "", nil)
 	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "more than 200000000") {
 		t.Errorf("anonymous request of 2.3e8 draws: %d %v", rec.Code, m)
 	}
 }
 
-func TestLISAClosedReads(t *testing.T) {
-	closed, _, keys := newTestServer(t, func(c *Config, _ *Deps) { c.API.PublicReads = false })
+func TestLISAClosedReads(t *testing.T) { onStores(t, testLISAClosedReads) }
+
+func testLISAClosedReads(t *testing.T, kind teststores.Kind) {
+	closed, _, keys := newTestServer(t, kind, func(c *Config, _ *Deps) { c.API.PublicReads = false })
 	if rec := do(t, closed, http.MethodGet, "/api/v1/lisa?res=7", "", nil); rec.Code != 401 {
 		t.Errorf("closed reads without key: %d", rec.Code)
 	}

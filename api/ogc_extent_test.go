@@ -9,6 +9,7 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // collectionBBox returns the first spatial bbox of a collection document.
@@ -24,7 +25,11 @@ func collectionBBox(t *testing.T, col map[string]any) []float64 {
 }
 
 func TestOGCCollectionExtentsFollowTheData(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
+	onStores(t, testOGCCollectionExtentsFollowTheData)
+}
+
+func testOGCCollectionExtentsFollowTheData(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	// The institutions' extent is the box of the public institutions.
 	var instBound orb.Bound
 	n := 0
@@ -76,8 +81,8 @@ func TestOGCCollectionExtentsFollowTheData(t *testing.T) {
 	}
 
 	// Before the first analysis and without regions: the whole world.
-	st.cells, st.regions, st.ests = nil, nil, nil
-	m = decode(t, do(t, s, http.MethodGet, "/ogc/collections/establishments?f=json", "", nil))
+	empty, _ := storeServer(t, teststores.Open(t, kind))
+	m = decode(t, do(t, empty, http.MethodGet, "/ogc/collections/establishments?f=json", "", nil))
 	if b := collectionBBox(t, m); b[0] != -180 || b[1] != -90 || b[2] != 180 || b[3] != 90 {
 		t.Errorf("no data: bbox %v, want the world", b)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // feat is a decoded feature: its id, properties and, for points, position.
@@ -110,8 +111,10 @@ func num(v any) float64 { f, _ := v.(float64); return f }
 // TestOGCFilter compares the features a filter selects through the API,
 // page by page, with those the same condition written in Go selects from
 // the unfiltered collection, for each collection, in both encodings.
-func TestOGCFilter(t *testing.T) {
-	s, _, keys := newTestServer(t, nil)
+func TestOGCFilter(t *testing.T) { onStores(t, testOGCFilter) }
+
+func testOGCFilter(t *testing.T, kind teststores.Kind) {
+	s, _, keys := newTestServer(t, kind, nil)
 	cellOf := func(lon, lat float64) string {
 		return fmt.Sprintf("%x", uint64(h3.LatLngToCell(h3.NewLatLng(lat, lon), 7)))
 	}
@@ -187,10 +190,11 @@ func TestOGCFilter(t *testing.T) {
 // page has numberReturned features and the same numberMatched, the next
 // page's cursor carries the count (so only the first page counts), and the
 // prev links lead back to the same pages.
-func TestOGCFilterPaging(t *testing.T) {
+func TestOGCFilterPaging(t *testing.T) { onStores(t, testOGCFilterPaging) }
+
+func testOGCFilterPaging(t *testing.T, kind teststores.Kind) {
 	cs := &countingStore{}
-	s, st, _ := newTestServer(t, func(_ *Config, d *Deps) { d.Store = cs })
-	cs.fakeStore = st
+	s, _, _ := newTestServer(t, kind, func(_ *Config, d *Deps) { cs.Store, d.Store = d.Store, cs })
 	base := "/ogc/collections/establishments/items?limit=9&filter=" + url.QueryEscape(`kind = 'firm' AND id % 2 = 0`)
 	if rec := do(t, s, http.MethodGet, base, "", nil); rec.Code != http.StatusBadRequest ||
 		!strings.Contains(rec.Body.String(), "arithmetic (%) is not supported") {
@@ -229,28 +233,30 @@ func TestOGCFilterPaging(t *testing.T) {
 	}
 }
 
-// countingStore counts the scans of establishments.
+// countingStore is a store that counts its scans of establishments.
 type countingStore struct {
-	*fakeStore
+	kume.Store
 	scans int
 }
 
 func (c *countingStore) EachEstablishment(ctx context.Context, f kume.EstablishmentFilter, fn func(*kume.Establishment) error) error {
 	c.scans++
-	return c.fakeStore.EachEstablishment(ctx, f, fn)
+	return c.Store.EachEstablishment(ctx, f, fn)
 }
 
 // TestOGCFilterVisibility checks that a filter sees what the caller sees:
 // anonymous callers find no private establishment and no suppressed count,
 // whatever they filter on.
-func TestOGCFilterVisibility(t *testing.T) {
-	s, st, keys := newTestServer(t, nil)
+func TestOGCFilterVisibility(t *testing.T) { onStores(t, testOGCFilterVisibility) }
+
+func testOGCFilterVisibility(t *testing.T, kind teststores.Kind) {
+	s, st, keys := newTestServer(t, kind, nil)
 	count := func(target, key string) int {
 		t.Helper()
 		ids, _ := collect(t, s, target, key)
 		return len(ids)
 	}
-	hidden := "/ogc/collections/establishments/items?filter=" + url.QueryEscape(`name LIKE 'Hidden%' OR dataset_id = 2`)
+	hidden := "/ogc/collections/establishments/items?filter=" + url.QueryEscape(`name LIKE 'Hidden%' OR dataset_id = `+itoa(st.private.ID))
 	if n := count(hidden, ""); n != 0 {
 		t.Errorf("anonymous: %d private establishments", n)
 	}
@@ -258,7 +264,7 @@ func TestOGCFilterVisibility(t *testing.T) {
 		t.Errorf("read key: %d private establishments, want 5", n)
 	}
 	ones := 0
-	for _, c := range st.cells {
+	for _, c := range st.analysis.Cells {
 		if c.Firms == 1 {
 			ones++
 		}
@@ -281,8 +287,10 @@ func TestOGCFilterVisibility(t *testing.T) {
 
 // TestOGCFilterErrors checks that bad filters are a 400 that says what is
 // wrong: syntax, unknown properties, unsupported constructs, parameters.
-func TestOGCFilterErrors(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestOGCFilterErrors(t *testing.T) { onStores(t, testOGCFilterErrors) }
+
+func testOGCFilterErrors(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	items := "/ogc/collections/establishments/items?"
 	for _, tc := range []struct{ query, want string }{
 		{"filter=" + url.QueryEscape("name = 'x"), "unterminated character literal"},

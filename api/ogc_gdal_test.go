@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // ogrinfo runs GDAL's ogrinfo and returns stdout; it fails the test on a
@@ -49,8 +51,10 @@ func featureCount(t *testing.T, out string) int {
 	return n
 }
 
-func TestOGCWithGDAL(t *testing.T) {
-	s, st, _ := newTestServer(t, func(c *Config, _ *Deps) {})
+func TestOGCWithGDAL(t *testing.T) { onStores(t, testOGCWithGDAL) }
+
+func testOGCWithGDAL(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, func(c *Config, _ *Deps) {})
 	s.api.cfg.DefaultLimit = 40 // several pages per collection
 	srv := httptest.NewServer(s)
 	defer srv.Close()
@@ -65,7 +69,7 @@ func TestOGCWithGDAL(t *testing.T) {
 
 	publicFirms := 250 // the private dataset's 5 establishments stay hidden
 	occupied := 0
-	for _, c := range st.cells {
+	for _, c := range st.analysis.Cells {
 		if c.Firms > 0 {
 			occupied++
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kume-geo/kume/cql2"
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // TestQueryablesTyped asks for a type of every property the collections
@@ -28,8 +29,10 @@ func TestQueryablesTyped(t *testing.T) {
 // TestOGCQueryables checks the queryables resource of every collection
 // against OGC API – Features Part 3: a JSON Schema of the feature
 // properties and the geometry, linked from the collection.
-func TestOGCQueryables(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestOGCQueryables(t *testing.T) { onStores(t, testOGCQueryables) }
+
+func testOGCQueryables(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	for _, layer := range export.Layers() {
 		target := "/ogc/collections/" + layer + "/queryables"
 		rec := do(t, s, http.MethodGet, target, "", nil)
@@ -107,8 +110,10 @@ func TestOGCQueryables(t *testing.T) {
 // TestOGCPart3Declared checks what clients look for before they filter: the
 // conformance classes, and the OGC API's own definition with the filter
 // parameters of the items path (GDAL reads the languages there).
-func TestOGCPart3Declared(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestOGCPart3Declared(t *testing.T) { onStores(t, testOGCPart3Declared) }
+
+func testOGCPart3Declared(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	conf := decode(t, do(t, s, http.MethodGet, "/ogc/conformance", "", nil))
 	var classes []string
 	for _, c := range conf["conformsTo"].([]any) {

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kume-geo/kume/export"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // documented reports whether a route belongs in the OpenAPI document.
@@ -22,8 +23,10 @@ func documented(route string) bool {
 	return false
 }
 
-func TestOpenAPIMatchesRouter(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestOpenAPIMatchesRouter(t *testing.T) { onStores(t, testOpenAPIMatchesRouter) }
+
+func testOpenAPIMatchesRouter(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	routed := map[string]bool{}
 	err := chi.Walk(s.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		if documented(route) {
@@ -67,8 +70,10 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	}
 }
 
-func TestDocsPage(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestDocsPage(t *testing.T) { onStores(t, testDocsPage) }
+
+func testDocsPage(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	rec := do(t, s, http.MethodGet, "/api/docs", "", nil)
 	body := rec.Body.String()
 	if rec.Code != http.StatusOK || !strings.Contains(body, "/api/v1/hexagons") || strings.Contains(body, "<script") ||
@@ -87,8 +92,10 @@ func TestDocsPage(t *testing.T) {
 // TestOpenAPILayerSchemas: the served document describes the properties of
 // each layer's features as the exports write them (export.Columns, read from
 // the layers' definitions), with their types.
-func TestOpenAPILayerSchemas(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestOpenAPILayerSchemas(t *testing.T) { onStores(t, testOpenAPILayerSchemas) }
+
+func testOpenAPILayerSchemas(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	rec := do(t, s, http.MethodGet, "/api/openapi.json", "", nil)
 	var doc struct {
 		Components struct {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 var long10k = strings.Repeat("a", 10<<10)
@@ -20,7 +22,11 @@ func numberAttacks() []string {
 }
 
 func TestTextParametersRejectHostileInput(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+	onStores(t, testTextParametersRejectHostileInput)
+}
+
+func testTextParametersRejectHostileInput(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	routes := []struct{ path, param string }{
 		{"/api/v1/establishments", "dataset"}, {"/api/v1/establishments", "sector"},
 		{"/api/v1/establishments", "kind"}, {"/api/v1/establishments", "type"},
@@ -60,7 +66,11 @@ func TestTextParametersRejectHostileInput(t *testing.T) {
 }
 
 func TestSectorSearchTreatsWildcardsAsText(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+	onStores(t, testSectorSearchTreatsWildcardsAsText)
+}
+
+func testSectorSearchTreatsWildcardsAsText(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	for _, tc := range []struct {
 		q    string
 		want int
@@ -81,7 +91,11 @@ func TestSectorSearchTreatsWildcardsAsText(t *testing.T) {
 }
 
 func TestNumericParametersRejectHostileInput(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+	onStores(t, testNumericParametersRejectHostileInput)
+}
+
+func testNumericParametersRejectHostileInput(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	routes := []struct{ path, param string }{
 		{"/api/v1/establishments", "limit"}, {"/api/v1/hexagons", "res"}, {"/api/v1/hexagons", "limit"},
 		{"/api/v1/clusters", "res"}, {"/api/v1/rank", "limit"}, {"/api/v1/sectors", "limit"},
@@ -110,8 +124,10 @@ func TestNumericParametersRejectHostileInput(t *testing.T) {
 	}
 }
 
-func TestHugeLimitIsClamped(t *testing.T) {
-	s, _, _ := newTestServer(t, func(c *Config, _ *Deps) {})
+func TestHugeLimitIsClamped(t *testing.T) { onStores(t, testHugeLimitIsClamped) }
+
+func testHugeLimitIsClamped(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, func(c *Config, _ *Deps) {})
 	s.api.cfg.MaxLimit = 10
 	for _, v := range []string{"11", "1000000", "99999999999999999999999"} {
 		rec := do(t, s, http.MethodGet, "/api/v1/establishments?limit="+v, "", nil)
@@ -153,8 +169,10 @@ func TestBBoxParsing(t *testing.T) {
 	}
 }
 
-func TestUnknownAndRepeatedParameters(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestUnknownAndRepeatedParameters(t *testing.T) { onStores(t, testUnknownAndRepeatedParameters) }
+
+func testUnknownAndRepeatedParameters(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	tests := []struct {
 		target, mention string
 	}{
@@ -174,8 +192,10 @@ func TestUnknownAndRepeatedParameters(t *testing.T) {
 	}
 }
 
-func TestTamperedCursorIsRejected(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestTamperedCursorIsRejected(t *testing.T) { onStores(t, testTamperedCursorIsRejected) }
+
+func testTamperedCursorIsRejected(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	rec := do(t, s, http.MethodGet, "/api/v1/establishments?limit=10&kind=firm", "", nil)
 	next, _ := decode(t, rec)["next"].(string)
 	if next == "" {

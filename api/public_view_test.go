@@ -15,20 +15,19 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/layer"
-	"github.com/kume-geo/kume/store/memory"
 	"github.com/kume-geo/kume/tiles"
 	"github.com/kume-geo/kume/tiles/mvtcheck"
 )
 
-// publicViewServer returns a server on the embedded store holding a
+// publicViewServer returns a server on a store of the kind holding a
 // suppressed cell, cluster and region statistic of sector 13 near Bursa, each
 // with every number set, and a read key.
-func publicViewServer(t *testing.T) (http.Handler, string, uint64) {
+func publicViewServer(t *testing.T, kind teststores.Kind) (http.Handler, string, uint64) {
 	t.Helper()
 	ctx := t.Context()
-	st := memory.New()
-	t.Cleanup(func() { st.Close() })
+	st := teststores.Open(t, kind)
 	f := func(v float64) *float64 { return &v }
 	centre := h3.LatLngToCell(h3.NewLatLng(40.19, 29.06), 7)
 	var cells []kume.CellStat
@@ -109,8 +108,10 @@ func identity[T any](l *layer.Layer[T], names []string) []string {
 // cluster, a region's profile, local Moran's I): their identity properties
 // and suppressed, every other property null or absent (layer.Withheld). A
 // caller with a key sees the numbers.
-func TestPublicViewIdentical(t *testing.T) {
-	h, key, cell := publicViewServer(t)
+func TestPublicViewIdentical(t *testing.T) { onStores(t, testPublicViewIdentical) }
+
+func testPublicViewIdentical(t *testing.T, kind teststores.Kind) {
+	h, key, cell := publicViewServer(t, kind)
 	hex, cls, regs := layer.HexagonLayer(), layer.ClusterLayer(), layer.RegionLayer()
 	mt := maptile.At(orb.Point{29.06, 40.19}, 9)
 	tile := func(name string) map[string]any {

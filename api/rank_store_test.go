@@ -4,19 +4,22 @@ import (
 	"context"
 	"testing"
 
+	"github.com/paulmach/orb"
+
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/layer"
-	"github.com/kume-geo/kume/store/memory"
 )
 
 // TestRankResolution: a cluster or cell ranking without a resolution takes
 // the resolution with the most footprints of the sector, the finer of a tie,
 // and layer.DefaultRes for a sector without footprints; a given one must be
 // an H3 resolution.
-func TestRankResolution(t *testing.T) {
+func TestRankResolution(t *testing.T) { onStores(t, testRankResolution) }
+
+func testRankResolution(t *testing.T, kind teststores.Kind) {
 	ctx := context.Background()
-	st := memory.New()
-	defer st.Close()
+	st := teststores.Open(t, kind)
 	cl := func(id string, res int, sector string) kume.Cluster {
 		return kume.Cluster{ID: id, Sector: sector, Res: res, Cells: []uint64{uint64(len(id))}}
 	}
@@ -67,16 +70,18 @@ func TestBusiestLevel(t *testing.T) {
 // the sector, whatever resolution each place kept, with names in both
 // languages; a level narrows it to one resolution. A region ranking names
 // its regions.
-func TestRankClustersAcrossResolutions(t *testing.T) {
+func TestRankClustersAcrossResolutions(t *testing.T) { onStores(t, testRankClustersAcrossResolutions) }
+
+func testRankClustersAcrossResolutions(t *testing.T, kind teststores.Kind) {
 	ctx := context.Background()
-	st := memory.New()
-	defer st.Close()
+	st := teststores.Open(t, kind)
 	lq := func(v float64) *float64 { return &v }
 	cl := func(id string, res int, sector string, v float64) kume.Cluster {
 		return kume.Cluster{ID: id, Sector: sector, Res: res, Name: id + " – Textiles", NameTR: id + " – Tekstil",
 			Cells: []uint64{uint64(len(id))}, Firms: int(10 * v), LQ: lq(v)}
 	}
-	if err := st.PutRegions(ctx, []kume.Region{{Level: "province", Code: "20", Name: "Denizli"}}); err != nil {
+	if err := st.PutRegions(ctx, []kume.Region{{Level: "province", Code: "20", Name: "Denizli",
+		Geometry: orb.MultiPolygon{{{{29, 37.7}, {29.2, 37.7}, {29.2, 37.9}, {29, 37.9}, {29, 37.7}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := st.SaveAnalysis(ctx, &kume.AnalysisResult{

@@ -15,36 +15,22 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/tiles"
 	"github.com/kume-geo/kume/tiles/mvtcheck"
 )
 
-// tileStore serves one analysis with cells around Istanbul.
-type tileStore struct {
-	kume.Store
-	cells []kume.CellStat
-}
-
-func (s *tileStore) DataVersion(context.Context) (int64, error) { return 1, nil }
-func (s *tileStore) LatestAnalysis(context.Context) (*kume.AnalysisRun, error) {
-	return &kume.AnalysisRun{Version: 1, Params: []byte(`{"resolutions":[6]}`)}, nil
-}
-func (s *tileStore) CellStats(_ context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
-	var out []kume.CellStat
-	for _, c := range s.cells {
-		ll := h3.CellToLatLng(h3.Cell(int64(c.Cell)))
-		if c.Res == f.Res && c.Sector == f.Sector && (f.BBox == nil || f.BBox.Contains([2]float64{ll.Lng, ll.Lat})) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-func newTileServer(t testing.TB) *httptest.Server {
+// newTileServer returns a server with tiles over a store of the kind holding
+// one analysis, with cells at resolution 6 around Istanbul.
+func newTileServer(t testing.TB, kind teststores.Kind) *httptest.Server {
 	t.Helper()
-	st := &tileStore{}
+	st := teststores.Open(t, kind)
+	r := &kume.AnalysisResult{Run: kume.AnalysisRun{Params: []byte(`{"resolutions":[6]}`)}}
 	for i, c := range h3.LatLngToCell(h3.NewLatLng(41, 29), 6).GridDisk(5) {
-		st.cells = append(st.cells, kume.CellStat{Res: 6, Cell: uint64(c), Firms: 5 + i})
+		r.Cells = append(r.Cells, kume.CellStat{Res: 6, Cell: uint64(c), Firms: 5 + i})
+	}
+	if _, err := st.SaveAnalysis(context.Background(), r); err != nil {
+		t.Fatal(err)
 	}
 	svc, err := tiles.New(st, tiles.Config{CacheControl: "public, max-age=30"})
 	if err != nil {
@@ -57,8 +43,10 @@ func newTileServer(t testing.TB) *httptest.Server {
 	return srv
 }
 
-func TestTileHTTP(t *testing.T) {
-	srv := newTileServer(t)
+func TestTileHTTP(t *testing.T) { onStores(t, testTileHTTP) }
+
+func testTileHTTP(t *testing.T, kind teststores.Kind) {
+	srv := newTileServer(t, kind)
 	const tile = "/tiles/hexagons/8/148/95"
 	tests := []struct {
 		path, accept string
@@ -130,8 +118,10 @@ func TestTileHTTP(t *testing.T) {
 	}
 }
 
-func TestTileNotModified(t *testing.T) {
-	srv := newTileServer(t)
+func TestTileNotModified(t *testing.T) { onStores(t, testTileNotModified) }
+
+func testTileNotModified(t *testing.T, kind teststores.Kind) {
+	srv := newTileServer(t, kind)
 	res, err := http.Get(srv.URL + "/tiles/hexagons/8/148/95.mvt")
 	if err != nil {
 		t.Fatal(err)
@@ -158,8 +148,10 @@ func TestTileNotModified(t *testing.T) {
 	}
 }
 
-func TestTileJSONHTTP(t *testing.T) {
-	srv := newTileServer(t)
+func TestTileJSONHTTP(t *testing.T) { onStores(t, testTileJSONHTTP) }
+
+func testTileJSONHTTP(t *testing.T, kind teststores.Kind) {
+	srv := newTileServer(t, kind)
 	res, err := http.Get(srv.URL + "/tiles/hexagons,regions.json?sector=13")
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +168,7 @@ func TestTileJSONHTTP(t *testing.T) {
 
 // BenchmarkCachedTile serves a warm tile through the whole HTTP stack.
 func BenchmarkCachedTile(b *testing.B) {
-	srv := newTileServer(b)
+	srv := newTileServer(b, teststores.Memory)
 	url := srv.URL + "/tiles/hexagons/8/148/95.mvt"
 	client := srv.Client()
 	for b.Loop() {
@@ -194,8 +186,10 @@ func BenchmarkCachedTile(b *testing.B) {
 
 // TestTileJSONBoundsFollowTheData: the TileJSON document announces the extent
 // of the analysed cells (around Istanbul here), not the whole world.
-func TestTileJSONBoundsFollowTheData(t *testing.T) {
-	srv := newTileServer(t)
+func TestTileJSONBoundsFollowTheData(t *testing.T) { onStores(t, testTileJSONBoundsFollowTheData) }
+
+func testTileJSONBoundsFollowTheData(t *testing.T, kind teststores.Kind) {
+	srv := newTileServer(t, kind)
 	res, err := http.Get(srv.URL + "/tiles/hexagons.json")
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +212,11 @@ func TestTileJSONBoundsFollowTheData(t *testing.T) {
 // cells keep the configured (world) bounds, or a map would never ask for
 // regions outside the data's extent.
 func TestTileJSONRegionsKeepTheirExtent(t *testing.T) {
-	srv := newTileServer(t)
+	onStores(t, testTileJSONRegionsKeepTheirExtent)
+}
+
+func testTileJSONRegionsKeepTheirExtent(t *testing.T, kind teststores.Kind) {
+	srv := newTileServer(t, kind)
 	for _, layers := range []string{"regions", "hexagons,regions"} {
 		res, err := http.Get(srv.URL + "/tiles/" + layers + ".json")
 		if err != nil {

@@ -8,19 +8,20 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // dateTimeline gives some of the fixture's establishments founding and
 // closing dates: public firms close at the end of April to July 2023 and
 // some were founded in 2022, a few records close before they were founded,
 // and the private dataset's firms were founded in 1990.
-func dateTimeline(st *fakeStore) {
+func dateTimeline(ests []kume.Establishment) {
 	day := func(y int, m time.Month, d int) *time.Time {
 		t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		return &t
 	}
-	for i := range st.ests {
-		e := &st.ests[i]
+	for i := range ests {
+		e := &ests[i]
 		switch {
 		case i >= 250:
 			e.Founded = day(1990, 1, 1)
@@ -38,7 +39,7 @@ func dateTimeline(st *fakeStore) {
 
 // bruteTimeline checks tl against a direct count over the establishments
 // keep selects: entries and exits per period and ActiveAt at its last day.
-func bruteTimeline(t *testing.T, st *fakeStore, tl Timeline, keep func(*kume.Establishment) bool) {
+func bruteTimeline(t *testing.T, st *testStore, tl Timeline, keep func(*kume.Establishment) bool) {
 	t.Helper()
 	total := 0
 	for i := range st.ests {
@@ -80,7 +81,9 @@ func bruteTimeline(t *testing.T, st *fakeStore, tl Timeline, keep func(*kume.Est
 	}
 }
 
-func TestTimeline(t *testing.T) {
+func TestTimeline(t *testing.T) { onStores(t, testTimeline) }
+
+func testTimeline(t *testing.T, kind teststores.Kind) {
 	public := func(e *kume.Establishment) bool { return e.DatasetID == 1 }
 	firm13 := func(e *kume.Establishment) bool {
 		return public(e) && e.Kind == kume.KindFirm && strings.HasPrefix(e.NACE, "13")
@@ -111,9 +114,9 @@ func TestTimeline(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, st, keys := newTestServer(t, nil)
+			s, st, keys := newTestServer(t, kind, nil)
 			if tc.dated {
-				dateTimeline(st)
+				st.reimport(t, dateTimeline)
 			}
 			rec := do(t, s, http.MethodGet, tc.target, keys[tc.key], nil)
 			if rec.Code != http.StatusOK {
@@ -141,11 +144,15 @@ func TestTimeline(t *testing.T) {
 
 // TestTimelineTruncates checks the period cap: the most recent periods are
 // kept and earlier entries still count towards the active totals.
-func TestTimelineTruncates(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
-	dateTimeline(st)
+func TestTimelineTruncates(t *testing.T) { onStores(t, testTimelineTruncates) }
+
+func testTimelineTruncates(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	old := time.Date(1900, 3, 10, 0, 0, 0, 0, time.UTC)
-	st.ests[1].Founded = &old
+	st.reimport(t, func(ests []kume.Establishment) {
+		dateTimeline(ests)
+		ests[1].Founded = &old
+	})
 	tl := Timeline{}
 	rec := do(t, s, http.MethodGet, "/api/v1/timeline", "", nil)
 	if err := json.Unmarshal(rec.Body.Bytes(), &tl); err != nil || rec.Code != http.StatusOK {
@@ -158,8 +165,10 @@ func TestTimelineTruncates(t *testing.T) {
 	bruteTimeline(t, st, tl, func(e *kume.Establishment) bool { return e.DatasetID == 1 })
 }
 
-func TestTimelineRejectsBadParameters(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestTimelineRejectsBadParameters(t *testing.T) { onStores(t, testTimelineRejectsBadParameters) }
+
+func testTimelineRejectsBadParameters(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	tests := []struct {
 		query, mention string
 	}{

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -11,15 +12,26 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/basemap"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
-func TestPlaces(t *testing.T) {
+// putRegion adds a region to the test store.
+func putRegion(t *testing.T, st *testStore, r kume.Region) {
+	t.Helper()
+	if err := st.PutRegions(context.Background(), []kume.Region{r}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPlaces(t *testing.T) { onStores(t, testPlaces) }
+
+func testPlaces(t *testing.T, kind teststores.Kind) {
 	bm, err := basemap.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, st, _ := newTestServer(t, func(_ *Config, d *Deps) { d.Basemap = bm })
-	st.regions = append(st.regions, kume.Region{Code: "34-01", Name: "Beyoğlu", Level: "district",
+	s, st, _ := newTestServer(t, kind, func(_ *Config, d *Deps) { d.Basemap = bm })
+	putRegion(t, st, kume.Region{Code: "34-01", Name: "Beyoğlu", Level: "district",
 		Geometry: orb.MultiPolygon{{{{28.95, 41.0}, {29.0, 41.0}, {29.0, 41.05}, {28.95, 41.05}, {28.95, 41.0}}}}})
 	rec := do(t, s, http.MethodGet, "/api/v1/places?at=28.97,41.02|29.1,41.2|-30,40", "", nil)
 	if rec.Code != http.StatusOK {
@@ -93,8 +105,10 @@ func getTrend(t *testing.T, s http.Handler, q string) Trend {
 	return tr
 }
 
-func TestTrendsWithoutFoundingDates(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
+func TestTrendsWithoutFoundingDates(t *testing.T) { onStores(t, testTrendsWithoutFoundingDates) }
+
+func testTrendsWithoutFoundingDates(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	// Close every tenth public firm in March 2024; nothing has a founding date.
 	closed := 0
 	for i := range st.ests {
@@ -104,6 +118,7 @@ func TestTrendsWithoutFoundingDates(t *testing.T) {
 			closed++
 		}
 	}
+	st.reimport(t, nil)
 	tr := getTrend(t, s, "region=province:34")
 	if tr.Total != 200 || tr.FoundedUnknown != 200 || tr.Unit.Name != "İstanbul" || tr.Unit.Match != "boundary" {
 		t.Errorf("total %d, founded unknown %d, unit %+v", tr.Total, tr.FoundedUnknown, tr.Unit)
@@ -121,8 +136,10 @@ func TestTrendsWithoutFoundingDates(t *testing.T) {
 
 // TestTrendsPlanted plants founding and closing dates and checks every
 // period's counts and employment against a direct count.
-func TestTrendsPlanted(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
+func TestTrendsPlanted(t *testing.T) { onStores(t, testTrendsPlanted) }
+
+func testTrendsPlanted(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	months := []string{"2024-01-15", "2024-02-10", "2024-02-20", "2024-04-01"}
 	for i := range st.ests {
 		e := &st.ests[i]
@@ -135,6 +152,7 @@ func TestTrendsPlanted(t *testing.T) {
 			e.Closed = day("2024-03-31")
 		}
 	}
+	st.reimport(t, nil)
 	tr := getTrend(t, s, "region=province:34&sector=13")
 	if tr.Total != 200 || tr.FoundedUnknown != 0 || tr.EmployeesKnown != 200 {
 		t.Fatalf("total %d, unknown %d, employees known %d", tr.Total, tr.FoundedUnknown, tr.EmployeesKnown)
@@ -179,14 +197,17 @@ func TestTrendsPlanted(t *testing.T) {
 			st.ests[i].Founded = nil
 		}
 	}
+	st.reimport(t, nil)
 	tr = getTrend(t, s, "region=province:34&interval=year")
 	if tr.FoundedUnknown != 25 || tr.Growth.Claimable || tr.Growth.Rate != nil {
 		t.Errorf("with 25 of 200 founding dates missing: unknown %d, growth %+v", tr.FoundedUnknown, tr.Growth)
 	}
 }
 
-func TestTrendsCluster(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+func TestTrendsCluster(t *testing.T) { onStores(t, testTrendsCluster) }
+
+func testTrendsCluster(t *testing.T, kind teststores.Kind) {
+	s, _, _ := newTestServer(t, kind, nil)
 	tr := getTrend(t, s, "cluster=c-13-7-1")
 	if tr.Unit.Kind != "cluster" || tr.Sector != "13" || tr.Unit.Match != "footprint" {
 		t.Errorf("unit %+v sector %q", tr.Unit, tr.Sector)
@@ -209,11 +230,17 @@ func TestTrendsCluster(t *testing.T) {
 	}
 }
 
-func TestRegionLabels(t *testing.T) {
-	s, st, _ := newTestServer(t, nil)
+func TestRegionLabels(t *testing.T) { onStores(t, testRegionLabels) }
+
+func testRegionLabels(t *testing.T, kind teststores.Kind) {
+	s, st, _ := newTestServer(t, kind, nil)
 	// A C-shaped region whose centroid lies outside it.
-	st.regions = append(st.regions, kume.Region{Code: "c", Name: "Crescent", Level: "district", Geometry: orb.MultiPolygon{{{
+	putRegion(t, st, kume.Region{Code: "c", Name: "Crescent", Level: "district", Geometry: orb.MultiPolygon{{{
 		{0, 0}, {3, 0}, {3, 1}, {1, 1}, {1, 2}, {3, 2}, {3, 3}, {0, 3}, {0, 0}}}}})
+	regions, err := st.Regions(context.Background(), kume.RegionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec := do(t, s, http.MethodGet, "/api/v1/region-labels", "", nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("%d %s", rec.Code, rec.Body.String())
@@ -234,7 +261,7 @@ func TestRegionLabels(t *testing.T) {
 	}
 	for _, f := range fc.Features {
 		var reg kume.Region
-		for _, r := range st.regions {
+		for _, r := range regions {
 			if r.Code == f.Properties["code"] {
 				reg = r
 			}

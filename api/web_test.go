@@ -8,11 +8,17 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 func TestWebFilesAreCompressedAndTilesAreNot(t *testing.T) {
+	onStores(t, testWebFilesAreCompressedAndTilesAreNot)
+}
+
+func testWebFilesAreCompressedAndTilesAreNot(t *testing.T, kind teststores.Kind) {
 	js := strings.Repeat("export const answer = 42;\n", 200)
-	s, _, _ := newTestServer(t, func(_ *Config, d *Deps) {
+	s, _, _ := newTestServer(t, kind, func(_ *Config, d *Deps) {
 		d.Web = fstest.MapFS{"index.html": {Data: []byte("<html></html>")}, "js/app.js": {Data: []byte(js)}}
 	})
 	req := httptest.NewRequest(http.MethodGet, "/js/app.js", nil)

@@ -1,7 +1,9 @@
 // Package export writes kume's layers (establishments, institutions, hexagons,
 // clusters and regions) as RFC 7946 GeoJSON or CSV, streaming one feature at a
-// time so that memory stays constant whatever the size of the layer. The HTTP
-// API and the "kume export" command share it.
+// time so that memory stays constant whatever the size of the layer, each
+// with its provenance (the datasets, their licences and the analysis). The
+// HTTP API and the "kume export" command share it, and build the query of a
+// layer from its filters with one function (NewQuery).
 package export
 
 import (

@@ -1,6 +1,7 @@
 // Package geo holds kume's analytics: pure functions, no I/O. Analyze turns
-// establishments and regions into the cell statistics, cluster footprints and
-// region statistics of one analysis run (kume.AnalysisResult).
+// establishments and regions into the cell statistics, clusters and region
+// statistics of one analysis run (kume.AnalysisResult); AnalyzeTo hands the
+// cell statistics to a CellSink batch by batch instead of holding them all.
 //
 // # Aggregation
 //
@@ -54,19 +55,30 @@
 // or a neighbourhood covering the whole study area give nil. GiStar computes
 // the statistic over explicit binary weights.
 //
-// # Footprints
+// # Clusters
 //
-// A footprint is an edge-connected set of cells with bin ≥ MinBin (default 2)
-// of one key and resolution holding at least MinFirms (20) active firms and
-// MinCells cells; ID = ClusterID (hash of key, resolution and sorted cells).
-// Geometry is the union of the cells (CellsPolygon: exterior CCW, holes CW).
-// LQ uses LQMeasure; Share is of the key's firms at that resolution;
-// institutions are counted inside (their cell is in the footprint) and near
-// (within InstitutionKm plus one edge length of a cell centre); chains report
-// roles present and missing (against Input.Chains, or the roles seen in the
-// data) and completeness. Stars compare footprints of the same key and
-// resolution. A site (OSB, technopark, incubator, free zone) is counted as an
-// institution and never forms a footprint.
+// A cluster is the firms of one value chain (tested on its core roles) or of
+// one traded NACE division significantly over-represented in one place
+// (docs/METHODS.md, "Clusters"). Per key and resolution (ClusterResolutions),
+// every cell with firms gets the one-sided binomial p-value of its count of
+// the tested activity against the benchmark's share (BinomialSF); the cells at
+// or below the Benjamini–Hochberg threshold at ClusterFDR, joined by edges,
+// are candidates when they hold at least MinFirms firms of the activity at an
+// LQ (observed / expected) of at least MinLQ, also without the firms at
+// shared addresses, in at least MinCells cells, and are not a mixed
+// concentration (MinDominance, mixed.go). Of the candidates of one key that
+// overlap across resolutions the one with the highest Poisson log-likelihood
+// ratio (Kulldorff's criterion) is kept, and a division's cluster that
+// overlaps a chain's testing a code of it, or whose firms are mostly the
+// chain's, is absorbed into it (selectClusters). ID = ClusterID (hash
+// of key, resolution and sorted cells); Geometry is the union of the cells
+// (CellsPolygon: exterior CCW, holes CW). Institutions are counted inside
+// (their cell is in the footprint) and near (within InstitutionKm plus one
+// edge length of a cell centre); chains report roles present and missing and
+// completeness; the ecosystem says which kinds of supporting actor are within
+// reach; the composition lists the NACE codes present. A site (OSB,
+// technopark, incubator, free zone) is counted as an institution and never
+// forms a cluster.
 //
 // # Regions, stars, strong clusters, ranking, profiles, disclosure
 //

@@ -8,11 +8,14 @@ import (
 	"testing"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // TestBadInput checks that each kind of bad input gives a clear message and
 // writes nothing (abort) or only the valid rows (skip).
-func TestBadInput(t *testing.T) {
+func TestBadInput(t *testing.T) { onStores(t, testBadInput) }
+
+func testBadInput(t *testing.T, kind teststores.Kind) {
 	huge := "id,lat,lon\n" + strings.Repeat("x", 3<<20) + "\na,41,29\n"
 	cases := []struct {
 		name, file, data string
@@ -57,8 +60,8 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			st := newTestStore(t, kind) // an abort leaves it empty for the skip
 			for _, mode := range []OnError{Abort, Skip} {
-				st := newFakeStore()
 				sum, err := runString(t, st, c.file, c.data, Options{OnError: mode})
 				if err == nil && mode == Abort {
 					t.Fatalf("abort: no error; summary %+v", sum)
@@ -70,10 +73,7 @@ func TestBadInput(t *testing.T) {
 				if !strings.Contains(msg, c.want) {
 					t.Errorf("%s: message %q lacks %q", mode, msg, c.want)
 				}
-				got := 0
-				for _, rows := range st.rows {
-					got += len(rows)
-				}
+				got := st.count(t)
 				want := 0
 				if mode == Skip && c.skipInserted > 0 {
 					want = c.skipInserted
@@ -89,7 +89,9 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func TestGzipBomb(t *testing.T) {
+func TestGzipBomb(t *testing.T) { onStores(t, testGzipBomb) }
+
+func testGzipBomb(t *testing.T, kind teststores.Kind) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	zw.Write([]byte("id,lat,lon\n"))
@@ -98,7 +100,7 @@ func TestGzipBomb(t *testing.T) {
 		zw.Write(zeros)
 	}
 	zw.Close()
-	_, err := runString(t, newFakeStore(), "bomb.csv.gz", buf.String(), Options{})
+	_, err := runString(t, newTestStore(t, kind), "bomb.csv.gz", buf.String(), Options{})
 	if err == nil || !strings.Contains(kume.ErrorMessage(err)+err.Error(), "decompression bomb") {
 		t.Fatalf("err = %v", err)
 	}
@@ -107,7 +109,7 @@ func TestGzipBomb(t *testing.T) {
 	zw = gzip.NewWriter(&buf)
 	zw.Write([]byte("id,lat,lon\na,41,29\n"))
 	zw.Close()
-	sum, err := runString(t, newFakeStore(), "ok.csv.gz", buf.String(), Options{})
+	sum, err := runString(t, newTestStore(t, kind), "ok.csv.gz", buf.String(), Options{})
 	if err != nil || sum.Inserted != 1 {
 		t.Fatalf("gzip: %+v, %v", sum, err)
 	}
@@ -144,12 +146,14 @@ func TestJoinSplitEWKT(t *testing.T) {
 // TestTurkishSemicolonEWKT imports a Windows-style semicolon register whose
 // geometry column is called konum ("location"), with EWKT split by the
 // delimiter in one row and quoted in another, and a row without a NACE code.
-func TestTurkishSemicolonEWKT(t *testing.T) {
+func TestTurkishSemicolonEWKT(t *testing.T) { onStores(t, testTurkishSemicolonEWKT) }
+
+func testTurkishSemicolonEWKT(t *testing.T, kind teststores.Kind) {
 	data := "kimlik;unvan;nace_kodu;konum;calisan;il\r\n" +
 		"1;Özdemir Tekstil A.Ş.;13.20;SRID=4326;POINT(29.06 40.19);12;Bursa\r\n" +
 		"2;Çağlar Makina;28.41;\"SRID=4326;POINT(32.85 39.93)\";1-9;Ankara\r\n" +
 		"3;Eksik;;SRID=3857;POINT(3235000 4865000);3;İstanbul\r\n"
-	st := newFakeStore()
+	st := newTestStore(t, kind)
 	sum, err := runString(t, st, "kayit.csv", data, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +161,7 @@ func TestTurkishSemicolonEWKT(t *testing.T) {
 	if sum.Inserted != 3 || sum.Rejected != 0 || sum.UnknownSector != 1 {
 		t.Fatalf("summary %+v, want 3 inserted, 0 rejected, 1 without sector", sum)
 	}
-	got := st.rows[st.datasets["test"].ID]
+	got := st.rows(t, "test")
 	if e := got["1"]; e.Lon != 29.06 || e.Lat != 40.19 || e.Name != "Özdemir Tekstil A.Ş." {
 		t.Errorf("row 1 = %+v", e)
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand"
 	"testing"
+
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // generatedCSV returns n generated firm rows (seeded, not real data) in the
@@ -58,7 +60,7 @@ func BenchmarkRunCSV(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		st := newFakeStore()
+		st := newTestStore(b, teststores.Memory)
 		sum, err := Run(context.Background(), st, []Source{{Name: "gen.csv", Reader: bytes.NewReader(data)}},
 			Options{Dataset: "bench"}, nil)
 		if err != nil || sum.Inserted != 100000 {

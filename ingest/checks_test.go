@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // rejectsByLine returns the reasons of a summary's rejects by line.
@@ -23,7 +24,9 @@ func rejectsByLine(sum Summary) map[int]string {
 // TestZeroCoordinates: 0,0 is rejected with its reason, is not counted where
 // the points lie (so it neither switches the swap check off nor widens
 // anything), and a swapped row after it is still found.
-func TestZeroCoordinates(t *testing.T) {
+func TestZeroCoordinates(t *testing.T) { onStores(t, testZeroCoordinates) }
+
+func testZeroCoordinates(t *testing.T, kind teststores.Kind) {
 	var b strings.Builder
 	b.WriteString("id,lat,lon\n")
 	rng := rand.New(rand.NewPCG(1, 2)) // generated points around Ankara
@@ -33,7 +36,7 @@ func TestZeroCoordinates(t *testing.T) {
 	b.WriteString("zero,0,0\n")        // line 32
 	b.WriteString("zeroes,0.0,0.00\n") // line 33
 	b.WriteString("swapped,32.85,39.95\n")
-	sum, err := runString(t, newFakeStore(), "z.csv", b.String(), Options{OnError: Skip})
+	sum, err := runString(t, newTestStore(t, kind), "z.csv", b.String(), Options{OnError: Skip})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,10 +51,12 @@ func TestZeroCoordinates(t *testing.T) {
 	}
 }
 
-func TestFutureFounding(t *testing.T) {
+func TestFutureFounding(t *testing.T) { onStores(t, testFutureFounding) }
+
+func testFutureFounding(t *testing.T, kind teststores.Kind) {
 	// fixedNow is 2023-08-01.
 	data := "id,lat,lon,founded,closed\na,41,29,2023-08-01,\nb,41,29.1,2023-08-02,\nc,41,29.2,2031,\nd,41,29.3,1999-01-01,2030-01-01\n"
-	sum, err := runString(t, newFakeStore(), "f.csv", data, Options{OnError: Skip})
+	sum, err := runString(t, newTestStore(t, kind), "f.csv", data, Options{OnError: Skip})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +76,9 @@ func TestFutureFounding(t *testing.T) {
 // when read as zone II, Lambert Sud France (zone III without its 3,000 km)
 // in Algeria, Lambert-93 and UTM coordinates in and beyond Kazakhstan. They
 // are rejected naming the CRS; the zone II rows stay.
-func TestProjectedOutsideAreaOfUse(t *testing.T) {
+func TestProjectedOutsideAreaOfUse(t *testing.T) { onStores(t, testProjectedOutsideAreaOfUse) }
+
+func testProjectedOutsideAreaOfUse(t *testing.T, kind teststores.Kind) {
 	l2, err := ParseCRS("EPSG:27572")
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +101,7 @@ func TestProjectedOutsideAreaOfUse(t *testing.T) {
 	b.WriteString("l93;648237.10;6862249.44\n")    // Paris in Lambert-93 (line 8)
 	b.WriteString("utm;391779.26;5820072.16\n")    // Berlin in UTM 33N (line 9)
 	fmt.Fprintf(&b, "sud;%.2f;%.2f\n", sudX, sudY) // line 10
-	sum, err := runString(t, newFakeStore(), "l2.csv", b.String(), Options{OnError: Skip, CRS: "EPSG:27572",
+	sum, err := runString(t, newTestStore(t, kind), "l2.csv", b.String(), Options{OnError: Skip, CRS: "EPSG:27572",
 		Mapping: Mapping{"lon": "x", "lat": "y"}})
 	if err != nil {
 		t.Fatal(err)
@@ -163,14 +170,16 @@ func TestAreaOfUse(t *testing.T) {
 // TestGaziantepIsNotSwapped: generated points around Gaziantep, where
 // latitude (37.07° N) and longitude (37.38° E) are close, are all kept; the
 // earlier check took the points on the edge of their own box for swapped.
-func TestGaziantepIsNotSwapped(t *testing.T) {
+func TestGaziantepIsNotSwapped(t *testing.T) { onStores(t, testGaziantepIsNotSwapped) }
+
+func testGaziantepIsNotSwapped(t *testing.T, kind teststores.Kind) {
 	var b strings.Builder
 	b.WriteString("id,lat,lon\n")
 	rng := rand.New(rand.NewPCG(27, 27))
 	for i := range 500 {
 		fmt.Fprintf(&b, "g%d,%.5f,%.5f\n", i, 37.07+0.15*rng.NormFloat64(), 37.38+0.15*rng.NormFloat64())
 	}
-	sum, err := runString(t, newFakeStore(), "gaziantep.csv", b.String(), Options{})
+	sum, err := runString(t, newTestStore(t, kind), "gaziantep.csv", b.String(), Options{})
 	if err != nil || sum.Rejected != 0 || sum.Inserted != 500 {
 		t.Fatalf("%v: %+v", err, sum)
 	}
@@ -186,7 +195,9 @@ func turkeyRegion() kume.Region {
 // TestWholeFileSwapped: a file whose lat and lon columns are exchanged is
 // consistent with itself, so no row looks swapped; against the loaded
 // regions the whole file does, and the import fails naming the columns.
-func TestWholeFileSwapped(t *testing.T) {
+func TestWholeFileSwapped(t *testing.T) { onStores(t, testWholeFileSwapped) }
+
+func testWholeFileSwapped(t *testing.T, kind teststores.Kind) {
 	var good, swapped strings.Builder
 	good.WriteString("id,enlem,boylam\n")
 	swapped.WriteString("id,enlem,boylam\n")
@@ -198,27 +209,29 @@ func TestWholeFileSwapped(t *testing.T) {
 		fmt.Fprintf(&swapped, "r%d,%.5f,%.5f\n", i, lon, lat)
 	}
 	areas := NewAreas([]kume.Region{turkeyRegion()})
-	if _, err := runString(t, newFakeStore(), "good.csv", good.String(), Options{Areas: areas}); err != nil {
+	if _, err := runString(t, newTestStore(t, kind), "good.csv", good.String(), Options{Areas: areas}); err != nil {
 		t.Fatalf("the file as it should be: %v", err)
 	}
-	st := newFakeStore()
+	st := newTestStore(t, kind)
 	sum, err := runString(t, st, "swapped.csv", swapped.String(), Options{Dataset: "swapped", Areas: areas, OnError: Skip})
 	if kume.ErrorCode(err) != kume.EINVALID || !strings.Contains(err.Error(), "appear swapped in the whole file") ||
 		!strings.Contains(err.Error(), "--map lat=boylam --map lon=enlem") {
 		t.Fatalf("swapped file: %v", err)
 	}
-	if sum.Swapped != 0 || len(st.datasets) != 0 {
-		t.Errorf("summary %+v; datasets %v: want no row flagged alone and no dataset", sum, st.datasets)
+	if sum.Swapped != 0 || len(st.datasets(t)) != 0 {
+		t.Errorf("summary %+v; datasets %v: want no row flagged alone and no dataset", sum, st.datasets(t))
 	}
 	// Without loaded regions nothing tells.
-	if _, err := runString(t, newFakeStore(), "swapped.csv", swapped.String(), Options{}); err != nil {
+	if _, err := runString(t, newTestStore(t, kind), "swapped.csv", swapped.String(), Options{}); err != nil {
 		t.Errorf("without regions: %v", err)
 	}
 }
 
 // TestNationalCodesCounted: national variants are read as their class and
 // counted in the summary, with an example.
-func TestNationalCodesCounted(t *testing.T) {
+func TestNationalCodesCounted(t *testing.T) { onStores(t, testNationalCodesCounted) }
+
+func testNationalCodesCounted(t *testing.T, kind teststores.Kind) {
 	data := "id,lat,lon,nace\n" +
 		"a,48.85,2.35,0111Z\n" +
 		"b,48.86,2.36,62.01Z\n" +
@@ -227,7 +240,7 @@ func TestNationalCodesCounted(t *testing.T) {
 		"e,41.0,29.0,13.20.01\n" +
 		"f,41.1,29.1,13.20\n" +
 		"g,41.2,29.2,99.99Z\n"
-	st := newFakeStore()
+	st := newTestStore(t, kind)
 	sum, err := runString(t, st, "n.csv", data, Options{OnError: Skip})
 	if err != nil {
 		t.Fatal(err)
@@ -248,8 +261,8 @@ func TestNationalCodesCounted(t *testing.T) {
 	if r := rejectsByLine(sum)[8]; !strings.Contains(r, `unknown NACE code "99.99Z"`) || !strings.Contains(r, "NAF") {
 		t.Errorf("bad NAF code: %q", r)
 	}
-	if st.rows[1]["a"].NACE != "01.11" || st.rows[1]["d"].NACE != "94.91" {
-		t.Errorf("rows %+v", st.rows[1])
+	if rows := st.rows(t, "test"); rows["a"].NACE != "01.11" || rows["d"].NACE != "94.91" {
+		t.Errorf("rows %+v", rows)
 	}
 	var text strings.Builder
 	if err := sum.WriteText(&text); err != nil || !strings.Contains(text.String(), "2 rows have a French NAF rév. 2 subclass") {
@@ -259,30 +272,34 @@ func TestNationalCodesCounted(t *testing.T) {
 
 // TestNewDatasetOnlyOnCommit: an aborted import into a new dataset leaves no
 // dataset; the summary and the error say so.
-func TestNewDatasetOnlyOnCommit(t *testing.T) {
-	st := newFakeStore()
+func TestNewDatasetOnlyOnCommit(t *testing.T) { onStores(t, testNewDatasetOnlyOnCommit) }
+
+func testNewDatasetOnlyOnCommit(t *testing.T, kind teststores.Kind) {
+	st := newTestStore(t, kind)
 	sum, err := runString(t, st, "x.csv", "id,lat,lon\na,41,29\nb,95,29\n", Options{Dataset: "new"})
 	if kume.ErrorCode(err) != kume.EINVALID || !strings.Contains(err.Error(), `dataset "new" not created`) {
 		t.Fatalf("err %v", err)
 	}
-	if !sum.NewDataset || sum.Visibility != "private" || len(st.datasets) != 0 {
-		t.Errorf("summary %+v, datasets %v", sum, st.datasets)
+	if !sum.NewDataset || sum.Visibility != "private" || len(st.datasets(t)) != 0 {
+		t.Errorf("summary %+v, datasets %v", sum, st.datasets(t))
 	}
 	// An empty file: no dataset either.
-	if _, err := runString(t, st, "x.csv", "id,lat,lon\n", Options{Dataset: "new"}); err == nil || len(st.datasets) != 0 {
-		t.Errorf("empty file: %v, datasets %v", err, st.datasets)
+	if _, err := runString(t, st, "x.csv", "id,lat,lon\n", Options{Dataset: "new"}); err == nil || len(st.datasets(t)) != 0 {
+		t.Errorf("empty file: %v, datasets %v", err, st.datasets(t))
 	}
 	sum, err = runString(t, st, "x.csv", "id,lat,lon\na,41,29\n", Options{Dataset: "new", Visibility: kume.Public})
-	if err != nil || st.datasets["new"].Visibility != kume.Public || !sum.NewDataset {
-		t.Errorf("%v, %+v, %+v", err, sum, st.datasets["new"])
+	if d := st.dataset(t, "new"); err != nil || d == nil || d.Visibility != kume.Public || !sum.NewDataset {
+		t.Errorf("%v, %+v, %+v", err, sum, d)
 	}
 }
 
 // TestVisibilityOfAnExistingDataset: asking for another visibility than an
 // existing dataset has fails before anything is read, saying how to change
 // it; asking for the one it has, or nothing, imports.
-func TestVisibilityOfAnExistingDataset(t *testing.T) {
-	st := newFakeStore()
+func TestVisibilityOfAnExistingDataset(t *testing.T) { onStores(t, testVisibilityOfAnExistingDataset) }
+
+func testVisibilityOfAnExistingDataset(t *testing.T, kind teststores.Kind) {
+	st := newTestStore(t, kind)
 	if _, err := runString(t, st, "x.csv", "id,lat,lon\na,41,29\n", Options{Dataset: "reg"}); err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +310,7 @@ func TestVisibilityOfAnExistingDataset(t *testing.T) {
 			t.Errorf("dry run %v: %v, %+v", dry, err, sum)
 		}
 	}
-	if st.datasets["reg"].Visibility != kume.Private {
+	if d := st.dataset(t, "reg"); d == nil || d.Visibility != kume.Private {
 		t.Error("visibility changed")
 	}
 	for _, v := range []kume.Visibility{"", kume.Private} {
@@ -305,7 +322,9 @@ func TestVisibilityOfAnExistingDataset(t *testing.T) {
 
 // TestSummaryColumnsAndRejects: the summary names the column behind each
 // field and why, and says how many rejects it left out of its list.
-func TestSummaryColumnsAndRejects(t *testing.T) {
+func TestSummaryColumnsAndRejects(t *testing.T) { onStores(t, testSummaryColumnsAndRejects) }
+
+func testSummaryColumnsAndRejects(t *testing.T, kind teststores.Kind) {
 	var b strings.Builder
 	b.WriteString("Kimlik;Firma Adı;enlem;boylam;Faaliyet;Not\n")
 	for i := range 150 {
@@ -315,7 +334,7 @@ func TestSummaryColumnsAndRejects(t *testing.T) {
 	for i := range 149 {
 		fmt.Fprintf(&b, "z%d;Firma;0;0;1320;x\n", i)
 	}
-	sum, err := runString(t, newFakeStore(), "tr.csv", b.String(), Options{OnError: Skip, Mapping: Mapping{"nace": "Faaliyet", "name": "Firma Adı"}})
+	sum, err := runString(t, newTestStore(t, kind), "tr.csv", b.String(), Options{OnError: Skip, Mapping: Mapping{"nace": "Faaliyet", "name": "Firma Adı"}})
 	if err != nil {
 		t.Fatal(err)
 	}

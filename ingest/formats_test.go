@@ -9,9 +9,12 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
-func TestRunFormats(t *testing.T) {
+func TestRunFormats(t *testing.T) { onStores(t, testRunFormats) }
+
+func testRunFormats(t *testing.T, kind teststores.Kind) {
 	// İstanbul Sultanahmet 28.9768, 41.0054; in EPSG:3857 and EPSG:5254 (TM30)
 	// from the CRS code under test, whose accuracy TestCRSAgainstPROJ checks.
 	c3857, _ := ParseCRS("EPSG:3857")
@@ -36,14 +39,15 @@ func TestRunFormats(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			st := newFakeStore()
+			st := newTestStore(t, kind)
 			sum, err := runString(t, st, c.file, c.data, c.opts)
 			if err != nil {
 				t.Fatalf("%v %+v", err, sum)
 			}
-			got, ok := st.rows[1]["a"]
+			rows := st.rows(t, "test")
+			got, ok := rows["a"]
 			if !ok || sum.Inserted != 1 {
-				t.Fatalf("rows %+v", st.rows[1])
+				t.Fatalf("rows %+v", rows)
 			}
 			if d := metresApart(got.Lon, got.Lat, 28.9768, 41.0054); d > 0.01 {
 				t.Errorf("position %v %v is %.3f m off", got.Lon, got.Lat, d)
@@ -52,13 +56,15 @@ func TestRunFormats(t *testing.T) {
 	}
 }
 
-func TestRunEncodingAndTurkishHeaders(t *testing.T) {
+func TestRunEncodingAndTurkishHeaders(t *testing.T) { onStores(t, testRunEncodingAndTurkishHeaders) }
+
+func testRunEncodingAndTurkishHeaders(t *testing.T, kind teststores.Kind) {
 	text := "SİCİL_NO;ÜNVAN;ENLEM;BOYLAM;NACE KODU;ÇALIŞAN;İLÇE;İL\n1;Öztürk Tekstil Ş.;41,0;29,0;13.20.01;10-49;Şişli;İstanbul\n"
 	enc, err := charmap.Windows1254.NewEncoder().String(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := newFakeStore()
+	st := newTestStore(t, kind)
 	if _, err := runString(t, st, "tr.csv", enc, Options{}); err == nil {
 		t.Fatal("windows-1254 read as UTF-8 was accepted")
 	}
@@ -66,14 +72,16 @@ func TestRunEncodingAndTurkishHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v %+v", err, sum)
 	}
-	e := st.rows[1]["1"]
+	e := st.rows(t, "test")["1"]
 	if e.Name != "Öztürk Tekstil Ş." || e.NACE != "13.20" || e.Employees != kume.EmployeeBand(10, 49) ||
 		e.Address.District != "Şişli" || e.Address.Province != "İstanbul" || len(e.Attrs) != 0 {
 		t.Errorf("row = %+v", e)
 	}
 }
 
-func TestSwappedCoordinates(t *testing.T) {
+func TestSwappedCoordinates(t *testing.T) { onStores(t, testSwappedCoordinates) }
+
+func testSwappedCoordinates(t *testing.T, kind teststores.Kind) {
 	// Generated points around Ankara (seeded by their index), one row with
 	// latitude and longitude swapped, one far away but plausible, one with
 	// latitude out of range that is not a swap.
@@ -86,7 +94,7 @@ func TestSwappedCoordinates(t *testing.T) {
 	b.WriteString("faraway,52.5,13.4\n")       // Berlin: outside, but swapped it is not inside either
 	b.WriteString("badlat,95,200\n")           // neither way valid
 	b.WriteString("swapinvalid,-170.0,39.6\n") // invalid as given, swapped outside the extent
-	st := newFakeStore()
+	st := newTestStore(t, kind)
 	sum, err := runString(t, st, "s.csv", b.String(), Options{OnError: Skip})
 	if err != nil {
 		t.Fatal(err)
@@ -101,10 +109,11 @@ func TestSwappedCoordinates(t *testing.T) {
 	if !strings.Contains(reasons[24], "latitude 95 outside") || !strings.Contains(reasons[25], "latitude -170 outside") {
 		t.Errorf("reasons = %v", reasons)
 	}
-	if _, ok := st.rows[1]["faraway"]; !ok || sum.Inserted != 21 || sum.Rejected != 3 {
+	rows := st.rows(t, "test")
+	if _, ok := rows["faraway"]; !ok || sum.Inserted != 21 || sum.Rejected != 3 {
 		t.Errorf("summary %+v", sum)
 	}
-	if math.IsNaN(st.rows[1]["p0"].Lat) {
+	if math.IsNaN(rows["p0"].Lat) {
 		t.Error("NaN")
 	}
 }

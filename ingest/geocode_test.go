@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/planar"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // square returns a made-up square region (test geometry, not real boundaries).
@@ -38,7 +39,9 @@ func TestInteriorPoint(t *testing.T) {
 	}
 }
 
-func TestGazetteer(t *testing.T) {
+func TestGazetteer(t *testing.T) { onStores(t, testGazetteer) }
+
+func testGazetteer(t *testing.T, kind teststores.Kind) {
 	regions := []kume.Region{
 		square("province", "33", "Mersin", "", 34, 36, 1),
 		square("province", "03", "Afyon", "", 30, 38.5, 1),
@@ -90,12 +93,12 @@ func TestGazetteer(t *testing.T) {
 	}
 
 	// Rows without coordinates are placed by Run and counted by precision.
-	st := newFakeStore()
+	st := newTestStore(t, kind)
 	sum, err := runString(t, st, "g.csv", "id,il,ilce\na,Ankara,Çankaya\nb,Içel,\n", Options{Geocoder: g})
 	if err != nil || sum.Geocoded.ByPrecision["district"] != 1 || sum.Geocoded.ByPrecision["province"] != 1 {
 		t.Fatalf("%+v %v", sum, err)
 	}
-	if e := st.rows[1]["a"]; e.GeocodeSource != "gazetteer" || e.Precision != kume.PrecisionDistrict || e.Cell == 0 {
+	if e := st.rows(t, "test")["a"]; e.GeocodeSource != "gazetteer" || e.Precision != kume.PrecisionDistrict || e.Cell == 0 {
 		t.Errorf("row %+v", e)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 func fixedNow() time.Time { return time.Date(2023, 8, 1, 0, 0, 0, 0, time.UTC) }
@@ -34,8 +35,10 @@ func openTestdata(t *testing.T, name string) Source {
 	return Source{Name: name, Reader: f}
 }
 
-func TestRunBerlin(t *testing.T) {
-	st := newFakeStore()
+func TestRunBerlin(t *testing.T) { onStores(t, testRunBerlin) }
+
+func testRunBerlin(t *testing.T, kind teststores.Kind) {
+	st := newTestStore(t, kind)
 	var rejects bytes.Buffer
 	opts := Options{Dataset: "berlin", OnError: Skip, Rejects: &rejects, Now: fixedNow}
 	sum, err := Run(context.Background(), st, []Source{openTestdata(t, "berlin_2023_04_added.csv")}, opts, nil)
@@ -56,7 +59,8 @@ func TestRunBerlin(t *testing.T) {
 	if err != nil || len(rows) != 3 || rows[0][len(rows[0])-1] != "reject_reason" || !strings.HasPrefix(rows[1][0], "130") {
 		t.Errorf("rejects file = %q, %v", rows, err)
 	}
-	e := st.rows[1]["8313606544"]
+	stored := st.rows(t, "berlin")
+	e := stored["8313606544"]
 	if e.NACE != "66.22" || e.Lat != 52.510393573 || e.Lon != 13.37832739 || e.Employees != kume.ExactEmployees(0) {
 		t.Errorf("row = %+v", e)
 	}
@@ -66,11 +70,11 @@ func TestRunBerlin(t *testing.T) {
 	if e.Precision != kume.PrecisionAddress || e.GeocodeSource != "source" || e.Cell == 0 || e.Kind != kume.KindFirm {
 		t.Errorf("row = %+v", e)
 	}
-	if b := st.rows[1]["126813561254"].Employees; b != kume.EmployeeBand(200, 499) {
+	if b := stored["126813561254"].Employees; b != kume.EmployeeBand(200, 499) {
 		t.Errorf("band = %+v", b)
 	}
-	if _, ok := st.datasets["berlin"]; !ok || st.datasets["berlin"].Visibility != kume.Private {
-		t.Errorf("dataset = %+v", st.datasets["berlin"])
+	if d := st.dataset(t, "berlin"); d == nil || d.Visibility != kume.Private {
+		t.Errorf("dataset = %+v", d)
 	}
 
 	// Re-importing changes nothing.
@@ -87,23 +91,31 @@ func TestRunBerlin(t *testing.T) {
 	}
 }
 
-func TestRunClosures(t *testing.T) {
-	st := newFakeStore()
+func TestRunClosures(t *testing.T) { onStores(t, testRunClosures) }
+
+func testRunClosures(t *testing.T, kind teststores.Kind) {
+	st := newTestStore(t, kind)
 	closed := time.Date(2023, 4, 30, 0, 0, 0, 0, time.UTC)
 	opts := Options{Dataset: "exits", ClosedAt: &closed, Now: fixedNow}
 	sum, err := Run(context.Background(), st, []Source{openTestdata(t, "berlin_2023_04_deleted.csv")}, opts, nil)
 	if err != nil || sum.Inserted != 25 {
 		t.Fatalf("%+v, %v", sum, err)
 	}
-	for _, e := range st.rows[1] {
+	rows := st.rows(t, "exits")
+	if len(rows) != 25 {
+		t.Fatalf("%d rows stored, want 25", len(rows))
+	}
+	for _, e := range rows {
 		if e.Closed == nil || !e.Closed.Equal(closed) {
 			t.Fatalf("closed = %v", e.Closed)
 		}
 	}
 }
 
-func TestRunReplace(t *testing.T) {
-	st := newFakeStore()
+func TestRunReplace(t *testing.T) { onStores(t, testRunReplace) }
+
+func testRunReplace(t *testing.T, kind teststores.Kind) {
+	st := newTestStore(t, kind)
 	data := "id,lat,lon\na,41,29\nb,41.1,29.1\n"
 	if _, err := runString(t, st, "x.csv", data, Options{}); err != nil {
 		t.Fatal(err)
@@ -114,8 +126,10 @@ func TestRunReplace(t *testing.T) {
 	}
 }
 
-func TestRunBatches(t *testing.T) {
-	st := newFakeStore()
+func TestRunBatches(t *testing.T) { onStores(t, testRunBatches) }
+
+func testRunBatches(t *testing.T, kind teststores.Kind) {
+	st := newTestStore(t, kind)
 	var b strings.Builder
 	b.WriteString("id;lat;lon;nace\n")
 	for i := 0; i < 2500; i++ { // generated rows, deterministic

@@ -4,6 +4,9 @@
 // Files are named NNNNN_name.sql and hold a "-- +goose Up" and a
 // "-- +goose Down" section. Applying takes a PostgreSQL session advisory lock,
 // so several processes starting at once migrate the database only once.
+// schema.sql is the schema they make, dumped by pg_dump and checked against
+// them by a test (go test ./migrations -run TestSchemaDump -update rewrites
+// it); Digest names the migrations' version, for test databases built once.
 package migrations
 
 import (

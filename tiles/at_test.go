@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 )
 
 // TestParseAt checks the strict syntax of the at parameter and that only the
@@ -30,7 +31,7 @@ func TestParseAt(t *testing.T) {
 		{"clusters", "at=2023-05-31", "!"},
 		{"regions", "at=2023-05-31", "!"},
 	}
-	svc := newService(t, newFakeStore(), Config{})
+	svc := newService(t, emptyStore(t), Config{})
 	for _, tt := range tests {
 		q, err := url.ParseQuery(tt.query)
 		if err != nil {
@@ -50,8 +51,10 @@ func TestParseAt(t *testing.T) {
 
 // TestPointsAt checks that at selects the establishments active at the end
 // of that day, and that tiles at different days are cached apart.
-func TestPointsAt(t *testing.T) {
-	st := fixture(center)
+func TestPointsAt(t *testing.T) { onStores(t, testPointsAt) }
+
+func testPointsAt(t *testing.T, kind teststores.Kind) {
+	st := fixture(t, kind, center)
 	day := func(s string) *time.Time {
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {
@@ -60,9 +63,13 @@ func TestPointsAt(t *testing.T) {
 		return &d
 	}
 	// Firm 1 closes on 2023-05-31; firm 2 is founded on 2023-06-01.
-	st.firms[0].Closed = day("2023-05-31")
-	st.firms[1].Founded = day("2023-06-01")
-	svc := newService(t, st, Config{})
+	st.reimport(t, func(firms []kume.Establishment) {
+		firms[0].Closed = day("2023-05-31")
+		firms[1].Founded = day("2023-06-01")
+	})
+	one, two, three := st.firms[0].ID, st.firms[1].ID, st.firms[2].ID
+	log := &readLog{}
+	svc := newService(t, watch(st, log.before), Config{})
 	id := tileAt(center[0], center[1], 12)
 	ids := func(at string) map[int64]bool {
 		t.Helper()
@@ -90,13 +97,13 @@ func TestPointsAt(t *testing.T) {
 		{"", false, true, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}, // the service's now
 	}
 	for _, tt := range tests {
-		st.filters = nil
+		log.establishmentFilters()
 		got := ids(tt.at)
-		if got[1] != tt.one || got[2] != tt.two || !got[3] {
-			t.Errorf("at=%q: firms %v, want 1:%v 2:%v 3:true", tt.at, got, tt.one, tt.two)
+		if got[one] != tt.one || got[two] != tt.two || !got[three] {
+			t.Errorf("at=%q: firms %v, want %d:%v %d:%v %d:true", tt.at, got, one, tt.one, two, tt.two, three)
 		}
-		if len(st.filters) != 1 || st.filters[0].ActiveAt == nil || !st.filters[0].ActiveAt.Equal(tt.wantActive) {
-			t.Errorf("at=%q: store filters %+v, want one with ActiveAt %v", tt.at, st.filters, tt.wantActive)
+		if fs := log.establishmentFilters(); len(fs) != 1 || fs[0].ActiveAt == nil || !fs[0].ActiveAt.Equal(tt.wantActive) {
+			t.Errorf("at=%q: store filters %+v, want one with ActiveAt %v", tt.at, fs, tt.wantActive)
 		}
 	}
 	a := Params{At: "2023-05-30"}.key()

@@ -9,21 +9,24 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/kume-geo/kume"
-	"github.com/kume-geo/kume/store/memory"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/store/storetest"
 	"github.com/kume-geo/kume/tiles"
 	"github.com/kume-geo/kume/tiles/mvtcheck"
 )
 
-// TestEstablishmentsOfShippedChain runs the establishments layer on the
-// embedded store with no saved value chains: sector=vc:textiles selects the
+// TestEstablishmentsOfShippedChain runs the establishments layer on each
+// store with no saved value chains: sector=vc:textiles selects the
 // firms of the shipped textiles chain (the Bursa weaver, NACE 13.20), as the
 // hexagons and the API do, and not an error; once a chain of that id is saved,
 // the saved one is in force. An unknown chain is EINVALID.
 func TestEstablishmentsOfShippedChain(t *testing.T) {
+	teststores.Run(t, testEstablishmentsOfShippedChain)
+}
+
+func testEstablishmentsOfShippedChain(t *testing.T, kind teststores.Kind) {
 	ctx := context.Background()
-	st := memory.New()
-	defer st.Close()
+	st := teststores.Open(t, kind)
 	d := storetest.MustCreateDataset(t, st, "pub", kume.Public)
 	storetest.MustImport(t, st, d.ID, kume.ImportOptions{}, storetest.Firms())
 	ts, err := tiles.New(st, tiles.Config{CacheBytes: -1})

@@ -9,15 +9,19 @@
 //     DefaultResByZoom; ?res= may pick a resolution up to two coarser or one
 //     finer, if it was analysed). Properties: cell (hex id), res, firms,
 //     employees, lq, gi_z, gi_p, gi_bin, share_imprecise, suppressed.
-//   - clusters: footprints of ?sector= with id, name, sector, res, firms,
-//     employees, lq, stars, institutions (count inside), completeness.
+//   - clusters: the clusters of ?sector= (every sector's without it) with
+//     id, name, name_tr, place, sector, res, firms, employees, focus_firms,
+//     lq, p_value, stars, strong, institutions (count inside), completeness,
+//     ecosystem (the share of its kinds of supporting actor present) and
+//     suppressed.
 //   - establishments: active firms of public datasets (default zoom 12+) with
 //     id, name, nace and an employee size band; ?sector= filters by NACE.
 //   - institutions: supporting institutions with id, name and type; ?type=
 //     filters.
-//   - regions: boundaries from zoom 0 (the offline basemap) with the region
-//     statistics of ?sector= (stars, strong, firms, employees, lq,
-//     lq_employment); ?level= filters.
+//   - regions: boundaries from zoom 0 (the offline basemap) with code, name,
+//     level and parent, and the region statistics of ?sector= (firms,
+//     employees, lq, lq_employment, stars, strong, suppressed); ?level=
+//     filters.
 //
 // A request may name several distinct layers ("hexagons,clusters"); naming a
 // layer twice is refused. The zoom range of a list is the union of its
@@ -29,7 +33,8 @@
 // its identity and suppressed=true only (layer.Withheld): every count,
 // statistic, star and flag is left out. Establishments of private datasets
 // never appear, and exact head counts are published only as size bands. Each
-// layer's properties come from its definition in package layer.
+// layer's properties come from its definition in package layer; the golden
+// files of package api hold a tile of each layer beside its other faces.
 //
 // # Encoding
 //

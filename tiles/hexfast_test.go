@@ -26,7 +26,7 @@ func TestAddHexagonMatchesClipPath(t *testing.T) {
 		z      uint32
 		extent uint32
 	}{{8, 4096}, {11, 4096}, {8, 3000}} {
-		svc := newService(t, newFakeStore(), Config{CacheBytes: -1, Extent: tc.extent})
+		svc := newService(t, emptyStore(t), Config{CacheBytes: -1, Extent: tc.extent})
 		checkHexagonPaths(t, svc, cells, tileAt(29.3, 40.8, tc.z), reused)
 	}
 }

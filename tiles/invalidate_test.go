@@ -8,15 +8,19 @@ import (
 	"testing"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/tiles/mvtcheck"
 	"github.com/kume-geo/kume/tiles/pmtiles/pmtilestest"
 )
 
 // TestInvalidate: a new analysis that changes one cell evicts the tiles that
 // show it and keeps the others, with their ETags, for the new version.
-func TestInvalidate(t *testing.T) {
-	st := fixture(center)
-	svc := newService(t, st, Config{VersionCheck: -1})
+func TestInvalidate(t *testing.T) { onStores(t, testInvalidate) }
+
+func testInvalidate(t *testing.T, kind teststores.Kind) {
+	st := fixture(t, kind, center)
+	log := &readLog{}
+	svc := newService(t, watch(st, log.before), Config{VersionCheck: -1})
 	near := tileAt(center[0], center[1], 10)
 	far := TileID{Z: 10, X: near.X + 1, Y: near.Y}
 	get := func(id TileID) Tile { return mustTile(t, svc, "hexagons", id, Params{}) }
@@ -25,29 +29,27 @@ func TestInvalidate(t *testing.T) {
 		t.Fatal("fixture tiles are empty")
 	}
 
-	r0, _ := st.run(0)
-	next := *r0
-	next.Cells = slices.Clone(r0.Cells)
 	changed := genCells(center, 8, 1, "")[1].Cell // not suppressed: its count is published
-	for i := range next.Cells {
-		if next.Cells[i].Cell == changed && next.Cells[i].Sector == "" {
-			next.Cells[i].Firms += 100
+	st.saveAnalysis(t, func(next *kume.AnalysisResult) {
+		for i := range next.Cells {
+			if next.Cells[i].Cell == changed && next.Cells[i].Sector == "" {
+				next.Cells[i].Firms += 100
+			}
 		}
-	}
-	st.save(next)
+	})
 	if err := svc.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	calls := st.cellCall.Load()
+	calls := log.count("cells")
 	b1 := get(far)
-	if st.cellCall.Load() != calls {
+	if log.count("cells") != calls {
 		t.Error("an unchanged tile was rebuilt after the new analysis")
 	}
 	if b1.ETag != b0.ETag {
 		t.Error("an unchanged tile changed its ETag")
 	}
 	a1 := get(near)
-	if st.cellCall.Load() == calls {
+	if log.count("cells") == calls {
 		t.Error("a changed tile was served from the cache")
 	}
 	if a1.ETag == a0.ETag {
@@ -66,7 +68,7 @@ func TestChangedCells(t *testing.T) {
 }
 
 func TestChangedTiles(t *testing.T) {
-	svc := newService(t, newFakeStore(), Config{})
+	svc := newService(t, emptyStore(t), Config{})
 	cells := genCells(center, 8, 0, "")
 	id := tileAt(center[0], center[1], 12)
 	got := svc.ChangedTiles([]uint64{cells[0].Cell}, 12)
@@ -75,8 +77,10 @@ func TestChangedTiles(t *testing.T) {
 	}
 }
 
-func TestExportPMTiles(t *testing.T) {
-	svc := newService(t, fixture(center), Config{})
+func TestExportPMTiles(t *testing.T) { onStores(t, testExportPMTiles) }
+
+func testExportPMTiles(t *testing.T, kind teststores.Kind) {
+	svc := newService(t, fixture(t, kind, center), Config{})
 	var buf bytes.Buffer
 	err := ExportPMTiles(context.Background(), svc, &buf, []string{LayerHexagons, LayerRegions}, []string{"", "13"}, 4, 6)
 	if err != nil {
@@ -112,7 +116,7 @@ func TestExportPMTiles(t *testing.T) {
 }
 
 func TestTileJSON(t *testing.T) {
-	svc := newService(t, newFakeStore(), Config{Attribution: "kume"})
+	svc := newService(t, emptyStore(t), Config{Attribution: "kume"})
 	tj := svc.TileJSON([]string{LayerHexagons, LayerEstablishments}, Params{Sector: "13.2"}, "https://example.org/")
 	b, _ := json.Marshal(tj)
 	var doc map[string]any

@@ -88,7 +88,7 @@ func TestParseParams(t *testing.T) {
 		{"regions", "level=province", true},
 		{"regions", "level=Province%3BDROP", false},
 	}
-	svc := newService(t, newFakeStore(), Config{})
+	svc := newService(t, emptyStore(t), Config{})
 	for _, tt := range tests {
 		q, err := url.ParseQuery(tt.query)
 		if err != nil {
@@ -117,7 +117,7 @@ func FuzzParseTileID(f *testing.F) {
 func FuzzParseParams(f *testing.F) {
 	f.Add("sector=13.2&res=7")
 	f.Add("sector=Z")
-	svc := newService(f, newFakeStore(), Config{})
+	svc := newService(f, emptyStore(f), Config{})
 	f.Fuzz(func(t *testing.T, query string) {
 		q, err := url.ParseQuery(query)
 		if err != nil {

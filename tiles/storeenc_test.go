@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/layer"
 )
 
@@ -34,8 +35,10 @@ func (r *recordingEncoder) EncodeLayer(_ context.Context, q layer.TileQuery) ([]
 // TestLayerEncoder checks that a service with Config.Encoder asks it for every
 // layer but hexagons, with the tile's settings and resolved filters, and puts
 // its layers into the tile in the usual order.
-func TestLayerEncoder(t *testing.T) {
-	st := fixture(center)
+func TestLayerEncoder(t *testing.T) { onStores(t, testLayerEncoder) }
+
+func testLayerEncoder(t *testing.T, kind teststores.Kind) {
+	st := fixture(t, kind, center)
 	rec := &recordingEncoder{}
 	svc := newService(t, st, Config{Encoder: rec})
 	id := tileAt(center[0], center[1], 12)
@@ -104,9 +107,11 @@ func TestLayerEncoder(t *testing.T) {
 
 // TestLayerEncoderWithoutAnalysis checks that the clusters layer is empty
 // without asking the encoder when no analysis exists.
-func TestLayerEncoderWithoutAnalysis(t *testing.T) {
+func TestLayerEncoderWithoutAnalysis(t *testing.T) { onStores(t, testLayerEncoderWithoutAnalysis) }
+
+func testLayerEncoderWithoutAnalysis(t *testing.T, kind teststores.Kind) {
 	rec := &recordingEncoder{}
-	svc := newService(t, newFakeStore(), Config{Encoder: rec})
+	svc := newService(t, teststores.Open(t, kind), Config{Encoder: rec})
 	if tile := mustTile(t, svc, "clusters", tileAt(center[0], center[1], 9), Params{}); len(tile.Data) != 0 || len(rec.queries) != 0 {
 		t.Errorf("clusters without analysis: %d bytes, %d queries", len(tile.Data), len(rec.queries))
 	}

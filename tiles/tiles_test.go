@@ -5,12 +5,14 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/tiles/mvtcheck"
 )
 
@@ -64,8 +66,10 @@ func decode(t *testing.T, data []byte) map[string]mvtcheck.Layer {
 
 // TestLayersStrict checks every layer's tiles, alone and composite, at several
 // zooms against the strict MVT 2.1 checker.
-func TestLayersStrict(t *testing.T) {
-	svc := newService(t, fixture(center), Config{})
+func TestLayersStrict(t *testing.T) { onStores(t, testLayersStrict) }
+
+func testLayersStrict(t *testing.T, kind teststores.Kind) {
+	svc := newService(t, fixture(t, kind, center), Config{})
 	tests := []struct {
 		layers string
 		zooms  []uint32
@@ -101,8 +105,10 @@ func TestLayersStrict(t *testing.T) {
 	}
 }
 
-func TestHexagonProperties(t *testing.T) {
-	svc := newService(t, fixture(center), Config{})
+func TestHexagonProperties(t *testing.T) { onStores(t, testHexagonProperties) }
+
+func testHexagonProperties(t *testing.T, kind teststores.Kind) {
+	svc := newService(t, fixture(t, kind, center), Config{})
 	l := decode(t, mustTile(t, svc, "hexagons", tileAt(center[0], center[1], 8), Params{}).Data)["hexagons"]
 	var open, suppressed int
 	for _, f := range l.Features {
@@ -133,9 +139,11 @@ func TestHexagonProperties(t *testing.T) {
 	}
 }
 
-func TestPointsArePublic(t *testing.T) {
-	st := fixture(center)
-	svc := newService(t, st, Config{})
+func TestPointsArePublic(t *testing.T) { onStores(t, testPointsArePublic) }
+
+func testPointsArePublic(t *testing.T, kind teststores.Kind) {
+	log := &readLog{}
+	svc := newService(t, watch(fixture(t, kind, center), log.before), Config{})
 	l := decode(t, mustTile(t, svc, "establishments", tileAt(center[0], center[1], 12), Params{Sector: "C"}).Data)["establishments"]
 	if len(l.Features) != 4 {
 		t.Fatalf("%d firms, want 4 public ones", len(l.Features))
@@ -148,15 +156,17 @@ func TestPointsArePublic(t *testing.T) {
 			t.Errorf("employees %q is not a band", b)
 		}
 	}
-	for _, f := range st.filters {
+	for _, f := range log.establishmentFilters() {
 		if !f.PublicOnly {
 			t.Fatal("establishments read without PublicOnly")
 		}
 	}
 }
 
-func TestTileErrors(t *testing.T) {
-	svc := newService(t, fixture(center), Config{})
+func TestTileErrors(t *testing.T) { onStores(t, testTileErrors) }
+
+func testTileErrors(t *testing.T, kind teststores.Kind) {
+	svc := newService(t, fixture(t, kind, center), Config{})
 	tests := []struct {
 		layers string
 		id     TileID
@@ -185,9 +195,11 @@ func TestTileErrors(t *testing.T) {
 }
 
 // TestSingleflight: concurrent requests for a missing tile read the store once.
-func TestSingleflight(t *testing.T) {
-	st := fixture(center)
-	svc := newService(t, st, Config{})
+func TestSingleflight(t *testing.T) { onStores(t, testSingleflight) }
+
+func testSingleflight(t *testing.T, kind teststores.Kind) {
+	log := &readLog{}
+	svc := newService(t, watch(fixture(t, kind, center), log.before), Config{})
 	id := tileAt(center[0], center[1], 9)
 	var wg sync.WaitGroup
 	tags := make([]string, 16)
@@ -203,7 +215,7 @@ func TestSingleflight(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := st.cellCall.Load(); n != 1 {
+	if n := log.count("cells"); n != 1 {
 		t.Fatalf("store read %d times, want 1", n)
 	}
 	for _, tag := range tags {
@@ -264,14 +276,20 @@ func TestEncodeWinding(t *testing.T) {
 // TestCachedTilesWhileStoreDown checks that tiles already in the cache are
 // served while the store is unreachable, and that a tile that would need the
 // store fails with EUNAVAILABLE instead.
-func TestCachedTilesWhileStoreDown(t *testing.T) {
-	st := fixture(center)
+func TestCachedTilesWhileStoreDown(t *testing.T) { onStores(t, testCachedTilesWhileStoreDown) }
+
+func testCachedTilesWhileStoreDown(t *testing.T, kind teststores.Kind) {
+	var down atomic.Bool // every read fails with EUNAVAILABLE, as a lost database does
+	st := watch(fixture(t, kind, center), func(string, any) error {
+		if down.Load() {
+			return kume.Errorf(kume.EUNAVAILABLE, "the database is unreachable")
+		}
+		return nil
+	})
 	svc := newService(t, st, Config{VersionCheck: -1}) // ask the store on every request
 	cached := tileAt(center[0], center[1], 9)
 	want := mustTile(t, svc, LayerHexagons, cached, Params{})
-	st.mu.Lock()
-	st.down = true
-	st.mu.Unlock()
+	down.Store(true)
 	got, err := svc.Tile(context.Background(), Request{Layers: []string{LayerHexagons}, Tile: cached})
 	if err != nil {
 		t.Fatalf("cached tile while the store is down: %v", err)
@@ -283,9 +301,7 @@ func TestCachedTilesWhileStoreDown(t *testing.T) {
 	if _, err := svc.Tile(context.Background(), Request{Layers: []string{LayerHexagons}, Tile: other}); kume.ErrorCode(err) != kume.EUNAVAILABLE {
 		t.Errorf("uncached tile while the store is down: %v, want EUNAVAILABLE", err)
 	}
-	st.mu.Lock()
-	st.down = false
-	st.mu.Unlock()
+	down.Store(false)
 	if _, err := svc.Tile(context.Background(), Request{Layers: []string{LayerHexagons}, Tile: other}); err != nil {
 		t.Errorf("after the store is back: %v", err)
 	}

@@ -1,6 +1,8 @@
 // Command kume is the kume cluster-mapping service and its tools: serve the map
-// and API, import firm registers, run the analytics, export data and manage the
-// database schema. Run "kume help" for the list of commands.
+// and API, import firm registers and regions, geocode, run the analytics,
+// export data, generate synthetic registers, and manage API keys, datasets,
+// jobs and the database schema. It is the only place that wires concrete
+// types together (wire.go). Run "kume help" for the list of commands.
 package main
 
 import (

@@ -4,12 +4,14 @@
 // prints after starting a throwaway cluster (make test does both). Without it
 // the tests are skipped, except when CI=true: there they fail, so CI never
 // passes without running them.
+//
+// NewDatabase gives a database with the postgis extension only;
+// NewDatabaseFrom a copy of a template database built once, such as one with
+// every migration applied, which the server keeps as kume_tmpl_<key>.
 package pgtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -44,11 +46,7 @@ func URL(tb testing.TB) string {
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
 	base := URL(tb)
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		tb.Fatalf("pgtest: random name: %v", err)
-	}
-	name := "kume_test_" + hex.EncodeToString(b[:])
+	name := "kume_test_" + randomSuffix(tb)
 	ident := pgx.Identifier{name}.Sanitize()
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -67,13 +65,8 @@ func NewDatabase(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		tb.Fatalf("pgtest: connect to %s: %v", name, err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION postgis"); err != nil {
-		tb.Fatalf("pgtest: create extension postgis in %s: %v", name, err)
+	if err := createPostGIS(ctx, dbURL); err != nil {
+		tb.Fatalf("%v (in %s)", err, name)
 	}
 	return dbURL
 }

@@ -134,7 +134,7 @@ func TestAppendCellMatchesEncoder(t *testing.T) {
 
 // TestSaveAnalysisCopiesOwnedDoesNot checks the two ways to save: the store
 // keeps no memory of a result given to SaveAnalysis, and takes over the one
-// given to SaveAnalysisOwned.
+// given to saveOwned.
 func TestSaveAnalysisCopiesOwnedDoesNot(t *testing.T) {
 	ctx := context.Background()
 	s := New()
@@ -149,12 +149,12 @@ func TestSaveAnalysisCopiesOwnedDoesNot(t *testing.T) {
 		t.Fatalf("after changing the saved input: %+v, %v", got, err)
 	}
 	r := &kume.AnalysisResult{Cells: cloneCells(cells)}
-	v, err := s.SaveAnalysisOwned(ctx, r)
+	v, err := s.saveOwned(ctx, r)
 	if err != nil || r.Run.Version != v {
-		t.Fatalf("SaveAnalysisOwned = %d, %v; Run.Version %d", v, err, r.Run.Version)
+		t.Fatalf("saveOwned = %d, %v; Run.Version %d", v, err, r.Run.Version)
 	}
 	if a := s.snapshot().analysis; &a.all[0] != &r.Cells[0] {
-		t.Error("SaveAnalysisOwned copied the cells")
+		t.Error("saveOwned copied the cells")
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 func benchSynth() *synthCells { return newSynthCells(2, 21, 0.107) }
 
 // BenchmarkSaveAnalysis compares saving ~3.1M cell statistics to a data
-// directory whole (SaveAnalysisOwned of the result as geo.Analyze holds it)
+// directory whole (saveOwned of the result as geo.Analyze holds it)
 // with streaming them in batches of 1<<20 rows into one reused buffer, as
 // geo.Analyze does. Both include making the rows; each op opens a fresh
 // directory (untimed). Run the two in separate processes to compare their
@@ -56,7 +56,7 @@ func BenchmarkSaveAnalysis(b *testing.B) {
 			s, dir := fresh(b)
 			r := synthTail()
 			r.Cells = g.all()
-			if _, err := s.SaveAnalysisOwned(ctx, r); err != nil {
+			if _, err := s.saveOwned(ctx, r); err != nil {
 				b.Fatal(err)
 			}
 			done(b, s, dir)

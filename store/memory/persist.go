@@ -18,6 +18,8 @@ import (
 //	est-<dataset>-<n>.kume one dataset's establishments
 //	regions-<n>.kume       the regions
 //	analysis-<n>.kume      the current analysis results
+//	job-<id>.job           one job, written atomically, not named by the
+//	                       MANIFEST (jobs.go)
 //
 // A change writes the data files it touches under fresh names (temp file,
 // fsync, rename), fsyncs the directory, then writes the MANIFEST the same way.

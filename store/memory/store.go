@@ -11,6 +11,13 @@
 // them and holds everything small (datasets, value chains, keys, counters). A
 // change writes only the files it touches, under fresh names, and then replaces
 // the MANIFEST atomically; the MANIFEST is the commit point. See persist.go.
+// Jobs are one file each, written atomically beside them and not named by the
+// MANIFEST, since a job is no data (jobs.go). An analysis is saved as a
+// stream (BeginAnalysis): its file is written as the cells arrive, and its
+// groups of cells are decoded when first read (lazy.go).
+//
+// Open holds the directory for one process (an exclusive lock); OpenReadOnly
+// reads a snapshot of a directory another process holds, and writes nothing.
 package memory
 
 import (

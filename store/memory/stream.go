@@ -21,7 +21,7 @@ var _ kume.AnalysisStreamer = (*Store)(nil)
 // state, and the next Open removes the temp file. The committed analysis is
 // decoded when first read, as after Open. A store without a data directory
 // copies the cells of every batch (the caller may reuse its buffers) and
-// indexes them at Commit as SaveAnalysisOwned does.
+// indexes them at Commit as saveOwned does.
 //
 // One analysis is streamed at a time: BeginAnalysis while another stream is
 // open fails with ECONFLICT (it does not wait: the caller of the open stream

@@ -84,10 +84,10 @@ func sameAnalysis(t *testing.T, what string, got, want *Store) {
 	}
 }
 
-// TestStreamMatchesSaveAnalysisOwned streams ~270k rows in batches and
-// compares the result with SaveAnalysisOwned of the same rows, in both kinds
+// TestStreamMatchessaveOwned streams ~270k rows in batches and
+// compares the result with saveOwned of the same rows, in both kinds
 // of store, and after a reopen.
-func TestStreamMatchesSaveAnalysisOwned(t *testing.T) {
+func TestStreamMatchessaveOwned(t *testing.T) {
 	ctx := t.Context()
 	g := newSynthCells(3, 20, 0.05)
 	if n := g.count(); n < 250_000 {
@@ -111,7 +111,7 @@ func TestStreamMatchesSaveAnalysisOwned(t *testing.T) {
 			defer owned.Close()
 			r := synthTail()
 			r.Cells = g.all()
-			vo, err := owned.SaveAnalysisOwned(ctx, r)
+			vo, err := owned.saveOwned(ctx, r)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +129,7 @@ func TestStreamMatchesSaveAnalysisOwned(t *testing.T) {
 			if st.analysis != nil || st.lazy == nil || st.lazy.loaded() != nil {
 				t.Fatal("Commit decoded the streamed analysis")
 			}
-			// The same layout as SaveAnalysisOwned writes, byte for byte.
+			// The same layout as saveOwned writes, byte for byte.
 			a, err := os.ReadFile(filepath.Join(dir, st.analysisFile))
 			if err != nil {
 				t.Fatal(err)
@@ -139,7 +139,7 @@ func TestStreamMatchesSaveAnalysisOwned(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(a, b) {
-				t.Errorf("the streamed file (%d bytes) differs from the one SaveAnalysisOwned wrote (%d bytes)", len(a), len(b))
+				t.Errorf("the streamed file (%d bytes) differs from the one saveOwned wrote (%d bytes)", len(a), len(b))
 			}
 			sameAnalysis(t, "streamed", streamed, owned)
 			if err := streamed.Close(); err != nil {
@@ -180,7 +180,7 @@ func TestStreamKeepsPrevious(t *testing.T) {
 	g := newSynthCells(4, 4, 0.2)
 	r := synthTail()
 	r.Cells = g.all()
-	v1, err := s.SaveAnalysisOwned(ctx, r)
+	v1, err := s.saveOwned(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (w *memStream) WriteCells(ctx context.Context, cells []kume.CellStat) error
 }
 
 // Commit saves the collected cells with a copy of r's run, clusters and
-// region statistics, as SaveAnalysisOwned does.
+// region statistics, as saveOwned does.
 func (w *memStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	if err := w.check(ctx); err != nil {
 		return 0, err

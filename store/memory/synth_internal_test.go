@@ -110,7 +110,7 @@ func (g *synthCells) next(buf []kume.CellStat, floats []float64) []kume.CellStat
 }
 
 // all returns every row (restarting the generator), each with its own
-// values, as a caller of SaveAnalysisOwned would hold them.
+// values, as a caller of saveOwned would hold them.
 func (g *synthCells) all() []kume.CellStat {
 	out := make([]kume.CellStat, g.count())
 	floats := make([]float64, 3*len(out))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/ewkb"
 
 	"github.com/kume-geo/kume"
@@ -64,7 +65,14 @@ func (s *Store) copyClusters(ctx context.Context, tx pgx.Tx, version int64, clus
 
 // appendCluster appends the COPY row of c.
 func appendCluster(b []byte, version int64, c *kume.Cluster) ([]byte, error) {
-	g, err := ewkb.Marshal(c.Geometry, 4326)
+	geom := c.Geometry
+	if geom == nil {
+		// ewkb writes nothing for a nil geometry, and the server's reader
+		// of the binary form crashes on nothing; an empty one is what
+		// both mean.
+		geom = orb.MultiPolygon{}
+	}
+	g, err := ewkb.Marshal(geom, 4326)
 	if err != nil {
 		return b, fmt.Errorf("geometry: %w", err)
 	}

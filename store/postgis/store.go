@@ -13,8 +13,13 @@
 // when the dataset is empty, and otherwise into a temporary table that is
 // compared with the stored rows and either merged into a rebuilt partition or
 // applied in place with one set-based upsert. Cell statistics are stored as
-// blocks of consecutive cells of one resolution and sector (cellblock.go);
-// tile queries read the blocks that hold the H3 index ranges around a box.
+// blocks of consecutive cells of one resolution and sector (cellblock.go),
+// one partition of cell_blocks per analysis version, which the save streams
+// in by one binary COPY and attaches when it commits (analysis_stream.go,
+// analysis_partition.go); tile queries read the blocks that hold the H3
+// index ranges around a box. EncodeLayer writes the regions, clusters,
+// establishments and institutions layers of a vector tile with ST_AsMVT
+// (mvt.go). Jobs are rows of table jobs (jobs.go).
 package postgis
 
 import (

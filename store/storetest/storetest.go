@@ -41,6 +41,7 @@
 //     its Sector always filters.
 //   - Before the first analysis, CellStats, Clusters and RegionStats return no
 //     rows and no error.
+//   - A cluster saved without a footprint geometry comes back without one.
 //   - Jobs (PutJob, Job, Jobs) come back as put, times in UTC to the
 //     microsecond and JSON by meaning; Jobs lists the newest first and leaves
 //     out the rejects; DeleteJobs removes only finished jobs.
@@ -76,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) kume.Store) {
 		{"ValueChains", testValueChains},
 		{"Analysis", testAnalysis},
 		{"AnalysisStream", testAnalysisStream},
+		{"ClusterWithoutGeometry", testClusterWithoutGeometry},
 		{"Keys", testKeys},
 		{"Jobs", testJobs},
 		{"Concurrency", testConcurrency},

@@ -138,8 +138,11 @@ type ValueChainStore interface {
 }
 
 // AnalysisStore keeps versioned analysis results. Readers see the previous
-// version until SaveAnalysis has completely stored a new one.
+// version until a new one is completely stored. An analysis run saves its
+// result as a stream (AnalysisStreamer), since its cell statistics can be
+// millions; SaveAnalysis saves a result held whole.
 type AnalysisStore interface {
+	AnalysisStreamer
 	// SaveAnalysis stores r atomically under a new data version, which it returns
 	// and sets in r.Run.Version. Older versions may be pruned. Every cell
 	// statistic must be of a valid H3 cell of its resolution (IsCellOf);
@@ -157,9 +160,10 @@ type AnalysisStore interface {
 	RegionStats(ctx context.Context, f RegionStatFilter) ([]RegionStat, error)
 }
 
-// AnalysisStreamer is implemented by stores that can save an analysis while
-// it is being computed: the cell statistics (millions for a large register)
-// go to the store batch by batch instead of being held in memory all at once.
+// AnalysisStreamer saves an analysis while it is being computed: the cell
+// statistics (millions for a large register) go to the store batch by batch
+// instead of being held in memory all at once. Every store is one
+// (AnalysisStore).
 type AnalysisStreamer interface {
 	// BeginAnalysis starts saving a new analysis of the given number of cell
 	// statistics. Readers keep seeing the current version until Commit.

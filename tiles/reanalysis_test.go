@@ -9,17 +9,20 @@ import (
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/geo"
-	"github.com/kume-geo/kume/store/memory"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/tiles"
 )
 
-// TestReanalysisKeepsUnchangedTiles runs the tile cache on the embedded store:
-// a new analysis that changes the cells of one city evicts that city's tile
-// and keeps the other's, with the same ETag.
+// TestReanalysisKeepsUnchangedTiles runs the tile cache on each store: a new
+// analysis that changes the cells of one city evicts that city's tile and
+// keeps the other's, with the same ETag.
 func TestReanalysisKeepsUnchangedTiles(t *testing.T) {
+	teststores.Run(t, testReanalysisKeepsUnchangedTiles)
+}
+
+func testReanalysisKeepsUnchangedTiles(t *testing.T, kind teststores.Kind) {
 	ctx := context.Background()
-	st := memory.New()
-	defer st.Close()
+	st := teststores.Open(t, kind)
 	const res, zoom = 7, 8
 	istanbul, ankara := orb.Point{28.97, 41.01}, orb.Point{32.85, 39.93}
 	cellAt := func(p orb.Point) uint64 {
