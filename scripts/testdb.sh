@@ -169,6 +169,7 @@ serve_on() {
 standby() {
 	local primary=$1 dir=$2 bindir pport port user
 	bindir=$(find_bindir)
+	[[ -x "$bindir/pg_basebackup" ]] || die "pg_basebackup not found in $bindir; install postgresql-client-15"
 	pick_owner
 	[[ -f "$primary/port" ]] || die "$primary has no running test cluster (no port file)"
 	primary=$(cd "$primary" && pwd)
