@@ -169,7 +169,7 @@ func TestTileJSONHTTP(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&tj); err != nil || res.StatusCode != 200 {
 		t.Fatalf("status %d: %v", res.StatusCode, err)
 	}
-	if tj.TileJSON != "3.0.0" || len(tj.VectorLayers) != 2 || !strings.HasSuffix(tj.Tiles[0], "/tiles/hexagons,regions/{z}/{x}/{y}.mvt?sector=13") {
+	if tj.TileJSON != "3.0.0" || len(tj.VectorLayers) != 2 || !strings.HasSuffix(tj.Tiles[0], "/tiles/v/1/hexagons,regions/{z}/{x}/{y}.mvt?sector=13") {
 		t.Fatalf("%+v", tj)
 	}
 }
