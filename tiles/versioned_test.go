@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/store/memory"
 	"github.com/kume-geo/kume/tiles"
+	"github.com/kume-geo/kume/tiles/pmtiles/pmtilestest"
 )
 
 func FuzzParseVersion(f *testing.F) {
@@ -168,5 +170,64 @@ func TestTileAtAsksForNewerVersions(t *testing.T) {
 	time.Sleep(150 * time.Millisecond)
 	if _, err := svc.TileAt(ctx, req, v2); err != nil {
 		t.Fatalf("TileAt(newer version %d) with the version check an hour away: %v", v2, err)
+	}
+}
+
+// movingStore is the embedded store that saves another analysis when the
+// first cell statistics are read: the data moves on during an export.
+type movingStore struct {
+	*memory.Store
+	once sync.Once
+	save func()
+}
+
+func (s *movingStore) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
+	s.once.Do(s.save)
+	return s.Store.CellStats(ctx, f)
+}
+
+// TestExportPMTilesAtOneVersion: an archive names its data version, an
+// export at another version is refused, and one during which a new analysis
+// commits fails and writes nothing.
+func TestExportPMTilesAtOneVersion(t *testing.T) {
+	ctx := context.Background()
+	st := &movingStore{Store: memory.New()}
+	defer st.Close()
+	cell, _ := geo.CellOf(28.97, 41.01, 7)
+	save := func() int64 {
+		v, err := st.SaveAnalysis(ctx, &kume.AnalysisResult{Run: kume.AnalysisRun{Params: []byte(`{"resolutions":[7]}`)},
+			Cells: []kume.CellStat{{Res: 7, Cell: cell, Firms: 5}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v1 := save()
+	st.once.Do(func() {}) // no move yet
+	svc, err := tiles.New(st, tiles.Config{CacheBytes: -1, Bounds: orb.Bound{Min: orb.Point{28, 40}, Max: orb.Point{30, 42}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers := []string{tiles.LayerHexagons}
+	var buf bytes.Buffer
+	if err := tiles.ExportPMTiles(ctx, svc, &buf, layers, nil, 6, 8); err != nil {
+		t.Fatal(err)
+	}
+	a, err := pmtilestest.Read(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := a.Metadata["data_version"].(float64); int64(v) != v1 {
+		t.Errorf("metadata data_version %v, want %d", a.Metadata["data_version"], v1)
+	}
+	buf.Reset()
+	var ve *tiles.VersionError
+	if err := tiles.ExportPMTilesAt(ctx, svc, &buf, v1-1, layers, nil, 6, 8); !errors.As(err, &ve) || buf.Len() > 0 {
+		t.Errorf("export at an old version: %v, %d bytes written", err, buf.Len())
+	}
+	st.once = sync.Once{}
+	st.save = func() { save() }
+	if err := tiles.ExportPMTiles(ctx, svc, &buf, layers, nil, 6, 8); kume.ErrorCode(err) != kume.ECONFLICT || buf.Len() > 0 {
+		t.Errorf("export during a new analysis: %v (code %s), %d bytes written", err, kume.ErrorCode(err), buf.Len())
 	}
 }
