@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"math"
 	"net/http"
 	"net/url"
@@ -17,12 +18,18 @@ import (
 const mvtContentType = "application/vnd.mapbox-vector-tile"
 
 // mountTiles serves vector tiles at /tiles/{layers}/{z}/{x}/{y}.mvt (or .pbf)
-// and TileJSON documents at /tiles/{layers}.json, where {layers} is one layer
-// or a comma-separated list of distinct layers.
+// and at /tiles/v/{version}/{layers}/{z}/{x}/{y}.mvt, and TileJSON documents
+// at /tiles/{layers}.json, where {layers} is one layer or a comma-separated
+// list of distinct layers.
 func (s *Server) mountTiles(r chi.Router) {
 	r.Get("/tiles/{layers}/{z}/{x}/{y}", s.handleTile)
+	r.Get("/tiles/v/{version}/{layers}/{z}/{x}/{y}", s.handleVersionedTile)
 	r.Get("/tiles/{layers}", s.handleTileJSON)
 }
+
+// immutableCacheControl is the Cache-Control of a tile whose URL carries its
+// data version: the URL's content never changes.
+const immutableCacheControl = "public, max-age=31536000, immutable"
 
 // tileQuery parses the layer list and query of a tile or TileJSON request.
 func (s *Server) tileQuery(r *http.Request, layerList string) ([]string, tiles.Params, error) {
@@ -44,10 +51,30 @@ func (s *Server) tileQuery(r *http.Request, layerList string) ([]string, tiles.P
 	return layers, p, err
 }
 
-// handleTile serves one vector tile: 200 with the MVT (gzip-compressed when the
-// client accepts it), 204 when the tile is empty, 304 when If-None-Match holds
-// the tile's entity tag.
+// handleTile serves one vector tile of the current data: 200 with the MVT
+// (gzip-compressed when the client accepts it), 204 when the tile is empty,
+// 304 when If-None-Match holds the tile's entity tag; cached briefly.
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
+	s.serveTile(w, r, false)
+}
+
+// handleVersionedTile serves one vector tile at the data version in its URL,
+// as handleTile does, cached for good. A version that is not the current one
+// is a 404 that names the current one (and links its tile, rel
+// "latest-version"), never a redirect: the URL promises that version's tile,
+// and a map drawn from it must not mix in tiles of another.
+func (s *Server) handleVersionedTile(w http.ResponseWriter, r *http.Request) {
+	s.serveTile(w, r, true)
+}
+
+// serveTile serves a tile of the current data or, when versioned, of the
+// version in the URL.
+func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, versioned bool) {
+	h := w.Header()
+	if versioned {
+		// No error of a versioned URL may be cached in its place.
+		h.Set("Cache-Control", "no-store")
+	}
 	ySeg := chi.URLParam(r, "y")
 	y, ext, _ := strings.Cut(ySeg, ".")
 	if ext != "mvt" && ext != "pbf" {
@@ -64,14 +91,28 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.tiles.Tile(r.Context(), tiles.Request{Layers: layers, Tile: id, Params: p})
+	req := tiles.Request{Layers: layers, Tile: id, Params: p}
+	var t tiles.Tile
+	cacheControl := s.tiles.CacheControl()
+	if versioned {
+		var version int64
+		if version, err = tiles.ParseVersion(chi.URLParam(r, "version")); err == nil {
+			t, err = s.tiles.TileAt(r.Context(), req, version)
+		}
+		var ve *tiles.VersionError
+		if errors.As(err, &ve) {
+			h.Set("Link", "<"+latestVersionURL(r, ve.Current)+`>; rel="latest-version"`)
+		}
+		cacheControl = immutableCacheControl
+	} else {
+		t, err = s.tiles.Tile(r.Context(), req)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	h := w.Header()
 	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", s.tiles.CacheControl())
+	h.Set("Cache-Control", cacheControl)
 	if len(t.Data) == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -95,7 +136,19 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
+// latestVersionURL returns the URL of the tile r asks for at version v.
+func latestVersionURL(r *http.Request, v int64) string {
+	u := baseURL(r) + "/tiles/v/" + strconv.FormatInt(v, 10) + "/" + chi.URLParam(r, "layers") + "/" +
+		chi.URLParam(r, "z") + "/" + chi.URLParam(r, "x") + "/" + chi.URLParam(r, "y")
+	if r.URL.RawQuery != "" {
+		u += "?" + r.URL.RawQuery
+	}
+	return u
+}
+
 // handleTileJSON serves the TileJSON 3.0.0 document of /tiles/{layers}.json.
+// Its tile URLs carry the current data version of the layers, so it is
+// revalidated on every use.
 func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutSuffix(chi.URLParam(r, "layers"), ".json")
 	if !ok {
@@ -107,9 +160,14 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	doc := s.tiles.TileJSON(layers, p, baseURL(r))
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
+	version, err := s.tiles.Version(ctx, layers)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	doc := s.tiles.TileJSONAt(layers, p, baseURL(r), version)
 	var b []float64
 	if analysedOnly(layers) {
 		// Hexagons and footprints exist only where the analysed cells are;
@@ -126,7 +184,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		doc.Bounds = [4]float64{b[0], b[1], b[2], b[3]}
 		doc.Center = [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(fitZoom(b, doc.MinZoom, doc.MaxZoom))}
 	}
-	w.Header().Set("Cache-Control", s.tiles.CacheControl())
+	w.Header().Set("Cache-Control", "no-cache")
 	writeJSON(w, http.StatusOK, doc)
 }
 

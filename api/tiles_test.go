@@ -161,7 +161,7 @@ func testTileJSONHTTP(t *testing.T, kind teststores.Kind) {
 	if err := json.NewDecoder(res.Body).Decode(&tj); err != nil || res.StatusCode != 200 {
 		t.Fatalf("status %d: %v", res.StatusCode, err)
 	}
-	if tj.TileJSON != "3.0.0" || len(tj.VectorLayers) != 2 || !strings.HasSuffix(tj.Tiles[0], "/tiles/hexagons,regions/{z}/{x}/{y}.mvt?sector=13") {
+	if tj.TileJSON != "3.0.0" || len(tj.VectorLayers) != 2 || !strings.HasSuffix(tj.Tiles[0], "/tiles/v/1/hexagons,regions/{z}/{x}/{y}.mvt?sector=13") {
 		t.Fatalf("%+v", tj)
 	}
 }

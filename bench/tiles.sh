@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
-# tiles.sh measures kume's vector tiles against a generic PostGIS tile server
-# serving the same hexagons (tables public.hex_r<res>, see bench/tilespeer), with
-# one client (wrk, tiles.lua) on loopback, the same connections and duration.
+# tiles.sh measures kume's vector tiles against generic PostGIS tile servers
+# serving the same hexagons (tables public.hex_r<res>, see bench/tilespeer):
+# pg_tileserv (PEER_URL) and Tegola (TEGOLA), with one client (wrk, tiles.lua)
+# on loopback, the same connections and duration.
 #
 #   bench/tiles.sh KUME_COLD_URL PEER_URL [PEER_NOJIT_URL] [KUME_WARM_URL]
 #
 #   KUME_COLD_URL   kume serve with the tile cache off (--tile-cache-mb -1)
-#   PEER_URL        the peer with its defaults
+#   PEER_URL        pg_tileserv with its defaults ("-" skips)
 #   PEER_NOJIT_URL  the same peer connected as a role with jit = off ("-" skips)
 #   KUME_WARM_URL   kume serve with its tile cache on; the warm run compares it
 #                   with bench/tilesfixed, started here with a body of the mean
 #                   tile size on FIXED_ADDR
 #
 # Environment: SECTOR (hexagon sector key, default ""), DURATION (20s), CONNS
-# (16), THREADS (2), PG_PORT (port of the PostgreSQL server both use, for the
+# (16), THREADS (2), PG_PORT (port of the PostgreSQL server all use, for the
 # CPU split), FIXED_ADDR (127.0.0.1:8091), WARM_BBOX (the tiles of the warm run,
-# default Marmara 27.5,40.0,30.5,41.5).
+# default Marmara 27.5,40.0,30.5,41.5), TILE_RES (zoom:resolution pairs of the
+# peers' tables, default 8:6,9:7,10:8).
 #
-# Phases: cold z8–10 tiles over Türkiye for kume, the peer and the peer without
-# JIT; warm tiles from kume's cache against the fixed handler; z3–6 tiles over
-# the whole country from kume's cold path (sizes of every tile, latencies under
-# load). Every phase prints wrk's numbers and the CPU seconds each process used.
+# Tegola: TEGOLA is the path of a tegola binary built outside this repository
+# from its public source (github.com/go-spatial/tegola, "go build ./cmd/tegola");
+# unset skips it. TEGOLA_DB is the URL of the database that holds the
+# public.hex_r<res> tables. The script writes Tegola's configuration (one map
+# hex_r<res> per resolution of TILE_RES, a layer "hexagons" read by its postgis
+# provider, which encodes the tiles in Go, no tile cache) and runs it on
+# TEGOLA_ADDR (127.0.0.1:8092) for the cold phase.
+#
+# Phases: cold z8–10 tiles over Türkiye for kume, pg_tileserv, pg_tileserv
+# without JIT and Tegola; warm tiles from kume's cache against the fixed
+# handler; z3–6 tiles over the whole country from kume's cold path (sizes of
+# every tile, latencies under load). Every phase prints wrk's numbers and the
+# CPU seconds each process used.
 set -euo pipefail
 
-[[ $# -ge 2 ]] || { sed -n 2,22p "$0" >&2; exit 2; }
+[[ $# -ge 2 ]] || { sed -n 2,35p "$0" >&2; exit 2; }
 KUME=${1%/} PEER=${2%/} PEER_NOJIT=${3:--} KUME_WARM=${4:-}
 PEER_NOJIT=${PEER_NOJIT%/}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -32,13 +43,63 @@ DURATION=${DURATION:-20s} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
 SECTOR=${SECTOR:-} FIXED_ADDR=${FIXED_ADDR:-127.0.0.1:8091}
 WARM_BBOX=${WARM_BBOX:-27.5,40.0,30.5,41.5}
 TURKIYE=25.6,35.8,44.8,42.2
+TEGOLA=${TEGOLA:-} TEGOLA_DB=${TEGOLA_DB:-} TEGOLA_ADDR=${TEGOLA_ADDR:-127.0.0.1:8092}
+TILE_RES=${TILE_RES:-8:6,9:7,10:8}
+export TILE_RES
 TMP=$(mktemp -d)
-FIXED_PID=
+FIXED_PID= TEGOLA_PID=
 cleanup() {
 	[[ -n $FIXED_PID ]] && kill "$FIXED_PID" 2>/dev/null || true
+	[[ -n $TEGOLA_PID ]] && kill "$TEGOLA_PID" 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+
+# start_tegola writes Tegola's configuration over the public.hex_r<res> tables,
+# starts it on TEGOLA_ADDR and sets TEGOLA_URL.
+start_tegola() {
+	local r cfg=$TMP/tegola.toml
+	[[ -x $TEGOLA ]] || { echo "tiles.sh: TEGOLA=$TEGOLA is not an executable" >&2; exit 1; }
+	[[ -n $TEGOLA_DB ]] || { echo "tiles.sh: TEGOLA_DB (the database of the hex_r tables) is not set" >&2; exit 1; }
+	{
+		echo '[webserver]'
+		echo "port = \"$TEGOLA_ADDR\""
+		echo
+		echo '[[providers]]'
+		echo 'name = "kume"'
+		echo 'type = "postgis"'
+		echo "uri = \"$TEGOLA_DB\""
+		echo 'srid = 3857'
+		for r in $(tr ',' '\n' <<<"$TILE_RES" | cut -d: -f2 | sort -u); do
+			echo
+			echo '  [[providers.layers]]'
+			echo "  name = \"hex_r$r\""
+			echo "  tablename = \"public.hex_r$r\""
+			echo '  geometry_fieldname = "geom"'
+			echo '  geometry_type = "Polygon"'
+			echo '  srid = 3857'
+			echo '  fields = ["cell", "res", "gi_bin", "suppressed", "firms", "employees", "lq", "gi_z", "gi_p", "share_imprecise"]'
+		done
+		for r in $(tr ',' '\n' <<<"$TILE_RES" | cut -d: -f2 | sort -u); do
+			echo
+			echo '[[maps]]'
+			echo "name = \"hex_r$r\""
+			echo '  [[maps.layers]]'
+			echo '  name = "hexagons"'
+			echo "  provider_layer = \"kume.hex_r$r\""
+		done
+	} >"$cfg"
+	"$TEGOLA" serve --config "$cfg" --no-cache --log-level WARN >"$TMP/tegola.log" 2>&1 &
+	TEGOLA_PID=$!
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://$TEGOLA_ADDR/capabilities" && { TEGOLA_URL=http://$TEGOLA_ADDR; return; }
+		kill -0 "$TEGOLA_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "tiles.sh: tegola did not start:" >&2
+	cat "$TMP/tegola.log" >&2
+	exit 1
+}
 
 # port_pid prints the pid listening on the port of a URL.
 port_pid() {
@@ -89,13 +150,17 @@ q=
 [[ -n $SECTOR ]] && q="?sector=$SECTOR"
 KUME_PATH="/tiles/hexagons/{z}/{x}/{y}.mvt$q"
 PEER_PATH="/public.hex_r{r}/{z}/{x}/{y}.pbf"
+TEGOLA_PATH="/maps/hex_r{r}/{z}/{x}/{y}.pbf"
+TEGOLA_URL=-
+[[ -z $TEGOLA ]] || start_tegola
 
 echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "# wrk -t$THREADS -c$CONNS -d$DURATION; sector '${SECTOR}'"
 
 # Cold: distinct z8–10 tiles. Each server gets a short unmeasured pass first
 # so that PostgreSQL's buffers hold the tables for every contender alike.
-for target in "kume_cold $KUME $KUME_PATH" "peer_default $PEER $PEER_PATH" "peer_jit_off $PEER_NOJIT $PEER_PATH"; do
+for target in "kume_cold $KUME $KUME_PATH" "peer_default $PEER $PEER_PATH" "peer_jit_off $PEER_NOJIT $PEER_PATH" \
+	"tegola $TEGOLA_URL $TEGOLA_PATH"; do
 	read -r name base tmpl <<<"$target"
 	[[ $base == - ]] && continue
 	DURATION=5s run "${name}_prime" "$base" "$tmpl" 8,9,10 "$TURKIYE" >/dev/null

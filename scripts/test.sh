@@ -3,7 +3,9 @@
 # PostGIS, GDAL, Chromium, Node), starts a throwaway PostGIS cluster unless
 # KUME_TEST_DATABASE_URL is set, checks that go.mod and go.sum are tidy, runs
 # go vet, staticcheck, go test and the browser tests of web/, and stops the
-# cluster. Under CI=true a missing component is an error, never a skip.
+# cluster. The tests of read replicas start a primary and a standby of their
+# own with scripts/testdb.sh (pg_basebackup -R), as the cluster owner. Under
+# CI=true a missing component is an error, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +20,7 @@ as_root() {
 
 need_pkgs=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
+[ -x /usr/lib/postgresql/15/bin/pg_basebackup ] || need_pkgs+=(postgresql-client-15)
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need_pkgs+=(postgresql-15-postgis-3)
 command -v ogrinfo >/dev/null 2>&1 || need_pkgs+=(gdal-bin)
 [ -x /usr/lib/chromium/chromium ] || need_pkgs+=(chromium)

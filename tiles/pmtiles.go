@@ -22,8 +22,23 @@ const maxExportTiles = 2_000_000
 // identical tiles are stored once, and a tile's children are visited only when
 // it has content or some layer only starts below its zoom. The archive is
 // built in memory before it is written (package pmtiles). An export without
-// any tile is EINVALID.
+// any tile is EINVALID. The archive is of the layers' current data version
+// (see ExportPMTilesAt).
 func ExportPMTiles(ctx context.Context, svc *Service, w io.Writer, layers []string, sectors []string, minzoom, maxzoom int) error {
+	version, err := svc.Version(ctx, layers)
+	if err != nil {
+		return err
+	}
+	return ExportPMTilesAt(ctx, svc, w, version, layers, sectors, minzoom, maxzoom)
+}
+
+// ExportPMTilesAt is ExportPMTiles of the layers' data at version (see
+// Service.Version), which the archive's metadata names (data_version). The
+// version must be the current one when the export starts (else a
+// *VersionError) and still be when it ends: an export during which the data
+// moved on (a new analysis, or an import for the point layers) is ECONFLICT
+// and writes nothing, since its tiles may mix versions.
+func ExportPMTilesAt(ctx context.Context, svc *Service, w io.Writer, version int64, layers []string, sectors []string, minzoom, maxzoom int) error {
 	if minzoom < 0 || maxzoom > MaxZoom || minzoom > maxzoom {
 		return kume.Errorf(kume.EINVALID, "zoom range %d..%d outside 0..%d", minzoom, maxzoom, MaxZoom)
 	}
@@ -38,9 +53,12 @@ func ExportPMTiles(ctx context.Context, svc *Service, w io.Writer, layers []stri
 	if _, err := ParseLayers(strings.Join(layers, ",")); err != nil {
 		return err
 	}
-	v, err := svc.versions(ctx)
+	v, err := svc.refresh(ctx, true)
 	if err != nil {
 		return err
+	}
+	if cur := v.of(layers); cur != version {
+		return &VersionError{Layers: layers, Asked: version, Current: cur}
 	}
 	x := &exporter{svc: svc, v: v, layers: layers, sectors: sectors, archive: pmtiles.NewWriter(), maxZoom: maxzoom}
 	zr := svc.Zooms(layers)
@@ -56,7 +74,14 @@ func ExportPMTiles(ctx context.Context, svc *Service, w io.Writer, layers []stri
 			}
 		}
 	}
-	return x.write(w, minzoom, maxzoom)
+	end, err := svc.refresh(ctx, true)
+	if err != nil {
+		return err
+	}
+	if cur := end.of(layers); cur != version {
+		return kume.Errorf(kume.ECONFLICT, "the data moved from version %d to %d during the export, so its tiles may mix versions; nothing was written: export again", version, cur)
+	}
+	return x.write(w, minzoom, maxzoom, version)
 }
 
 // exporter collects the tiles of an export.
@@ -147,15 +172,16 @@ func (x *exporter) vectorLayers() []VectorLayer {
 	return out
 }
 
-// write writes the archive with its metadata (name, format, attribution and
-// the vector layers, as TileJSON has them).
-func (x *exporter) write(w io.Writer, minzoom, maxzoom int) error {
+// write writes the archive with its metadata (name, description, format,
+// attribution, the vector layers as TileJSON has them, and the data version).
+func (x *exporter) write(w io.Writer, minzoom, maxzoom int, version int64) error {
 	if x.archive.Len() == 0 {
 		return kume.Errorf(kume.EINVALID, "the export holds no tile: widen the bounds or the zoom range")
 	}
 	b := x.svc.cfg.Bounds
 	meta := map[string]any{"name": "kume", "format": "pbf", "attribution": x.svc.cfg.Attribution,
-		"vector_layers": x.vectorLayers()}
+		"description":   fmt.Sprintf("kume %s at data version %d", strings.Join(x.layers, ", "), version),
+		"vector_layers": x.vectorLayers(), "data_version": version}
 	info := pmtiles.Info{MinZoom: uint8(minzoom), MaxZoom: uint8(maxzoom),
 		MinLon: b.Min[0], MinLat: b.Min[1], MaxLon: b.Max[0], MaxLat: b.Max[1],
 		CenterZoom: uint8(minzoom), CenterLon: b.Center()[0], CenterLat: b.Center()[1]}

@@ -122,17 +122,31 @@ func (s *Service) Zooms(layers []string) ZoomRange {
 // zoom outside every requested layer's range is ENOTFOUND; a ?res= outside the
 // allowed window is EINVALID.
 func (s *Service) Tile(ctx context.Context, req Request) (Tile, error) {
-	if len(req.Layers) == 0 {
-		return Tile{}, kume.Errorf(kume.EINVALID, "no layer requested")
-	}
-	zr := s.Zooms(req.Layers)
-	if z := int(req.Tile.Z); z < zr.Min || z > zr.Max {
-		return Tile{}, kume.Errorf(kume.ENOTFOUND, "zoom %d outside the range %d..%d of %s", z, zr.Min, zr.Max, strings.Join(req.Layers, ","))
+	if err := s.checkRequest(req); err != nil {
+		return Tile{}, err
 	}
 	v, err := s.versions(ctx)
 	if err != nil {
 		return Tile{}, err
 	}
+	return s.tileOf(ctx, req, v)
+}
+
+// checkRequest checks the layers and zoom of req.
+func (s *Service) checkRequest(req Request) error {
+	if len(req.Layers) == 0 {
+		return kume.Errorf(kume.EINVALID, "no layer requested")
+	}
+	zr := s.Zooms(req.Layers)
+	if z := int(req.Tile.Z); z < zr.Min || z > zr.Max {
+		return kume.Errorf(kume.ENOTFOUND, "zoom %d outside the range %d..%d of %s", z, zr.Min, zr.Max, strings.Join(req.Layers, ","))
+	}
+	return nil
+}
+
+// tileOf returns the tile of a checked req made from the data versions v.
+func (s *Service) tileOf(ctx context.Context, req Request, v *versions) (Tile, error) {
+	var err error
 	if slices.Contains(req.Layers, LayerHexagons) {
 		if _, err := s.resolution(v, req.Tile.Z, req.Params); err != nil {
 			return Tile{}, err

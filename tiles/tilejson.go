@@ -21,6 +21,9 @@ type TileJSON struct {
 	Bounds       [4]float64    `json:"bounds"`
 	Center       [3]float64    `json:"center"`
 	VectorLayers []VectorLayer `json:"vector_layers"`
+	// DataVersion is the data version the tiles are made from, when the
+	// URLs carry it (see TileJSONAt).
+	DataVersion *int64 `json:"data_version,omitempty"`
 }
 
 // VectorLayer describes one layer of a TileJSON document: its fields map each
@@ -38,6 +41,12 @@ type VectorLayer struct {
 // as "https://maps.example.org"; the tile URL template is
 // baseURL/tiles/{layers}/{z}/{x}/{y}.mvt with the parameters in canonical form.
 func (s *Service) TileJSON(layers []string, p Params, baseURL string) TileJSON {
+	return s.tileJSON(layers, p, baseURL, "/tiles/"+strings.Join(layers, ",")+"/{z}/{x}/{y}.mvt")
+}
+
+// tileJSON returns the document of a layer list whose tiles are at the path
+// template under baseURL.
+func (s *Service) tileJSON(layers []string, p Params, baseURL, path string) TileJSON {
 	zr := s.Zooms(layers)
 	q := url.Values{}
 	if p.Sector != "" {
@@ -55,7 +64,7 @@ func (s *Service) TileJSON(layers []string, p Params, baseURL string) TileJSON {
 	if p.At != "" {
 		q.Set(paramAt, p.At)
 	}
-	tmpl := strings.TrimSuffix(baseURL, "/") + "/tiles/" + strings.Join(layers, ",") + "/{z}/{x}/{y}.mvt"
+	tmpl := strings.TrimSuffix(baseURL, "/") + path
 	if len(q) > 0 {
 		tmpl += "?" + q.Encode()
 	}

@@ -33,7 +33,7 @@ type exportFlags struct {
 }
 
 const exportUsage = `geojson|csv --layer LAYER [--dataset D] [--sector S] [--bbox w,s,e,n] [--res R] [--public] -o FILE|-
-       kume export pmtiles [--layers hexagons,clusters,regions] [--sector S]... [--minzoom 0 --maxzoom 12] [--bbox w,s,e,n] -o FILE.pmtiles`
+       kume export pmtiles [--layers hexagons,clusters,regions] [--sector S]... [--minzoom 0 --maxzoom 12] [--bbox w,s,e,n] [-o FILE.pmtiles|DIR]`
 
 func runExport(ctx context.Context, env *Env, args []string) error {
 	var f exportFlags
@@ -49,12 +49,12 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.public, "public", false, "leave out private datasets and mask suppressed aggregates, as the public API does")
 	fs.IntVar(&f.minzoom, "minzoom", 0, "lowest zoom of a PMTiles archive")
 	fs.IntVar(&f.maxzoom, "maxzoom", 12, "highest zoom of a PMTiles archive")
-	fs.StringVar(&f.out, "o", "", "output file, - for standard output (required)")
+	fs.StringVar(&f.out, "o", "", "output file, - for standard output (required, except for pmtiles: kume-v<data version>.pmtiles, in DIR when -o names a directory)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || f.out == "" {
+	if len(pos) != 1 || f.out == "" && pos[0] != "pmtiles" {
 		fs.Usage()
 		return errUsage
 	}
@@ -276,20 +276,40 @@ func exportPMTiles(ctx context.Context, env *Env, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	out, err := createOutput(ctx, env, f.out)
+	version, err := svc.Version(ctx, layers)
+	if err != nil {
+		return err
+	}
+	path := pmtilesPath(f.out, version)
+	out, err := createOutput(ctx, env, path)
 	if err != nil {
 		return err
 	}
 	defer out.abort()
-	if err := tiles.ExportPMTiles(ctx, svc, out, layers, f.sectors, f.minzoom, f.maxzoom); err != nil {
+	if err := tiles.ExportPMTilesAt(ctx, svc, out, version, layers, f.sectors, f.minzoom, f.maxzoom); err != nil {
 		return err
 	}
 	if err := out.commit(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "exported %s at zooms %d-%d over %.4f,%.4f,%.4f,%.4f to %s\n", strings.Join(layers, ","),
-		f.minzoom, f.maxzoom, bounds.Min[0], bounds.Min[1], bounds.Max[0], bounds.Max[1], outName(f.out))
+	fmt.Fprintf(env.Stderr, "exported %s at data version %d, zooms %d-%d over %.4f,%.4f,%.4f,%.4f to %s\n", strings.Join(layers, ","),
+		version, f.minzoom, f.maxzoom, bounds.Min[0], bounds.Min[1], bounds.Max[0], bounds.Max[1], outName(path))
 	return nil
+}
+
+// pmtilesPath returns where a PMTiles archive of a data version goes: -o,
+// or kume-v<version>.pmtiles in the directory -o names (the working
+// directory without -o), so that each version is a file of its own and a
+// static host or CDN can cache it for good.
+func pmtilesPath(out string, version int64) string {
+	name := fmt.Sprintf("kume-v%d.pmtiles", version)
+	if out == "" {
+		return name
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return filepath.Join(out, name)
+	}
+	return out
 }
 
 // dataExtent returns the bounding box of the stored establishments (and of

@@ -53,9 +53,10 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func runServe(ctx context.Context, env *Env, args []string) error {
 	var cfg serveConfig
 	var printConfig bool
-	fs := newFlagSet(env, "serve", "[--addr :8080] [--db URL] [--store DIR] [--data FILE]... [--no-demo] [--tile-encoder go|postgis] [--basemap offline|none|URL] [--print-config]")
+	fs := newFlagSet(env, "serve", "[--addr :8080] [--db URL [--db-replica URL]...] [--store DIR] [--data FILE]... [--no-demo] [--tile-encoder go|postgis] [--basemap offline|none|URL] [--print-config]")
 	fs.StringVar(&cfg.Addr, "addr", envOr(env, "KUME_ADDR", ":8080"), "address to listen on (env KUME_ADDR)")
 	addStoreFlags(fs, env, &cfg.Store)
+	addReplicaFlags(fs, env, &cfg.Store)
 	fs.Var((*stringList)(&cfg.Data), "data", "a firm register to import into the embedded store at start (repeatable)")
 	fs.BoolVar(&cfg.NoDemo, "no-demo", envBool(env, "KUME_NO_DEMO"), "do not load the bundled demo data into an empty embedded store (env KUME_NO_DEMO)")
 	fs.DurationVar(&cfg.Drain, "drain", 15*time.Second, "how long shutdown waits for requests in flight")
@@ -76,6 +77,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	cfg.StoreDescription = cfg.Store.describe()
+	if err := cfg.Store.checkReplicas(); err != nil {
+		return err
+	}
 	if err := checkTileEncoder(cfg.TileEncoder, cfg.Store); err != nil {
 		return err
 	}
@@ -85,6 +89,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return enc.Encode(cfg)
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	cfg.Store.Log = log
 	srv := &server{cfg: cfg, log: log}
 	if err := srv.open(ctx); err != nil {
 		return err

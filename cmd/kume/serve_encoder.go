@@ -34,9 +34,11 @@ func tileEncoder(name string, st kume.Store) (tiles.LayerEncoder, error) {
 	if name != tileEncoderPostGIS {
 		return nil, checkTileEncoder(name, storeConfig{})
 	}
-	pg, ok := st.(*postgis.Store)
-	if !ok {
-		return nil, kume.Errorf(kume.EINVALID, "--tile-encoder postgis needs a PostGIS store: give --db (or KUME_DB)")
+	switch pg := st.(type) {
+	case *postgis.Store:
+		return pg, nil
+	case *postgis.Replicated:
+		return pg, nil
 	}
-	return pg, nil
+	return nil, kume.Errorf(kume.EINVALID, "--tile-encoder postgis needs a PostGIS store: give --db (or KUME_DB)")
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"strings"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/store/memory"
@@ -13,10 +15,16 @@ import (
 )
 
 // storeConfig says which store a command uses: PostGIS when DB is set, else the
-// embedded store persisted in Dir.
+// embedded store persisted in Dir. With Replicas (kume serve only), reads of
+// published data go to those streaming replicas of DB when they have the data
+// version (postgis.Replicated); Log receives their state changes.
 type storeConfig struct {
-	DB  string
-	Dir string
+	DB       string
+	Dir      string
+	Replicas []string
+	Log      *slog.Logger
+
+	replicaFlagSeen bool // --db-replica given: its values replace KUME_DB_REPLICAS
 }
 
 // defaultStoreDir is where the embedded store keeps its data unless told otherwise.
@@ -75,7 +83,16 @@ func (c storeConfig) openReadOnly(ctx context.Context) (kume.Store, error) {
 
 // openPostGIS opens the PostGIS store, migrating it when migrate is true.
 func (c storeConfig) openPostGIS(ctx context.Context, migrate bool) (kume.Store, error) {
-	s, err := postgis.Open(ctx, c.DB)
+	var s interface {
+		kume.Store
+		Migrate(context.Context) error
+	}
+	var err error
+	if len(c.Replicas) > 0 {
+		s, err = postgis.OpenReplicated(ctx, c.DB, c.Replicas, postgis.ReplicaConfig{Log: c.Log})
+	} else {
+		s, err = postgis.Open(ctx, c.DB)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -88,12 +105,47 @@ func (c storeConfig) openPostGIS(ctx context.Context, migrate bool) (kume.Store,
 	return s, nil
 }
 
+// addReplicaFlags registers --db-replica (repeatable), with the default from
+// KUME_DB_REPLICAS (URLs separated by white space: a URL may hold commas).
+func addReplicaFlags(fs *flag.FlagSet, env *Env, c *storeConfig) {
+	c.Replicas = strings.Fields(env.Getenv("KUME_DB_REPLICAS"))
+	fs.Func("db-replica", "URL of a streaming replica of --db that serves reads once it has the data version (repeatable; env KUME_DB_REPLICAS, separated by spaces)",
+		func(v string) error {
+			if !c.replicaFlagSeen {
+				c.Replicas, c.replicaFlagSeen = nil, true
+			}
+			c.Replicas = append(c.Replicas, v)
+			return nil
+		})
+}
+
+// checkReplicas checks the replicas against the rest of the store's configuration.
+func (c storeConfig) checkReplicas() error {
+	if len(c.Replicas) > 0 && c.DB == "" {
+		return kume.Errorf(kume.EINVALID, "--db-replica needs a PostGIS primary: give --db (or KUME_DB)")
+	}
+	for _, r := range c.Replicas {
+		if r == "" {
+			return kume.Errorf(kume.EINVALID, "--db-replica: empty URL")
+		}
+	}
+	return nil
+}
+
 // describe names the store for logs, with any password masked.
 func (c storeConfig) describe() string {
 	if c.DB == "" {
 		return "embedded store in " + c.Dir
 	}
-	return "PostGIS at " + maskURL(c.DB)
+	d := "PostGIS at " + maskURL(c.DB)
+	for i, r := range c.Replicas {
+		sep := ", "
+		if i == 0 {
+			sep = ", read replicas "
+		}
+		d += sep + maskURL(r)
+	}
+	return d
 }
 
 // maskURL hides the password of a database URL (and of a key=value DSN).

@@ -45,7 +45,12 @@ func URL(tb testing.TB) string {
 // suffix, so tests in parallel processes never collide.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	base := URL(tb)
+	return newDatabaseOn(tb, URL(tb))
+}
+
+// newDatabaseOn is NewDatabase on the server of the URL base.
+func newDatabaseOn(tb testing.TB, base string) string {
+	tb.Helper()
 	name := "kume_test_" + randomSuffix(tb)
 	ident := pgx.Identifier{name}.Sanitize()
 

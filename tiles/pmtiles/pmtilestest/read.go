@@ -35,13 +35,30 @@ type Header struct {
 type Archive struct {
 	Header   Header
 	Metadata map[string]any
-	data     []byte
+	src      io.ReaderAt
+	size     uint64
 	root     []pmtiles.Entry
 }
 
 // Read decodes the header, metadata and root directory of an archive.
 func Read(b []byte) (*Archive, error) {
-	if len(b) < pmtiles.HeaderLen || string(b[:7]) != "PMTiles" {
+	return ReadAt(bytes.NewReader(b), int64(len(b)))
+}
+
+// ReadAt decodes the header, metadata and root directory of an archive of
+// size bytes read through r, as a client of a static host reads one with HTTP
+// range requests: the header first, then each section at the offset the
+// header gives. Tile reads through r too, only the directories and the tile
+// it needs.
+func ReadAt(r io.ReaderAt, size int64) (*Archive, error) {
+	if size < pmtiles.HeaderLen {
+		return nil, errors.New("pmtilestest: not a PMTiles archive")
+	}
+	b := make([]byte, pmtiles.HeaderLen)
+	if _, err := r.ReadAt(b, 0); err != nil {
+		return nil, fmt.Errorf("pmtilestest: header: %w", err)
+	}
+	if string(b[:7]) != "PMTiles" {
 		return nil, errors.New("pmtilestest: not a PMTiles archive")
 	}
 	var h Header
@@ -55,21 +72,15 @@ func Read(b []byte) (*Archive, error) {
 	i32 := func(o int) int32 { return int32(binary.LittleEndian.Uint32(b[o:])) }
 	h.MinLonE7, h.MinLatE7, h.MaxLonE7, h.MaxLatE7 = i32(102), i32(106), i32(110), i32(114)
 	h.CenterZoom, h.CenterLonE7, h.CenterLatE7 = b[118], i32(119), i32(123)
-	a := &Archive{Header: h, data: b}
-	section := func(off, n uint64) ([]byte, error) {
-		if off > uint64(len(b)) || n > uint64(len(b))-off {
-			return nil, errors.New("pmtilestest: section beyond the archive")
-		}
-		return gunzip(b[off : off+n])
-	}
-	meta, err := section(h.MetaOffset, h.MetaLength)
+	a := &Archive{Header: h, src: r, size: uint64(size)}
+	meta, err := a.section(h.MetaOffset, h.MetaLength)
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(meta, &a.Metadata); err != nil {
 		return nil, fmt.Errorf("pmtilestest: metadata: %w", err)
 	}
-	root, err := section(h.RootOffset, h.RootLength)
+	root, err := a.section(h.RootOffset, h.RootLength)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +88,18 @@ func Read(b []byte) (*Archive, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// section reads n bytes at off and decompresses them.
+func (a *Archive) section(off, n uint64) ([]byte, error) {
+	if off > a.size || n > a.size-off {
+		return nil, errors.New("pmtilestest: section beyond the archive")
+	}
+	b := make([]byte, n)
+	if _, err := a.src.ReadAt(b, int64(off)); err != nil {
+		return nil, fmt.Errorf("pmtilestest: read %d bytes at %d: %w", n, off, err)
+	}
+	return gunzip(b)
 }
 
 // Tile returns the uncompressed data of tile z/x/y, or false when the archive
@@ -91,10 +114,10 @@ func (a *Archive) Tile(z uint8, x, y uint32) ([]byte, bool, error) {
 		}
 		h := a.Header
 		if e.RunLength > 0 {
-			b, err := gunzip(a.data[h.DataOffset+e.Offset : h.DataOffset+e.Offset+uint64(e.Length)])
+			b, err := a.section(h.DataOffset+e.Offset, uint64(e.Length))
 			return b, err == nil, err
 		}
-		leaf, err := gunzip(a.data[h.LeafOffset+e.Offset : h.LeafOffset+e.Offset+uint64(e.Length)])
+		leaf, err := a.section(h.LeafOffset+e.Offset, uint64(e.Length))
 		if err != nil {
 			return nil, false, err
 		}

@@ -1,6 +1,8 @@
 // Reads a PMTiles archive with the pmtiles JavaScript library, an independent
 // reader of the v3 specification, for the tests of kume's package pmtiles.
 // Usage: node read.mjs ARCHIVE < {"tiles": [[z, x, y], ...]}
+// ARCHIVE is a file, or an http(s) URL that the library reads as a browser
+// does from a static host: with HTTP range requests (fetch).
 // Prints {"header": ..., "metadata": ..., "tiles": [{"id", "sha256"}]}: each
 // asked tile's id by the library's own numbering and the SHA-256 of its
 // decompressed data, or null when the archive has no such tile.
@@ -9,13 +11,16 @@ import { createHash } from 'node:crypto';
 import { PMTiles, zxyToTileId } from 'pmtiles';
 
 const path = process.argv[2];
-const buf = readFileSync(path);
-const source = {
-  getKey: () => path,
-  getBytes: async (offset, length) => ({
-    data: buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + Math.min(offset + length, buf.length)),
-  }),
-};
+let source = path;
+if (!/^https?:\/\//.test(path)) {
+  const buf = readFileSync(path);
+  source = {
+    getKey: () => path,
+    getBytes: async (offset, length) => ({
+      data: buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + Math.min(offset + length, buf.length)),
+    }),
+  };
+}
 const archive = new PMTiles(source);
 const asked = JSON.parse(readFileSync(0, 'utf8'));
 const header = await archive.getHeader();
