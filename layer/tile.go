@@ -46,4 +46,8 @@ type TileQuery struct {
 	// among those the filters keep, before the tile's edge is applied (0 = no
 	// cap).
 	Limit int
+	// Granted lists the private datasets whose establishments the point
+	// layers show besides the public ones (the datasets the caller was
+	// granted); none shows public datasets only.
+	Granted []int64
 }
