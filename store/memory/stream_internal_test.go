@@ -126,15 +126,15 @@ func TestStreamMatchesSaveAnalysisOwned(t *testing.T) {
 				return
 			}
 			st := streamed.snapshot()
-			if st.analysis != nil || st.lazy == nil || st.lazy.loaded() != nil {
+			if st.slot("").a != nil || st.slot("").lazy == nil || st.slot("").lazy.loaded() != nil {
 				t.Fatal("Commit decoded the streamed analysis")
 			}
 			// The same layout as SaveAnalysisOwned writes, byte for byte.
-			a, err := os.ReadFile(filepath.Join(dir, st.analysisFile))
+			a, err := os.ReadFile(filepath.Join(dir, st.slot("").file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := os.ReadFile(filepath.Join(owned.dir, owned.snapshot().analysisFile))
+			b, err := os.ReadFile(filepath.Join(owned.dir, owned.snapshot().slot("").file))
 			if err != nil {
 				t.Fatal(err)
 			}
