@@ -1,16 +1,21 @@
 // Package analysis runs kume's analytics over a store's data: it streams the
-// establishments, regions and value chains out of the store, runs geo.Analyze
-// and saves the result under a new data version. One run at a time; requests
-// that arrive while a run is going are coalesced into one more run after it.
-// Progress is observable, so the HTTP API can show it.
+// establishments of the datasets of one analysis scope (kume.AnalysisScope),
+// the regions and the value chains out of the store, runs geo.Analyze and
+// saves the result as the scope's new version, recording which datasets it
+// read and which it left out, and why. One run at a time; requests that
+// arrive while a run is going are coalesced into one more run of each scope
+// after it. Progress is observable, so the HTTP API can show it.
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,17 +27,23 @@ import (
 
 // Status is the observable state of the runner.
 type Status struct {
-	Running  bool      `json:"running"`
-	Pending  bool      `json:"pending"`
-	Stage    string    `json:"stage,omitempty"`
-	Done     int       `json:"done"`
-	Total    int       `json:"total"`
-	Started  time.Time `json:"started,omitzero"`
-	Version  int64     `json:"version"` // data version of the last completed run (0 before)
-	Seconds  float64   `json:"seconds"` // duration of the last completed run
-	Cells    int       `json:"cells"`   // cell statistics of the last completed run
-	LastErr  string    `json:"last_error,omitempty"`
-	Finished time.Time `json:"finished,omitzero"`
+	Running bool `json:"running"`
+	Pending bool `json:"pending"`
+	// Scope is the scope of the run going on, or else of the last one.
+	Scope    kume.AnalysisScope `json:"scope,omitempty"`
+	Stage    string             `json:"stage,omitempty"`
+	Done     int                `json:"done"`
+	Total    int                `json:"total"`
+	Started  time.Time          `json:"started,omitzero"`
+	Version  int64              `json:"version"` // data version of the last completed run (0 before)
+	Seconds  float64            `json:"seconds"` // duration of the last completed run
+	Cells    int                `json:"cells"`   // cell statistics of the last completed run
+	LastErr  string             `json:"last_error,omitempty"`
+	Finished time.Time          `json:"finished,omitzero"`
+	// Datasets and Omitted are the datasets the last completed run read and
+	// those it left out, with why (see kume.AnalysisRun).
+	Datasets []kume.AnalysisDataset `json:"datasets,omitempty"`
+	Omitted  []kume.AnalysisDataset `json:"omitted,omitempty"`
 }
 
 // Runner runs analyses against one store.
@@ -40,16 +51,19 @@ type Runner struct {
 	store  kume.Store
 	tax    *nace.Taxonomy
 	params geo.Params
-	filter kume.EstablishmentFilter
 	log    *slog.Logger
 	// OnSaved, when set, is called after a run saved a new version.
 	onSaved func(ctx context.Context, r *kume.AnalysisResult)
 	onRun   func(ctx context.Context, st Status, err error)
 
-	mu      sync.Mutex
-	status  Status
-	wake    chan struct{}
-	stopped chan struct{}
+	mu     sync.Mutex
+	status Status
+	// pending are the scopes requested for the next runs; pendingAll asks
+	// for every scope the store holds as well (RequestAll).
+	pending    map[kume.AnalysisScope]bool
+	pendingAll bool
+	wake       chan struct{}
+	stopped    chan struct{}
 }
 
 // Config configures a Runner.
@@ -62,11 +76,7 @@ type Config struct {
 	// as it ends (with its error, nil when it saved): e.g. to keep a record
 	// of the runs.
 	OnRun func(ctx context.Context, st Status, err error)
-	// IncludePrivate analyses private datasets too. Off by default: the
-	// results feed public tiles, exports and rankings, where a private
-	// dataset must never show, not even in aggregates.
-	IncludePrivate bool
-	Log            *slog.Logger
+	Log   *slog.Logger
 }
 
 // New returns a runner for store using the NACE taxonomy tax.
@@ -79,25 +89,31 @@ func New(store kume.Store, tax *nace.Taxonomy, cfg Config) (*Runner, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{store: store, tax: tax, params: cfg.Params, log: log, onSaved: cfg.OnSaved, onRun: cfg.OnRun,
-		filter: kume.EstablishmentFilter{PublicOnly: !cfg.IncludePrivate, Lean: true}}, nil
+		pending: map[kume.AnalysisScope]bool{}}, nil
 }
 
-// Run runs one analysis now, in the caller's goroutine, and returns the saved
-// result. The result is handed to the store, which may keep it without a copy
-// (see memory.Store.SaveAnalysisOwned): callers may read it but must not
-// modify it. When the store saves analyses as a stream
-// (kume.AnalysisStreamer), the cell statistics went to it while they were
-// computed and the result's Cells are empty; Status().Cells counts them.
-func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
+// Run runs one analysis of scope ("" is kume.AnalysisPublic) now, in the
+// caller's goroutine, and returns the saved result. The result is handed to
+// the store, which may keep it without a copy (see
+// memory.Store.SaveAnalysisOwned): callers may read it but must not modify
+// it. When the store saves analyses as a stream (kume.AnalysisStreamer), the
+// cell statistics went to it while they were computed and the result's Cells
+// are empty; Status().Cells counts them. The result's run records the
+// datasets it read and those it left out.
+func (r *Runner) Run(ctx context.Context, scope kume.AnalysisScope) (*kume.AnalysisResult, error) {
+	scope = scope.Norm()
+	if err := scope.Check(); err != nil {
+		return nil, err
+	}
 	r.mu.Lock()
 	if r.status.Running {
 		r.mu.Unlock()
 		return nil, kume.Errorf(kume.ECONFLICT, "an analysis is already running")
 	}
-	r.status.Running, r.status.Started, r.status.Stage = true, time.Now().UTC(), "load"
+	r.status.Running, r.status.Started, r.status.Stage, r.status.Scope = true, time.Now().UTC(), "load", scope
 	r.mu.Unlock()
 	r.report(ctx, nil)
-	res, cells, err := r.run(ctx)
+	res, cells, err := r.run(ctx, scope)
 	defer r.report(ctx, err) // after the unlock below
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -109,6 +125,7 @@ func (r *Runner) Run(ctx context.Context) (*kume.AnalysisResult, error) {
 	}
 	r.status.LastErr = ""
 	r.status.Version, r.status.Cells = res.Run.Version, cells
+	r.status.Datasets, r.status.Omitted = res.Run.Datasets, res.Run.Omitted
 	r.status.Seconds = r.status.Finished.Sub(r.status.Started).Seconds()
 	return res, nil
 }
@@ -151,15 +168,41 @@ func (r *Runner) Wait() {
 	}
 }
 
-// Request asks the background loop for a run. Requests made while a run is
-// going are coalesced into one more run. It returns an error when Start was
-// not called.
-func (r *Runner) Request() error {
+// Request asks the background loop for a run of each scope (none: the
+// public analysis). Requests made while a run is going are coalesced into
+// one more run of each scope. It returns an error when Start was not called
+// or a scope is malformed.
+func (r *Runner) Request(scopes ...kume.AnalysisScope) error {
+	if len(scopes) == 0 {
+		scopes = []kume.AnalysisScope{kume.AnalysisPublic}
+	}
+	for _, sc := range scopes {
+		if err := sc.Check(); err != nil {
+			return err
+		}
+	}
+	return r.request(func() {
+		for _, sc := range scopes {
+			r.pending[sc.Norm()] = true
+		}
+	})
+}
+
+// RequestAll asks the background loop for a run of the public analysis and
+// of every other scope the store holds an analysis of when the runs start:
+// what a change of the data calls for.
+func (r *Runner) RequestAll() error {
+	return r.request(func() { r.pendingAll = true })
+}
+
+// request records a request with add, under the lock, and wakes the loop.
+func (r *Runner) request(add func()) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.wake == nil {
 		return kume.Errorf(kume.EUNAVAILABLE, "the analysis runner is not started")
 	}
+	add()
 	r.status.Pending = true
 	select {
 	case r.wake <- struct{}{}:
@@ -176,13 +219,52 @@ func (r *Runner) loop(ctx context.Context) {
 			return
 		case <-r.wake:
 		}
-		r.mu.Lock()
-		r.status.Pending = false
-		r.mu.Unlock()
-		if _, err := r.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			r.log.Error("analysis failed", "err", err)
+		for _, scope := range r.takePending(ctx) {
+			if ctx.Err() != nil {
+				return
+			}
+			if _, err := r.Run(ctx, scope); err != nil && !errors.Is(err, context.Canceled) {
+				r.log.Error("analysis failed", "scope", scope, "err", err)
+			}
 		}
 	}
+}
+
+// takePending returns the scopes requested, the public one first, and clears
+// the requests; pending stays set while any is left (a request that comes
+// meanwhile wakes the loop again).
+func (r *Runner) takePending(ctx context.Context) []kume.AnalysisScope {
+	r.mu.Lock()
+	set, all := r.pending, r.pendingAll
+	r.pending, r.pendingAll = map[kume.AnalysisScope]bool{}, false
+	r.mu.Unlock()
+	if all {
+		set[kume.AnalysisPublic] = true
+		runs, err := r.store.Analyses(ctx)
+		if err != nil {
+			r.log.Error("listing the analyses to run again", "err", err)
+		}
+		for _, run := range runs {
+			set[run.Scope.Norm()] = true
+		}
+	}
+	out := make([]kume.AnalysisScope, 0, len(set))
+	for sc := range set {
+		out = append(out, sc)
+	}
+	first := func(s kume.AnalysisScope) int {
+		if s == kume.AnalysisPublic {
+			return 0
+		}
+		return 1
+	}
+	slices.SortFunc(out, func(a, b kume.AnalysisScope) int {
+		return cmp.Or(cmp.Compare(first(a), first(b)), strings.Compare(string(a), string(b)))
+	})
+	r.mu.Lock()
+	r.status.Pending = len(r.pending) > 0 || r.pendingAll
+	r.mu.Unlock()
+	return out
 }
 
 func (r *Runner) progress(stage string, done, total int) {
@@ -191,9 +273,13 @@ func (r *Runner) progress(stage string, done, total int) {
 	r.mu.Unlock()
 }
 
-// run loads the inputs, analyses and saves; it returns the saved result and
-// the number of its cell statistics.
-func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
+// run loads the inputs of scope, analyses and saves; it returns the saved
+// result and the number of its cell statistics.
+func (r *Runner) run(ctx context.Context, scope kume.AnalysisScope) (*kume.AnalysisResult, int, error) {
+	pl, err := r.plan(ctx, scope)
+	if err != nil {
+		return nil, 0, err
+	}
 	regions, err := r.store.Regions(ctx, kume.RegionFilter{})
 	if err != nil {
 		return nil, 0, fmt.Errorf("analysis: regions: %w", err)
@@ -213,7 +299,7 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
 	}
 	var loadErr error
 	clock := newStageClock(ctx, r.log)
-	in.Establishments = r.establishments(ctx, &loadErr, clock)
+	in.Establishments = r.establishments(ctx, pl, &loadErr, clock)
 	in.Regions = regions
 	started := time.Now()
 	progress := func(stage string, done, total int) {
@@ -224,13 +310,14 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
 		clock.stage("save")
 		r.progress("save", 0, 1)
 	}
-	res, cells, err := r.analyse(ctx, in, progress, saving, &loadErr)
+	res, cells, err := r.analyse(ctx, in, pl, progress, saving, &loadErr)
 	if err != nil {
 		return nil, 0, err
 	}
 	clock.stage("")
-	r.log.Info("analysis saved", "version", res.Run.Version, "cells", cells,
-		"clusters", len(res.Clusters), "seconds", time.Since(started).Seconds())
+	r.log.Info("analysis saved", "scope", scope, "version", res.Run.Version, "cells", cells,
+		"clusters", len(res.Clusters), "datasets", len(pl.read), "omitted", len(pl.omitted),
+		"seconds", time.Since(started).Seconds())
 	if r.onSaved != nil {
 		r.onSaved(ctx, res)
 	}
@@ -241,7 +328,7 @@ func (r *Runner) run(ctx context.Context) (*kume.AnalysisResult, int, error) {
 // the cells while they are computed, saved whole otherwise. saving is called
 // when the save starts. A failed load of the establishments (*loadErr) fails
 // the run before anything is committed.
-func (r *Runner) analyse(ctx context.Context, in geo.Input, progress func(string, int, int), saving func(),
+func (r *Runner) analyse(ctx context.Context, in geo.Input, pl *plan, progress func(string, int, int), saving func(),
 	loadErr *error) (*kume.AnalysisResult, int, error) {
 	if st, ok := r.store.(kume.AnalysisStreamer); ok {
 		sink := &storeSink{ctx: ctx, st: st}
@@ -250,6 +337,7 @@ func (r *Runner) analyse(ctx context.Context, in geo.Input, progress func(string
 		if err := loadFailed(*loadErr, err); err != nil {
 			return nil, 0, err
 		}
+		pl.record(&res.Run)
 		saving()
 		if _, err := sink.commit(res); err != nil {
 			return nil, 0, fmt.Errorf("analysis: save: %w", err)
@@ -260,6 +348,7 @@ func (r *Runner) analyse(ctx context.Context, in geo.Input, progress func(string
 	if err := loadFailed(*loadErr, err); err != nil {
 		return nil, 0, err
 	}
+	pl.record(&res.Run)
 	saving()
 	if err := r.save(ctx, res); err != nil {
 		return nil, 0, fmt.Errorf("analysis: save: %w", err)
@@ -294,12 +383,16 @@ type ownedSaver interface {
 	SaveAnalysisOwned(ctx context.Context, r *kume.AnalysisResult) (int64, error)
 }
 
-// establishments streams the store's establishments; a store error ends the
-// stream and is left in *errp.
+// establishments streams the establishments of the datasets pl reads (none
+// when it reads none); a store error ends the stream and is left in *errp.
 // The rows go to the analysis as the store hands them out, without a copy.
 // clock, when timing, is told how long the store took.
-func (r *Runner) establishments(ctx context.Context, errp *error, clock *stageClock) iter.Seq[*kume.Establishment] {
+func (r *Runner) establishments(ctx context.Context, pl *plan, errp *error, clock *stageClock) iter.Seq[*kume.Establishment] {
 	return func(yield func(*kume.Establishment) bool) {
+		if len(pl.read) == 0 {
+			clock.streamDone()
+			return
+		}
 		stop := errors.New("stop")
 		each := func(e *kume.Establishment) error {
 			if !yield(e) {
@@ -310,7 +403,7 @@ func (r *Runner) establishments(ctx context.Context, errp *error, clock *stageCl
 		if clock.on {
 			each = clock.timeStream(each)
 		}
-		err := r.store.EachEstablishment(ctx, r.filter, each)
+		err := r.store.EachEstablishment(ctx, pl.filter(), each)
 		if err != nil && !errors.Is(err, stop) {
 			*errp = err
 		}

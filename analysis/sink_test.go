@@ -67,7 +67,7 @@ func TestRunStreamsToAStreamingStore(t *testing.T) {
 	st := &streamingStore{Store: mem, w: &recWriter{st: mem}}
 	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
 	r := newRunner(t, st, analysis.Config{})
-	res, err := r.Run(context.Background())
+	res, err := r.Run(context.Background(), kume.AnalysisPublic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestRunAbortsAFailedStream(t *testing.T) {
 	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
 	before, _ := mem.DataVersion(context.Background())
 	r := newRunner(t, st, analysis.Config{})
-	if _, err := r.Run(context.Background()); !errors.Is(err, errFull) {
+	if _, err := r.Run(context.Background(), kume.AnalysisPublic); !errors.Is(err, errFull) {
 		t.Fatalf("run error %v, want the writer's", err)
 	}
 	if !st.w.aborted || st.w.committed {

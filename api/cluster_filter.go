@@ -33,7 +33,7 @@ func (s *Server) clusterParam(ctx context.Context, p params) (*kume.Cluster, err
 	if p.has("region") {
 		return nil, invalid("cluster", "give region or cluster, not both")
 	}
-	c, err := s.store.Cluster(ctx, id)
+	c, err := s.store.Cluster(ctx, 0, id)
 	if kume.ErrorCode(err) == kume.ENOTFOUND {
 		return nil, invalid("cluster", "no such cluster")
 	}

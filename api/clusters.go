@@ -119,7 +119,7 @@ func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	c, err := s.store.Cluster(ctx, id)
+	c, err := s.store.Cluster(ctx, 0, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -149,7 +150,7 @@ func (f *fakeStore) match(flt kume.EstablishmentFilter, e *kume.Establishment) b
 	}
 	if flt.PublicOnly {
 		for _, d := range f.datasets {
-			if d.ID == e.DatasetID && d.Visibility != kume.Public {
+			if d.ID == e.DatasetID && d.Visibility != kume.Public && !slices.Contains(flt.Granted, d.ID) {
 				return false
 			}
 		}
@@ -258,6 +259,25 @@ func (f *fakeStore) LatestAnalysis(context.Context) (*kume.AnalysisRun, error) {
 	return f.run, nil
 }
 
+func (f *fakeStore) Analyses(context.Context) ([]kume.AnalysisRun, error) {
+	if f.run == nil {
+		return nil, nil
+	}
+	return []kume.AnalysisRun{*f.run}, nil
+}
+
+func (f *fakeStore) DeleteAnalysis(context.Context, kume.AnalysisScope) error {
+	return kume.Errorf(kume.ENOTSUPPORTED, "fake")
+}
+
+func (f *fakeStore) GrantKey(context.Context, int64, kume.Grant) error {
+	return kume.Errorf(kume.ENOTSUPPORTED, "fake")
+}
+
+func (f *fakeStore) RevokeGrant(context.Context, int64, int64) error {
+	return kume.Errorf(kume.ENOTSUPPORTED, "fake")
+}
+
 func (f *fakeStore) CellStats(_ context.Context, flt kume.CellFilter) ([]kume.CellStat, error) {
 	var out []kume.CellStat
 	for _, c := range f.cells {
@@ -290,7 +310,7 @@ func (f *fakeStore) Clusters(_ context.Context, flt kume.ClusterFilter) ([]kume.
 	return out, nil
 }
 
-func (f *fakeStore) Cluster(_ context.Context, id string) (*kume.Cluster, error) {
+func (f *fakeStore) Cluster(_ context.Context, _ int64, id string) (*kume.Cluster, error) {
 	for _, c := range f.clusters {
 		if c.ID == id {
 			return &c, nil

@@ -125,7 +125,7 @@ func (s *Server) ogcFeature(ctx context.Context, r *http.Request, p params, laye
 		if !clusterIDRE.MatchString(id) {
 			return nil, errNoFeature
 		}
-		c, err := s.store.Cluster(ctx, id)
+		c, err := s.store.Cluster(ctx, 0, id)
 		if err != nil {
 			return nil, err
 		}

@@ -72,7 +72,7 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	}
 	defer tuneGC(env.Getenv, analyzeGCPercent, heapAllowance(st))()
 	started := time.Now()
-	res, err := r.Run(ctx)
+	res, err := r.Run(ctx, kume.AnalysisPublic)
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}

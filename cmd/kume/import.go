@@ -195,7 +195,7 @@ func analyseAfterImport(ctx context.Context, env *Env, st kume.Store, quiet bool
 		return err
 	}
 	defer tuneGC(env.Getenv, analyzeGCPercent, heapAllowance(st))()
-	res, err := r.Run(ctx)
+	res, err := r.Run(ctx, kume.AnalysisPublic)
 	if err != nil {
 		return fmt.Errorf("import committed, but the analysis failed (run \"kume analyze\" again): %w", err)
 	}
