@@ -113,11 +113,13 @@ func (a Access) Granted() []int64 {
 	return slices.Sorted(maps.Keys(a.grants))
 }
 
-// Restrict narrows f to the establishments the caller may read: with every
-// dataset readable it is left alone; otherwise only public datasets and the
-// granted ones remain (PublicOnly with Granted), whatever f asked.
+// Restrict sets f to read the establishments the caller may read, whatever
+// f asked: every dataset for an admin (PublicOnly off), else the public
+// datasets and the granted ones (PublicOnly with Granted). Its other fields
+// stay.
 func (a Access) Restrict(f *EstablishmentFilter) {
 	if a.admin {
+		f.PublicOnly, f.Granted = false, nil
 		return
 	}
 	f.PublicOnly = true

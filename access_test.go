@@ -62,7 +62,7 @@ func TestAccessReadWrite(t *testing.T) {
 			if a.Anonymous() != (tt.key == nil) || a.CanRead(nil) || a.CanWrite(nil) {
 				t.Errorf("Anonymous() = %v or a nil dataset is readable", a.Anonymous())
 			}
-			f := kume.EstablishmentFilter{DatasetIDs: []int64{3}}
+			f := kume.EstablishmentFilter{DatasetIDs: []int64{3}, PublicOnly: true, Granted: []int64{9}}
 			a.Restrict(&f)
 			if a.All() != (f.PublicOnly == false) || !slices.Equal(f.Granted, a.Granted()) || !slices.Equal(f.DatasetIDs, []int64{3}) {
 				t.Errorf("Restrict gave %+v", f)

@@ -1,6 +1,7 @@
 package kume
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -162,4 +163,44 @@ func readsPrivate(run *AnalysisRun, byID map[int64]*Dataset) bool {
 		}
 	}
 	return false
+}
+
+// ResolveScope returns the scope of an analysis a person asks for among the
+// datasets ds: with neither names nor includePrivate the public analysis;
+// with includePrivate every dataset (AnalysisAll); with names exactly those
+// datasets (names or ids). A scope besides the public one exists to read
+// private datasets: one that would read none is EINVALID, as are an unknown
+// name and names given with includePrivate.
+func ResolveScope(ds []*Dataset, names []string, includePrivate bool) (AnalysisScope, error) {
+	switch {
+	case len(names) > 0 && includePrivate:
+		return "", Errorf(EINVALID, "give either the datasets to analyse or include-private, not both")
+	case len(names) == 0 && !includePrivate:
+		return AnalysisPublic, nil
+	}
+	private := false
+	if includePrivate {
+		for _, d := range ds {
+			private = private || d.Visibility != Public
+		}
+		if !private {
+			return "", Errorf(EINVALID, "there is no private dataset to include: the public analysis reads every dataset")
+		}
+		return AnalysisAll, nil
+	}
+	var ids []int64
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		i := slices.IndexFunc(ds, func(d *Dataset) bool { return d.Name == n || fmt.Sprint(d.ID) == n })
+		if i < 0 {
+			return "", Errorf(EINVALID, "no dataset %q", n)
+		}
+		ids = append(ids, ds[i].ID)
+		private = private || ds[i].Visibility != Public
+	}
+	if !private {
+		return "", Errorf(EINVALID,
+			"the datasets named are all public: their analysis is the public analysis (analyse without naming datasets)")
+	}
+	return DatasetsScope(ids), nil
 }

@@ -141,7 +141,7 @@ func TestScopesReadTheirDatasets(t *testing.T) {
 		{[]string{"open", "agency-a"}, false, 70, 2, 1},
 		{[]string{"agency-b"}, false, 20, 1, 2},
 	} {
-		scope, err := analysis.ResolveScope(ds, c.names, c.all)
+		scope, err := kume.ResolveScope(ds, c.names, c.all)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,11 +166,11 @@ func TestScopesReadTheirDatasets(t *testing.T) {
 		names []string
 		all   bool
 	}{{[]string{"open"}, false}, {[]string{"nope"}, false}, {[]string{"agency-a"}, true}} {
-		if _, err := analysis.ResolveScope(ds, bad.names, bad.all); kume.ErrorCode(err) != kume.EINVALID {
+		if _, err := kume.ResolveScope(ds, bad.names, bad.all); kume.ErrorCode(err) != kume.EINVALID {
 			t.Errorf("ResolveScope(%v, %v) = %v, want invalid", bad.names, bad.all, err)
 		}
 	}
-	if _, err := analysis.ResolveScope(ds[:1], nil, true); kume.ErrorCode(err) != kume.EINVALID {
+	if _, err := kume.ResolveScope(ds[:1], nil, true); kume.ErrorCode(err) != kume.EINVALID {
 		t.Errorf("include-private without private datasets: %v", err)
 	}
 	// A scope of a dataset that is gone fails and saves nothing.

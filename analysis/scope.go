@@ -70,46 +70,6 @@ func (pl *plan) record(run *kume.AnalysisRun) {
 	run.Scope, run.Datasets, run.Omitted = pl.scope, pl.read, pl.omitted
 }
 
-// ResolveScope returns the scope of an analysis a person asks for among the
-// datasets ds: with neither names nor includePrivate the public analysis;
-// with includePrivate every dataset (AnalysisAll); with names exactly those
-// datasets (names or ids). A scope besides the public one exists to read
-// private datasets: one that would read none is EINVALID, as are an unknown
-// name and names given with includePrivate.
-func ResolveScope(ds []*kume.Dataset, names []string, includePrivate bool) (kume.AnalysisScope, error) {
-	switch {
-	case len(names) > 0 && includePrivate:
-		return "", kume.Errorf(kume.EINVALID, "give either the datasets to analyse or include-private, not both")
-	case len(names) == 0 && !includePrivate:
-		return kume.AnalysisPublic, nil
-	}
-	private := false
-	if includePrivate {
-		for _, d := range ds {
-			private = private || d.Visibility != kume.Public
-		}
-		if !private {
-			return "", kume.Errorf(kume.EINVALID, "there is no private dataset to include: the public analysis reads every dataset")
-		}
-		return kume.AnalysisAll, nil
-	}
-	var ids []int64
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		i := slices.IndexFunc(ds, func(d *kume.Dataset) bool { return d.Name == n || fmt.Sprint(d.ID) == n })
-		if i < 0 {
-			return "", kume.Errorf(kume.EINVALID, "no dataset %q", n)
-		}
-		ids = append(ids, ds[i].ID)
-		private = private || ds[i].Visibility != kume.Public
-	}
-	if !private {
-		return "", kume.Errorf(kume.EINVALID,
-			"the datasets named are all public: their analysis is the public analysis (analyse without naming datasets)")
-	}
-	return kume.DatasetsScope(ids), nil
-}
-
 // Describe says in a sentence which datasets a run read and which it left
 // out, and why: what "kume analyze" prints.
 func Describe(run *kume.AnalysisRun) string {
