@@ -46,8 +46,10 @@ type TileQuery struct {
 	// among those the filters keep, before the tile's edge is applied (0 = no
 	// cap).
 	Limit int
-	// Granted lists the private datasets whose establishments the point
-	// layers show besides the public ones (the datasets the caller was
-	// granted); none shows public datasets only.
-	Granted []int64
+	// AllDatasets shows the establishments of every dataset in the point
+	// layers (a caller who may read them all); otherwise they show the
+	// public datasets and Granted, the private datasets the caller was
+	// granted.
+	AllDatasets bool
+	Granted     []int64
 }

@@ -83,7 +83,7 @@ func (s *Store) mvtStatement(q layer.TileQuery) (string, []any, error) {
 	case layer.Clusters:
 		return mvtClustersSQL, append(area, q.Analysis, q.Sector), nil
 	case layer.Establishments, layer.Institutions:
-		f := kume.EstablishmentFilter{BBox: &b, ActiveAt: &q.ActiveAt, PublicOnly: true, Granted: q.Granted,
+		f := kume.EstablishmentFilter{BBox: &b, ActiveAt: &q.ActiveAt, PublicOnly: !q.AllDatasets, Granted: q.Granted,
 			NACEPrefixes: q.NACEPrefixes}
 		inst := q.Layer == layer.Institutions
 		if inst {
