@@ -270,8 +270,16 @@ func (f *fakeStore) DeleteAnalysis(context.Context, kume.AnalysisScope) error {
 	return kume.Errorf(kume.ENOTSUPPORTED, "fake")
 }
 
-func (f *fakeStore) GrantKey(context.Context, int64, kume.Grant) error {
-	return kume.Errorf(kume.ENOTSUPPORTED, "fake")
+func (f *fakeStore) GrantKey(_ context.Context, id int64, g kume.Grant) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.keys {
+		if f.keys[i].ID == id {
+			f.keys[i].Grants = append(f.keys[i].Grants, g)
+			return nil
+		}
+	}
+	return notFound()
 }
 
 func (f *fakeStore) RevokeGrant(context.Context, int64, int64) error {

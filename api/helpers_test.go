@@ -23,7 +23,8 @@ type testKeys map[kume.Scope]string
 
 // fixture returns a store with a public and a private dataset, 250 public
 // establishments around Istanbul, 5 private ones, a region, cell statistics
-// at resolution 7, one cluster and an analysis run.
+// at resolution 7, one cluster and an analysis run. The read key is granted
+// read on the private dataset, the write key write on both.
 func fixture(t testing.TB) (*fakeStore, testKeys) {
 	t.Helper()
 	st := &fakeStore{version: 7}
@@ -72,7 +73,14 @@ func fixture(t testing.TB) (*fakeStore, testKeys) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CreateKey(ctx, &kume.APIKey{Name: string(sc), Scope: sc, Hash: hash}); err != nil {
+		k := &kume.APIKey{Name: string(sc), Scope: sc, Hash: hash}
+		switch sc {
+		case kume.ScopeRead:
+			k.Grants = []kume.Grant{{DatasetID: priv.ID, Right: kume.RightRead}}
+		case kume.ScopeWrite:
+			k.Grants = []kume.Grant{{DatasetID: pub.ID, Right: kume.RightWrite}, {DatasetID: priv.ID, Right: kume.RightWrite}}
+		}
+		if err := st.CreateKey(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 		keys[sc] = secret

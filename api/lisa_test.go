@@ -294,6 +294,7 @@ func TestLISABadParameters(t *testing.T) {
 		}
 	}
 	st.run = &kume.AnalysisRun{Version: 7, Params: json.RawMessage(`{"k":1,"resolutions":[7]}`)}
+	s.catalog.invalidate() // the run changed behind the server's back
 	rec := do(t, s, http.MethodGet, "/api/v1/lisa?res=8", "", nil)
 	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "not analysed") {
 		t.Errorf("unanalysed resolution: %d %v", rec.Code, m)

@@ -64,14 +64,18 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.tiles.Tile(r.Context(), tiles.Request{Layers: layers, Tile: id, Params: p})
+	req := tiles.Request{Layers: layers, Tile: id, Params: p, Access: callerAccess(r)}
+	if req.Analysis, err = s.tileAnalysis(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	t, err := s.tiles.Tile(r.Context(), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	s.tileCaching(w, r)
 	h := w.Header()
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", s.tiles.CacheControl())
 	if len(t.Data) == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -116,7 +120,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		// a map client requests no tile outside a source's bounds, so the
 		// other layers (regions, points) keep the configured extent.
 		var err error
-		if b, err = s.dataBounds(ctx); err != nil {
+		if b, err = dataBounds(ctx, s.view(r)); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -126,8 +130,35 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		doc.Bounds = [4]float64{b[0], b[1], b[2], b[3]}
 		doc.Center = [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(fitZoom(b, doc.MinZoom, doc.MaxZoom))}
 	}
-	w.Header().Set("Cache-Control", s.tiles.CacheControl())
+	s.tileCaching(w, r)
 	writeJSON(w, http.StatusOK, doc)
+}
+
+// tileAnalysis returns the analysis the caller's tiles draw: the one it may
+// read (kume.ChooseAnalysis), or one of version 0 (no hexagons, no clusters,
+// regions without statistics) when there is none.
+func (s *Server) tileAnalysis(r *http.Request) (*kume.AnalysisRun, error) {
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	run, err := s.view(r).Analysis(ctx)
+	if err != nil || run == nil {
+		return &kume.AnalysisRun{}, err
+	}
+	return run, nil
+}
+
+// tileCaching sets the caching headers of a tile or TileJSON answer. What
+// a caller with a key gets may hold what others may not read (a private
+// analysis, granted datasets' points): only the caller's own cache may keep
+// it, and shared caches keep answers apart by the credentials sent.
+func (s *Server) tileCaching(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding, Authorization, X-API-Key")
+	if IsPublic(r) {
+		h.Set("Cache-Control", s.tiles.CacheControl())
+	} else {
+		h.Set("Cache-Control", "private, no-cache")
+	}
 }
 
 // analysedOnly reports whether every layer is drawn from the analysed cells.

@@ -24,6 +24,7 @@ func (s *Server) mountAPI(r chi.Router) {
 			s.mountRank(r)
 			s.mountAnalysis(r)
 			s.mountTimeline(r)
+			s.mountKeys(r)
 		})
 	})
 }
