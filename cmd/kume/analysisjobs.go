@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -118,6 +119,11 @@ func (a *analysisJobs) onRun(ctx context.Context, st analysis.Status, err error)
 	j.Status, j.FinishedAt = kume.JobSucceeded, &now
 	if err != nil {
 		j.Status, j.Error = kume.JobFailed, &kume.JobError{Code: kume.ErrorCode(err), Message: kume.ErrorMessage(err)}
+		if errors.Is(err, context.Canceled) {
+			// The server is stopping: it runs the analyses again when
+			// it starts, as the data is newer than they are.
+			j.Error = &kume.JobError{Code: kume.EUNAVAILABLE, Message: "the server stopped before the run finished"}
+		}
 	} else if b, merr := json.Marshal(analysisResult{Version: st.Version, Cells: st.Cells, Seconds: st.Seconds,
 		Scope: st.Scope, Datasets: st.Datasets, Omitted: st.Omitted}); merr == nil {
 		j.Result = b

@@ -109,6 +109,18 @@ func testPrivateRegister(t *testing.T, storeArgs []string, sc storeConfig) {
 		t.Fatalf("firms in the cells: %v; want the private register's on top of the public ones", firms)
 	}
 
+	// kume export reads the public analysis, or the one of every dataset.
+	for scope, args := range map[kume.AnalysisScope][]string{kume.AnalysisPublic: nil, kume.AnalysisAll: {"--include-private"}} {
+		out := mustRun(t, with(append([]string{"export", "geojson", "--layer", "hexagons", "--res", "5", "-o", "-"}, args...)...)...).stdout
+		if got := hexagonFirms(t, []byte(out)); got != firms[scope] {
+			t.Errorf("kume export %v: %d firms, want %d", args, got, firms[scope])
+		}
+	}
+	if r := run(t, with("export", "geojson", "--layer", "hexagons", "--datasets", private, "-o", "-")...); kume.ErrorCode(r.err) != kume.ENOTFOUND ||
+		!strings.Contains(r.err.Error(), "kume analyze --datasets "+private) {
+		t.Errorf("kume export of an analysis never made: %v", r.err)
+	}
+
 	base, stop := startServerOn(t, sc)
 	defer stop()
 	tileFirms := map[string]int{}
