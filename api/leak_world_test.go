@@ -5,7 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
+
 	"log/slog"
 	"math"
 	"regexp"
@@ -337,14 +337,4 @@ func (w *leakWorld) readable(caller string, i int) bool {
 		return caller == "read-a" || caller == "write-a"
 	}
 	return false
-}
-
-// readAll reads a body (gzip-decoded when sent so).
-func readAll(t *testing.T, r io.Reader) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -10,10 +10,11 @@ import (
 	"github.com/kume-geo/kume/export"
 )
 
-// ogcExtents holds the spatial extents of the collections: the analysed
-// cells that hold firms (active or closed) frame the establishments, hexagons
-// and clusters (each feature of those lies in such a cell); the public
-// institutions themselves frame the institutions (the analysis counts
+// ogcExtents holds the spatial extents of the collections as a caller sees
+// them: the cells of its analysis that hold firms (active or closed) frame
+// the establishments, hexagons and clusters (each feature of those lies in
+// such a cell); the institutions it may read frame the institutions (the
+// analysis counts
 // institutions only in cells with firms, and institutions are few); the
 // regions' own boundaries frame the regions. A collection with nothing to
 // frame, as before the first analysis, gets the whole world.
