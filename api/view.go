@@ -294,3 +294,8 @@ func (c *catalog) invalidate() {
 	c.at = time.Time{}
 	c.mu.Unlock()
 }
+
+// AnalysisSaved tells the server that an analysis was saved, so that the
+// next request chooses its caller's analysis among the new runs at once
+// rather than after catalogTTL.
+func (s *Server) AnalysisSaved() { s.catalog.invalidate() }

@@ -67,12 +67,13 @@ func testPrivateRegister(t *testing.T, storeArgs []string, sc storeConfig) {
 	if r := run(t, with("analyze", "--datasets", "open-register")...); kume.ErrorCode(r.err) != kume.EINVALID {
 		t.Errorf("an analysis of public datasets named: %v", r.err)
 	}
-	var plain, granted keyCreated
+	var plain, granted, admin keyCreated
 	for _, k := range []struct {
 		dst  *keyCreated
 		args []string
-	}{{&plain, []string{"--name", "reader"}}, {&granted, []string{"--name", "agency", "--grant", "read:" + private}}} {
-		args := append([]string{"keys", "create", "--scope", "read", "--json"}, k.args...)
+	}{{&plain, []string{"--scope", "read", "--name", "reader"}}, {&granted, []string{"--scope", "read", "--name", "agency", "--grant", "read:" + private}},
+		{&admin, []string{"--scope", "admin", "--name", "ops"}}} {
+		args := append([]string{"keys", "create", "--json"}, k.args...)
 		if err := json.Unmarshal([]byte(mustRun(t, with(args...)...).stdout), k.dst); err != nil {
 			t.Fatal(err)
 		}
@@ -165,6 +166,43 @@ func testPrivateRegister(t *testing.T, storeArgs []string, sc storeConfig) {
 	if tileFirms["anonymous"] != tileFirms["a key without a grant"] ||
 		tileFirms["the key granted the register"] <= tileFirms["anonymous"] {
 		t.Errorf("firms in the Ankara tile: %v; want the register's only for the key granted it", tileFirms)
+	}
+
+	// The API runs an analysis of the named datasets: its job says what it
+	// read, and the key granted the register reads it, the newest.
+	code, b := call(t, http.MethodPost, base+"/api/v1/analysis?datasets="+private+",open-register", admin.Secret, "", nil)
+	var started struct {
+		JobID string             `json:"job_id"`
+		Scope kume.AnalysisScope `json:"scope"`
+	}
+	if err := json.Unmarshal(b, &started); err != nil || code != http.StatusAccepted || len(started.Scope.DatasetIDs()) != 2 {
+		t.Fatalf("POST /api/v1/analysis?datasets=…: %d %s", code, b)
+	}
+	var job kume.Job
+	for deadline := time.Now().Add(60 * time.Second); !job.Status.Finished(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the analysis job did not finish: %+v", job)
+		}
+		_, b = call(t, http.MethodGet, base+"/api/v1/jobs/"+started.JobID, admin.Secret, "", nil)
+		json.Unmarshal(b, &job)
+	}
+	var res analysisResult
+	if err := json.Unmarshal(job.Result, &res); err != nil || job.Status != kume.JobSucceeded || res.Scope != started.Scope || len(res.Datasets) != 2 {
+		t.Fatalf("analysis job %+v %s", job, job.Result)
+	}
+	for key, want := range map[string]kume.AnalysisScope{granted.Secret: started.Scope, plain.Secret: kume.AnalysisPublic} {
+		_, b = call(t, http.MethodGet, base+"/api/v1/analysis", key, "", nil)
+		var ab analysisBody
+		if err := json.Unmarshal(b, &ab); err != nil || ab.Latest == nil || ab.Latest.Scope != want {
+			t.Errorf("after the API's run a key reads %.300s, want the analysis %s", b, want)
+		}
+	}
+	_, b = call(t, http.MethodGet, base+"/api/v1/analysis", admin.Secret, "", nil)
+	var all struct {
+		Analyses []kume.AnalysisRun `json:"analyses"`
+	}
+	if err := json.Unmarshal(b, &all); err != nil || len(all.Analyses) != 3 {
+		t.Errorf("an admin's analysis status lists %d analyses (%v), want 3", len(all.Analyses), err)
 	}
 }
 

@@ -142,6 +142,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		Log:    s.log,
 		OnRun:  jobs.onRun,
 		OnSaved: func(ctx context.Context, r *kume.AnalysisResult) {
+			h.AnalysisSaved()
 			if err := ts.Sync(ctx); err != nil {
 				s.log.Warn("tile cache sync", "err", err)
 			}
