@@ -2,6 +2,7 @@ package kume_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kume-geo/kume"
@@ -178,4 +179,69 @@ func TestChooseAnalysis(t *testing.T) {
 	if got := kume.ChooseAnalysis(nil, allDS, kume.AccessOf(adminK)); got != nil {
 		t.Errorf("no runs: chose %+v", got)
 	}
+}
+
+// FuzzAnalysisScope reads arbitrary scopes: Check never panics, accepts only
+// canonical forms, and a DatasetsScope it accepts is rebuilt from its ids.
+func FuzzAnalysisScope(f *testing.F) {
+	for _, s := range []string{"", "public", "all", "datasets:1", "datasets:1,2,30", "datasets:2,1", "datasets:", "datasets:01",
+		"datasets:-1", "datasets:1,,2", "datasets:9223372036854775808", "datasets:1 ,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sc := kume.AnalysisScope(s)
+		err := sc.Check()
+		ids := sc.DatasetIDs()
+		if err != nil {
+			if kume.ErrorCode(err) != kume.EINVALID {
+				t.Fatalf("Check(%q) = %v, want invalid", s, err)
+			}
+			return
+		}
+		switch sc {
+		case "", kume.AnalysisPublic, kume.AnalysisAll:
+			return
+		}
+		if len(ids) == 0 || kume.DatasetsScope(ids) != sc || !slices.IsSorted(ids) || ids[0] <= 0 {
+			t.Fatalf("Check accepted %q with ids %v", s, ids)
+		}
+	})
+}
+
+// FuzzResolveScope resolves arbitrary dataset lists (the datasets parameter
+// of POST /api/v1/analysis, kume analyze --datasets): a scope it returns is
+// valid and names only existing datasets, one of them private.
+func FuzzResolveScope(f *testing.F) {
+	for _, s := range []string{"agency-a", "agency-a,open", "2,1", "open", "", ",", "nope", "agency-a,agency-a", " agency-b "} {
+		f.Add(s, false)
+	}
+	f.Add("", true)
+	f.Add("open", true)
+	f.Fuzz(func(t *testing.T, list string, all bool) {
+		var names []string
+		if list != "" {
+			names = strings.Split(list, ",")
+		}
+		sc, err := kume.ResolveScope(allDS, names, all)
+		if err != nil {
+			if kume.ErrorCode(err) != kume.EINVALID {
+				t.Fatalf("ResolveScope(%q, %v) = %v, want invalid", list, all, err)
+			}
+			return
+		}
+		if sc.Check() != nil {
+			t.Fatalf("ResolveScope(%q, %v) = %q, not a valid scope", list, all, sc)
+		}
+		private := sc == kume.AnalysisAll
+		for _, id := range sc.DatasetIDs() {
+			i := slices.IndexFunc(allDS, func(d *kume.Dataset) bool { return d.ID == id })
+			if i < 0 {
+				t.Fatalf("ResolveScope(%q) names dataset %d", list, id)
+			}
+			private = private || allDS[i].Visibility == kume.Private
+		}
+		if sc != kume.AnalysisPublic && !private {
+			t.Fatalf("ResolveScope(%q, %v) = %q reads no private dataset", list, all, sc)
+		}
+	})
 }
