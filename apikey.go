@@ -36,4 +36,7 @@ type APIKey struct {
 	Hash      []byte     `json:"-"` // SHA-256 of the secret
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// Grants are the key's rights on single datasets, ordered by dataset id
+	// (see Access). A key without grants reads the public datasets only.
+	Grants []Grant `json:"grants,omitempty"`
 }

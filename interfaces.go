@@ -35,7 +35,9 @@ type DatasetStore interface {
 	Datasets(ctx context.Context) ([]*Dataset, error)
 	// UpdateDataset changes a dataset's descriptive fields and visibility.
 	UpdateDataset(ctx context.Context, d *Dataset) error
-	// DeleteDataset removes a dataset and all its establishments.
+	// DeleteDataset removes a dataset and all its establishments, the
+	// grants on it and the analyses of the scopes that name it
+	// (DatasetsScope).
 	DeleteDataset(ctx context.Context, id int64) error
 }
 
@@ -85,8 +87,10 @@ type EstablishmentFilter struct {
 	BBox         *orb.Bound
 	// ActiveAt keeps establishments active at that time.
 	ActiveAt *time.Time
-	// PublicOnly drops establishments of private datasets.
+	// PublicOnly drops establishments of private datasets, except those of
+	// the datasets in Granted (the private datasets a caller was granted).
 	PublicOnly bool
+	Granted    []int64
 	// AfterID pages: only establishments with ID > AfterID. Results are ordered by ID.
 	AfterID int64
 	// Limit caps the number of results; 0 means no cap (used by analytics only).
@@ -137,25 +141,37 @@ type ValueChainStore interface {
 	DeleteValueChain(ctx context.Context, id string) error
 }
 
-// AnalysisStore keeps versioned analysis results. Readers see the previous
-// version until a new one is completely stored. An analysis run saves its
-// result as a stream (AnalysisStreamer), since its cell statistics can be
-// millions; SaveAnalysis saves a result held whole.
+// AnalysisStore keeps versioned analysis results: the current analysis of
+// each scope (AnalysisRun.Scope), each under its own data version, and
+// possibly older versions. Readers see the previous version of a scope
+// until a new one is completely stored. Reads that give no version read the
+// current public analysis; a version of any kept analysis may be asked for.
+// An analysis run saves its result as a stream (AnalysisStreamer), since its
+// cell statistics can be millions; SaveAnalysis saves a result held whole.
 type AnalysisStore interface {
 	AnalysisStreamer
-	// SaveAnalysis stores r atomically under a new data version, which it returns
-	// and sets in r.Run.Version. Older versions may be pruned. Every cell
-	// statistic must be of a valid H3 cell of its resolution (IsCellOf);
-	// otherwise nothing is stored (EINVALID).
+	// SaveAnalysis stores r atomically as the current analysis of its scope
+	// (r.Run.Scope, checked with AnalysisScope.Check; "" is stored as
+	// AnalysisPublic) under a new data version, which it returns and sets
+	// in r.Run.Version. Older versions may be pruned. Every cell statistic
+	// must be of a valid H3 cell of its resolution (IsCellOf); otherwise
+	// nothing is stored (EINVALID).
 	SaveAnalysis(ctx context.Context, r *AnalysisResult) (int64, error)
-	// LatestAnalysis returns the current run (ENOTFOUND before the first).
+	// LatestAnalysis returns the current run of the public analysis
+	// (ENOTFOUND before the first).
 	LatestAnalysis(ctx context.Context) (*AnalysisRun, error)
+	// Analyses returns the current run of every scope, the newest first.
+	Analyses(ctx context.Context) ([]AnalysisRun, error)
+	// DeleteAnalysis removes every kept analysis of a scope (ENOTFOUND when
+	// it has none).
+	DeleteAnalysis(ctx context.Context, scope AnalysisScope) error
 	// CellStats returns the cell statistics matching f ordered by cell.
 	CellStats(ctx context.Context, f CellFilter) ([]CellStat, error)
 	// Clusters returns the footprints matching f ordered by id.
 	Clusters(ctx context.Context, f ClusterFilter) ([]Cluster, error)
-	// Cluster returns one footprint of the current version (ENOTFOUND if none).
-	Cluster(ctx context.Context, id string) (*Cluster, error)
+	// Cluster returns one footprint of an analysis version (0: the current
+	// public analysis; ENOTFOUND if none).
+	Cluster(ctx context.Context, version int64, id string) (*Cluster, error)
 	// RegionStats returns the region statistics matching f ordered by code.
 	RegionStats(ctx context.Context, f RegionStatFilter) ([]RegionStat, error)
 }
@@ -191,9 +207,12 @@ type AnalysisWriter interface {
 	Abort()
 }
 
-// KeyStore keeps API keys.
+// KeyStore keeps API keys and their grants. Keys come back with their
+// grants, ordered by dataset id.
 type KeyStore interface {
-	// CreateKey stores k, setting its ID and CreatedAt.
+	// CreateKey stores k with its grants, setting its ID and CreatedAt.
+	// EINVALID for a grant CheckGrant refuses or two on one dataset,
+	// ENOTFOUND for a grant on a dataset that does not exist.
 	CreateKey(ctx context.Context, k *APIKey) error
 	// KeyByHash returns the unrevoked key with the given hash (ENOTFOUND if none).
 	KeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
@@ -201,4 +220,11 @@ type KeyStore interface {
 	Keys(ctx context.Context) ([]APIKey, error)
 	// RevokeKey marks a key revoked (ENOTFOUND if none).
 	RevokeKey(ctx context.Context, id int64) error
+	// GrantKey gives key keyID the right g on g.DatasetID, replacing the
+	// right it had there. ENOTFOUND for an unknown key or dataset, EINVALID
+	// for a grant CheckGrant refuses for the key's scope.
+	GrantKey(ctx context.Context, keyID int64, g Grant) error
+	// RevokeGrant takes key keyID's right on a dataset away (ENOTFOUND when
+	// it has none there).
+	RevokeGrant(ctx context.Context, keyID, datasetID int64) error
 }

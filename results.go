@@ -19,6 +19,14 @@ type AnalysisRun struct {
 	StartedAt  time.Time       `json:"started_at"`
 	FinishedAt time.Time       `json:"finished_at"`
 	Params     json.RawMessage `json:"params"` // the method parameters, as the geo package wrote them
+	// Scope names the datasets the analysis reads ("" is AnalysisPublic);
+	// a store keeps the current analysis of each scope.
+	Scope AnalysisScope `json:"scope"`
+	// Datasets are the datasets the run read, by id. Who may read the
+	// results is decided by them (Access.CanReadAnalysis).
+	Datasets []AnalysisDataset `json:"datasets"`
+	// Omitted are the datasets the run left out, each with its Reason.
+	Omitted []AnalysisDataset `json:"omitted,omitempty"`
 }
 
 // CellStat is the aggregate of one sector key in one H3 cell.
@@ -141,9 +149,10 @@ type AnalysisResult struct {
 	Regions  []RegionStat
 }
 
-// CellFilter selects cell statistics of the current (or a given) data version.
+// CellFilter selects cell statistics of the current public analysis (or of a
+// given data version).
 type CellFilter struct {
-	Version int64 // 0 = current
+	Version int64 // 0 = the current public analysis
 	Res     int
 	Sector  string
 	BBox    *orb.Bound // cells whose centre lies in the box; nil = all
@@ -153,7 +162,7 @@ type CellFilter struct {
 
 // ClusterFilter selects clusters.
 type ClusterFilter struct {
-	Version int64 // 0 = current
+	Version int64 // 0 = the current public analysis
 	// Sectors keeps the clusters of any of these sector keys; nil keeps
 	// every key's.
 	Sectors []string
@@ -163,7 +172,7 @@ type ClusterFilter struct {
 
 // RegionStatFilter selects region statistics.
 type RegionStatFilter struct {
-	Version int64 // 0 = current
+	Version int64 // 0 = the current public analysis
 	Level   string
 	Sector  string
 	Codes   []string

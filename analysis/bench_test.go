@@ -49,7 +49,7 @@ func BenchmarkRunStore(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := r.Run(ctx)
+		res, err := r.Run(ctx, kume.AnalysisPublic)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -36,8 +36,8 @@ func NewInput(tax *nace.Taxonomy, chains []kume.ValueChain) (geo.Input, error) {
 			}
 			return out
 		},
-		Chains: chains,
-		Traded: tax.Traded,
+		Chains:       chains,
+		Traded:       tax.Traded,
 		NearestPlace: nearestTown(),
 		SectorNames: func(key string) (en, tr string) {
 			if id, ok := strings.CutPrefix(key, "vc:"); ok {

@@ -75,7 +75,7 @@ func testRunStreamsToAStreamingStore(t *testing.T, kind teststores.Kind) {
 	st := &streamingStore{Store: mem, w: &recWriter{}}
 	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
 	r := newRunner(t, st, analysis.Config{})
-	res, err := r.Run(context.Background())
+	res, err := r.Run(context.Background(), kume.AnalysisPublic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func testRunAbortsAFailedStream(t *testing.T, kind teststores.Kind) {
 	fill(t, st, "public", kume.Public, 60, 29.0, 41.0)
 	before, _ := mem.DataVersion(context.Background())
 	r := newRunner(t, st, analysis.Config{})
-	if _, err := r.Run(context.Background()); !errors.Is(err, errFull) {
+	if _, err := r.Run(context.Background(), kume.AnalysisPublic); !errors.Is(err, errFull) {
 		t.Fatalf("run error %v, want the writer's", err)
 	}
 	if !st.w.aborted || st.w.committed {

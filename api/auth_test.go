@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -121,12 +122,28 @@ func testPrivateDatasetStaysPrivate(t *testing.T, kind teststores.Kind) {
 			t.Errorf("%s leaks the private dataset", target)
 		}
 	}
+	// A key without a grant on the private dataset sees no more of it than
+	// an anonymous caller; the read key of the fixture is granted it.
+	secret, hash, err := NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.CreateKey(context.Background(), &kume.APIKey{Name: "plain", Scope: kume.ScopeWrite, Hash: hash}); err != nil {
+		t.Fatal(err)
+	}
 	for _, target := range []string{"/api/v1/establishments/251", "/ogc/collections/establishments/items/251", "/api/v1/establishments?dataset=secret"} {
-		if rec := do(t, s, http.MethodGet, target, "", nil); rec.Code != 404 && rec.Code != 400 {
-			t.Errorf("%s: %d, want not found", target, rec.Code)
+		for _, key := range []string{"", secret} {
+			if rec := do(t, s, http.MethodGet, target, key, nil); rec.Code != 404 && rec.Code != 400 {
+				t.Errorf("%s (key %v): %d, want not found", target, key != "", rec.Code)
+			}
 		}
 		if rec := do(t, s, http.MethodGet, target, keys[kume.ScopeRead], nil); rec.Code != 200 {
-			t.Errorf("%s with a key: %d", target, rec.Code)
+			t.Errorf("%s with a key granted the dataset: %d", target, rec.Code)
+		}
+	}
+	for _, target := range public {
+		if b := do(t, s, http.MethodGet, target, secret, nil).Body.String(); strings.Contains(b, "Hidden") || strings.Contains(b, "secret") {
+			t.Errorf("%s leaks the private dataset to a key without a grant", target)
 		}
 	}
 }

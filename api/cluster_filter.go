@@ -19,10 +19,11 @@ func exportExtraParams(layer string) []string {
 	return nil
 }
 
-// clusterParam resolves the "cluster" parameter. Without a sector the
+// clusterParam resolves the "cluster" parameter among the clusters of the
+// caller's analysis (v). Without a sector the
 // footprint's own sector is filled into p, so that the layer's sector filter
 // and the provenance both name it.
-func (s *Server) clusterParam(ctx context.Context, p params) (*kume.Cluster, error) {
+func clusterParam(ctx context.Context, v *view, p params) (*kume.Cluster, error) {
 	if !p.has("cluster") {
 		return nil, nil
 	}
@@ -33,7 +34,7 @@ func (s *Server) clusterParam(ctx context.Context, p params) (*kume.Cluster, err
 	if p.has("region") {
 		return nil, invalid("cluster", "give region or cluster, not both")
 	}
-	c, err := s.store.Cluster(ctx, id)
+	c, err := v.Cluster(ctx, 0, id)
 	if kume.ErrorCode(err) == kume.ENOTFOUND {
 		return nil, invalid("cluster", "no such cluster")
 	}

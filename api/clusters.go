@@ -101,7 +101,7 @@ func (s *Server) handleClusters(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	cls, err := s.store.Clusters(ctx, f)
+	cls, err := s.view(r).Clusters(ctx, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -132,7 +132,7 @@ func (s *Server) handleCluster(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	c, err := s.store.Cluster(ctx, id)
+	c, err := s.view(r).Cluster(ctx, 0, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

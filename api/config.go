@@ -13,8 +13,9 @@ import (
 )
 
 // clientConfig is what the web application needs to start: the basemap, the
-// languages it offers, the credits of the public datasets
-// and the extent of the mapped firms, so that the first view shows data.
+// languages it offers, the credits of the datasets the caller may read and
+// the extent of the firms of the analysis it reads, so that the first view
+// shows data.
 type clientConfig struct {
 	// StyleURL is the external style document, when the basemap is one.
 	StyleURL string `json:"style_url"`
@@ -39,7 +40,8 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	ds, err := s.store.Datasets(ctx)
+	v := s.view(r)
+	ds, err := v.Datasets(ctx)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -51,12 +53,12 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	seen := map[string]bool{}
 	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
 	for _, d := range ds {
-		if d.Visibility == kume.Public && d.Attribution != "" && !seen[d.Attribution] {
+		if d.Attribution != "" && !seen[d.Attribution] {
 			seen[d.Attribution] = true
 			cfg.Attribution = append(cfg.Attribution, d.Attribution)
 		}
 	}
-	if cfg.Bounds, err = s.dataBounds(ctx); err != nil {
+	if cfg.Bounds, err = dataBounds(ctx, v); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -64,9 +66,10 @@ func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 // dataBounds returns [west, south, east, north] of the analysed cells that
-// hold firms, active or closed, or nil before the first analysis.
-func (s *Server) dataBounds(ctx context.Context) ([]float64, error) {
-	return s.coarsestCellBounds(ctx, func(c *kume.CellStat) bool { return c.Firms > 0 || c.Closed > 0 })
+// hold firms, active or closed, in the analysis the caller reads (st is the
+// store as it sees it), or nil before the first analysis.
+func dataBounds(ctx context.Context, st kume.Store) ([]float64, error) {
+	return coarsestCellBounds(ctx, st, func(c *kume.CellStat) bool { return c.Firms > 0 || c.Closed > 0 })
 }
 
 // cellBounds returns [west, south, east, north] of the cells for which keep

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,7 +38,8 @@ func (s *Server) mountDatasets(r chi.Router) {
 	r.With(s.need(kume.ScopeWrite)).Delete("/datasets/{id}", s.handleDeleteDataset)
 }
 
-// handleDatasets lists the datasets the caller may see.
+// handleDatasets lists the datasets the caller may read: the public ones and
+// those its key was granted (every one for an admin key).
 func (s *Server) handleDatasets(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseParams(r); err != nil {
 		s.writeError(w, r, err)
@@ -44,17 +47,13 @@ func (s *Server) handleDatasets(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	all, err := s.store.Datasets(ctx)
+	out, err := s.view(r).Datasets(ctx)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]*kume.Dataset, 0, len(all))
-	for _, d := range all {
-		if IsPublic(r) && d.Visibility != kume.Public {
-			continue
-		}
-		out = append(out, d)
+	if out == nil {
+		out = []*kume.Dataset{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"datasets": out})
 }
@@ -114,6 +113,18 @@ func (s *Server) handleCreateDataset(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// The key that made the dataset may write it: import into it, change
+	// or delete it.
+	if k := CallerKey(r.Context()); !k.Scope.Allows(kume.ScopeAdmin) {
+		if err := s.store.GrantKey(ctx, k.ID, kume.Grant{DatasetID: d.ID, Right: kume.RightWrite}); err != nil {
+			if derr := s.store.DeleteDataset(context.WithoutCancel(ctx), d.ID); derr != nil {
+				s.log.Error("removing a dataset whose grant failed", slog.Int64("dataset", d.ID), slog.Any("err", derr))
+			}
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.catalog.invalidate()
 	w.Header().Set("Location", "/api/v1/datasets/"+itoa(d.ID))
 	writeJSON(w, http.StatusCreated, d)
 }
@@ -131,8 +142,8 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// visibleDataset returns the dataset of the {id} path parameter; a private
-// one is not found for an anonymous caller.
+// visibleDataset returns the dataset of the {id} path parameter; one the
+// caller may not read is not found.
 func (s *Server) visibleDataset(r *http.Request) (*kume.Dataset, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -140,11 +151,7 @@ func (s *Server) visibleDataset(r *http.Request) (*kume.Dataset, error) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	d, err := s.store.Dataset(ctx, id)
-	if err == nil && IsPublic(r) && d.Visibility != kume.Public {
-		return nil, kume.Errorf(kume.ENOTFOUND, "dataset %d not found", id)
-	}
-	return d, err
+	return s.view(r).Dataset(ctx, id)
 }
 
 // handleDataset returns one dataset.
@@ -161,10 +168,12 @@ func (s *Server) handleDataset(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, d)
 }
 
-// handleUpdateDataset changes a dataset's visibility and descriptive fields;
-// fields the body leaves out stay. Making a dataset public or private takes
-// effect at once for its establishments, and for aggregates at the next
-// analysis (the data version moves, so a server analyses again).
+// handleUpdateDataset changes a dataset's visibility and descriptive fields
+// (a key with a write grant on it, or an admin key); fields the body leaves
+// out stay. Making a dataset public or private takes effect at once for its
+// establishments and for who may read the analyses that read it, and the
+// analyses follow at their next run (the data version moves, so a server
+// analyses again).
 func (s *Server) handleUpdateDataset(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseParams(r); err != nil {
 		s.writeError(w, r, err)
@@ -203,10 +212,11 @@ func (s *Server) handleUpdateDataset(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	if err := s.store.UpdateDataset(ctx, d); err != nil {
+	if err := s.view(r).UpdateDataset(ctx, d); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	s.catalog.invalidate()
 	if d, err = s.store.Dataset(ctx, d.ID); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -214,7 +224,9 @@ func (s *Server) handleUpdateDataset(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, d)
 }
 
-// handleDeleteDataset removes a dataset and its establishments.
+// handleDeleteDataset removes a dataset and its establishments (a key with
+// a write grant on it, or an admin key), the grants on it and the analyses
+// made of it by name.
 func (s *Server) handleDeleteDataset(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseParams(r); err != nil {
 		s.writeError(w, r, err)
@@ -227,13 +239,10 @@ func (s *Server) handleDeleteDataset(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	if _, err := s.store.Dataset(ctx, id); err != nil {
+	if err := s.view(r).DeleteDataset(ctx, id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.store.DeleteDataset(ctx, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	s.catalog.invalidate()
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -39,6 +39,10 @@ type emergingRequest struct {
 	from, to string
 	p        geo.EmergingParams
 	analysis emergingAnalysis
+	// view is the store as the caller sees it; version is the analysis
+	// whose parameters the request takes (0: none).
+	view    *view
+	version int64
 }
 
 // emergingAnalysis is what /emerging reads from the analysis run's
@@ -81,7 +85,7 @@ func readEmergingAnalysis(raw json.RawMessage) emergingAnalysis {
 
 // parseEmerging validates the parameters of GET /emerging.
 func (s *Server) parseEmerging(ctx context.Context, r *http.Request, p params) (*emergingRequest, error) {
-	q := &emergingRequest{}
+	q := &emergingRequest{view: s.view(r)}
 	var err error
 	if q.sector, err = s.sectorParam(p); err != nil {
 		return nil, err
@@ -93,10 +97,10 @@ func (s *Server) parseEmerging(ctx context.Context, r *http.Request, p params) (
 	if q.res, err = p.int("res", layer.DefaultRes, 0, kume.BaseResolution); err != nil {
 		return nil, err
 	}
-	run, err := s.store.LatestAnalysis(ctx)
+	run, err := q.view.LatestAnalysis(ctx)
 	switch {
 	case err == nil:
-		q.analysis = readEmergingAnalysis(run.Params)
+		q.analysis, q.version = readEmergingAnalysis(run.Params), run.Version
 	case kume.ErrorCode(err) == kume.ENOTFOUND:
 		q.analysis = readEmergingAnalysis(nil)
 	default:
@@ -235,7 +239,7 @@ func (s *Server) readEmergingFirms(ctx context.Context, q *emergingRequest) ([]g
 	var firms []geo.DatedFirm
 	latest := geo.NoDay
 	var n emergingFirms
-	err := s.store.EachEstablishment(ctx, q.filter, func(e *kume.Establishment) error {
+	err := q.view.EachEstablishment(ctx, q.filter, func(e *kume.Establishment) error {
 		if n.Matched++; n.Matched%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err

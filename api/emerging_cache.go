@@ -2,6 +2,8 @@ package api
 
 import (
 	"io"
+
+	"github.com/kume-geo/kume"
 	"slices"
 	"strconv"
 	"sync"
@@ -33,10 +35,11 @@ type cacheEntry struct {
 
 func newEmergingCache() *emergingCache { return &emergingCache{} }
 
-// emergingKey is the cache key of a request: who may see what, and the
-// query in canonical order.
-func emergingKey(public bool, p params) string {
-	return strconv.FormatBool(public) + "?" + p.v.Encode()
+// emergingKey is the cache key of a request: who may see what (anonymous
+// or not, the datasets it reads and the analysis whose parameters it takes),
+// and the query in canonical order.
+func emergingKey(public bool, a kume.Access, analysis int64, p params) string {
+	return strconv.FormatBool(public) + "/" + a.Key() + "/" + strconv.FormatInt(analysis, 10) + "?" + p.v.Encode()
 }
 
 // get returns the answer to key at version, if kept.

@@ -41,7 +41,7 @@ func (s *Server) handleEmerging(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	key := emergingKey(public, p)
+	key := emergingKey(public, q.view.access, q.version, p)
 	if body, ok := s.api.emerging.get(version, key); ok {
 		writeEmergingHeaders(w, "hit")
 		_, _ = w.Write(body) // a client gone mid-answer needs no reply
@@ -72,7 +72,7 @@ func (s *Server) handleEmerging(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	firms = nil
-	prov, err := export.NewProvenance(ctx, s.store, "emerging", public, q.filter.DatasetIDs)
+	prov, err := export.NewProvenance(ctx, q.view, "emerging", public, q.filter.DatasetIDs)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

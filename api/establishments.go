@@ -37,7 +37,7 @@ func (s *Server) handleEstablishments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list := make([]kume.Establishment, 0, min(q.Limit, 1000))
-	pg, err := export.Establishments(ctx, s.store, q, func(e *kume.Establishment) error {
+	pg, err := export.Establishments(ctx, s.view(r), q, func(e *kume.Establishment) error {
 		list = append(list, *e)
 		return nil
 	})
@@ -52,8 +52,8 @@ func (s *Server) handleEstablishments(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// handleEstablishment returns one establishment; one of a private dataset is
-// not found for anonymous callers.
+// handleEstablishment returns one establishment; one of a dataset the
+// caller may not read is not found.
 func (s *Server) handleEstablishment(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseParams(r); err != nil {
 		s.writeError(w, r, err)
@@ -76,18 +76,5 @@ func (s *Server) handleEstablishment(w http.ResponseWriter, r *http.Request) {
 func (s *Server) visibleEstablishment(r *http.Request, id int64) (*kume.Establishment, error) {
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	e, err := s.store.Establishment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if IsPublic(r) {
-		d, err := s.store.Dataset(ctx, e.DatasetID)
-		if err != nil {
-			return nil, err
-		}
-		if d.Visibility != kume.Public {
-			return nil, kume.Errorf(kume.ENOTFOUND, "no such establishment")
-		}
-	}
-	return e, nil
+	return s.view(r).Establishment(ctx, id)
 }

@@ -62,7 +62,7 @@ func (s *Server) handleExportCSV(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	total, counted, err := export.Count(ctx, s.store, fr.q)
+	total, counted, err := export.Count(ctx, fr.st, fr.q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -85,7 +85,7 @@ func (s *Server) handleExportCSV(w http.ResponseWriter, r *http.Request) {
 	if err := cw.Header(); err != nil {
 		return
 	}
-	pg, err := export.Each(ctx, s.store, fr.q, cw.Write)
+	pg, err := export.Each(ctx, fr.st, fr.q, cw.Write)
 	if err == nil {
 		err = cw.Flush()
 	}

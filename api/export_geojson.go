@@ -33,6 +33,8 @@ func exportLayer(r *http.Request) (string, error) {
 
 // featureRequest is a validated request for one page of a layer.
 type featureRequest struct {
+	// st is the store as the caller sees it.
+	st     *view
 	route  string
 	layer  string
 	p      params
@@ -49,7 +51,8 @@ func (s *Server) parseFeatureRequest(ctx context.Context, r *http.Request, route
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.clusterParam(ctx, p)
+	v := s.view(r)
+	c, err := clusterParam(ctx, v, p)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +69,7 @@ func (s *Server) parseFeatureRequest(ctx context.Context, r *http.Request, route
 	if err != nil {
 		return nil, err
 	}
-	prov, err := export.NewProvenance(ctx, s.store, layer, q.Public, q.Establishments.DatasetIDs)
+	prov, err := export.NewProvenance(ctx, v, layer, q.Public, q.Establishments.DatasetIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +79,7 @@ func (s *Server) parseFeatureRequest(ctx context.Context, r *http.Request, route
 			prov.Filters[k] = p.v.Get(k)
 		}
 	}
-	return &featureRequest{route: route, layer: layer, p: p, q: q, offset: offset, prov: prov}, nil
+	return &featureRequest{st: v, route: route, layer: layer, p: p, q: q, offset: offset, prov: prov}, nil
 }
 
 // exportContext bounds an export by the configured timeout, derived from the
@@ -114,7 +117,7 @@ func (s *Server) streamGeoJSON(ctx context.Context, w http.ResponseWriter, r *ht
 	if err := gw.Begin(); err != nil {
 		return
 	}
-	pg, err := export.Each(ctx, s.store, fr.q, gw.Write)
+	pg, err := export.Each(ctx, fr.st, fr.q, gw.Write)
 	if err != nil {
 		s.abortStream(r, err)
 		return

@@ -98,6 +98,12 @@ func fixture(t testing.TB, kind teststores.Kind) (*testStore, testKeys) {
 			t.Fatal(err)
 		}
 		k := &kume.APIKey{Name: string(sc), Scope: sc, Hash: hash}
+		switch sc {
+		case kume.ScopeRead:
+			k.Grants = []kume.Grant{{DatasetID: st.private.ID, Right: kume.RightRead}}
+		case kume.ScopeWrite:
+			k.Grants = []kume.Grant{{DatasetID: st.public.ID, Right: kume.RightWrite}, {DatasetID: st.private.ID, Right: kume.RightWrite}}
+		}
 		if err := st.CreateKey(ctx, k); err != nil {
 			t.Fatal(err)
 		}

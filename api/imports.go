@@ -154,9 +154,10 @@ func (s *Server) importOptions(r *http.Request) (map[string][]string, error) {
 	return out, s.api.deps.Importer.Check(out)
 }
 
-// handleCreateImport checks the options, spools the uploaded file (capped at
-// MaxUploadBytes) and starts an import job; the job's state is at GET
-// /imports/{job}.
+// handleCreateImport checks the options and that the caller may write the
+// dataset (a write grant on it, or an admin key), spools the uploaded file
+// (capped at MaxUploadBytes) and starts an import job; the job's state is at
+// GET /imports/{job}.
 func (s *Server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 	if s.api.deps.Importer == nil {
 		s.writeError(w, r, kume.Errorf(kume.ENOTSUPPORTED, "imports are not configured"))
@@ -182,7 +183,7 @@ func (s *Server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	ds, err := s.store.Dataset(ctx, id)
+	ds, err := s.view(r).writable(ctx, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -282,7 +283,8 @@ func (s *Server) runImport(t *jobTracker, req ImportRequest, file *os.File) {
 }
 
 // handleImport returns an import job: status, progress and result. A job of
-// another key is not found (an admin key sees every job).
+// another key, or of a dataset the key may no longer read, is not found (an
+// admin key sees every job).
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	if _, err := parseParams(r); err != nil {
 		s.writeError(w, r, err)

@@ -47,20 +47,13 @@ func presentJob(j kume.Job, now time.Time) kume.Job {
 	return j
 }
 
-// mayReadJob reports whether the caller may see a job: the key that started
-// it, or an admin key.
-func mayReadJob(r *http.Request, j *kume.Job) bool {
-	k := CallerKey(r.Context())
-	return k != nil && (k.ID == j.Owner || k.Scope.Allows(kume.ScopeAdmin))
-}
-
 func (s *Server) mountJobs(r chi.Router) {
 	r.With(s.need(kume.ScopeWrite)).Get("/jobs", s.handleJobs)
 	r.With(s.need(kume.ScopeWrite)).Get("/jobs/{job}", s.handleJob)
 }
 
-// handleJobs lists jobs, newest first: a write key's own, every job for an
-// admin key.
+// handleJobs lists jobs, newest first: a write key's own of the datasets it
+// may read, every job for an admin key.
 func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request) {
 	p, err := parseParams(r, "kind", "limit")
 	if err != nil {
@@ -87,9 +80,12 @@ func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
+	v, k := s.view(r), CallerKey(r.Context())
 	out := make([]kume.Job, 0, len(jobs))
 	for _, j := range jobs {
-		out = append(out, presentJob(j, now))
+		if v.mayReadJob(ctx, k, &j) {
+			out = append(out, presentJob(j, now))
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"jobs": out, "retention_days": s.api.cfg.JobRetention.Hours() / 24})
 }
@@ -119,7 +115,8 @@ func (s *Server) readJob(r *http.Request, kind kume.JobKind) (*kume.Job, error) 
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
 	j, err := s.store.Job(ctx, id)
-	if kume.ErrorCode(err) == kume.ENOTFOUND || (err == nil && (!mayReadJob(r, j) || (kind != "" && j.Kind != kind))) {
+	if kume.ErrorCode(err) == kume.ENOTFOUND ||
+		(err == nil && (!s.view(r).mayReadJob(ctx, CallerKey(r.Context()), j) || (kind != "" && j.Kind != kind))) {
 		return nil, notFound
 	}
 	return j, err

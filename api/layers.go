@@ -72,7 +72,7 @@ func (s *Server) sectorPrefixes(ctx context.Context, sector string) ([]string, e
 
 // layerQuery builds the query of a layer from its parameters with
 // export.NewQuery, as "kume export" does. It resolves datasets and regions in
-// the store, hiding private datasets from anonymous callers.
+// the store, hiding the datasets the caller may not read.
 func (s *Server) layerQuery(ctx context.Context, r *http.Request, p params, name string) (export.Query, error) {
 	f := export.Filters{Layer: name, Public: IsPublic(r), Res: -1}
 	var err error
@@ -92,7 +92,7 @@ func (s *Server) layerQuery(ctx context.Context, r *http.Request, p params, name
 		return export.Query{}, err
 	}
 	if export.PointLayer(name) {
-		if err := s.establishmentFilters(ctx, p, &f); err != nil {
+		if err := s.establishmentFilters(ctx, s.view(r), p, &f); err != nil {
 			return export.Query{}, err
 		}
 	}
@@ -105,9 +105,9 @@ func (s *Server) layerQuery(ctx context.Context, r *http.Request, p params, name
 
 // establishmentFilters reads the dataset, kind, type and region parameters of
 // the establishments and institutions layers.
-func (s *Server) establishmentFilters(ctx context.Context, p params, f *export.Filters) error {
+func (s *Server) establishmentFilters(ctx context.Context, v *view, p params, f *export.Filters) error {
 	if p.has("dataset") {
-		d, err := s.datasetParam(ctx, p, f.Public)
+		d, err := datasetParam(ctx, v, p)
 		if err != nil {
 			return err
 		}
@@ -141,23 +141,20 @@ func (s *Server) establishmentFilters(ctx context.Context, p params, f *export.F
 	return err
 }
 
-// datasetParam resolves the "dataset" parameter (an id or a name). A private
-// dataset is invisible to anonymous callers.
-func (s *Server) datasetParam(ctx context.Context, p params, public bool) (*kume.Dataset, error) {
-	v, err := p.text("dataset", maxText)
+// datasetParam resolves the "dataset" parameter (an id or a name) among the
+// datasets the caller may read (v): any other is no such dataset.
+func datasetParam(ctx context.Context, v *view, p params) (*kume.Dataset, error) {
+	val, err := p.text("dataset", maxText)
 	if err != nil {
 		return nil, err
 	}
 	var d *kume.Dataset
-	if id, perr := strconv.ParseInt(v, 10, 64); perr == nil && id > 0 {
-		d, err = s.store.Dataset(ctx, id)
-	} else if nameRE.MatchString(v) {
-		d, err = s.store.DatasetByName(ctx, v)
+	if id, perr := strconv.ParseInt(val, 10, 64); perr == nil && id > 0 {
+		d, err = v.Dataset(ctx, id)
+	} else if nameRE.MatchString(val) {
+		d, err = v.DatasetByName(ctx, val)
 	} else {
 		return nil, invalid("dataset", "not a dataset id or name")
-	}
-	if err == nil && public && d.Visibility != kume.Public {
-		err = kume.Errorf(kume.ENOTFOUND, "no such dataset")
 	}
 	if kume.ErrorCode(err) == kume.ENOTFOUND {
 		return nil, invalid("dataset", "no such dataset")

@@ -35,7 +35,7 @@ type lisaRequest struct {
 }
 
 // parseLISA validates the parameters of GET /lisa.
-func (s *Server) parseLISA(r *http.Request, p params) (*lisaRequest, error) {
+func (s *Server) parseLISA(r *http.Request, v *view, p params) (*lisaRequest, error) {
 	ctx := r.Context()
 	q := &lisaRequest{}
 	var err error
@@ -50,7 +50,7 @@ func (s *Server) parseLISA(r *http.Request, p params) (*lisaRequest, error) {
 	if q.res, err = p.int("res", layer.DefaultRes, 0, geo.MaxResolution); err != nil {
 		return nil, err
 	}
-	run, err := s.store.LatestAnalysis(ctx)
+	run, err := v.LatestAnalysis(ctx)
 	switch {
 	case err == nil:
 		q.analysis = readAnalysisParams(run.Params)
@@ -122,14 +122,15 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q, err := s.parseLISA(r, p)
+	v := s.view(r)
+	q, err := s.parseLISA(r, v, p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	ctx, cancel := s.exportContext(r)
 	defer cancel()
-	st, err := s.loadLISAStudy(ctx, q.sector, q.res, q.k, q.analysis)
+	st, err := loadLISAStudy(ctx, v, q.sector, q.res, q.k, q.analysis)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -144,7 +145,7 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	public := IsPublic(r)
-	prov, err := export.NewProvenance(ctx, s.store, "lisa", public, nil)
+	prov, err := export.NewProvenance(ctx, v, "lisa", public, nil)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -46,13 +46,14 @@ func readAnalysisParams(raw json.RawMessage) analysisParams {
 	return p.analysisParams
 }
 
-// loadLISAStudy reads the cell statistics of a sector key at res and
+// loadLISAStudy reads the cell statistics of a sector key at res in the
+// caller's analysis (v) and
 // rebuilds the Gi* study area: the occupied cells (active firms > 0) and
 // every cell within the analysis's k of them. When the stored rows do not
 // hold that whole area (a key or resolution without Gi*), the area is built
 // from the occupied cells and the request's k instead.
-func (s *Server) loadLISAStudy(ctx context.Context, sector string, res, k int, ap analysisParams) (*lisaStudy, error) {
-	rows, err := s.store.CellStats(ctx, kume.CellFilter{Res: res, Sector: sector})
+func loadLISAStudy(ctx context.Context, v *view, sector string, res, k int, ap analysisParams) (*lisaStudy, error) {
+	rows, err := v.CellStats(ctx, kume.CellFilter{Res: res, Sector: sector})
 	if err != nil {
 		return nil, err
 	}

@@ -10,10 +10,11 @@ import (
 	"github.com/kume-geo/kume/export"
 )
 
-// ogcExtents holds the spatial extents of the collections: the analysed
-// cells that hold firms (active or closed) frame the establishments, hexagons
-// and clusters (each feature of those lies in such a cell); the public
-// institutions themselves frame the institutions (the analysis counts
+// ogcExtents holds the spatial extents of the collections as a caller sees
+// them: the cells of its analysis that hold firms (active or closed) frame
+// the establishments, hexagons and clusters (each feature of those lies in
+// such a cell); the institutions it may read frame the institutions (the
+// analysis counts
 // institutions only in cells with firms, and institutions are few); the
 // regions' own boundaries frame the regions. A collection with nothing to
 // frame, as before the first analysis, gets the whole world.
@@ -21,10 +22,11 @@ type ogcExtents struct {
 	firms, institutions, regions []float64
 }
 
-// extents reads from the store what the extents of layers need, once: the
+// extents reads from st, the store as the caller sees it, what the extents
+// of layers need, once: the
 // all-firms cells serve both the firm and the institution layers, and the
 // regions are read only for the regions layer.
-func (s *Server) extents(ctx context.Context, layers ...string) (ogcExtents, error) {
+func (s *Server) extents(ctx context.Context, st kume.Store, layers ...string) (ogcExtents, error) {
 	var e ogcExtents
 	var firms, insts, regions bool
 	for _, l := range layers {
@@ -39,19 +41,19 @@ func (s *Server) extents(ctx context.Context, layers ...string) (ogcExtents, err
 	}
 	var err error
 	if firms {
-		if e.firms, err = s.dataBounds(ctx); err != nil {
+		if e.firms, err = dataBounds(ctx, st); err != nil {
 			return e, err
 		}
 	}
 	if insts {
-		if e.institutions, err = s.institutionBounds(ctx); err != nil {
+		if e.institutions, err = institutionBounds(ctx, st); err != nil {
 			return e, err
 		}
 	}
 	if !regions {
 		return e, nil
 	}
-	rs, err := s.store.Regions(ctx, kume.RegionFilter{})
+	rs, err := st.Regions(ctx, kume.RegionFilter{})
 	if err != nil {
 		return e, err
 	}
@@ -74,7 +76,7 @@ func (s *Server) extents(ctx context.Context, layers ...string) (ogcExtents, err
 func (s *Server) requestExtents(w http.ResponseWriter, r *http.Request, layers ...string) (ogcExtents, bool) {
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	ext, err := s.extents(ctx, layers...)
+	ext, err := s.extents(ctx, s.view(r), layers...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return ext, false
@@ -100,11 +102,12 @@ func (e ogcExtents) of(layer string) []float64 {
 }
 
 // institutionBounds returns [west, south, east, north] of the institutions
-// of public datasets, or nil when there are none.
-func (s *Server) institutionBounds(ctx context.Context) ([]float64, error) {
+// the caller may read (st is the store as it sees it), or nil when there are
+// none.
+func institutionBounds(ctx context.Context, st kume.Store) ([]float64, error) {
 	var b orb.Bound
 	n := 0
-	err := s.store.EachEstablishment(ctx, kume.EstablishmentFilter{Kind: kume.KindInstitution, PublicOnly: true},
+	err := st.EachEstablishment(ctx, kume.EstablishmentFilter{Kind: kume.KindInstitution, PublicOnly: true},
 		func(e *kume.Establishment) error {
 			p := orb.Point{e.Lon, e.Lat}
 			if n == 0 {
@@ -125,9 +128,9 @@ func (s *Server) institutionBounds(ctx context.Context) ([]float64, error) {
 // cells for which keep holds at the coarsest resolution that has any, or nil
 // when no resolution has one. The coarsest cells give an extent cheaply and
 // contain every finer cell.
-func (s *Server) coarsestCellBounds(ctx context.Context, keep func(*kume.CellStat) bool) ([]float64, error) {
+func coarsestCellBounds(ctx context.Context, st kume.Store, keep func(*kume.CellStat) bool) ([]float64, error) {
 	for res := 0; res <= 15; res++ {
-		cells, err := s.store.CellStats(ctx, kume.CellFilter{Res: res})
+		cells, err := st.CellStats(ctx, kume.CellFilter{Res: res})
 		if err != nil {
 			return nil, err
 		}

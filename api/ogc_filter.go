@@ -178,7 +178,7 @@ func (s *Server) serveFilteredItems(ctx context.Context, w http.ResponseWriter, 
 	if err := gw.Begin(); err != nil {
 		return
 	}
-	pg, err := filteredPage(ctx, s.store, fr.q, flt, gw.Write)
+	pg, err := filteredPage(ctx, fr.st, fr.q, flt, gw.Write)
 	if err != nil {
 		s.abortStream(r, err)
 		return
@@ -189,7 +189,7 @@ func (s *Server) serveFilteredItems(ctx context.Context, w http.ResponseWriter, 
 	case c.Matched > 0:
 		matched = c.Matched
 	default:
-		if matched, err = filteredCount(ctx, s.store, fr.q, flt); err != nil {
+		if matched, err = filteredCount(ctx, fr.st, fr.q, flt); err != nil {
 			s.abortStream(r, err)
 			return
 		}

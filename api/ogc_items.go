@@ -40,7 +40,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request) {
 		s.serveFilteredItems(ctx, w, r, fr, flt)
 		return
 	}
-	matched, counted, err := export.Count(ctx, s.store, fr.q)
+	matched, counted, err := export.Count(ctx, fr.st, fr.q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -125,7 +125,7 @@ func (s *Server) ogcFeature(ctx context.Context, r *http.Request, p params, laye
 		if !clusterIDRE.MatchString(id) {
 			return nil, errNoFeature
 		}
-		c, err := s.store.Cluster(ctx, id)
+		c, err := s.view(r).Cluster(ctx, 0, id)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +152,7 @@ func (s *Server) ogcFeature(ctx context.Context, r *http.Request, p params, laye
 		q.Level, q.RegionCodes = level, []string{code}
 	}
 	found := false
-	_, err = export.Each(ctx, s.store, q, func(g *export.Feature) error {
+	_, err = export.Each(ctx, s.view(r), q, func(g *export.Feature) error {
 		if !found && (layer != export.LayerHexagons || g.ID == id) {
 			found = true
 			f.ID, f.Geometry, f.Props = g.ID, g.Geometry, append([]export.Prop(nil), g.Props...)

@@ -26,8 +26,11 @@ type RankRequest struct {
 	// Weights override the default weight of named criteria.
 	Weights map[string]float64
 	Limit   int
-	// Public leaves out private datasets and suppressed aggregates.
+	// Public leaves out suppressed aggregates (an anonymous caller).
 	Public bool
+	// Store, when set, is the store as the caller sees it (the analysis it
+	// may read); a ranker reads the results from it.
+	Store kume.Store
 }
 
 // RankComponent explains one criterion's part in a score.
@@ -103,7 +106,7 @@ func (s *Server) handleRank(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	req := RankRequest{Public: IsPublic(r)}
+	req := RankRequest{Public: IsPublic(r), Store: s.view(r)}
 	if req.Sector, err = s.sectorParam(p); err != nil {
 		s.writeError(w, r, err)
 		return

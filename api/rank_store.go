@@ -19,9 +19,12 @@ type StoreRanker struct {
 	Sectors *layer.Sectors
 }
 
-// Rank builds the units of the requested kind from the current results and
-// scores them.
+// Rank builds the units of the requested kind from the current results (of
+// req.Store when set: the analysis the caller reads) and scores them.
 func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, error) {
+	if req.Store != nil {
+		k.Store = req.Store
+	}
 	w := geo.DefaultWeights()
 	for name, v := range req.Weights {
 		w[name] = v

@@ -99,7 +99,7 @@ func (s *Server) handleRegionProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reg := regs[0]
-	stats, err := s.store.RegionStats(ctx, kume.RegionStatFilter{Level: reg.Level, Sector: sector, Codes: []string{code}})
+	stats, err := s.view(r).RegionStats(ctx, kume.RegionStatFilter{Level: reg.Level, Sector: sector, Codes: []string{code}})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

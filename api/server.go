@@ -74,6 +74,8 @@ type Server struct {
 	tiles  *tiles.Service
 	// api is the state of the JSON API, exports and OGC API (limits.go).
 	api *apiState
+	// catalog holds what choosing a caller's analysis reads (view.go).
+	catalog *catalog
 }
 
 // New returns a Server for the given dependencies.
@@ -87,7 +89,7 @@ func New(cfg Config, d Deps) *Server {
 		}
 		d.SectorKeys = keys
 	}
-	s := &Server{cfg: cfg, store: d.Store, web: d.Web, log: d.Log, tiles: d.Tiles}
+	s := &Server{cfg: cfg, store: d.Store, web: d.Web, log: d.Log, tiles: d.Tiles, catalog: &catalog{store: d.Store}}
 	s.setupAPI(d)
 	s.router = s.routes()
 	return s

@@ -91,9 +91,12 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, versioned boo
 		s.writeError(w, r, err)
 		return
 	}
-	req := tiles.Request{Layers: layers, Tile: id, Params: p}
+	req := tiles.Request{Layers: layers, Tile: id, Params: p, Access: callerAccess(r)}
+	if req.Analysis, err = s.tileAnalysis(r); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var t tiles.Tile
-	cacheControl := s.tiles.CacheControl()
 	if versioned {
 		var version int64
 		if version, err = tiles.ParseVersion(chi.URLParam(r, "version")); err == nil {
@@ -103,7 +106,6 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, versioned boo
 		if errors.As(err, &ve) {
 			h.Set("Link", "<"+latestVersionURL(r, ve.Current)+`>; rel="latest-version"`)
 		}
-		cacheControl = immutableCacheControl
 	} else {
 		t, err = s.tiles.Tile(r.Context(), req)
 	}
@@ -111,8 +113,7 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, versioned boo
 		s.writeError(w, r, err)
 		return
 	}
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", cacheControl)
+	s.tileCaching(w, r, versioned)
 	if len(t.Data) == 0 {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -162,7 +163,12 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	version, err := s.tiles.Version(ctx, layers)
+	run, err := s.tileAnalysis(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	version, err := s.tiles.VersionOf(ctx, tiles.Request{Layers: layers, Analysis: run})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -174,7 +180,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		// a map client requests no tile outside a source's bounds, so the
 		// other layers (regions, points) keep the configured extent.
 		var err error
-		if b, err = s.dataBounds(ctx); err != nil {
+		if b, err = dataBounds(ctx, s.view(r)); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -184,8 +190,51 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		doc.Bounds = [4]float64{b[0], b[1], b[2], b[3]}
 		doc.Center = [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(fitZoom(b, doc.MinZoom, doc.MaxZoom))}
 	}
-	w.Header().Set("Cache-Control", "no-cache")
+	s.tileCaching(w, r, false)
+	w.Header().Set("Cache-Control", tileJSONCacheControl(r))
 	writeJSON(w, http.StatusOK, doc)
+}
+
+// tileAnalysis returns the analysis the caller's tiles draw: the one it may
+// read (kume.ChooseAnalysis), or one of version 0 (no hexagons, no clusters,
+// regions without statistics) when there is none.
+func (s *Server) tileAnalysis(r *http.Request) (*kume.AnalysisRun, error) {
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	run, err := s.view(r).Analysis(ctx)
+	if err != nil || run == nil {
+		return &kume.AnalysisRun{}, err
+	}
+	return run, nil
+}
+
+// tileCaching sets the caching headers of a tile answer (versioned: of a
+// URL that carries its data version). What a caller with a key gets may hold
+// what others may not read (a private analysis, granted datasets' points):
+// only the caller's own cache may keep it, and shared caches keep answers
+// apart by the credentials sent. A public versioned tile never changes and
+// is kept for good.
+func (s *Server) tileCaching(w http.ResponseWriter, r *http.Request, versioned bool) {
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding, Authorization, X-API-Key")
+	switch {
+	case !IsPublic(r):
+		h.Set("Cache-Control", "private, no-cache")
+	case versioned:
+		h.Set("Cache-Control", immutableCacheControl)
+	default:
+		h.Set("Cache-Control", s.tiles.CacheControl())
+	}
+}
+
+// tileJSONCacheControl is the Cache-Control of a TileJSON document: its tile
+// URLs carry the current data version, so it is revalidated on every use,
+// and one made for a key stays in that caller's cache.
+func tileJSONCacheControl(r *http.Request) string {
+	if IsPublic(r) {
+		return "no-cache"
+	}
+	return "private, no-cache"
 }
 
 // analysedOnly reports whether every layer is drawn from the analysed cells.

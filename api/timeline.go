@@ -241,7 +241,7 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &timelineCounter{yearly: interval == "year", counts: map[int]*periodCounts{}}
 	n := 0
-	err = s.store.EachEstablishment(ctx, f, func(e *kume.Establishment) error {
+	err = s.view(r).EachEstablishment(ctx, f, func(e *kume.Establishment) error {
 		if n++; n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -259,7 +259,8 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) {
 
 // timelineFilter builds the establishment filter of a timeline request.
 func (s *Server) timelineFilter(ctx context.Context, r *http.Request, p params) (kume.EstablishmentFilter, error) {
-	f := kume.EstablishmentFilter{PublicOnly: IsPublic(r)}
+	f := kume.EstablishmentFilter{}
+	callerAccess(r).Restrict(&f)
 	var err error
 	if f.BBox, err = p.bbox("bbox"); err != nil {
 		return f, err
@@ -277,7 +278,7 @@ func (s *Server) timelineFilter(ctx context.Context, r *http.Request, p params) 
 	}
 	f.Kind = kume.Kind(kind)
 	if p.has("dataset") {
-		d, err := s.datasetParam(ctx, p, f.PublicOnly)
+		d, err := datasetParam(ctx, s.view(r), p)
 		if err != nil {
 			return f, err
 		}

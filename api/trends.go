@@ -112,7 +112,8 @@ func (s *Server) handleTrends(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	unit, sector, err := s.trendUnit(ctx, p)
+	v := s.view(r)
+	unit, sector, err := s.trendUnit(ctx, v, p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -138,7 +139,7 @@ func (s *Server) handleTrends(w http.ResponseWriter, r *http.Request) {
 	t := Trend{Unit: unit, Sector: sector, Interval: interval, Institutions: map[kume.InstitutionType]int{}}
 	var empTotal, empFounded float64
 	n := 0
-	err = s.store.EachEstablishment(ctx, kume.EstablishmentFilter{PublicOnly: f.PublicOnly, BBox: f.BBox, Kind: kume.KindInstitution}, func(e *kume.Establishment) error {
+	err = v.EachEstablishment(ctx, kume.EstablishmentFilter{PublicOnly: f.PublicOnly, BBox: f.BBox, Kind: kume.KindInstitution}, func(e *kume.Establishment) error {
 		if unit.inside(e) {
 			t.Institutions[e.Type]++
 		}
@@ -146,7 +147,7 @@ func (s *Server) handleTrends(w http.ResponseWriter, r *http.Request) {
 	})
 	if err == nil {
 		f.Kind = kume.KindFirm
-		err = s.store.EachEstablishment(ctx, f, func(e *kume.Establishment) error {
+		err = v.EachEstablishment(ctx, f, func(e *kume.Establishment) error {
 			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -256,7 +257,7 @@ func mustDate(s string) time.Time {
 
 // trendUnit resolves the cluster or region of a trend request and the sector
 // it counts.
-func (s *Server) trendUnit(ctx context.Context, p params) (trendUnit, string, error) {
+func (s *Server) trendUnit(ctx context.Context, v *view, p params) (trendUnit, string, error) {
 	sector, err := s.sectorParam(p)
 	if err != nil {
 		return trendUnit{}, "", err
@@ -266,7 +267,7 @@ func (s *Server) trendUnit(ctx context.Context, p params) (trendUnit, string, er
 	case p.has("cluster") && p.has("region"):
 		return trendUnit{}, "", invalid("cluster", "give cluster or region, not both")
 	case p.has("cluster"):
-		c, err := s.clusterParam(ctx, p)
+		c, err := clusterParam(ctx, v, p)
 		if err != nil {
 			return trendUnit{}, "", err
 		}
@@ -296,7 +297,7 @@ func (s *Server) trendUnit(ctx context.Context, p params) (trendUnit, string, er
 		}
 		reg := regs[0]
 		u := trendUnit{Kind: "region", ID: id, Name: reg.Name, Level: level}
-		if attr := s.regionAttr(ctx, level); attr != "" {
+		if attr := regionAttr(ctx, v, level); attr != "" {
 			u.Match = "attribute:" + attr
 			u.inside = func(e *kume.Establishment) bool {
 				v := e.Attrs[attr]
@@ -317,11 +318,11 @@ func (s *Server) trendUnit(ctx context.Context, p params) (trendUnit, string, er
 	return trendUnit{}, "", invalid("cluster", "give cluster=<id> or region=<level:code>")
 }
 
-// regionAttr returns the establishment attribute the latest analysis placed
-// firms in regions of this level by, or "" for polygon levels.
-func (s *Server) regionAttr(ctx context.Context, level string) string {
-	run, err := s.store.LatestAnalysis(ctx)
-	if err != nil {
+// regionAttr returns the establishment attribute the caller's analysis
+// placed firms in regions of this level by, or "" for polygon levels.
+func regionAttr(ctx context.Context, v *view, level string) string {
+	run, err := v.Analysis(ctx)
+	if err != nil || run == nil {
 		return ""
 	}
 	var p struct {

@@ -26,6 +26,7 @@ func (s *Server) mountAPI(r chi.Router) {
 			s.mountTimeline(r)
 			s.mountPlaces(r)
 			s.mountTrends(r)
+			s.mountKeys(r)
 		})
 	})
 }

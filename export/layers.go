@@ -30,7 +30,7 @@ type Query struct {
 	// for Sector (layer.Sectors.ClusterKeys; nil: every key's).
 	ClusterSectors []string
 	Level          string
-	BBox   *orb.Bound
+	BBox           *orb.Bound
 	// Cells restricts the hexagons layer and RegionCodes the regions layer.
 	Cells       []uint64
 	RegionCodes []string

@@ -493,7 +493,7 @@ func TestClusterNamedByNearestTown(t *testing.T) {
 		en, tr string
 	}{{5, "Bursa", "Bursa"}, {30, "near Bursa", "Bursa yakını"}, {80, "41.0", "41.0"}} {
 		in := Input{Establishments: Slice(es), Ancestors: synthAncestors, ChainsOf: synthChains, RefDate: ref,
-			SectorNames: func(string) (string, string) { return "Textiles", "Tekstil" },
+			SectorNames:  func(string) (string, string) { return "Textiles", "Tekstil" },
 			NearestPlace: func(lon, lat float64) (string, string, float64, bool) { return "Bursa", "Bursa", c.km, true }}
 		r, err := Analyze(context.Background(), in, DefaultParams(), nil)
 		if err != nil || len(r.Clusters) != 1 {

@@ -49,4 +49,10 @@ type TileQuery struct {
 	// among those the filters keep, before the tile's edge is applied (0 = no
 	// cap).
 	Limit int
+	// AllDatasets shows the establishments of every dataset in the point
+	// layers (a caller who may read them all); otherwise they show the
+	// public datasets and Granted, the private datasets the caller was
+	// granted.
+	AllDatasets bool
+	Granted     []int64
 }

@@ -82,16 +82,25 @@ CREATE FUNCTION public.cell_block_float8(b bigint) RETURNS double precision
 $$;
 
 CREATE TABLE public.analysis_current (
-    singleton boolean DEFAULT true NOT NULL,
     version bigint NOT NULL,
-    CONSTRAINT analysis_current_singleton_check CHECK (singleton)
+    scope text NOT NULL
 );
 
 CREATE TABLE public.analysis_runs (
     version bigint NOT NULL,
     started_at timestamp with time zone NOT NULL,
     finished_at timestamp with time zone NOT NULL,
-    params json
+    params json,
+    scope text DEFAULT 'public'::text NOT NULL,
+    datasets jsonb,
+    omitted jsonb
+);
+
+CREATE TABLE public.api_key_grants (
+    key_id bigint NOT NULL,
+    dataset_id bigint NOT NULL,
+    access text NOT NULL,
+    CONSTRAINT api_key_grants_access_check CHECK ((access = ANY (ARRAY['read'::text, 'write'::text])))
 );
 
 CREATE TABLE public.api_keys (
@@ -304,10 +313,13 @@ CREATE TABLE public.value_chains (
 ALTER TABLE ONLY public.establishments ALTER COLUMN id SET DEFAULT nextval('public.establishments_id_seq'::regclass);
 
 ALTER TABLE ONLY public.analysis_current
-    ADD CONSTRAINT analysis_current_pkey PRIMARY KEY (singleton);
+    ADD CONSTRAINT analysis_current_pkey PRIMARY KEY (scope);
 
 ALTER TABLE ONLY public.analysis_runs
     ADD CONSTRAINT analysis_runs_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.api_key_grants
+    ADD CONSTRAINT api_key_grants_pkey PRIMARY KEY (key_id, dataset_id);
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_hash_key UNIQUE (hash);
@@ -345,6 +357,8 @@ ALTER TABLE ONLY public.regions
 ALTER TABLE ONLY public.value_chains
     ADD CONSTRAINT value_chains_pkey PRIMARY KEY (id);
 
+CREATE INDEX api_key_grants_dataset ON public.api_key_grants USING btree (dataset_id);
+
 CREATE INDEX clusters_geom_idx ON public.clusters USING gist (geom);
 
 CREATE INDEX clusters_version_sector_res_idx ON public.clusters USING btree (version, sector, res);
@@ -363,6 +377,12 @@ CREATE INDEX regions_geom_idx ON public.regions USING gist (geom);
 
 ALTER TABLE ONLY public.analysis_current
     ADD CONSTRAINT analysis_current_version_fkey FOREIGN KEY (version) REFERENCES public.analysis_runs(version);
+
+ALTER TABLE ONLY public.api_key_grants
+    ADD CONSTRAINT api_key_grants_dataset_id_fkey FOREIGN KEY (dataset_id) REFERENCES public.datasets(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.api_key_grants
+    ADD CONSTRAINT api_key_grants_key_id_fkey FOREIGN KEY (key_id) REFERENCES public.api_keys(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.clusters
     ADD CONSTRAINT clusters_version_fkey FOREIGN KEY (version) REFERENCES public.analysis_runs(version) ON DELETE CASCADE;

@@ -10,14 +10,18 @@ import (
 	"sync"
 )
 
-// cacheKey identifies a cached tile: its layers, canonical parameters, address
-// and the data versions it was built from (0 for a version it does not read).
+// cacheKey identifies a cached tile: its layers, canonical parameters, address,
+// the data versions it was built from (0 for a version it does not read) and,
+// for the point layers, the datasets its caller may read (kume.Access.Key).
+// The analysis version is that of the analysis the caller reads, so the
+// tiles of an analysis never serve a caller of another.
 type cacheKey struct {
 	layers   string
 	params   Params
 	tile     TileID
 	analysis int64
 	data     int64
+	access   string
 }
 
 // entry is a cached tile.
@@ -29,7 +33,7 @@ type entry struct {
 func (e *entry) weight(k cacheKey) uint32 {
 	// The gzip form is made on first use; its size is counted as half the
 	// tile's, about what hexagon and outline tiles compress to.
-	n := 200 + len(k.layers) + len(k.params.Sector) + len(k.params.Level) + len(e.tile.Data)*3/2 + 2*len(e.tile.ETag)
+	n := 200 + len(k.layers) + len(k.access) + len(k.params.Sector) + len(k.params.Level) + len(e.tile.Data)*3/2 + 2*len(e.tile.ETag)
 	return uint32(min(n, 1<<31))
 }
 

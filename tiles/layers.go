@@ -10,6 +10,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/simplify"
+
+	"github.com/kume-geo/kume"
 )
 
 // tileCtx is what every layer builder needs to know about the tile.
@@ -20,6 +22,7 @@ type tileCtx struct {
 	box    orb.Bound // the buffered tile in tile coordinates
 	v      *versions
 	params Params
+	access kume.Access
 }
 
 func (s *Service) tileContext(req Request, v *versions) *tileCtx {
@@ -32,6 +35,7 @@ func (s *Service) tileContext(req Request, v *versions) *tileCtx {
 		box:    orb.Bound{Min: orb.Point{-b, -b}, Max: orb.Point{e + b, e + b}},
 		v:      v,
 		params: req.Params,
+		access: req.Access,
 	}
 }
 

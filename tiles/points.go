@@ -8,12 +8,14 @@ import (
 )
 
 // points writes the establishments (firms) or institutions layer. Only
-// establishments of public datasets that are active at the end of the day
+// establishments of datasets the caller may read (Request.Access: the public
+// ones for anonymous callers) that are active at the end of the day
 // Params.At (or at Config.Now without one) appear, at most Config.MaxPoints
 // per tile (the lowest store ids first).
 func (s *Service) points(ctx context.Context, tc *tileCtx, enc *layerEncoder, name string) error {
 	now := tc.params.activeAt(s.cfg.Now)
-	f := kume.EstablishmentFilter{BBox: &tc.bbox, ActiveAt: &now, PublicOnly: true, Limit: s.cfg.MaxPoints}
+	f := kume.EstablishmentFilter{BBox: &tc.bbox, ActiveAt: &now, Limit: s.cfg.MaxPoints}
+	tc.access.Restrict(&f)
 	if name == LayerInstitutions {
 		f.Kind, f.Type = kume.KindInstitution, tc.params.Type
 	} else {

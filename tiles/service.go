@@ -46,6 +46,15 @@ type Request struct {
 	Layers []string
 	Tile   TileID
 	Params Params
+	// Analysis, when set, is the analysis the hexagons, clusters and
+	// regions' statistics are drawn from (its version and resolutions):
+	// the one the caller may read. Version 0 draws none. Nil draws the
+	// store's current public analysis.
+	Analysis *kume.AnalysisRun
+	// Access is what the caller may read: the establishments and
+	// institutions layers show the datasets it may read (the zero Access,
+	// anonymous, the public ones).
+	Access kume.Access
 }
 
 // Tile is an encoded vector tile. An empty tile has no Data.
@@ -129,7 +138,20 @@ func (s *Service) Tile(ctx context.Context, req Request) (Tile, error) {
 	if err != nil {
 		return Tile{}, err
 	}
-	return s.tileOf(ctx, req, v)
+	return s.tileOf(ctx, req, s.scoped(req, v))
+}
+
+// scoped returns the data versions of req's analysis: v itself for the
+// public analysis, else v with another analysis version, whose version keys
+// the cache, so that its tiles never serve a caller of another.
+func (s *Service) scoped(req Request, v *versions) *versions {
+	a := req.Analysis
+	if a == nil || a.Version == v.analysis {
+		return v
+	}
+	own := *v
+	own.analysis, own.resolutions = a.Version, s.analysedResolutions(a.Params)
+	return &own
 }
 
 // checkRequest checks the layers and zoom of req.
@@ -172,12 +194,12 @@ func (s *Service) tileOf(ctx context.Context, req Request, v *versions) (Tile, e
 
 // key returns the cache key of req at the data versions v. A layer list reads
 // analysis results, establishments or both; only the versions it reads are part
-// of the key.
+// of the key, and for establishments which datasets the caller may read.
 func (s *Service) key(req Request, v *versions) cacheKey {
 	k := cacheKey{layers: strings.Join(req.Layers, ","), params: req.Params, tile: req.Tile}
 	for _, l := range req.Layers {
 		if pointLayer(l) {
-			k.data = v.data
+			k.data, k.access = v.data, req.Access.Key()
 		} else {
 			k.analysis = v.analysis
 		}

@@ -3,6 +3,8 @@ package tiles
 import (
 	"context"
 
+	"github.com/kume-geo/kume"
+
 	"github.com/kume-geo/kume/layer"
 )
 
@@ -46,6 +48,9 @@ func (s *Service) encodeOutside(ctx context.Context, tc *tileCtx, name, layerNam
 		q.Level = tc.params.Level
 	case LayerEstablishments, LayerInstitutions:
 		q.ActiveAt, q.Limit = tc.params.activeAt(s.cfg.Now), s.cfg.MaxPoints
+		var f kume.EstablishmentFilter
+		tc.access.Restrict(&f)
+		q.AllDatasets, q.Granted = !f.PublicOnly, f.Granted
 		if name == LayerInstitutions {
 			q.Type = tc.params.Type
 		} else {

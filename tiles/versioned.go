@@ -23,11 +23,17 @@ import (
 // now: the store's data version when the list holds a point layer, otherwise
 // the version of the current analysis (0 before the first).
 func (s *Service) Version(ctx context.Context, layers []string) (int64, error) {
+	return s.VersionOf(ctx, Request{Layers: layers})
+}
+
+// VersionOf is Version for the layers of req as its caller sees them: the
+// version of req.Analysis when it is not the public analysis.
+func (s *Service) VersionOf(ctx context.Context, req Request) (int64, error) {
 	v, err := s.versions(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return v.of(layers), nil
+	return s.scoped(req, v).of(req.Layers), nil
 }
 
 // of returns the version of v a layer list's tiles are made from.
@@ -72,6 +78,7 @@ func (s *Service) TileAt(ctx context.Context, req Request, version int64) (Tile,
 			return Tile{}, err
 		}
 	}
+	v = s.scoped(req, v)
 	if cur := v.of(req.Layers); cur != version {
 		return Tile{}, &VersionError{Layers: req.Layers, Asked: version, Current: cur}
 	}

@@ -15,7 +15,8 @@ import (
 
 // analysisJobs keeps a job (kume.JobStore) for every analysis run of a
 // server: a request through the API makes a queued job, or joins the one
-// already queued (requests are coalesced into one run); the run's start
+// already queued for its scope (requests are coalesced into one run of each
+// scope); the run's start
 // makes it running (a run the server requested by itself, after an import or
 // a change of the data, gets a job of its own), its end succeeded or failed.
 // While a run goes on its job is written every jobHeartbeat with the run's
@@ -27,7 +28,7 @@ type analysisJobs struct {
 	status    func() analysis.Status // the runner's
 
 	mu      sync.Mutex
-	queued  *kume.Job
+	queued  map[kume.AnalysisScope]*kume.Job
 	running *kume.Job
 	stop    chan struct{}
 }
@@ -42,27 +43,36 @@ type analysisProgress struct {
 	Total int    `json:"total"`
 }
 
-// analysisResult is the result of an analysis job.
+// analysisResult is the result of an analysis job: the version saved, and
+// the datasets the run read and those it left out, and why.
 type analysisResult struct {
-	Version int64   `json:"version"`
-	Cells   int     `json:"cells"`
-	Seconds float64 `json:"seconds"`
+	Version  int64                  `json:"version"`
+	Cells    int                    `json:"cells"`
+	Seconds  float64                `json:"seconds"`
+	Scope    kume.AnalysisScope     `json:"scope"`
+	Datasets []kume.AnalysisDataset `json:"datasets"`
+	Omitted  []kume.AnalysisDataset `json:"omitted,omitempty"`
 }
 
-// request returns the queued job for a request by the key owner, making it
-// when none is queued.
-func (a *analysisJobs) request(ctx context.Context, owner int64) (string, error) {
+// request returns the queued job of scope for a request by the key owner,
+// making it when none is queued.
+func (a *analysisJobs) request(ctx context.Context, owner int64, scope kume.AnalysisScope) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.queued != nil {
-		return a.queued.ID, nil
+	scope = scope.Norm()
+	if j := a.queued[scope]; j != nil {
+		return j.ID, nil
 	}
 	now := time.Now().UTC()
-	j := &kume.Job{ID: api.NewJobID(), Kind: kume.JobAnalysis, Status: kume.JobQueued, Owner: owner, CreatedAt: now, UpdatedAt: now}
+	j := &kume.Job{ID: api.NewJobID(), Kind: kume.JobAnalysis, Status: kume.JobQueued, Owner: owner, CreatedAt: now, UpdatedAt: now,
+		Options: map[string][]string{"scope": {string(scope)}}}
 	if err := a.store.PutJob(ctx, j); err != nil {
 		return "", err
 	}
-	a.queued = j
+	if a.queued == nil {
+		a.queued = map[kume.AnalysisScope]*kume.Job{}
+	}
+	a.queued[scope] = j
 	return j.ID, nil
 }
 
@@ -83,11 +93,14 @@ func (a *analysisJobs) onRun(ctx context.Context, st analysis.Status, err error)
 	ctx = context.WithoutCancel(ctx)
 	now := time.Now().UTC()
 	if st.Running {
-		j := a.queued
+		scope := st.Scope.Norm()
+		j := a.queued[scope]
 		if j == nil {
-			j = &kume.Job{ID: api.NewJobID(), Kind: kume.JobAnalysis, CreatedAt: now}
+			j = &kume.Job{ID: api.NewJobID(), Kind: kume.JobAnalysis, CreatedAt: now,
+				Options: map[string][]string{"scope": {string(scope)}}}
 		}
-		a.queued, a.running = nil, j
+		delete(a.queued, scope)
+		a.running = j
 		j.Status = kume.JobRunning
 		a.writeLocked(ctx, j, st)
 		a.stop = make(chan struct{})
@@ -111,7 +124,8 @@ func (a *analysisJobs) onRun(ctx context.Context, st analysis.Status, err error)
 	case err != nil:
 		j.Status, j.Error = kume.JobFailed, &kume.JobError{Code: kume.ErrorCode(err), Message: kume.ErrorMessage(err)}
 	default:
-		if b, merr := json.Marshal(analysisResult{Version: st.Version, Cells: st.Cells, Seconds: st.Seconds}); merr == nil {
+		if b, merr := json.Marshal(analysisResult{Version: st.Version, Cells: st.Cells, Seconds: st.Seconds,
+			Scope: st.Scope, Datasets: st.Datasets, Omitted: st.Omitted}); merr == nil {
 			j.Result = b
 		}
 	}

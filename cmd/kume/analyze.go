@@ -28,13 +28,20 @@ type analyzeFlags struct {
 func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	var sc storeConfig
 	var af analyzeFlags
-	var asJSON, verbose bool
+	var asJSON, verbose, includePrivate bool
+	var datasets string
 	profile, args, err := cutProfileFlag(args)
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet(env, "analyze", "[--db URL|--store DIR] [--res 4-9] [--k 1] [--fdr=true] [--min-firms 20] [--include-local 47,56|*] [--json] [--verbose]")
+	fs := newFlagSet(env, "analyze", "[--db URL|--store DIR] [--datasets A,B | --include-private] [--res 4-9] [--k 1] [--fdr=true] [--min-firms 20] [--include-local 47,56|*] [--json] [--verbose]"+
+		"\n\nWithout --datasets or --include-private it makes the public analysis, of the public datasets only, which\n"+
+		"anonymous callers and keys without grants see. --datasets analyses exactly the datasets named (at least one\n"+
+		"private), --include-private every dataset; each such analysis is kept beside the public one and is seen only by\n"+
+		"keys that may read every dataset it read (kume keys grant). The summary says which datasets were left out and why.")
 	addStoreFlags(fs, env, &sc)
+	fs.StringVar(&datasets, "datasets", "", "analyse exactly these datasets (names or ids, comma-separated; at least one private)")
+	fs.BoolVar(&includePrivate, "include-private", false, "analyse every dataset, private ones included")
 	af.register(fs)
 	fs.BoolVar(&asJSON, "json", false, "print a machine-readable summary")
 	fs.BoolVar(&verbose, "verbose", false, "log each stage's duration to standard error")
@@ -46,6 +53,18 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	ds, err := st.Datasets(ctx)
+	if err != nil {
+		return err
+	}
+	var names []string
+	if datasets != "" {
+		names = strings.Split(datasets, ",")
+	}
+	scope, err := kume.ResolveScope(ds, names, includePrivate)
+	if err != nil {
+		return err
+	}
 	base, err := analysisParams(ctx, st)
 	if err != nil {
 		return err
@@ -72,7 +91,7 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 	}
 	defer tuneGC(env.Getenv, analyzeGCPercent, heapAllowance(st))()
 	started := time.Now()
-	res, err := r.Run(ctx)
+	res, err := r.Run(ctx, scope)
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}
@@ -80,13 +99,30 @@ func runAnalyze(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	sum := analyzeSummary{Version: res.Run.Version, Cells: r.Status().Cells, Clusters: len(res.Clusters),
-		Regions: len(res.Regions), Seconds: time.Since(started).Seconds()}
+		Regions: len(res.Regions), Seconds: time.Since(started).Seconds(),
+		Scope: res.Run.Scope, Datasets: res.Run.Datasets, Omitted: res.Run.Omitted}
+	if sum.Datasets == nil {
+		sum.Datasets = []kume.AnalysisDataset{}
+	}
 	if asJSON {
 		return json.NewEncoder(env.Stdout).Encode(sum)
 	}
 	fmt.Fprintf(env.Stdout, "analysis saved as data version %d: %d cell statistics, %d cluster footprints, %d region statistics in %.1fs\n",
 		sum.Version, sum.Cells, sum.Clusters, sum.Regions, sum.Seconds)
+	printScope(env, &res.Run)
 	return nil
+}
+
+// printScope says on standard output which datasets a run read and left out,
+// and how to analyse the private ones it left out.
+func printScope(env *Env, run *kume.AnalysisRun) {
+	fmt.Fprintln(env.Stdout, analysis.Describe(run))
+	for _, u := range run.Omitted {
+		if u.Reason == kume.OmitPrivate {
+			fmt.Fprintln(env.Stdout, privateHint)
+			return
+		}
+	}
 }
 
 // analyzeSummary is what "kume analyze --json" prints.
@@ -96,6 +132,11 @@ type analyzeSummary struct {
 	Clusters int     `json:"clusters"`
 	Regions  int     `json:"regions"`
 	Seconds  float64 `json:"seconds"`
+	// Scope, Datasets and Omitted are the run's record: the datasets it
+	// read and those it left out, with why.
+	Scope    kume.AnalysisScope     `json:"scope"`
+	Datasets []kume.AnalysisDataset `json:"datasets"`
+	Omitted  []kume.AnalysisDataset `json:"omitted,omitempty"`
 }
 
 // flagRegistrar is the part of flag.FlagSet that analyzeFlags uses.
@@ -157,3 +198,8 @@ func parseResolutions(s string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// privateHint says how to analyse the private datasets a public analysis
+// left out, and who sees the result.
+const privateHint = "to analyse private datasets, run kume analyze --datasets NAME,… or --include-private; " +
+	"keys granted every dataset such an analysis read see it (kume keys grant)"

@@ -12,7 +12,8 @@ import (
 )
 
 // importer serves api.Importer with the same code and options as "kume
-// import", and asks for an analysis after each committed import.
+// import", and asks for the analyses of every scope after each committed
+// import.
 type importer struct {
 	store  kume.Store
 	tax    *nace.Taxonomy
@@ -94,7 +95,7 @@ func (im importer) Import(ctx context.Context, req api.ImportRequest, progress f
 		return res, err
 	}
 	if !sum.DryRun && sum.Inserted+sum.Updated+sum.Closed > 0 {
-		if err := im.runner.Request(); err != nil {
+		if err := im.runner.RequestAll(); err != nil {
 			return res, err
 		}
 	}

@@ -22,8 +22,9 @@ import (
 // kume command cannot open it for writing. The commands that manage keys and
 // datasets then work through the running server: it listens on a Unix socket
 // in a directory only its user may enter (controlDir), and carries out the
-// few store writes those commands make (CreateKey, RevokeKey, CreateDataset,
-// UpdateDataset, DeleteDataset; see server.control). Reads come from a
+// few store writes those commands make (CreateKey, RevokeKey, GrantKey,
+// RevokeGrant, CreateDataset, UpdateDataset, DeleteDataset; see
+// server.control). Reads come from a
 // read-only snapshot of the data directory (memory.OpenReadOnly). Only the
 // owner of the data directory, who can change its files anyway, may enter
 // the socket's directory.
@@ -44,6 +45,7 @@ type controlRequest struct {
 	Hash    []byte        `json:"hash,omitempty"` // the key's hash, which APIKey does not marshal
 	Dataset *kume.Dataset `json:"dataset,omitempty"`
 	ID      int64         `json:"id,omitempty"`
+	Grant   *kume.Grant   `json:"grant,omitempty"`
 }
 
 type controlReply struct {
@@ -108,6 +110,10 @@ func (s *server) control(ctx context.Context, op string, body io.Reader) control
 		rep.Key = req.Key
 	case op == "RevokeKey":
 		err = s.store.RevokeKey(ctx, req.ID)
+	case op == "GrantKey" && req.Grant != nil:
+		err = s.store.GrantKey(ctx, req.ID, *req.Grant)
+	case op == "RevokeGrant" && req.Grant != nil:
+		err = s.store.RevokeGrant(ctx, req.ID, req.Grant.DatasetID)
 	case op == "CreateDataset" && req.Dataset != nil:
 		err = s.store.CreateDataset(ctx, req.Dataset)
 		rep.Dataset = req.Dataset
@@ -203,6 +209,18 @@ func (b besideServer) CreateKey(ctx context.Context, k *kume.APIKey) error {
 // RevokeKey revokes the key through the server.
 func (b besideServer) RevokeKey(ctx context.Context, id int64) error {
 	_, err := b.call(ctx, "RevokeKey", controlRequest{ID: id})
+	return err
+}
+
+// GrantKey gives the key a right through the server.
+func (b besideServer) GrantKey(ctx context.Context, keyID int64, g kume.Grant) error {
+	_, err := b.call(ctx, "GrantKey", controlRequest{ID: keyID, Grant: &g})
+	return err
+}
+
+// RevokeGrant takes the key's right away through the server.
+func (b besideServer) RevokeGrant(ctx context.Context, keyID, datasetID int64) error {
+	_, err := b.call(ctx, "RevokeGrant", controlRequest{ID: keyID, Grant: &kume.Grant{DatasetID: datasetID}})
 	return err
 }
 

@@ -28,12 +28,18 @@ type exportFlags struct {
 	bbox             string
 	res              int
 	public           bool
+	datasets         string
+	includePrivate   bool
 	minzoom, maxzoom int
 	out              string
 }
 
-const exportUsage = `geojson|csv --layer LAYER [--dataset D] [--sector S] [--bbox w,s,e,n] [--res R] [--public] -o FILE|-
-       kume export pmtiles [--layers hexagons,clusters,regions] [--sector S]... [--minzoom 0 --maxzoom 12] [--bbox w,s,e,n] [-o FILE.pmtiles|DIR]`
+const exportUsage = `geojson|csv --layer LAYER [--dataset D] [--sector S] [--bbox w,s,e,n] [--res R] [--public] [--datasets A,B | --include-private] -o FILE|-
+       kume export pmtiles [--layers hexagons,clusters,regions] [--sector S]... [--minzoom 0 --maxzoom 12] [--bbox w,s,e,n] [--datasets A,B | --include-private] [-o FILE.pmtiles|DIR]
+
+The hexagons, clusters and regions' statistics are those of the public analysis, or with --datasets or
+--include-private those of the analysis kume analyze made of these datasets. A PMTiles archive holds one
+data version (kume-v<version>.pmtiles by default).`
 
 func runExport(ctx context.Context, env *Env, args []string) error {
 	var f exportFlags
@@ -47,6 +53,8 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&f.res, "res", -1, fmt.Sprintf("H3 resolution of the hexagons (default %d) or clusters (default all) layer", layer.DefaultRes))
 	fs.StringVar(&f.level, "level", "", "region level of the regions layer, e.g. province (default all)")
 	fs.BoolVar(&f.public, "public", false, "leave out private datasets and mask suppressed aggregates, as the public API does")
+	fs.StringVar(&f.datasets, "datasets", "", "export the analysis of exactly these datasets (as kume analyze --datasets made it)")
+	fs.BoolVar(&f.includePrivate, "include-private", false, "export the analysis of every dataset (as kume analyze --include-private made it)")
 	fs.IntVar(&f.minzoom, "minzoom", 0, "lowest zoom of a PMTiles archive")
 	fs.IntVar(&f.maxzoom, "maxzoom", 12, "highest zoom of a PMTiles archive")
 	fs.StringVar(&f.out, "o", "", "output file, - for standard output (required, except for pmtiles: kume-v<data version>.pmtiles, in DIR when -o names a directory)")
@@ -62,6 +70,9 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = fl.Value.String() })
 	if len(f.sectors) > 0 {
 		given["sector"] = strings.Join(f.sectors, ",")
+	}
+	if f.public && (f.datasets != "" || f.includePrivate) {
+		return kume.Errorf(kume.EINVALID, "--public exports the public analysis: not with --datasets or --include-private")
 	}
 	switch pos[0] {
 	case "geojson", "csv":
@@ -81,11 +92,15 @@ func exportFeatures(ctx context.Context, env *Env, format string, f *exportFlags
 	if len(f.sectors) > 1 {
 		return kume.Errorf(kume.EINVALID, "--sector may be given once for %s", format)
 	}
-	st, err := f.sc.open(ctx, false)
+	own, err := f.sc.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer own.Close()
+	st, err := withScope(ctx, own, f.datasets, f.includePrivate)
+	if err != nil {
+		return err
+	}
 	q, err := f.query(ctx, st)
 	if err != nil {
 		return err
@@ -261,11 +276,15 @@ func exportPMTiles(ctx context.Context, env *Env, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	st, err := f.sc.open(ctx, false)
+	own, err := f.sc.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer own.Close()
+	st, err := withScope(ctx, own, f.datasets, f.includePrivate)
+	if err != nil {
+		return err
+	}
 	if bounds == nil {
 		if bounds, err = dataExtent(ctx, st, layers); err != nil {
 			return err

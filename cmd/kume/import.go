@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -180,7 +181,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	return analyseAfterImport(ctx, env, st, asJSON)
 }
 
-// analyseAfterImport runs the analysis so that the map shows the new data.
+// analyseAfterImport runs the public analysis, and then every other scope's
+// the store keeps, so that the map shows the new data; it says what each run
+// left out.
 func analyseAfterImport(ctx context.Context, env *Env, st kume.Store, quiet bool) error {
 	tax, err := nace.New()
 	if err != nil {
@@ -195,12 +198,29 @@ func analyseAfterImport(ctx context.Context, env *Env, st kume.Store, quiet bool
 		return err
 	}
 	defer tuneGC(env.Getenv, analyzeGCPercent, heapAllowance(st))()
-	res, err := r.Run(ctx)
+	runs, err := st.Analyses(ctx)
 	if err != nil {
-		return fmt.Errorf("import committed, but the analysis failed (run \"kume analyze\" again): %w", err)
+		return err
 	}
-	if !quiet {
-		fmt.Fprintf(env.Stderr, "analysis saved as data version %d (%d cluster footprints)\n", res.Run.Version, len(res.Clusters))
+	scopes := []kume.AnalysisScope{kume.AnalysisPublic}
+	for _, run := range runs {
+		if run.Scope.Norm() != kume.AnalysisPublic {
+			scopes = append(scopes, run.Scope)
+		}
+	}
+	for _, scope := range scopes {
+		res, err := r.Run(ctx, scope)
+		if err != nil {
+			return fmt.Errorf("import committed, but the analysis %s failed (run \"kume analyze\" again): %w", scope, err)
+		}
+		if !quiet {
+			fmt.Fprintf(env.Stderr, "analysis saved as data version %d (%d cluster footprints): %s\n",
+				res.Run.Version, len(res.Clusters), analysis.Describe(&res.Run))
+			if scope == kume.AnalysisPublic && len(scopes) == 1 && slices.ContainsFunc(res.Run.Omitted,
+				func(u kume.AnalysisDataset) bool { return u.Reason == kume.OmitPrivate }) {
+				fmt.Fprintln(env.Stderr, privateHint)
+			}
+		}
 	}
 	return nil
 }

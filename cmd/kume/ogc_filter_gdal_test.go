@@ -111,7 +111,7 @@ func loadFilterData(t *testing.T, st kume.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runner.Run(ctx); err != nil {
+	if _, err := runner.Run(ctx, kume.AnalysisPublic); err != nil {
 		t.Fatal(err)
 	}
 }

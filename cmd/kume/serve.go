@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -156,6 +157,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		Log:    s.log,
 		OnRun:  jobs.onRun,
 		OnSaved: func(ctx context.Context, r *kume.AnalysisResult) {
+			h.AnalysisSaved()
 			if err := ts.Sync(ctx); err != nil {
 				s.log.Warn("tile cache sync", "err", err)
 			}
@@ -236,30 +238,34 @@ func (s *server) serve(ctx context.Context) error {
 	return nil
 }
 
-// analyseIfStale requests an analysis when the stored results are older than
-// the data (or missing while there is data).
+// analyseIfStale requests a run of every analysis scope (the public one and
+// those the store keeps) when the data changed after the newest analysis (or
+// there is data and no analysis). Every save of an analysis moves the data
+// version, so the newest analysis, not each scope's, is what tells a change
+// of the data from the analyses' own saves.
 func (s *server) analyseIfStale(ctx context.Context) error {
 	dv, err := s.store.DataVersion(ctx)
 	if err != nil {
 		return err
 	}
-	run, err := s.store.LatestAnalysis(ctx)
-	switch {
-	case kume.ErrorCode(err) == kume.ENOTFOUND:
-		if dv == 0 {
-			return nil
-		}
-	case err != nil:
+	runs, err := s.store.Analyses(ctx)
+	if err != nil {
 		return err
-	case run.Version >= dv:
+	}
+	newest := int64(0)
+	for _, r := range runs {
+		newest = max(newest, r.Version)
+	}
+	if dv == 0 || (newest >= dv && slices.ContainsFunc(runs, func(r kume.AnalysisRun) bool { return r.Scope.Norm() == kume.AnalysisPublic })) {
 		return nil
 	}
-	return s.runner.Request()
+	return s.runner.RequestAll()
 }
 
-// watch requests an analysis whenever the data changed behind the server's
-// back (an import by the command line, or another kume serve on the same
-// database), checking every 10 seconds until ctx is done.
+// watch requests the analyses again whenever the data changed behind the
+// server's back (an import by the command line, or another kume serve on the
+// same database, a dataset made private or deleted), checking every 10
+// seconds until ctx is done.
 func (s *server) watch(ctx context.Context) {
 	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()

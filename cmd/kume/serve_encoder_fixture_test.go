@@ -61,7 +61,7 @@ func loadEncoderFixture(t testing.TB) (*postgis.Store, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := runner.Run(ctx)
+	res, err := runner.Run(ctx, kume.AnalysisPublic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,9 +44,9 @@ type analyzer struct {
 	jobs *analysisJobs
 }
 
-// Start requests a run and returns the id of its job; it conflicts with a
-// run already going.
-func (a analyzer) Start(ctx context.Context) (string, error) {
+// Start requests a run of scope and returns the id of its job; it
+// conflicts with a run already going.
+func (a analyzer) Start(ctx context.Context, scope kume.AnalysisScope) (string, error) {
 	if a.r.Status().Running {
 		return "", kume.Errorf(kume.ECONFLICT, "an analysis is already running")
 	}
@@ -54,11 +54,11 @@ func (a analyzer) Start(ctx context.Context) (string, error) {
 	if k := api.CallerKey(ctx); k != nil {
 		owner = k.ID
 	}
-	id, err := a.jobs.request(ctx, owner)
+	id, err := a.jobs.request(ctx, owner, scope)
 	if err != nil {
 		return "", err
 	}
-	if err := a.r.Request(); err != nil {
+	if err := a.r.Request(scope); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -67,7 +67,7 @@ func (a analyzer) Start(ctx context.Context) (string, error) {
 // Status reports the runner's state.
 func (a analyzer) Status() api.AnalysisStatus {
 	st := a.r.Status()
-	out := api.AnalysisStatus{Running: st.Running || st.Pending, Stage: st.Stage, LastError: st.LastErr}
+	out := api.AnalysisStatus{Running: st.Running || st.Pending, Scope: st.Scope, Stage: st.Stage, LastError: st.LastErr}
 	if st.Running {
 		out.JobID = a.jobs.current()
 		started := st.Started

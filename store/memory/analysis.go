@@ -308,49 +308,6 @@ func (s *floatSlab) clone(f *float64) *float64 {
 	return s.ptr(*f)
 }
 
-// replaceAnalysis makes a the current analysis or, when a is nil, the one
-// lazy holds. The analysis it replaces stays readable as the previous one if
-// it is in memory. An analysis nobody has read since Open is not kept: its
-// file goes with this commit, and decoding it now only to keep it would cost
-// what lazy loading saves.
-func (st *state) replaceAnalysis(a *analysis, lazy *lazyAnalysis) {
-	prev := st.analysis
-	if st.lazy != nil {
-		prev = st.lazy.loaded()
-	}
-	st.previous, st.analysis, st.lazy = prev, a, lazy
-}
-
-// LatestAnalysis returns the current run (ENOTFOUND before the first).
-func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
-	a, err := s.snapshot().currentAnalysis()
-	if err != nil {
-		return nil, err
-	}
-	if a == nil {
-		return nil, kume.Errorf(kume.ENOTFOUND, "no analysis has run yet")
-	}
-	run := a.run
-	run.Params = cloneRaw(run.Params)
-	return &run, nil
-}
-
-// current returns the analysis a filter asks for: nil before the first
-// analysis, ENOTFOUND for a version that is not kept.
-func (st *state) current(version int64) (*analysis, error) {
-	a, err := st.currentAnalysis()
-	if err != nil {
-		return nil, err
-	}
-	if a == nil || version == 0 || version == a.run.Version {
-		return a, nil
-	}
-	if p := st.previous; p != nil && version == p.run.Version {
-		return p, nil
-	}
-	return nil, kume.Errorf(kume.ENOTFOUND, "analysis version %d is not kept (current is %d)", version, a.run.Version)
-}
-
 // CellStats returns the cell statistics matching f ordered by cell.
 func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
 	a, err := s.snapshot().current(f.Version)
@@ -402,9 +359,10 @@ func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Clus
 	return out, nil
 }
 
-// Cluster returns one footprint of the current version (ENOTFOUND if none).
-func (s *Store) Cluster(ctx context.Context, id string) (*kume.Cluster, error) {
-	a, err := s.snapshot().currentAnalysis()
+// Cluster returns one footprint of an analysis version (0: the current
+// public analysis; ENOTFOUND if none).
+func (s *Store) Cluster(ctx context.Context, version int64, id string) (*kume.Cluster, error) {
+	a, err := s.snapshot().current(version)
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func TestSaveAnalysisCopiesOwnedDoesNot(t *testing.T) {
 	if err != nil || r.Run.Version != v {
 		t.Fatalf("saveOwned = %d, %v; Run.Version %d", v, err, r.Run.Version)
 	}
-	if a := s.snapshot().analysis; &a.all[0] != &r.Cells[0] {
+	if a := s.snapshot().slot("").a; &a.all[0] != &r.Cells[0] {
 		t.Error("saveOwned copied the cells")
 	}
 }

@@ -43,7 +43,7 @@ func BenchmarkSaveAnalysis(b *testing.B) {
 	done := func(b *testing.B, s *Store, dir string) {
 		b.StopTimer()
 		defer b.StartTimer()
-		info, err := os.Stat(filepath.Join(dir, s.snapshot().analysisFile))
+		info, err := os.Stat(filepath.Join(dir, s.snapshot().slot("").file))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func BenchmarkDecodeAnalysis(b *testing.B) {
 		b.Fatal(err)
 	}
 	streamSynth(b, s, g, 1<<20, synthTail())
-	path := s.snapshot().lazy.path
+	path := s.snapshot().slot("").lazy.path
 	s.Close()
 	retained := func(b *testing.B, read func() any) {
 		var before, after runtime.MemStats

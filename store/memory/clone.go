@@ -136,5 +136,6 @@ func cloneChain(vc kume.ValueChain) kume.ValueChain {
 func cloneKey(k kume.APIKey) kume.APIKey {
 	k.Hash = slices.Clone(k.Hash)
 	k.RevokedAt = cloneTime(k.RevokedAt)
+	k.Grants = slices.Clone(k.Grants)
 	return k
 }

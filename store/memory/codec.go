@@ -32,14 +32,21 @@ const (
 	// clusters' names, test, composition and ecosystem and the regions'
 	// undated firms. Versions 1 to 3 are still read.
 	analysisVersion = 4
+	// manifestVersion is the format of the MANIFEST: version 2 adds the
+	// keys' grants and the analysis of every scope with its run, where
+	// version 1 named one analysis file. Version 1 is still read.
+	manifestVersion = 2
 	headerLen       = len(magic) + 2
 	trailerLen      = 4
 )
 
 // fileVersion returns the format version written for a kind of file.
 func fileVersion(kind byte) byte {
-	if kind == kindAnalysis {
+	switch kind {
+	case kindAnalysis:
 		return analysisVersion
+	case kindManifest:
+		return manifestVersion
 	}
 	return formatVersion
 }
@@ -54,7 +61,7 @@ func checkHeader(path string, head []byte, size int64, kind byte) (byte, error) 
 		return 0, fmt.Errorf("%s: file kind %q, want %q", path, head[len(magic)], kind)
 	}
 	v := head[len(magic)+1]
-	if v != fileVersion(kind) && (kind != kindAnalysis || v < 1 || v > analysisVersion) {
+	if v != fileVersion(kind) && ((kind != kindAnalysis && kind != kindManifest) || v < 1 || v > fileVersion(kind)) {
 		return 0, fmt.Errorf("%s: format version %d, this kume reads version %d", path, v, fileVersion(kind))
 	}
 	return v, nil

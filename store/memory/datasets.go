@@ -134,7 +134,8 @@ func (s *Store) UpdateDataset(ctx context.Context, d *kume.Dataset) error {
 	})
 }
 
-// DeleteDataset removes a dataset and all its establishments.
+// DeleteDataset removes a dataset and all its establishments, the grants on
+// it and the analyses of the scopes that name it.
 func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 	return s.write(ctx, func(next *state) (change, error) {
 		i := next.datasetIndex(id)
@@ -154,6 +155,10 @@ func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 			next.estFiles = maps.Clone(next.estFiles)
 			delete(next.estFiles, id)
 		}
+		next.dropGrants(id)
+		ch.drop = append(ch.drop, next.dropSlots(func(sl *scopeSlot) bool {
+			return slices.Contains(sl.run.Scope.DatasetIDs(), id)
+		})...)
 		next.version++
 		return ch, nil
 	})

@@ -120,7 +120,7 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 func (st *state) tablesFor(f kume.EstablishmentFilter) []*table {
 	var out []*table
 	for _, d := range st.datasets {
-		if f.PublicOnly && d.Visibility != kume.Public {
+		if f.PublicOnly && d.Visibility != kume.Public && !slices.Contains(f.Granted, d.ID) {
 			continue
 		}
 		if len(f.DatasetIDs) > 0 && !slices.Contains(f.DatasetIDs, d.ID) {

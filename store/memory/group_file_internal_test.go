@@ -47,7 +47,7 @@ func streamedStore(t *testing.T, g *synthCells) (*Store, string) {
 	}
 	t.Cleanup(func() { s.Close() })
 	streamSynth(t, s, g, 40_000, synthTail())
-	return s, s.snapshot().lazy.path
+	return s, s.snapshot().slot("").lazy.path
 }
 
 // wholeDecode decodes the analysis file at path whole, as files without a
@@ -223,10 +223,10 @@ func TestOldSnapshotReadsItsRemovedFile(t *testing.T) {
 	s, path := streamedStore(t, g)
 	want := wholeDecode(t, path)
 	old := s.snapshot()
-	if _, err := s.LatestAnalysis(ctx); err != nil { // read: kept as the previous version
+	if _, err := s.Clusters(ctx, kume.ClusterFilter{}); err != nil { // read: kept as the previous version
 		t.Fatal(err)
 	}
-	prev := old.lazy.loaded().run.Version
+	prev := old.slot("").lazy.loaded().run.Version
 	streamSynth(t, s, newSynthCells(4, 3, 0.5), 40_000, synthTail())
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("the replaced file is still there: %v", err)
@@ -291,7 +291,7 @@ func TestDamagedGroupIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			streamSynth(t, s, g, 40_000, synthTail())
-			path := s.snapshot().lazy.path
+			path := s.snapshot().slot("").lazy.path
 			s.Close()
 			data, err := os.ReadFile(path)
 			if err != nil {

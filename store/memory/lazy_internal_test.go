@@ -37,19 +37,23 @@ func TestOpenDecodesTheAnalysisOnFirstRead(t *testing.T) {
 	}
 	defer s.Close()
 	st := s.snapshot()
-	if st.lazy == nil || st.lazy.loaded() != nil || st.analysis != nil {
+	if st.slot("").lazy == nil || st.slot("").lazy.loaded() != nil || st.slot("").a != nil {
 		t.Fatal("Open decoded the analysis before anything read it")
 	}
+	// The run is the MANIFEST's: reading it decodes nothing.
 	run, err := s.LatestAnalysis(ctx)
 	if err != nil || run.Version != version {
 		t.Fatalf("LatestAnalysis = %+v, %v; want version %d", run, err, version)
 	}
-	if st.lazy.loaded() == nil {
-		t.Fatal("the analysis is not kept once read")
+	if st.slot("").lazy.loaded() != nil {
+		t.Fatal("LatestAnalysis decoded the analysis")
 	}
 	got, err := s.CellStats(ctx, kume.CellFilter{Res: 5})
 	if err != nil || len(got) == 0 {
 		t.Fatalf("CellStats after a lazy load: %d cells, %v", len(got), err)
+	}
+	if st.slot("").lazy.loaded() == nil {
+		t.Fatal("the analysis is not kept once read")
 	}
 }
 
@@ -61,13 +65,13 @@ func TestAnalysisReplacedUnreadIsNotKept(t *testing.T) {
 	if s, err := Open(dir); err != nil {
 		t.Fatal(err)
 	} else {
-		oldFile = s.snapshot().lazy.path
+		oldFile = s.snapshot().slot("").lazy.path
 		v, err := s.SaveAnalysis(ctx, &kume.AnalysisResult{Cells: randomCells(t, rng)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st := s.snapshot(); st.lazy != nil || st.previous != nil || st.analysis == nil || st.analysis.run.Version != v {
-			t.Fatalf("after the save: lazy %v, previous %v, analysis %v", st.lazy, st.previous, st.analysis)
+		if st := s.snapshot(); st.slot("").lazy != nil || st.slot("").previous != nil || st.slot("").a == nil || st.slot("").a.run.Version != v {
+			t.Fatalf("after the save: lazy %v, previous %v, analysis %v", st.slot("").lazy, st.slot("").previous, st.slot("").a)
 		}
 		// The replaced version is gone, not an error of a missing file.
 		if _, err := s.CellStats(ctx, kume.CellFilter{Version: old, Res: 5}); kume.ErrorCode(err) != kume.ENOTFOUND {

@@ -18,7 +18,6 @@ func encodeManifest(e *encoder, st *state) error {
 	e.varint(st.nextKey)
 	e.varint(st.nextFile)
 	e.str(st.regionsFile)
-	e.str(st.analysisFile)
 
 	e.uvarint(uint64(len(st.datasets)))
 	for _, d := range st.datasets {
@@ -56,14 +55,62 @@ func encodeManifest(e *encoder, st *state) error {
 		e.bytes(k.Hash)
 		e.time(k.CreatedAt)
 		e.optTime(k.RevokedAt)
+		e.uvarint(uint64(len(k.Grants)))
+		for _, g := range k.Grants {
+			e.varint(g.DatasetID)
+			e.str(string(g.Right))
+		}
+	}
+
+	e.uvarint(uint64(len(st.analyses)))
+	for _, sl := range st.analyses {
+		e.str(sl.file)
+		r := &sl.run
+		e.str(string(r.Scope))
+		e.varint(r.Version)
+		e.time(r.StartedAt)
+		e.time(r.FinishedAt)
+		e.bytes(r.Params)
+		encodeRunDatasets(e, r.Datasets)
+		encodeRunDatasets(e, r.Omitted)
 	}
 	return nil
+}
+
+func encodeRunDatasets(e *encoder, ds []kume.AnalysisDataset) {
+	e.uvarint(uint64(len(ds)))
+	for _, d := range ds {
+		e.varint(d.ID)
+		e.str(d.Name)
+		e.str(string(d.Visibility))
+		e.str(d.Reason)
+	}
+}
+
+func decodeRunDatasets(d *decoder) []kume.AnalysisDataset {
+	n := d.count(4)
+	if n == 0 {
+		return nil
+	}
+	out := make([]kume.AnalysisDataset, n)
+	for i := range out {
+		out[i] = kume.AnalysisDataset{ID: d.varint(), Name: d.str(), Visibility: kume.Visibility(d.str()), Reason: d.str()}
+	}
+	return out
 }
 
 func decodeManifest(d *decoder) (*state, error) {
 	st := emptyState()
 	st.version, st.nextDataset, st.nextEst, st.nextKey, st.nextFile = d.varint(), d.varint(), d.varint(), d.varint(), d.varint()
-	st.regionsFile, st.analysisFile = d.str(), d.str()
+	st.regionsFile = d.str()
+	v1 := d.version == 1
+	if v1 {
+		// The one analysis file: the public analysis, its run read from
+		// the file when it is opened (openAnalyses).
+		if f := d.str(); f != "" {
+			st.analyses = []*scopeSlot{{run: kume.AnalysisRun{Scope: kume.AnalysisPublic}, file: f}}
+		}
+	}
 
 	st.datasets = make([]*kume.Dataset, d.count(8))
 	for i := range st.datasets {
@@ -96,13 +143,40 @@ func decodeManifest(d *decoder) (*state, error) {
 	for i := range st.keys {
 		st.keys[i] = kume.APIKey{ID: d.varint(), Name: d.str(), Scope: kume.Scope(d.str()), Hash: d.bytes(),
 			CreatedAt: d.time(), RevokedAt: d.optTime()}
+		if !v1 {
+			if n := d.count(2); n > 0 {
+				st.keys[i].Grants = make([]kume.Grant, n)
+				for j := range n {
+					st.keys[i].Grants[j] = kume.Grant{DatasetID: d.varint(), Right: kume.Right(d.str())}
+				}
+			}
+		}
+	}
+	if !v1 {
+		st.analyses = make([]*scopeSlot, d.count(6))
+		for i := range st.analyses {
+			sl := &scopeSlot{file: d.str()}
+			sl.run = kume.AnalysisRun{Scope: kume.AnalysisScope(d.str()), Version: d.varint(), StartedAt: d.time(),
+				FinishedAt: d.time(), Params: d.bytes()}
+			sl.run.Datasets, sl.run.Omitted = decodeRunDatasets(d), decodeRunDatasets(d)
+			if len(sl.run.Params) == 0 {
+				sl.run.Params = nil
+			}
+			st.analyses[i] = sl
+		}
 	}
 	if err := d.done(); err != nil {
 		return nil, err
 	}
 	sorted := slices.IsSortedFunc(st.datasets, func(a, b *kume.Dataset) int { return cmp.Compare(a.ID, b.ID) }) &&
 		slices.IsSortedFunc(st.chains, func(a, b kume.ValueChain) int { return cmp.Compare(a.ID, b.ID) }) &&
-		slices.IsSortedFunc(st.keys, func(a, b kume.APIKey) int { return cmp.Compare(a.ID, b.ID) })
+		slices.IsSortedFunc(st.keys, func(a, b kume.APIKey) int { return cmp.Compare(a.ID, b.ID) }) &&
+		slices.IsSortedFunc(st.analyses, func(a, b *scopeSlot) int { return cmp.Compare(a.run.Scope, b.run.Scope) })
+	for _, sl := range st.analyses {
+		if sl.file == "" || sl.run.Scope.Check() != nil || (!v1 && sl.run.Version <= 0) {
+			sorted = false
+		}
+	}
 	if !sorted || st.nextDataset < 1 || st.nextEst < 1 || st.nextKey < 1 || st.nextFile < 1 {
 		return nil, fmt.Errorf("inconsistent manifest: %w", errCorrupt)
 	}

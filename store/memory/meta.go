@@ -63,10 +63,18 @@ func (s *Store) CreateKey(ctx context.Context, k *kume.APIKey) error {
 	if !k.Scope.Allows(kume.ScopeRead) {
 		return kume.Errorf(kume.EINVALID, "unknown scope %q", k.Scope)
 	}
+	if err := kume.CheckKeyGrants(k); err != nil {
+		return err
+	}
 	return s.write(ctx, func(next *state) (change, error) {
 		for _, o := range next.keys {
 			if bytes.Equal(o.Hash, k.Hash) {
 				return change{}, kume.Errorf(kume.ECONFLICT, "a key with this hash exists")
+			}
+		}
+		for _, g := range k.Grants {
+			if next.dataset(g.DatasetID) == nil {
+				return change{}, kume.Errorf(kume.ENOTFOUND, "dataset %d not found", g.DatasetID)
 			}
 		}
 		nk := cloneKey(*k)
@@ -103,8 +111,8 @@ func (s *Store) Keys(ctx context.Context) ([]kume.APIKey, error) {
 // keeps its first revocation time.
 func (s *Store) RevokeKey(ctx context.Context, id int64) error {
 	return s.write(ctx, func(next *state) (change, error) {
-		i, found := slices.BinarySearchFunc(next.keys, id, func(k kume.APIKey, id int64) int { return cmp.Compare(k.ID, id) })
-		if !found {
+		i := keyIndex(next.keys, id)
+		if i < 0 {
 			return change{}, kume.Errorf(kume.ENOTFOUND, "key %d not found", id)
 		}
 		if next.keys[i].RevokedAt != nil {
@@ -115,4 +123,79 @@ func (s *Store) RevokeKey(ctx context.Context, id int64) error {
 		next.keys[i].RevokedAt = &now
 		return change{}, nil
 	})
+}
+
+// keyIndex returns the position of key id in keys, or -1.
+func keyIndex(keys []kume.APIKey, id int64) int {
+	i, found := slices.BinarySearchFunc(keys, id, func(k kume.APIKey, id int64) int { return cmp.Compare(k.ID, id) })
+	if !found {
+		return -1
+	}
+	return i
+}
+
+// GrantKey gives key keyID the right g on g.DatasetID, replacing the right it
+// had there.
+func (s *Store) GrantKey(ctx context.Context, keyID int64, g kume.Grant) error {
+	return s.write(ctx, func(next *state) (change, error) {
+		i := keyIndex(next.keys, keyID)
+		if i < 0 {
+			return change{}, kume.Errorf(kume.ENOTFOUND, "key %d not found", keyID)
+		}
+		if err := kume.CheckGrant(next.keys[i].Scope, g); err != nil {
+			return change{}, err
+		}
+		if next.dataset(g.DatasetID) == nil {
+			return change{}, kume.Errorf(kume.ENOTFOUND, "dataset %d not found", g.DatasetID)
+		}
+		k := cloneKey(next.keys[i])
+		j, found := slices.BinarySearchFunc(k.Grants, g.DatasetID, func(x kume.Grant, id int64) int { return cmp.Compare(x.DatasetID, id) })
+		if found {
+			k.Grants[j] = g
+		} else {
+			k.Grants = slices.Insert(k.Grants, j, g)
+		}
+		next.keys = slices.Clone(next.keys)
+		next.keys[i] = k
+		return change{}, nil
+	})
+}
+
+// RevokeGrant takes key keyID's right on a dataset away (ENOTFOUND when it
+// has none there).
+func (s *Store) RevokeGrant(ctx context.Context, keyID, datasetID int64) error {
+	return s.write(ctx, func(next *state) (change, error) {
+		i := keyIndex(next.keys, keyID)
+		if i < 0 {
+			return change{}, kume.Errorf(kume.ENOTFOUND, "key %d not found", keyID)
+		}
+		k := cloneKey(next.keys[i])
+		j, found := slices.BinarySearchFunc(k.Grants, datasetID, func(x kume.Grant, id int64) int { return cmp.Compare(x.DatasetID, id) })
+		if !found {
+			return change{}, kume.Errorf(kume.ENOTFOUND, "key %d has no grant on dataset %d", keyID, datasetID)
+		}
+		k.Grants = slices.Delete(k.Grants, j, j+1)
+		next.keys = slices.Clone(next.keys)
+		next.keys[i] = k
+		return change{}, nil
+	})
+}
+
+// dropGrants removes every key's grant on dataset id from next.
+func (next *state) dropGrants(id int64) {
+	var keys []kume.APIKey
+	for i, k := range next.keys {
+		if !slices.ContainsFunc(k.Grants, func(g kume.Grant) bool { return g.DatasetID == id }) {
+			continue
+		}
+		if keys == nil {
+			keys = slices.Clone(next.keys)
+		}
+		k = cloneKey(k)
+		k.Grants = slices.DeleteFunc(k.Grants, func(g kume.Grant) bool { return g.DatasetID == id })
+		keys[i] = k
+	}
+	if keys != nil {
+		next.keys = keys
+	}
 }

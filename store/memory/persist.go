@@ -17,7 +17,7 @@ import (
 //	                       keys, and the names of the data files below
 //	est-<dataset>-<n>.kume one dataset's establishments
 //	regions-<n>.kume       the regions
-//	analysis-<n>.kume      the current analysis results
+//	analysis-<n>.kume      the current analysis results of one scope
 //	job-<id>.job           one job, written atomically, not named by the
 //	                       MANIFEST (jobs.go)
 //
@@ -83,7 +83,10 @@ func openLocked(dir string) (*state, error) {
 	for _, f := range st.estFiles {
 		keep[f] = true
 	}
-	keep[st.regionsFile], keep[st.analysisFile] = true, true
+	keep[st.regionsFile] = true
+	for _, sl := range st.analyses {
+		keep[sl.file] = true
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("memory: %w", err)
@@ -134,15 +137,8 @@ func load(dir string) (*state, error) {
 			return nil, fmt.Errorf("memory: %s: %w", path, err)
 		}
 	}
-	if st.analysisFile != "" {
-		path := filepath.Join(dir, st.analysisFile)
-		// The header is checked now; the checksum when the file is first
-		// read and decoded (see lazyAnalysis).
-		l, err := openLazyAnalysis(path)
-		if err != nil {
-			return nil, fmt.Errorf("memory: %w", err)
-		}
-		st.lazy = l
+	if err := st.openAnalyses(dir); err != nil {
+		return nil, err
 	}
 	if err := st.check(); err != nil {
 		return nil, fmt.Errorf("memory: %s: %w", path, err)
@@ -217,7 +213,8 @@ func (s *Store) persist(next *state, ch *change) error {
 		}
 		next.regionsFile = name
 	}
-	if ch.analysis {
+	if ch.analysis != "" {
+		sl := next.slot(ch.analysis)
 		name := ch.analysisName
 		if ch.analysisTemp != "" {
 			if err := os.Rename(ch.analysisTemp, filepath.Join(s.dir, name)); err != nil {
@@ -225,15 +222,15 @@ func (s *Store) persist(next *state, ch *change) error {
 			}
 		} else {
 			name = next.fileName("analysis")
-			if err := s.writeFile(name, kindAnalysis, func(e *encoder) error { return encodeAnalysis(e, next.analysis) }, ""); err != nil {
+			if err := s.writeFile(name, kindAnalysis, func(e *encoder) error { return encodeAnalysis(e, sl.a) }, ""); err != nil {
 				return fail(err)
 			}
 		}
 		written = append(written, name)
-		if next.analysisFile != "" {
-			ch.drop = append(ch.drop, next.analysisFile)
+		if sl.file != "" {
+			ch.drop = append(ch.drop, sl.file)
 		}
-		next.analysisFile = name
+		sl.file = name // the slot is not published yet
 	}
 	if len(written) > 0 {
 		if err := syncDir(s.dir); err != nil {

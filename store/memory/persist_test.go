@@ -335,7 +335,7 @@ func TestCorruptAnalysisIsReplaced(t *testing.T) {
 			s = mustOpen(t, dir)
 			for _, read := range []func() error{
 				func() error { _, err := s.CellStats(ctx, kume.CellFilter{Res: 9}); return err },
-				func() error { _, err := s.LatestAnalysis(ctx); return err },
+				func() error { _, err := s.Cluster(ctx, 0, "none"); return err },
 				func() error { _, err := s.Clusters(ctx, kume.ClusterFilter{}); return err },
 			} {
 				if err := read(); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "checksum") {

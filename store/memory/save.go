@@ -6,7 +6,8 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// SaveAnalysis stores a deep copy of r under a new data version, which it
+// SaveAnalysis stores a deep copy of r as the current analysis of its scope
+// under a new data version, which it
 // returns and sets in r.Run.Version: the caller keeps r to do with as it
 // likes. The version it replaces stays readable until the next save or a
 // restart. An analysis run saves as a stream instead (BeginAnalysis).
@@ -48,13 +49,18 @@ func (s *Store) saveChecked(ctx context.Context, r *kume.AnalysisResult) (int64,
 	if err != nil {
 		return 0, err
 	}
+	if err := checkRun(&r.Run); err != nil {
+		return 0, err
+	}
 	var version int64
 	err = s.write(ctx, func(next *state) (change, error) {
 		next.version++
 		version = next.version
 		a.run.Version = version
-		next.replaceAnalysis(a, nil)
-		return change{analysis: true}, nil
+		run := r.Run
+		run.Version = version
+		next.replaceAnalysis(run, a, nil)
+		return change{analysis: run.Scope.Norm()}, nil
 	})
 	if err != nil {
 		return 0, err

@@ -7,8 +7,9 @@
 // reader sees either all of a change or none of it.
 //
 // On disk a data directory holds one file per dataset's establishments, one for
-// the regions, one for the current analysis results and a MANIFEST that names
-// them and holds everything small (datasets, value chains, keys, counters). A
+// the regions, one for the current analysis results of each analysis scope and
+// a MANIFEST that names them and holds everything small (datasets, value
+// chains, keys and their grants, the analyses' runs, counters). A
 // change writes only the files it touches, under fresh names, and then replaces
 // the MANIFEST atomically; the MANIFEST is the commit point. See persist.go.
 // Jobs are one file each, written atomically beside them and not named by the
@@ -71,19 +72,15 @@ type state struct {
 	tables   map[int64]*table
 	regions  *regionSet
 	chains   []kume.ValueChain // ordered by id
-	keys     []kume.APIKey     // ordered by id
-	analysis *analysis         // nil before the first analysis or while lazy holds it
-	// lazy, when set, holds the analysis of an opened data directory until a
-	// reader needs it (analysis is nil then); see currentAnalysis.
-	lazy *lazyAnalysis
-	// previous is the analysis that analysis replaced, kept in memory (not
-	// on disk) so that readers such as the tile cache can compare the two.
-	previous *analysis
+	keys     []kume.APIKey     // ordered by id, each with its grants
+	// analyses holds the current analysis of every scope, ordered by scope
+	// (see scopes.go).
+	analyses []*scopeSlot
 
-	// files names the data file of each part on disk ("" when none).
-	estFiles     map[int64]string
-	regionsFile  string
-	analysisFile string
+	// files names the data file of each part on disk ("" when none); the
+	// analyses' files are in their slots.
+	estFiles    map[int64]string
+	regionsFile string
 }
 
 func emptyState() *state {
@@ -130,12 +127,13 @@ func (s *Store) Close() error {
 // change describes what a write changed, so that only those parts are
 // written to disk.
 type change struct {
-	tables   []int64 // datasets whose establishment tables changed
-	regions  bool
-	analysis bool
+	tables  []int64 // datasets whose establishment tables changed
+	regions bool
+	// analysis, when set, is the scope whose analysis changed.
+	analysis kume.AnalysisScope
 	// analysisTemp, when set, is a finished and synced temp file holding the
 	// new analysis (a streamed save): it is renamed to analysisName instead
-	// of next.analysis being encoded.
+	// of the slot's analysis being encoded.
 	analysisTemp, analysisName string
 	drop                       []string // data files no longer referenced once committed
 }
@@ -172,14 +170,9 @@ func (s *Store) write(ctx context.Context, fn func(next *state) (change, error))
 	return nil
 }
 
-// currentAnalysis returns the state's analysis (nil before the first), decoding it
-// from its file on the first call after Open.
-func (st *state) currentAnalysis() (*analysis, error) {
-	if st.lazy != nil {
-		return st.lazy.get()
-	}
-	return st.analysis, nil
-}
+// currentAnalysis returns the public analysis (nil before the first),
+// decoding it from its file on the first call after Open.
+func (st *state) currentAnalysis() (*analysis, error) { return st.current(0) }
 
 // snapshot returns the current state for a reader.
 func (s *Store) snapshot() *state { return s.cur.Load() }

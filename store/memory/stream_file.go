@@ -81,7 +81,7 @@ func (w *fileStream) WriteCells(ctx context.Context, cells []kume.CellStat) erro
 
 // Commit completes the file with r's run (under the new version), clusters,
 // region statistics and group index, syncs it and commits it as the current
-// analysis, which is read when first used; the analysis keeps the file open
+// analysis of r's scope, which is read when first used; the analysis keeps the file open
 // (see lazyAnalysis).
 func (w *fileStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64, error) {
 	if err := w.check(ctx); err != nil {
@@ -91,6 +91,9 @@ func (w *fileStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64,
 		return 0, w.end(err)
 	}
 	if err := checkClusterIDs(r.Clusters); err != nil {
+		return 0, w.end(err)
+	}
+	if err := checkRun(&r.Run); err != nil {
 		return 0, w.end(err)
 	}
 	// The cells go to disk before the writer lock is taken, so that other
@@ -118,8 +121,8 @@ func (w *fileStream) Commit(ctx context.Context, r *kume.AnalysisResult) (int64,
 			return change{}, fmt.Errorf("memory: write analysis: %w", err)
 		}
 		next.version = version
-		next.replaceAnalysis(nil, lazy)
-		return change{analysis: true, analysisTemp: w.temp, analysisName: name}, nil
+		next.replaceAnalysis(run, nil, lazy)
+		return change{analysis: run.Scope.Norm(), analysisTemp: w.temp, analysisName: name}, nil
 	})
 	if err != nil {
 		return 0, w.end(err)

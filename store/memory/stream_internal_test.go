@@ -84,10 +84,10 @@ func sameAnalysis(t *testing.T, what string, got, want *Store) {
 	}
 }
 
-// TestStreamMatchessaveOwned streams ~270k rows in batches and
+// TestStreamMatchesSaveOwned streams ~270k rows in batches and
 // compares the result with saveOwned of the same rows, in both kinds
 // of store, and after a reopen.
-func TestStreamMatchessaveOwned(t *testing.T) {
+func TestStreamMatchesSaveOwned(t *testing.T) {
 	ctx := t.Context()
 	g := newSynthCells(3, 20, 0.05)
 	if n := g.count(); n < 250_000 {
@@ -126,15 +126,15 @@ func TestStreamMatchessaveOwned(t *testing.T) {
 				return
 			}
 			st := streamed.snapshot()
-			if st.analysis != nil || st.lazy == nil || st.lazy.loaded() != nil {
+			if st.slot("").a != nil || st.slot("").lazy == nil || st.slot("").lazy.loaded() != nil {
 				t.Fatal("Commit decoded the streamed analysis")
 			}
 			// The same layout as saveOwned writes, byte for byte.
-			a, err := os.ReadFile(filepath.Join(dir, st.analysisFile))
+			a, err := os.ReadFile(filepath.Join(dir, st.slot("").file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := os.ReadFile(filepath.Join(owned.dir, owned.snapshot().analysisFile))
+			b, err := os.ReadFile(filepath.Join(owned.dir, owned.snapshot().slot("").file))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,19 +15,75 @@ import (
 //go:embed queries/analysis_latest.sql
 var analysisLatestSQL string
 
-// LatestAnalysis returns the current run (ENOTFOUND before the first).
+// LatestAnalysis returns the current run of the public analysis (ENOTFOUND
+// before the first).
 func (s *Store) LatestAnalysis(ctx context.Context) (*kume.AnalysisRun, error) {
-	var run kume.AnalysisRun
-	var params []byte
-	err := s.pool.QueryRow(ctx, analysisLatestSQL).Scan(&run.Version, &run.StartedAt, &run.FinishedAt, &params)
+	rows, _ := s.pool.Query(ctx, analysisLatestSQL)
+	run, err := pgx.CollectExactlyOneRow(rows, scanRun)
 	if err != nil {
 		return nil, wrap(ctx, err, "analysis run")
 	}
-	run.StartedAt, run.FinishedAt = run.StartedAt.UTC(), run.FinishedAt.UTC()
+	return &run, nil
+}
+
+//go:embed queries/analysis_list.sql
+var analysisListSQL string
+
+// Analyses returns the current run of every scope, the newest first.
+func (s *Store) Analyses(ctx context.Context) ([]kume.AnalysisRun, error) {
+	rows, _ := s.pool.Query(ctx, analysisListSQL)
+	runs, err := pgx.CollectRows(rows, scanRun)
+	if err != nil {
+		return nil, wrap(ctx, err, "analysis runs")
+	}
+	return runs, nil
+}
+
+// scanRun scans a row of analysis_latest.sql or analysis_list.sql.
+func scanRun(row pgx.CollectableRow) (kume.AnalysisRun, error) {
+	var run kume.AnalysisRun
+	var params, datasets, omitted []byte
+	var scope string
+	if err := row.Scan(&run.Version, &run.StartedAt, &run.FinishedAt, &params, &scope, &datasets, &omitted); err != nil {
+		return run, err
+	}
+	run.StartedAt, run.FinishedAt, run.Scope = run.StartedAt.UTC(), run.FinishedAt.UTC(), kume.AnalysisScope(scope)
 	if params != nil {
 		run.Params = json.RawMessage(params)
 	}
-	return &run, nil
+	for _, f := range []struct {
+		b   []byte
+		dst *[]kume.AnalysisDataset
+	}{{datasets, &run.Datasets}, {omitted, &run.Omitted}} {
+		if f.b == nil {
+			continue
+		}
+		if err := json.Unmarshal(f.b, f.dst); err != nil {
+			return run, fmt.Errorf("analysis run %d: datasets: %w", run.Version, err)
+		}
+	}
+	return run, nil
+}
+
+//go:embed queries/analysis_delete_scope.sql
+var analysisDeleteScopeSQL string
+
+// DeleteAnalysis removes every kept analysis of a scope (ENOTFOUND when it
+// has none): it forgets the scope's current version and prunes its runs,
+// dropping their cell blocks (or leaves that to the next save when the
+// prune cannot take its locks in time).
+func (s *Store) DeleteAnalysis(ctx context.Context, scope kume.AnalysisScope) error {
+	tag, err := s.pool.Exec(ctx, analysisDeleteScopeSQL, string(scope.Norm()))
+	if err != nil {
+		return wrap(ctx, err, "delete analysis")
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("analysis of scope " + string(scope.Norm()))
+	}
+	// Housekeeping: the scope is gone for readers; a prune that gives up
+	// (a long read holds the tables) is done again by the next save.
+	_ = s.pruneAnalyses(ctx, s.keep)
+	return nil
 }
 
 // CellStats returns the cell statistics matching f ordered by cell. With a
@@ -131,9 +187,10 @@ func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Clus
 //go:embed queries/analysis_cluster.sql
 var analysisClusterSQL string
 
-// Cluster returns one footprint of the current version (ENOTFOUND if none).
-func (s *Store) Cluster(ctx context.Context, id string) (*kume.Cluster, error) {
-	rows, _ := s.pool.Query(ctx, analysisClusterSQL, id)
+// Cluster returns one footprint of an analysis version (0: the current
+// public analysis; ENOTFOUND if none).
+func (s *Store) Cluster(ctx context.Context, version int64, id string) (*kume.Cluster, error) {
+	rows, _ := s.pool.Query(ctx, analysisClusterSQL, version, id)
 	c, err := pgx.CollectExactlyOneRow(rows, scanCluster)
 	if err != nil {
 		return nil, wrap(ctx, err, "cluster")

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -193,6 +194,9 @@ func (w *analysisWriter) Commit(ctx context.Context, r *kume.AnalysisResult) (in
 	if w.written != w.cells {
 		return 0, w.fail(ctx, invalid("analysis: %d cell statistics written, %d announced", w.written, w.cells))
 	}
+	if err := r.Run.Scope.Check(); err != nil {
+		return 0, w.fail(ctx, err)
+	}
 	if err := w.commit(ctx, r); err != nil {
 		return 0, w.fail(ctx, wrap(ctx, err, "save analysis"))
 	}
@@ -229,7 +233,17 @@ func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) err
 		return fmt.Errorf("analyze cell blocks: %w", err)
 	}
 	tx, run := w.tx, r.Run
-	if _, err := tx.Exec(ctx, analysisInsertRunSQL, v, run.StartedAt, run.FinishedAt, rawJSON(run.Params)); err != nil {
+	datasets, err := runDatasetsJSON(run.Datasets)
+	if err != nil {
+		return err
+	}
+	omitted, err := runDatasetsJSON(run.Omitted)
+	if err != nil {
+		return err
+	}
+	scope := string(run.Scope.Norm())
+	if _, err := tx.Exec(ctx, analysisInsertRunSQL, v, run.StartedAt, run.FinishedAt, rawJSON(run.Params),
+		scope, datasets, omitted); err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"region_stats"}, regionStatColumns(), &regionStatSource{stats: r.Regions, version: v, i: -1}); err != nil {
@@ -241,7 +255,7 @@ func (w *analysisWriter) commit(ctx context.Context, r *kume.AnalysisResult) err
 	if err := s.attachPartitions(ctx, tx, v); err != nil {
 		return fmt.Errorf("attach partitions: %w", err)
 	}
-	if _, err := tx.Exec(ctx, analysisSetCurrentSQL, v); err != nil {
+	if _, err := tx.Exec(ctx, analysisSetCurrentSQL, scope, v); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -271,4 +285,17 @@ func (w *analysisWriter) end(ctx context.Context) {
 	if w.tx != nil {
 		_ = w.tx.Rollback(ctx)
 	}
+}
+
+// runDatasetsJSON returns the JSON of a run's datasets for a jsonb column:
+// NULL for none (as runs saved before the column was there).
+func runDatasetsJSON(ds []kume.AnalysisDataset) ([]byte, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(ds)
+	if err != nil {
+		return nil, fmt.Errorf("run datasets: %w", err)
+	}
+	return b, nil
 }

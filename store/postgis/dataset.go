@@ -107,10 +107,15 @@ var datasetDeleteSQL string
 //go:embed queries/drop_partition.sql
 var dropPartitionSQL string
 
+//go:embed queries/analysis_delete_dataset_scopes.sql
+var analysisDeleteDatasetScopesSQL string
+
 // DeleteDataset removes a dataset and all its establishments, which is to say
-// its partition of establishments (ENOTFOUND if none).
+// its partition of establishments (ENOTFOUND if none), the grants on it (by
+// their foreign key) and the analyses of the scopes that name it (pruned
+// after the commit).
 func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
-	return s.tx(ctx, "delete dataset", func(tx pgx.Tx) error {
+	err := s.tx(ctx, "delete dataset", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, datasetDeleteSQL, id)
 		if err != nil {
 			return err
@@ -121,9 +126,18 @@ func (s *Store) DeleteDataset(ctx context.Context, id int64) error {
 		if _, err := s.execPartition(ctx, tx, dropPartitionSQL, id); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, analysisDeleteDatasetScopesSQL, id); err != nil {
+			return err
+		}
 		_, err = s.bumpVersion(ctx, tx)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	// Housekeeping: the next save prunes again if this one gives up.
+	_ = s.pruneAnalyses(ctx, s.keep)
+	return nil
 }
 
 //go:embed queries/data_version_get.sql

@@ -111,9 +111,13 @@ func filterArgs(f kume.EstablishmentFilter) []any {
 	for _, p := range f.NACEPrefixes {
 		patterns = append(patterns, likePrefix(p))
 	}
+	var readable []int64 // NULL: every dataset
+	if f.PublicOnly {
+		readable = append([]int64{}, f.Granted...)
+	}
 	box := boxArgs(f.BBox)
 	return []any{datasets, patterns, string(f.Kind), string(f.Type),
-		box.west, box.south, box.east, box.north, f.ActiveAt, f.PublicOnly,
+		box.west, box.south, box.east, box.north, f.ActiveAt, readable,
 		box.inner, box.southBand, box.northBand}
 }
 

@@ -83,7 +83,8 @@ func (s *Store) mvtStatement(q layer.TileQuery) (string, []any, error) {
 	case layer.Clusters:
 		return mvtClustersSQL, append(area, q.Analysis, q.ClusterSectors), nil
 	case layer.Establishments, layer.Institutions:
-		f := kume.EstablishmentFilter{BBox: &b, ActiveAt: &q.ActiveAt, PublicOnly: true, NACEPrefixes: q.NACEPrefixes}
+		f := kume.EstablishmentFilter{BBox: &b, ActiveAt: &q.ActiveAt, PublicOnly: !q.AllDatasets, Granted: q.Granted,
+			NACEPrefixes: q.NACEPrefixes}
 		inst := q.Layer == layer.Institutions
 		if inst {
 			f.Kind, f.Type = kume.KindInstitution, q.Type

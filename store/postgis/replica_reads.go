@@ -78,10 +78,11 @@ func (r *Replicated) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume
 	return out, err
 }
 
-// Cluster returns one footprint of the current version (ENOTFOUND if none).
-func (r *Replicated) Cluster(ctx context.Context, id string) (*kume.Cluster, error) {
+// Cluster returns one footprint of an analysis version (0: the current public
+// analysis; ENOTFOUND if none).
+func (r *Replicated) Cluster(ctx context.Context, version int64, id string) (*kume.Cluster, error) {
 	var out *kume.Cluster
-	err := r.read(ctx, func(s *Store) (err error) { out, err = s.Cluster(ctx, id); return err })
+	err := r.read(ctx, func(s *Store) (err error) { out, err = s.Cluster(ctx, version, id); return err })
 	return out, err
 }
 

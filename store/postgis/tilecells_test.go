@@ -268,7 +268,7 @@ func exactCellStats(t *testing.T, conn *pgx.Conn, f kume.CellFilter) []kume.Cell
 	b := f.BBox
 	rows, err := conn.Query(context.Background(), `SELECT res, cell, sector, firms, employees, imprecise, lq, gi_z, gi_p, gi_bin, suppressed
 		FROM cell_stats
-		WHERE version = (CASE WHEN $1::bigint = 0 THEN (SELECT version FROM analysis_current) ELSE $1 END)
+		WHERE version = (CASE WHEN $1::bigint = 0 THEN (SELECT version FROM analysis_current WHERE scope = 'public') ELSE $1 END)
 		  AND res = $2 AND sector = $3 AND lon >= $4 AND lon <= $6 AND lat >= $5 AND lat <= $7
 		ORDER BY cell`, f.Version, f.Res, f.Sector, b.Min[0], b.Min[1], b.Max[0], b.Max[1])
 	if err != nil {

@@ -27,7 +27,7 @@ func testAnalysis(t *testing.T, open Opener) {
 	if len(cells)+len(clusters)+len(regions) != 0 {
 		t.Errorf("results before the first analysis: %d cells, %d clusters, %d regions", len(cells), len(clusters), len(regions))
 	}
-	_, err = s.Cluster(ctx, "13-9-abc")
+	_, err = s.Cluster(ctx, 0, "13-9-abc")
 	wantCode(t, err, kume.ENOTFOUND, "Cluster before the first analysis")
 
 	v0 := dataVersion(t, s)
@@ -72,7 +72,7 @@ func testAnalysis(t *testing.T, open Opener) {
 		t.Errorf("LatestAnalysis after the second run = %+v", *run)
 	}
 	assertCells(t, "current after second run", s, kume.CellFilter{Res: 9}, r2.Cells)
-	_, err = s.Cluster(ctx, "13-9-abc")
+	_, err = s.Cluster(ctx, 0, "13-9-abc")
 	wantCode(t, err, kume.ENOTFOUND, "Cluster of an older version only")
 	cl, err := s.Clusters(ctx, kume.ClusterFilter{})
 	must(t, err, "Clusters")
@@ -182,13 +182,13 @@ func testClusters(t *testing.T, s kume.Store, r *kume.AnalysisResult, version in
 		})
 	}
 	for id, want := range byID {
-		got, err := s.Cluster(t.Context(), id)
+		got, err := s.Cluster(t.Context(), 0, id)
 		must(t, err, "Cluster "+id)
 		if !sameCluster(*got, want) {
 			t.Errorf("Cluster(%s):\n got %+v\nwant %+v", id, *got, want)
 		}
 	}
-	_, err := s.Cluster(t.Context(), "nope")
+	_, err := s.Cluster(t.Context(), 0, "nope")
 	wantCode(t, err, kume.ENOTFOUND, "Cluster(missing)")
 }
 

@@ -135,10 +135,17 @@ func sameCluster(got, want kume.Cluster) bool {
 		reflect.DeepEqual(normalizeCluster(got), normalizeCluster(want))
 }
 
+// sameRun compares runs: times to the nanosecond given, JSON by meaning, ""
+// scope as AnalysisPublic, nil and empty dataset lists alike.
 func sameRun(got, want kume.AnalysisRun) bool {
+	same := func(a, b []kume.AnalysisDataset) bool { return len(a) == 0 && len(b) == 0 || reflect.DeepEqual(a, b) }
 	return got.Version == want.Version && got.StartedAt.Equal(want.StartedAt) &&
-		got.FinishedAt.Equal(want.FinishedAt) && sameJSON(got.Params, want.Params)
+		got.FinishedAt.Equal(want.FinishedAt) && sameJSON(got.Params, want.Params) &&
+		got.Scope.Norm() == want.Scope.Norm() && same(got.Datasets, want.Datasets) && same(got.Omitted, want.Omitted)
 }
+
+// sameGrants compares grant lists, nil and empty alike.
+func sameGrants(a, b []kume.Grant) bool { return len(a) == 0 && len(b) == 0 || reflect.DeepEqual(a, b) }
 
 // keys returns the sorted fixture keys of rows.
 func (f *fixture) keys(rows []kume.Establishment) []string {

@@ -17,8 +17,9 @@ type Contents struct {
 	Regions        []kume.Region
 	ValueChains    []kume.ValueChain
 	Keys           []kume.APIKey
-	Run            *kume.AnalysisRun // nil before the first analysis
-	Cells          []kume.CellStat   // of every resolution 0..15 and sector in Sectors
+	Run            *kume.AnalysisRun  // nil before the first analysis
+	Analyses       []kume.AnalysisRun // the current run of every scope
+	Cells          []kume.CellStat    // of every resolution 0..15 and sector in Sectors
 	Clusters       []kume.Cluster
 	RegionStats    []kume.RegionStat // of every sector in Sectors
 }
@@ -54,6 +55,8 @@ func Dump(tb testing.TB, s kume.Store) *Contents {
 		c.Run, err = nil, nil
 	}
 	check("LatestAnalysis", err)
+	c.Analyses, err = s.Analyses(ctx)
+	check("Analyses", err)
 	for _, sector := range Sectors() {
 		for res := 0; res <= 15; res++ {
 			cells, err := s.CellStats(ctx, kume.CellFilter{Res: res, Sector: sector})
@@ -109,8 +112,9 @@ func AssertSameContents(tb testing.TB, got, want *Contents) {
 		sameSlices("keys", got.Keys, want.Keys, func(a, b kume.APIKey) bool {
 			return a.ID == b.ID && a.Name == b.Name && a.Scope == b.Scope && string(a.Hash) == string(b.Hash) &&
 				a.CreatedAt.Equal(b.CreatedAt) && (a.RevokedAt == nil) == (b.RevokedAt == nil) &&
-				(a.RevokedAt == nil || a.RevokedAt.Equal(*b.RevokedAt))
+				(a.RevokedAt == nil || a.RevokedAt.Equal(*b.RevokedAt)) && sameGrants(a.Grants, b.Grants)
 		}),
+		sameSlices("analyses", got.Analyses, want.Analyses, sameRun),
 		sameSlices("cell stats", got.Cells, want.Cells, func(a, b kume.CellStat) bool {
 			return reflect.DeepEqual(normalizeCellStat(a), normalizeCellStat(b))
 		}),

@@ -218,7 +218,8 @@ func (f *fixture) key(e kume.Establishment) string {
 
 // Fill loads s with every fixture: the public and private datasets with their
 // establishments (one row closed by a Replace), regions, two value chains, two
-// keys (one revoked) and the analysis result.
+// keys (one revoked, one granted read on the private dataset) and the public
+// analysis result.
 func Fill(tb testing.TB, s kume.Store) {
 	tb.Helper()
 	ctx := tb.Context()
@@ -245,6 +246,9 @@ func Fill(tb testing.TB, s kume.Store) {
 	}
 	for i, name := range []string{"reader", "writer"} {
 		k := &kume.APIKey{Name: name, Scope: kume.ScopeRead, Hash: []byte(fmt.Sprintf("hash-%032d", i))}
+		if i == 1 {
+			k.Grants = []kume.Grant{{DatasetID: priv.ID, Right: kume.RightRead}}
+		}
 		if err := s.CreateKey(ctx, k); err != nil {
 			tb.Fatalf("Fill: CreateKey: %v", err)
 		}
@@ -254,7 +258,30 @@ func Fill(tb testing.TB, s kume.Store) {
 			}
 		}
 	}
-	if _, err := s.SaveAnalysis(ctx, AnalysisResult()); err != nil {
+	pubRun := AnalysisResult()
+	pubRun.Run.Datasets = []kume.AnalysisDataset{{ID: pub.ID, Name: pub.Name, Visibility: kume.Public}}
+	pubRun.Run.Omitted = []kume.AnalysisDataset{{ID: priv.ID, Name: priv.Name, Visibility: kume.Private, Reason: kume.OmitPrivate}}
+	if _, err := s.SaveAnalysis(ctx, pubRun); err != nil {
 		tb.Fatalf("Fill: SaveAnalysis: %v", err)
 	}
+}
+
+// PrivateAnalysis returns an analysis of the scope of the datasets pub and
+// priv: AnalysisResult with every count doubled, recording what it read.
+func PrivateAnalysis(pub, priv *kume.Dataset) *kume.AnalysisResult {
+	r := AnalysisResult()
+	r.Run.Scope = kume.DatasetsScope([]int64{pub.ID, priv.ID})
+	r.Run.Datasets = []kume.AnalysisDataset{{ID: pub.ID, Name: pub.Name, Visibility: pub.Visibility},
+		{ID: priv.ID, Name: priv.Name, Visibility: priv.Visibility}}
+	r.Run.Params = []byte(`{"private":true}`)
+	for i := range r.Cells {
+		r.Cells[i].Firms *= 2
+	}
+	for i := range r.Clusters {
+		r.Clusters[i].Firms *= 2
+	}
+	for i := range r.Regions {
+		r.Regions[i].Firms *= 2
+	}
+	return r
 }

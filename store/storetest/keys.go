@@ -103,7 +103,7 @@ func assertKey(t testing.TB, what string, got, want kume.APIKey) {
 	t.Helper()
 	if got.ID != want.ID || got.Name != want.Name || got.Scope != want.Scope || !bytes.Equal(got.Hash, want.Hash) ||
 		!got.CreatedAt.Truncate(time.Microsecond).Equal(want.CreatedAt.Truncate(time.Microsecond)) ||
-		(got.RevokedAt == nil) != (want.RevokedAt == nil) {
+		(got.RevokedAt == nil) != (want.RevokedAt == nil) || !sameGrants(got.Grants, want.Grants) {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}
 }

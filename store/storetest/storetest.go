@@ -45,6 +45,13 @@
 //   - Jobs (PutJob, Job, Jobs) come back as put, times in UTC to the
 //     microsecond and JSON by meaning; Jobs lists the newest first and leaves
 //     out the rejects; DeleteJobs removes only finished jobs.
+//   - Keys come back with their grants ordered by dataset id; a grant goes
+//     with its dataset. Analysis runs come back with their scope ("" saved
+//     as AnalysisPublic) and the datasets they read and left out, nil and
+//     empty alike. Reads without a version read the public analysis; the
+//     versions of every scope's current analysis may be read. DeleteDataset
+//     removes the analyses of the scopes naming the dataset, not the others.
+//     A version no longer kept reads no rows (or ENOTFOUND).
 //   - DataVersion strictly grows with a commit that changes establishments,
 //     with DeleteDataset of a non-empty dataset and with SaveAnalysis, whose
 //     returned version is a data version.
@@ -79,6 +86,9 @@ func Run(t *testing.T, open func(t *testing.T) kume.Store) {
 		{"AnalysisStream", testAnalysisStream},
 		{"ClusterWithoutGeometry", testClusterWithoutGeometry},
 		{"Keys", testKeys},
+		{"Grants", testGrants},
+		{"GrantedEstablishments", testGrantedEstablishments},
+		{"AnalysisScopes", testAnalysisScopes},
 		{"Jobs", testJobs},
 		{"Concurrency", testConcurrency},
 	}

@@ -1,2 +1,3 @@
-INSERT INTO analysis_current (singleton, version) VALUES (true, $1)
-ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version
+-- Makes version $2 the current analysis of scope $1.
+INSERT INTO analysis_current (scope, version) VALUES ($1, $2)
+ON CONFLICT (scope) DO UPDATE SET version = EXCLUDED.version

@@ -1,5 +1,7 @@
--- The filter shared by the establishment queries. A NULL (or false) parameter
--- does not filter. $2 holds LIKE patterns (prefix + '%', metacharacters escaped).
+-- The filter shared by the establishment queries. A NULL parameter does not
+-- filter. $2 holds LIKE patterns (prefix + '%', metacharacters escaped). $10,
+-- when not NULL, keeps the public datasets and those it lists (the private
+-- datasets a caller was granted).
 -- The bounding box $5..$8 (west, south, east, north) is read through the index
 -- on (floor(lat * 100), lon) of establishments (migration 00005), one range of
 -- longitudes per latitude band: $12 and $13 are the bands of the box's south
@@ -18,4 +20,5 @@ WHERE ($1::bigint[] IS NULL OR e.dataset_id = ANY ($1))
        OR (floor(e.lat * 100)::integer = $13 AND e.lat BETWEEN $6 AND $8))))
   AND ($9::timestamptz IS NULL OR
        ((e.founded IS NULL OR e.founded <= $9) AND (e.closed IS NULL OR e.closed > $9)))
-  AND (NOT $10::boolean OR e.dataset_id IN (SELECT id FROM datasets WHERE visibility = 'public'))
+  AND ($10::bigint[] IS NULL OR e.dataset_id = ANY ($10)
+       OR e.dataset_id IN (SELECT id FROM datasets WHERE visibility = 'public'))

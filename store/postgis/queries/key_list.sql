@@ -1,3 +1,5 @@
-SELECT id, name, scope, hash, created_at, revoked_at
-FROM api_keys
-ORDER BY id
+SELECT k.id, k.name, k.scope, k.hash, k.created_at, k.revoked_at,
+    (SELECT jsonb_agg(jsonb_build_object('dataset_id', g.dataset_id, 'right', g.access) ORDER BY g.dataset_id)
+     FROM api_key_grants g WHERE g.key_id = k.id) AS grants
+FROM api_keys k
+ORDER BY k.id
