@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-chi/cors"
-	"github.com/go-chi/httprate"
 
 	"github.com/kume-geo/kume"
 )
@@ -29,11 +29,19 @@ type APIConfig struct {
 	// every limit a client sends (larger values are clamped).
 	DefaultLimit int
 	MaxLimit     int
-	// RatePerIP and RatePerKey are requests per RateWindow, counted per client
-	// IP for requests without a key and per key otherwise (0 turns it off).
-	RatePerIP  int
-	RatePerKey int
-	RateWindow time.Duration
+	// RatePerIP and RatePerKey are the sustained request rates, in requests
+	// per RateWindow, of each client IP (an IPv6 client's /64) without a key
+	// and of each key (0 turns the limit off). They refill token buckets of
+	// BurstPerIP and BurstPerKey requests (0: one window's requests, at most
+	// the default burst). A request that finds its bucket empty waits up to
+	// RateDelay for its token (negative: never waits), and beyond that is a
+	// 429 with Retry-After. See ratelimit.go.
+	RatePerIP   int
+	RatePerKey  int
+	RateWindow  time.Duration
+	BurstPerIP  int
+	BurstPerKey int
+	RateDelay   time.Duration
 	// CORSOrigins lists the origins allowed to call the API from a browser
 	// ("*" for any); empty means no cross-origin access.
 	CORSOrigins []string
@@ -58,14 +66,28 @@ func DefaultAPIConfig() APIConfig {
 		MaxUploadBytes: 64 << 20,
 		DefaultLimit:   100,
 		MaxLimit:       10000,
-		RatePerIP:      600,
-		RatePerKey:     6000,
+		RatePerIP:      DefaultRatePerIP,
+		RatePerKey:     DefaultRatePerKey,
 		RateWindow:     time.Minute,
+		BurstPerIP:     DefaultBurstPerIP,
+		BurstPerKey:    DefaultBurstPerKey,
+		RateDelay:      time.Second,
 		QueryTimeout:   30 * time.Second,
 		ExportTimeout:  10 * time.Minute,
 		JobRetention:   DefaultJobRetention,
 	}
 }
+
+// The default rate limits: an anonymous client may make 50 requests a
+// second (3,000 a minute) with bursts of 300, a key ten times as many. GDAL
+// paging a collection ten features at a time is slowed to the rate, never
+// refused.
+const (
+	DefaultRatePerIP   = 3000
+	DefaultRatePerKey  = 30000
+	DefaultBurstPerIP  = 300
+	DefaultBurstPerKey = 3000
+)
 
 // DefaultJobRetention is how long finished jobs are kept unless configured.
 const DefaultJobRetention = 7 * 24 * time.Hour
@@ -88,6 +110,15 @@ func (c APIConfig) withDefaults() APIConfig {
 	if c.RateWindow <= 0 {
 		c.RateWindow = d.RateWindow
 	}
+	if c.BurstPerIP <= 0 {
+		c.BurstPerIP = min(max(c.RatePerIP, 1), d.BurstPerIP)
+	}
+	if c.BurstPerKey <= 0 {
+		c.BurstPerKey = min(max(c.RatePerKey, 1), d.BurstPerKey)
+	}
+	if c.RateDelay == 0 {
+		c.RateDelay = d.RateDelay
+	}
 	if c.QueryTimeout <= 0 {
 		c.QueryTimeout = d.QueryTimeout
 	}
@@ -105,8 +136,8 @@ type apiState struct {
 	cfg       APIConfig
 	deps      Deps
 	cursorKey []byte
-	ipLimit   *httprate.RateLimiter
-	keyLimit  *httprate.RateLimiter
+	ipLimit   *tokenBuckets
+	keyLimit  *tokenBuckets
 	metrics   *Metrics
 	emerging  *emergingCache
 }
@@ -119,12 +150,8 @@ func (s *Server) setupAPI(d Deps) {
 		st.cursorKey = make([]byte, 32)
 		_, _ = rand.Read(st.cursorKey) // crypto/rand.Read never fails
 	}
-	if cfg.RatePerIP > 0 {
-		st.ipLimit = httprate.NewRateLimiter(cfg.RatePerIP, cfg.RateWindow)
-	}
-	if cfg.RatePerKey > 0 {
-		st.keyLimit = httprate.NewRateLimiter(cfg.RatePerKey, cfg.RateWindow)
-	}
+	st.ipLimit = newTokenBuckets(cfg.RatePerIP, cfg.RateWindow, cfg.BurstPerIP, cfg.RateDelay)
+	st.keyLimit = newTokenBuckets(cfg.RatePerKey, cfg.RateWindow, cfg.BurstPerKey, cfg.RateDelay)
 	st.metrics = newMetrics()
 	st.emerging = newEmergingCache()
 	s.api = st
@@ -191,18 +218,37 @@ func (s *Server) clientIP(r *http.Request) string {
 	return peer.String()
 }
 
-// rateLimited counts the request against the caller's budget (per key when
-// one is given, per IP otherwise) and answers 429 when it is spent.
+// rateLimited takes a token of the caller's bucket (per key when one is
+// given, per IP otherwise), waiting for it when it comes within the
+// configured delay, and answers 429 with Retry-After when it does not. It
+// reports whether it answered.
 func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request, key *kume.APIKey) bool {
-	l, id := s.api.ipLimit, "ip:"+s.clientIP(r)
+	l, id, who := s.api.ipLimit, ipClient(s.clientIP(r)), "ip"
 	if key != nil {
-		l, id = s.api.keyLimit, "key:"+itoa(key.ID)
+		l, id, who = s.api.keyLimit, "key:"+itoa(key.ID), "key"
 	}
-	if l == nil || !l.OnLimit(w, r, id) {
+	if l == nil {
 		return false
 	}
-	s.writeError(w, r, errRateLimited)
-	return true
+	wait, ok := l.take(id)
+	if !ok {
+		s.api.metrics.rateLimit(who, "refused")
+		s.writeError(w, r, retryAfter(errRateLimited, wait))
+		return true
+	}
+	if wait <= 0 {
+		return false
+	}
+	s.api.metrics.rateLimit(who, "delayed")
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return false
+	case <-r.Context().Done():
+		s.writeError(w, r, fmt.Errorf("waiting for the rate limit: %w", r.Context().Err()))
+		return true
+	}
 }
 
 // corsHandler allows cross-origin requests from the configured origins only.

@@ -13,8 +13,15 @@ import (
 	"github.com/kume-geo/kume"
 )
 
+// TestRateLimits: the per-IP and per-key budgets (here 3 and 5 a minute,
+// bursts of as many) are counted apart, a forged X-Forwarded-For does not
+// escape the IP's, and every 429 says when to retry: a token comes back
+// every 20 s (IP) and 12 s (key).
 func TestRateLimits(t *testing.T) {
-	s, _, keys := newTestServer(t, func(c *Config, _ *Deps) { c.API.RatePerIP, c.API.RatePerKey = 3, 5 })
+	s, _, keys := newTestServer(t, func(c *Config, _ *Deps) {
+		c.API.RatePerIP, c.API.RatePerKey, c.API.BurstPerIP, c.API.BurstPerKey = 3, 5, 3, 5
+	})
+	var retry string
 	get := func(remote, key, xff string) int {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/datasets", nil)
 		req.RemoteAddr = remote
@@ -26,6 +33,7 @@ func TestRateLimits(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
+		retry = rec.Header().Get("Retry-After")
 		return rec.Code
 	}
 	for i := 0; i < 3; i++ {
@@ -33,8 +41,8 @@ func TestRateLimits(t *testing.T) {
 			t.Fatalf("request %d: %d", i, c)
 		}
 	}
-	if c := get("192.0.2.1:1001", "", "203.0.113.9"); c != http.StatusTooManyRequests {
-		t.Errorf("4th request from the same IP with a forged X-Forwarded-For: %d", c)
+	if c := get("192.0.2.1:1001", "", "203.0.113.9"); c != http.StatusTooManyRequests || retry != "20" {
+		t.Errorf("4th request from the same IP with a forged X-Forwarded-For: %d, Retry-After %q", c, retry)
 	}
 	if c := get("192.0.2.2:1000", "", ""); c != 200 {
 		t.Errorf("another IP: %d", c)
@@ -44,8 +52,8 @@ func TestRateLimits(t *testing.T) {
 			t.Fatalf("keyed request %d: %d", i, c)
 		}
 	}
-	if c := get("192.0.2.3:1000", keys[kume.ScopeRead], ""); c != http.StatusTooManyRequests {
-		t.Errorf("6th keyed request from another IP: %d", c)
+	if c := get("192.0.2.3:1000", keys[kume.ScopeRead], ""); c != http.StatusTooManyRequests || retry != "12" {
+		t.Errorf("6th keyed request from another IP: %d, Retry-After %q", c, retry)
 	}
 }
 

@@ -22,6 +22,7 @@ type Metrics struct {
 	tileCache  *prometheus.CounterVec
 	importRows *prometheus.CounterVec
 	analysis   prometheus.Histogram
+	rateLimits *prometheus.CounterVec
 }
 
 func newMetrics() *Metrics {
@@ -43,7 +44,10 @@ func newMetrics() *Metrics {
 		Name: "kume_analysis_duration_seconds", Help: "Duration of analysis runs.",
 		Buckets: prometheus.ExponentialBuckets(0.1, 2, 14),
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.tileCache, m.importRows, m.analysis,
+	m.rateLimits = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kume_rate_limit_total", Help: "Requests beyond their client's token bucket: delayed until a token came, or refused (429).",
+	}, []string{"client", "outcome"})
+	m.reg.MustRegister(m.requests, m.latency, m.tileCache, m.importRows, m.analysis, m.rateLimits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -70,6 +74,12 @@ func (m *Metrics) ImportRows(accepted, rejected int) {
 
 // AnalysisDuration records the duration of one analysis run.
 func (m *Metrics) AnalysisDuration(d time.Duration) { m.analysis.Observe(d.Seconds()) }
+
+// rateLimit counts a request beyond its client's bucket ("ip" or "key"):
+// "delayed" or "refused".
+func (m *Metrics) rateLimit(client, outcome string) {
+	m.rateLimits.WithLabelValues(client, outcome).Inc()
+}
 
 // Metrics returns the server's metrics, for the tile cache and the analysis
 // runner to report to.
