@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
@@ -42,6 +43,16 @@ type APIConfig struct {
 	BurstPerIP  int
 	BurstPerKey int
 	RateDelay   time.Duration
+	// HeavyRequests, ExportRequests and UploadRequests cap the requests of
+	// the heavy routes served at once (see heavy.go): rankings, local
+	// Moran's I, emerging hot spots, timelines and filtered OGC items;
+	// exports; uploads. A request beyond waits up to HeavyWait for its turn
+	// and is then a 503 with Retry-After. 0 takes the default, negative
+	// turns the cap off.
+	HeavyRequests  int
+	ExportRequests int
+	UploadRequests int
+	HeavyWait      time.Duration
 	// CORSOrigins lists the origins allowed to call the API from a browser
 	// ("*" for any); empty means no cross-origin access.
 	CORSOrigins []string
@@ -72,6 +83,10 @@ func DefaultAPIConfig() APIConfig {
 		BurstPerIP:     DefaultBurstPerIP,
 		BurstPerKey:    DefaultBurstPerKey,
 		RateDelay:      time.Second,
+		HeavyRequests:  max(4, 2*runtime.GOMAXPROCS(0)),
+		ExportRequests: 8,
+		UploadRequests: 2,
+		HeavyWait:      2 * time.Second,
 		QueryTimeout:   30 * time.Second,
 		ExportTimeout:  10 * time.Minute,
 		JobRetention:   DefaultJobRetention,
@@ -119,6 +134,15 @@ func (c APIConfig) withDefaults() APIConfig {
 	if c.RateDelay == 0 {
 		c.RateDelay = d.RateDelay
 	}
+	for _, f := range []struct{ v, d *int }{{&c.HeavyRequests, &d.HeavyRequests},
+		{&c.ExportRequests, &d.ExportRequests}, {&c.UploadRequests, &d.UploadRequests}} {
+		if *f.v == 0 {
+			*f.v = *f.d
+		}
+	}
+	if c.HeavyWait <= 0 {
+		c.HeavyWait = d.HeavyWait
+	}
 	if c.QueryTimeout <= 0 {
 		c.QueryTimeout = d.QueryTimeout
 	}
@@ -138,6 +162,7 @@ type apiState struct {
 	cursorKey []byte
 	ipLimit   *tokenBuckets
 	keyLimit  *tokenBuckets
+	heavy     map[heavyClass]*slots
 	metrics   *Metrics
 	emerging  *emergingCache
 }
@@ -152,6 +177,7 @@ func (s *Server) setupAPI(d Deps) {
 	}
 	st.ipLimit = newTokenBuckets(cfg.RatePerIP, cfg.RateWindow, cfg.BurstPerIP, cfg.RateDelay)
 	st.keyLimit = newTokenBuckets(cfg.RatePerKey, cfg.RateWindow, cfg.BurstPerKey, cfg.RateDelay)
+	st.heavy = newHeavySlots(cfg)
 	st.metrics = newMetrics()
 	st.emerging = newEmergingCache()
 	s.api = st

@@ -23,6 +23,8 @@ type Metrics struct {
 	importRows *prometheus.CounterVec
 	analysis   prometheus.Histogram
 	rateLimits *prometheus.CounterVec
+	heavyNow   *prometheus.GaugeVec
+	heavyFull  *prometheus.CounterVec
 }
 
 func newMetrics() *Metrics {
@@ -47,7 +49,13 @@ func newMetrics() *Metrics {
 	m.rateLimits = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kume_rate_limit_total", Help: "Requests beyond their client's token bucket: delayed until a token came, or refused (429).",
 	}, []string{"client", "outcome"})
-	m.reg.MustRegister(m.requests, m.latency, m.tileCache, m.importRows, m.analysis, m.rateLimits,
+	m.heavyNow = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kume_heavy_requests_in_flight", Help: "Requests of heavy routes being served, by class (compute, export, upload).",
+	}, []string{"class"})
+	m.heavyFull = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kume_heavy_requests_refused_total", Help: "Requests of heavy routes refused (503) because their class was at its cap.",
+	}, []string{"class"})
+	m.reg.MustRegister(m.requests, m.latency, m.tileCache, m.importRows, m.analysis, m.rateLimits, m.heavyNow, m.heavyFull,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -80,6 +88,12 @@ func (m *Metrics) AnalysisDuration(d time.Duration) { m.analysis.Observe(d.Secon
 func (m *Metrics) rateLimit(client, outcome string) {
 	m.rateLimits.WithLabelValues(client, outcome).Inc()
 }
+
+// heavyRunning moves the count of heavy requests of a class being served.
+func (m *Metrics) heavyRunning(class string, d float64) { m.heavyNow.WithLabelValues(class).Add(d) }
+
+// heavyRefused counts a heavy request refused at its class's cap.
+func (m *Metrics) heavyRefused(class string) { m.heavyFull.WithLabelValues(class).Inc() }
 
 // Metrics returns the server's metrics, for the tile cache and the analysis
 // runner to report to.

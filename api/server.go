@@ -97,7 +97,7 @@ func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(middleware.Recoverer)
-	r.Use(s.observe, s.recoverJSON, s.corsHandler(), s.authenticate)
+	r.Use(s.observe, s.recoverJSON, s.corsHandler(), s.authenticate, s.limitHeavy)
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 	s.mountAPI(r)
