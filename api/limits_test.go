@@ -99,13 +99,22 @@ func TestCORSAllowList(t *testing.T) {
 	}
 }
 
+// TestMetricsAndErrors: /metrics answers admin keys only (401 without a
+// key, 403 with a smaller scope), and counts requests, tile cache events
+// and imported rows; the metrics listener serves them without a key and
+// nothing else; unknown resources are JSON 404s.
 func TestMetricsAndErrors(t *testing.T) {
-	s, _, _ := newTestServer(t, nil)
+	s, _, keys := newTestServer(t, nil)
 	do(t, s, http.MethodGet, "/api/v1/datasets", "", nil)
 	do(t, s, http.MethodGet, "/api/v1/establishments?bad=1", "", nil)
 	s.Metrics().TileCache(TileCacheHit)
 	s.Metrics().ImportRows(3, 1)
-	rec := do(t, s, http.MethodGet, "/metrics", "", nil)
+	for _, key := range []string{"", keys[kume.ScopeRead], keys[kume.ScopeWrite]} {
+		if rec := do(t, s, http.MethodGet, "/metrics", key, nil); rec.Code != http.StatusUnauthorized && rec.Code != http.StatusForbidden {
+			t.Errorf("/metrics without an admin key: %d", rec.Code)
+		}
+	}
+	rec := do(t, s, http.MethodGet, "/metrics", keys[kume.ScopeAdmin], nil)
 	body := rec.Body.String()
 	for _, want := range []string{
 		`kume_http_requests_total{method="GET",route="/api/v1/datasets",status="200"} 1`,
@@ -116,6 +125,15 @@ func TestMetricsAndErrors(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+	mh := s.MetricsHandler()
+	if rec := do(t, mh, http.MethodGet, "/metrics", "", nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "kume_http_requests_total") {
+		t.Errorf("metrics listener: %d", rec.Code)
+	}
+	for _, target := range []string{"/", "/api/v1/datasets", "/metrics/x", "/healthz"} {
+		if rec := do(t, mh, http.MethodGet, target, "", nil); rec.Code != http.StatusNotFound {
+			t.Errorf("metrics listener %s: %d, want 404", target, rec.Code)
 		}
 	}
 	for _, target := range []string{"/api/v1/nothing", "/ogc/collections/nothing", "/api/v1/clusters/none"} {

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kume-geo/kume"
 )
 
 // Metrics are the Prometheus metrics of one Server, kept in a registry the
@@ -99,8 +101,26 @@ func (m *Metrics) heavyRefused(class string) { m.heavyFull.WithLabelValues(class
 // runner to report to.
 func (s *Server) Metrics() *Metrics { return s.api.metrics }
 
+// mountMetrics serves the metrics to admin keys only: they name every
+// route's traffic and errors, the store's state and the process's memory.
+// Scrapers without a key read them on a listen address of their own
+// (MetricsHandler, kume serve --metrics-addr).
 func (s *Server) mountMetrics(r chi.Router) {
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.api.metrics.reg, promhttp.HandlerOpts{}))
+	r.With(s.need(kume.ScopeAdmin)).Method(http.MethodGet, "/metrics", s.metricsPage())
+}
+
+// metricsPage is the Prometheus page of the server's registry.
+func (s *Server) metricsPage() http.Handler {
+	return promhttp.HandlerFor(s.api.metrics.reg, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves GET /metrics without a key and nothing else (every
+// other path is a 404), for a listen address that only the monitoring
+// network reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsPage())
+	return mux
 }
 
 // observe records every request's route pattern, status and latency, and logs
