@@ -43,12 +43,18 @@ func statusOf(code string) int {
 		return http.StatusNotImplemented
 	case codeRateLimited:
 		return http.StatusTooManyRequests
+	case codeRequestTimeout:
+		return http.StatusRequestTimeout
 	}
 	return http.StatusInternalServerError
 }
 
 // codeRateLimited is the error code of a request beyond the caller's rate limit.
 const codeRateLimited = "rate_limited"
+
+// codeRequestTimeout is the error code of a request whose body came too
+// slowly.
+const codeRequestTimeout = "request_timeout"
 
 // errRateLimited is the error of a request beyond the caller's rate limit.
 var errRateLimited = &kume.Error{Code: codeRateLimited, Message: "too many requests; retry later"}

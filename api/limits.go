@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -61,6 +60,14 @@ type APIConfig struct {
 	TrustedProxies []netip.Prefix
 	// CursorKey signs paging cursors; empty means a random key per process.
 	CursorKey []byte
+	// BodyIdleTimeout, BodyMinRate and BodyGrace bound how slowly a client
+	// may send a request body (an upload, a JSON body; see body.go): at
+	// most BodyIdleTimeout without a byte, and after BodyGrace at least
+	// BodyMinRate bytes a second on average. A slower body is cut with a
+	// 408, its connection closed and its temporary file removed.
+	BodyIdleTimeout time.Duration
+	BodyMinRate     int64
+	BodyGrace       time.Duration
 	// QueryTimeout bounds a JSON request; ExportTimeout an export.
 	QueryTimeout  time.Duration
 	ExportTimeout time.Duration
@@ -72,24 +79,27 @@ type APIConfig struct {
 // DefaultAPIConfig returns the API settings used when none are given.
 func DefaultAPIConfig() APIConfig {
 	return APIConfig{
-		PublicReads:    true,
-		MaxBodyBytes:   1 << 20,
-		MaxUploadBytes: 64 << 20,
-		DefaultLimit:   100,
-		MaxLimit:       10000,
-		RatePerIP:      DefaultRatePerIP,
-		RatePerKey:     DefaultRatePerKey,
-		RateWindow:     time.Minute,
-		BurstPerIP:     DefaultBurstPerIP,
-		BurstPerKey:    DefaultBurstPerKey,
-		RateDelay:      time.Second,
-		HeavyRequests:  max(4, 2*runtime.GOMAXPROCS(0)),
-		ExportRequests: 8,
-		UploadRequests: 2,
-		HeavyWait:      2 * time.Second,
-		QueryTimeout:   30 * time.Second,
-		ExportTimeout:  10 * time.Minute,
-		JobRetention:   DefaultJobRetention,
+		PublicReads:     true,
+		MaxBodyBytes:    1 << 20,
+		MaxUploadBytes:  64 << 20,
+		DefaultLimit:    100,
+		MaxLimit:        10000,
+		RatePerIP:       DefaultRatePerIP,
+		RatePerKey:      DefaultRatePerKey,
+		RateWindow:      time.Minute,
+		BurstPerIP:      DefaultBurstPerIP,
+		BurstPerKey:     DefaultBurstPerKey,
+		RateDelay:       time.Second,
+		HeavyRequests:   max(4, 2*runtime.GOMAXPROCS(0)),
+		ExportRequests:  8,
+		UploadRequests:  2,
+		HeavyWait:       2 * time.Second,
+		BodyIdleTimeout: 10 * time.Second,
+		BodyMinRate:     32 << 10,
+		BodyGrace:       5 * time.Second,
+		QueryTimeout:    30 * time.Second,
+		ExportTimeout:   10 * time.Minute,
+		JobRetention:    DefaultJobRetention,
 	}
 }
 
@@ -142,6 +152,15 @@ func (c APIConfig) withDefaults() APIConfig {
 	}
 	if c.HeavyWait <= 0 {
 		c.HeavyWait = d.HeavyWait
+	}
+	if c.BodyIdleTimeout <= 0 {
+		c.BodyIdleTimeout = d.BodyIdleTimeout
+	}
+	if c.BodyMinRate <= 0 {
+		c.BodyMinRate = d.BodyMinRate
+	}
+	if c.BodyGrace <= 0 {
+		c.BodyGrace = d.BodyGrace
 	}
 	if c.QueryTimeout <= 0 {
 		c.QueryTimeout = d.QueryTimeout
@@ -289,21 +308,6 @@ func (s *Server) corsHandler() func(http.Handler) http.Handler {
 		ExposedHeaders: []string{"Link", "Kume-Provenance", "X-Request-Id"},
 		MaxAge:         600,
 	})
-}
-
-// limitBody caps the request body at n bytes.
-func limitBody(w http.ResponseWriter, r *http.Request, n int64) {
-	r.Body = http.MaxBytesReader(w, r.Body, n)
-}
-
-// bodyError turns a body read error into an application error: 413 beyond
-// the cap, 400 otherwise.
-func bodyError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return kume.Errorf(kume.ETOOLARGE, "request body larger than %d bytes", mbe.Limit)
-	}
-	return kume.Errorf(kume.EINVALID, "could not read the request body")
 }
 
 // queryContext derives the context of a store query from the request's, so
