@@ -198,6 +198,7 @@ func (s *Server) setupAPI(d Deps) {
 	st.keyLimit = newTokenBuckets(cfg.RatePerKey, cfg.RateWindow, cfg.BurstPerKey, cfg.RateDelay)
 	st.heavy = newHeavySlots(cfg)
 	st.metrics = newMetrics()
+	st.metrics.watchStore(d.Health)
 	st.emerging = newEmergingCache()
 	s.api = st
 }

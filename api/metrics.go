@@ -85,6 +85,31 @@ func (m *Metrics) ImportRows(accepted, rejected int) {
 // AnalysisDuration records the duration of one analysis run.
 func (m *Metrics) AnalysisDuration(d time.Duration) { m.analysis.Observe(d.Seconds()) }
 
+// watchStore exports the store's database health, read at each scrape:
+// whether it is reachable, and its connection attempts made, failed and
+// deferred by the backoff. A nil health exports nothing.
+func (m *Metrics) watchStore(health func() StoreHealth) {
+	if health == nil {
+		return
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kume_database_up",
+			Help: "1 while the last connection attempt to the database succeeded, 0 during an outage."},
+			func() float64 {
+				if health().Reachable {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kume_database_connect_attempts_total",
+			Help: "Connection attempts to the database."}, func() float64 { return float64(health().Attempts) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kume_database_connect_failures_total",
+			Help: "Failed connection attempts to the database."}, func() float64 { return float64(health().Failures) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kume_database_connect_deferred_total",
+			Help: "Connection attempts refused at once during an outage's backoff."}, func() float64 { return float64(health().Deferred) }),
+	)
+}
+
 // rateLimit counts a request beyond its client's bucket ("ip" or "key"):
 // "delayed" or "refused".
 func (m *Metrics) rateLimit(client, outcome string) {

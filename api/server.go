@@ -58,6 +58,9 @@ type Deps struct {
 	Ranker Ranker
 	// Tiles serves vector tiles and TileJSON (nil: /tiles answers 501).
 	Tiles *tiles.Service
+	// Health reports the store's database reachability for /readyz and the
+	// metrics (nil: a store without a database to lose).
+	Health func() StoreHealth
 }
 
 // Server is kume's HTTP handler and its dependencies.

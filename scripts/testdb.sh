@@ -11,7 +11,8 @@
 # initdb refuses to run as root, so under root the cluster belongs to the
 # "postgres" system user (or a "kume-test" user created on demand).
 #
-# PG_BINDIR overrides where the PostgreSQL binaries are looked up.
+# PG_BINDIR overrides where the PostgreSQL binaries are looked up; PG_PORT
+# asks for a port (it must be free).
 #
 # Typical use:
 #   tmp=$(mktemp -d)
@@ -119,7 +120,7 @@ start() {
 		{ cat "$dir/initdb.log" >&2; die "initdb failed"; }
 
 	for try in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + RANDOM % 40000))
+		port=${PG_PORT:-$((20000 + RANDOM % 40000))}
 		port_free "$port" || continue
 		if run_as "$bindir/pg_ctl" start --pgdata="$pgdata" --wait --timeout=60 --log="$log" \
 			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c fsync=off" \

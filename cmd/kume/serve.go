@@ -108,6 +108,7 @@ type server struct {
 func (s *server) open(ctx context.Context) (err error) {
 	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	s.cfg.Store.Log = s.log
 	st, err := s.cfg.Store.openOwn(octx)
 	if err != nil {
 		return err
@@ -172,6 +173,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		Analyzer:    analyzer{s.runner, jobs},
 		Ranker:      api.StoreRanker{Store: st},
 		Importer:    newImporter(st, tax, s.runner),
+		Health:      storeHealth(st),
 	})
 	s.http = h.HTTPServer(s.cfg.Addr)
 	if s.cfg.MetricsAddr != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 
 	"github.com/kume-geo/kume"
@@ -17,6 +18,8 @@ import (
 type storeConfig struct {
 	DB  string
 	Dir string
+	// Log, when set, hears of the database's outages (kume serve).
+	Log *slog.Logger
 }
 
 // defaultStoreDir is where the embedded store keeps its data unless told otherwise.
@@ -75,7 +78,7 @@ func (c storeConfig) openReadOnly(ctx context.Context) (kume.Store, error) {
 
 // openPostGIS opens the PostGIS store, migrating it when migrate is true.
 func (c storeConfig) openPostGIS(ctx context.Context, migrate bool) (kume.Store, error) {
-	s, err := postgis.Open(ctx, c.DB)
+	s, err := postgis.Open(ctx, c.DB, postgis.WithLogger(c.Log))
 	if err != nil {
 		return nil, err
 	}
