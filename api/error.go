@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -41,6 +43,8 @@ func statusOf(code string) int {
 		return http.StatusNotImplemented
 	case codeRateLimited:
 		return http.StatusTooManyRequests
+	case codeRequestTimeout:
+		return http.StatusRequestTimeout
 	}
 	return http.StatusInternalServerError
 }
@@ -48,8 +52,42 @@ func statusOf(code string) int {
 // codeRateLimited is the error code of a request beyond the caller's rate limit.
 const codeRateLimited = "rate_limited"
 
+// codeRequestTimeout is the error code of a request whose body came too
+// slowly.
+const codeRequestTimeout = "request_timeout"
+
 // errRateLimited is the error of a request beyond the caller's rate limit.
 var errRateLimited = &kume.Error{Code: codeRateLimited, Message: "too many requests; retry later"}
+
+// retryLater is an error after which a client may try again: its answer
+// carries Retry-After. Errors from other packages (a store's "database not
+// reachable") offer it by having the method.
+type retryLater interface {
+	RetryAfter() time.Duration
+}
+
+// retryAfterError is an error a client may retry after a delay.
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string             { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error             { return e.err }
+func (e *retryAfterError) RetryAfter() time.Duration { return e.after }
+
+// retryAfter returns err with the delay after which to retry.
+func retryAfter(err error, d time.Duration) error { return &retryAfterError{err: err, after: d} }
+
+// defaultRetryAfter is the Retry-After of a 429 or 503 whose error does not
+// say when to retry.
+const defaultRetryAfter = 5 * time.Second
+
+// retryAfterSeconds is the Retry-After value of a delay: whole seconds,
+// rounded up, at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(max(1, int64((d+time.Second-1)/time.Second)), 10)
+}
 
 // handleNotFound answers unknown paths with a JSON 404.
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +136,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			slog.String("path", r.URL.Path))
 		writeJSON(w, statusClientClosed, errorBody{Code: codeClientClosed, Message: "client closed the request"})
 		return
+	}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		after := defaultRetryAfter
+		var rl retryLater
+		if errors.As(err, &rl) {
+			after = rl.RetryAfter()
+		}
+		w.Header().Set("Retry-After", retryAfterSeconds(after))
 	}
 	if code == kume.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "request failed", slog.String("request_id", middleware.GetReqID(r.Context())),

@@ -49,7 +49,7 @@ func goldenBox(u0, v0, u1, v1 float64) orb.Ring {
 }
 
 // goldenFixture returns a store of the kind loaded with the golden fixture
-// and a read key.
+// and a read key granted the private dataset.
 func goldenFixture(t *testing.T, st kume.Store) string {
 	t.Helper()
 	ctx := context.Background()
@@ -116,7 +116,8 @@ func goldenFixture(t *testing.T, st kume.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateKey(ctx, &kume.APIKey{Name: "golden reader", Scope: kume.ScopeRead, Hash: hash}); err != nil {
+	if err := st.CreateKey(ctx, &kume.APIKey{Name: "golden reader", Scope: kume.ScopeRead, Hash: hash,
+		Grants: []kume.Grant{{DatasetID: priv.ID, Right: kume.RightRead}}}); err != nil {
 		t.Fatal(err)
 	}
 	return secret

@@ -208,7 +208,7 @@ func (s *Server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 
 // spool copies the capped request body into a temporary file.
 func (s *Server) spool(w http.ResponseWriter, r *http.Request) (*os.File, error) {
-	limitBody(w, r, s.api.cfg.MaxUploadBytes)
+	s.limitBody(w, r, s.api.cfg.MaxUploadBytes)
 	f, err := os.CreateTemp("", "kume-upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("spool upload: %w", err)

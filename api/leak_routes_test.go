@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -176,5 +177,52 @@ func (w *leakWorld) requests(caller string) map[string][]leakReq {
 			}
 		}
 	}
+
+	// Versioned tiles at every version a caller could name: the data
+	// version and each scope's analysis version.
+	vtile := "GET /tiles/v/{version}/{layers}/{z}/{x}/{y}"
+	for _, v := range w.versions() {
+		for i := range leakPlaces {
+			for _, layers := range []string{"hexagons,clusters,regions", "establishments,institutions"} {
+				z := 7
+				if strings.HasPrefix(layers, "establishments") {
+					z = 14
+				}
+				for _, t := range w.tilesAround(i, z, layers) {
+					t.target = strings.Replace(t.target, "/tiles/", fmt.Sprintf("/tiles/v/%d/", v), 1)
+					r[vtile] = append(r[vtile], t)
+				}
+			}
+		}
+	}
+
+	// Places, labels and trends around every place, of its region, sector
+	// and clusters.
+	for i, p := range leakPlaces {
+		r["GET /api/v1/places"] = append(r["GET /api/v1/places"], get(fmt.Sprintf("/api/v1/places?at=%.4f,%.4f", p.lon, p.lat)))
+		r["GET /api/v1/trends"] = append(r["GET /api/v1/trends"], get("/api/v1/trends?region=province:"+p.region),
+			get("/api/v1/trends?interval=year&region=province:"+p.region+"&sector="+strings.Split(p.nace, ".")[0]))
+		for _, id := range w.clusters[w.ds[i].ID] {
+			r["GET /api/v1/trends"] = append(r["GET /api/v1/trends"], get("/api/v1/trends?cluster="+id))
+		}
+	}
+	r["GET /api/v1/region-labels"] = []leakReq{get("/api/v1/region-labels"), get("/api/v1/region-labels?level=province")}
+	r["GET /basemap/{z}/{x}/{y}"] = []leakReq{get("/basemap/5/18/12.mvt")}
 	return r
+}
+
+// versions returns the store's data version and the version of every
+// scope's current analysis.
+func (w *leakWorld) versions() []int64 {
+	ctx := context.Background()
+	dv, err := w.st.DataVersion(ctx)
+	if err != nil {
+		return nil
+	}
+	out := []int64{dv}
+	runs, _ := w.st.Analyses(ctx)
+	for _, run := range runs {
+		out = append(out, run.Version)
+	}
+	return out
 }

@@ -3,15 +3,15 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/go-chi/cors"
-	"github.com/go-chi/httprate"
 
 	"github.com/kume-geo/kume"
 )
@@ -29,11 +29,29 @@ type APIConfig struct {
 	// every limit a client sends (larger values are clamped).
 	DefaultLimit int
 	MaxLimit     int
-	// RatePerIP and RatePerKey are requests per RateWindow, counted per client
-	// IP for requests without a key and per key otherwise (0 turns it off).
-	RatePerIP  int
-	RatePerKey int
-	RateWindow time.Duration
+	// RatePerIP and RatePerKey are the sustained request rates, in requests
+	// per RateWindow, of each client IP (an IPv6 client's /64) without a key
+	// and of each key (0 turns the limit off). They refill token buckets of
+	// BurstPerIP and BurstPerKey requests (0: one window's requests, at most
+	// the default burst). A request that finds its bucket empty waits up to
+	// RateDelay for its token (negative: never waits), and beyond that is a
+	// 429 with Retry-After. See ratelimit.go.
+	RatePerIP   int
+	RatePerKey  int
+	RateWindow  time.Duration
+	BurstPerIP  int
+	BurstPerKey int
+	RateDelay   time.Duration
+	// HeavyRequests, ExportRequests and UploadRequests cap the requests of
+	// the heavy routes served at once (see heavy.go): rankings, local
+	// Moran's I, emerging hot spots, timelines and filtered OGC items;
+	// exports; uploads. A request beyond waits up to HeavyWait for its turn
+	// and is then a 503 with Retry-After. 0 takes the default, negative
+	// turns the cap off.
+	HeavyRequests  int
+	ExportRequests int
+	UploadRequests int
+	HeavyWait      time.Duration
 	// CORSOrigins lists the origins allowed to call the API from a browser
 	// ("*" for any); empty means no cross-origin access.
 	CORSOrigins []string
@@ -42,6 +60,14 @@ type APIConfig struct {
 	TrustedProxies []netip.Prefix
 	// CursorKey signs paging cursors; empty means a random key per process.
 	CursorKey []byte
+	// BodyIdleTimeout, BodyMinRate and BodyGrace bound how slowly a client
+	// may send a request body (an upload, a JSON body; see body.go): at
+	// most BodyIdleTimeout without a byte, and after BodyGrace at least
+	// BodyMinRate bytes a second on average. A slower body is cut with a
+	// 408, its connection closed and its temporary file removed.
+	BodyIdleTimeout time.Duration
+	BodyMinRate     int64
+	BodyGrace       time.Duration
 	// QueryTimeout bounds a JSON request; ExportTimeout an export.
 	QueryTimeout  time.Duration
 	ExportTimeout time.Duration
@@ -53,19 +79,40 @@ type APIConfig struct {
 // DefaultAPIConfig returns the API settings used when none are given.
 func DefaultAPIConfig() APIConfig {
 	return APIConfig{
-		PublicReads:    true,
-		MaxBodyBytes:   1 << 20,
-		MaxUploadBytes: 64 << 20,
-		DefaultLimit:   100,
-		MaxLimit:       10000,
-		RatePerIP:      600,
-		RatePerKey:     6000,
-		RateWindow:     time.Minute,
-		QueryTimeout:   30 * time.Second,
-		ExportTimeout:  10 * time.Minute,
-		JobRetention:   DefaultJobRetention,
+		PublicReads:     true,
+		MaxBodyBytes:    1 << 20,
+		MaxUploadBytes:  64 << 20,
+		DefaultLimit:    100,
+		MaxLimit:        10000,
+		RatePerIP:       DefaultRatePerIP,
+		RatePerKey:      DefaultRatePerKey,
+		RateWindow:      time.Minute,
+		BurstPerIP:      DefaultBurstPerIP,
+		BurstPerKey:     DefaultBurstPerKey,
+		RateDelay:       time.Second,
+		HeavyRequests:   max(4, 2*runtime.GOMAXPROCS(0)),
+		ExportRequests:  8,
+		UploadRequests:  2,
+		HeavyWait:       2 * time.Second,
+		BodyIdleTimeout: 10 * time.Second,
+		BodyMinRate:     32 << 10,
+		BodyGrace:       5 * time.Second,
+		QueryTimeout:    30 * time.Second,
+		ExportTimeout:   10 * time.Minute,
+		JobRetention:    DefaultJobRetention,
 	}
 }
+
+// The default rate limits: an anonymous client may make 50 requests a
+// second (3,000 a minute) with bursts of 300, a key ten times as many. GDAL
+// paging a collection ten features at a time is slowed to the rate, never
+// refused.
+const (
+	DefaultRatePerIP   = 3000
+	DefaultRatePerKey  = 30000
+	DefaultBurstPerIP  = 300
+	DefaultBurstPerKey = 3000
+)
 
 // DefaultJobRetention is how long finished jobs are kept unless configured.
 const DefaultJobRetention = 7 * 24 * time.Hour
@@ -88,6 +135,33 @@ func (c APIConfig) withDefaults() APIConfig {
 	if c.RateWindow <= 0 {
 		c.RateWindow = d.RateWindow
 	}
+	if c.BurstPerIP <= 0 {
+		c.BurstPerIP = min(max(c.RatePerIP, 1), d.BurstPerIP)
+	}
+	if c.BurstPerKey <= 0 {
+		c.BurstPerKey = min(max(c.RatePerKey, 1), d.BurstPerKey)
+	}
+	if c.RateDelay == 0 {
+		c.RateDelay = d.RateDelay
+	}
+	for _, f := range []struct{ v, d *int }{{&c.HeavyRequests, &d.HeavyRequests},
+		{&c.ExportRequests, &d.ExportRequests}, {&c.UploadRequests, &d.UploadRequests}} {
+		if *f.v == 0 {
+			*f.v = *f.d
+		}
+	}
+	if c.HeavyWait <= 0 {
+		c.HeavyWait = d.HeavyWait
+	}
+	if c.BodyIdleTimeout <= 0 {
+		c.BodyIdleTimeout = d.BodyIdleTimeout
+	}
+	if c.BodyMinRate <= 0 {
+		c.BodyMinRate = d.BodyMinRate
+	}
+	if c.BodyGrace <= 0 {
+		c.BodyGrace = d.BodyGrace
+	}
 	if c.QueryTimeout <= 0 {
 		c.QueryTimeout = d.QueryTimeout
 	}
@@ -105,8 +179,9 @@ type apiState struct {
 	cfg       APIConfig
 	deps      Deps
 	cursorKey []byte
-	ipLimit   *httprate.RateLimiter
-	keyLimit  *httprate.RateLimiter
+	ipLimit   *tokenBuckets
+	keyLimit  *tokenBuckets
+	heavy     map[heavyClass]*slots
 	metrics   *Metrics
 	emerging  *emergingCache
 }
@@ -119,13 +194,11 @@ func (s *Server) setupAPI(d Deps) {
 		st.cursorKey = make([]byte, 32)
 		_, _ = rand.Read(st.cursorKey) // crypto/rand.Read never fails
 	}
-	if cfg.RatePerIP > 0 {
-		st.ipLimit = httprate.NewRateLimiter(cfg.RatePerIP, cfg.RateWindow)
-	}
-	if cfg.RatePerKey > 0 {
-		st.keyLimit = httprate.NewRateLimiter(cfg.RatePerKey, cfg.RateWindow)
-	}
+	st.ipLimit = newTokenBuckets(cfg.RatePerIP, cfg.RateWindow, cfg.BurstPerIP, cfg.RateDelay)
+	st.keyLimit = newTokenBuckets(cfg.RatePerKey, cfg.RateWindow, cfg.BurstPerKey, cfg.RateDelay)
+	st.heavy = newHeavySlots(cfg)
 	st.metrics = newMetrics()
+	st.metrics.watchStore(d.Health)
 	st.emerging = newEmergingCache()
 	s.api = st
 }
@@ -191,18 +264,55 @@ func (s *Server) clientIP(r *http.Request) string {
 	return peer.String()
 }
 
-// rateLimited counts the request against the caller's budget (per key when
-// one is given, per IP otherwise) and answers 429 when it is spent.
+// rateLimited takes a token of the caller's bucket (per key when one is
+// given, per IP otherwise), waiting for it when it comes within the
+// configured delay, and answers 429 with Retry-After when it does not. It
+// reports whether it answered. The web application's own files and the
+// offline basemap (embedded, served from memory) cost no token: a map view
+// loads dozens of them, and counting them would refuse a planner's panning
+// before any data request.
 func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request, key *kume.APIKey) bool {
-	l, id := s.api.ipLimit, "ip:"+s.clientIP(r)
-	if key != nil {
-		l, id = s.api.keyLimit, "key:"+itoa(key.ID)
-	}
-	if l == nil || !l.OnLimit(w, r, id) {
+	if !rateCounted(r.URL.Path) {
 		return false
 	}
-	s.writeError(w, r, errRateLimited)
-	return true
+	l, id, who := s.api.ipLimit, ipClient(s.clientIP(r)), "ip"
+	if key != nil {
+		l, id, who = s.api.keyLimit, "key:"+itoa(key.ID), "key"
+	}
+	if l == nil {
+		return false
+	}
+	wait, ok := l.take(id)
+	if !ok {
+		s.api.metrics.rateLimit(who, "refused")
+		s.writeError(w, r, retryAfter(errRateLimited, wait))
+		return true
+	}
+	if wait <= 0 {
+		return false
+	}
+	s.api.metrics.rateLimit(who, "delayed")
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return false
+	case <-r.Context().Done():
+		s.writeError(w, r, fmt.Errorf("waiting for the rate limit: %w", r.Context().Err()))
+		return true
+	}
+}
+
+// rateCounted reports whether a request to path takes a token: the JSON
+// API, the OGC API, tiles and metrics do; static files and the offline
+// basemap do not.
+func rateCounted(path string) bool {
+	for _, p := range []string{"/api/", "/ogc", "/tiles/", "/metrics"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // corsHandler allows cross-origin requests from the configured origins only.
@@ -217,21 +327,6 @@ func (s *Server) corsHandler() func(http.Handler) http.Handler {
 		ExposedHeaders: []string{"Link", "Kume-Provenance", "X-Request-Id"},
 		MaxAge:         600,
 	})
-}
-
-// limitBody caps the request body at n bytes.
-func limitBody(w http.ResponseWriter, r *http.Request, n int64) {
-	r.Body = http.MaxBytesReader(w, r.Body, n)
-}
-
-// bodyError turns a body read error into an application error: 413 beyond
-// the cap, 400 otherwise.
-func bodyError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return kume.Errorf(kume.ETOOLARGE, "request body larger than %d bytes", mbe.Limit)
-	}
-	return kume.Errorf(kume.EINVALID, "could not read the request body")
 }
 
 // queryContext derives the context of a store query from the request's, so

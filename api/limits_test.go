@@ -14,10 +14,17 @@ import (
 	"github.com/kume-geo/kume/internal/teststores"
 )
 
+// TestRateLimits: the per-IP and per-key budgets (here 3 and 5 a minute,
+// bursts of as many) are counted apart, a forged X-Forwarded-For does not
+// escape the IP's, and every 429 says when to retry: a token comes back
+// every 20 s (IP) and 12 s (key).
 func TestRateLimits(t *testing.T) { onStores(t, testRateLimits) }
 
 func testRateLimits(t *testing.T, kind teststores.Kind) {
-	s, _, keys := newTestServer(t, kind, func(c *Config, _ *Deps) { c.API.RatePerIP, c.API.RatePerKey = 3, 5 })
+	s, _, keys := newTestServer(t, kind, func(c *Config, _ *Deps) {
+		c.API.RatePerIP, c.API.RatePerKey, c.API.BurstPerIP, c.API.BurstPerKey = 3, 5, 3, 5
+	})
+	var retry string
 	get := func(remote, key, xff string) int {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/datasets", nil)
 		req.RemoteAddr = remote
@@ -29,6 +36,7 @@ func testRateLimits(t *testing.T, kind teststores.Kind) {
 		}
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
+		retry = rec.Header().Get("Retry-After")
 		return rec.Code
 	}
 	for i := 0; i < 3; i++ {
@@ -36,8 +44,19 @@ func testRateLimits(t *testing.T, kind teststores.Kind) {
 			t.Fatalf("request %d: %d", i, c)
 		}
 	}
-	if c := get("192.0.2.1:1001", "", "203.0.113.9"); c != http.StatusTooManyRequests {
-		t.Errorf("4th request from the same IP with a forged X-Forwarded-For: %d", c)
+	if c := get("192.0.2.1:1001", "", "203.0.113.9"); c != http.StatusTooManyRequests || retry != "20" {
+		t.Errorf("4th request from the same IP with a forged X-Forwarded-For: %d, Retry-After %q", c, retry)
+	}
+	// The web application's files cost no token: an empty bucket still
+	// gets them.
+	for _, path := range []string{"/", "/js/app.js", "/basemap/style.json"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.RemoteAddr = "192.0.2.1:1002"
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code == http.StatusTooManyRequests {
+			t.Errorf("%s with the IP's bucket empty: 429", path)
+		}
 	}
 	if c := get("192.0.2.2:1000", "", ""); c != 200 {
 		t.Errorf("another IP: %d", c)
@@ -47,8 +66,8 @@ func testRateLimits(t *testing.T, kind teststores.Kind) {
 			t.Fatalf("keyed request %d: %d", i, c)
 		}
 	}
-	if c := get("192.0.2.3:1000", keys[kume.ScopeRead], ""); c != http.StatusTooManyRequests {
-		t.Errorf("6th keyed request from another IP: %d", c)
+	if c := get("192.0.2.3:1000", keys[kume.ScopeRead], ""); c != http.StatusTooManyRequests || retry != "12" {
+		t.Errorf("6th keyed request from another IP: %d, Retry-After %q", c, retry)
 	}
 }
 
@@ -98,15 +117,24 @@ func testCORSAllowList(t *testing.T, kind teststores.Kind) {
 	}
 }
 
+// TestMetricsAndErrors: /metrics answers admin keys only (401 without a
+// key, 403 with a smaller scope), and counts requests, tile cache events
+// and imported rows; the metrics listener serves them without a key and
+// nothing else; unknown resources are JSON 404s.
 func TestMetricsAndErrors(t *testing.T) { onStores(t, testMetricsAndErrors) }
 
 func testMetricsAndErrors(t *testing.T, kind teststores.Kind) {
-	s, _, _ := newTestServer(t, kind, nil)
+	s, _, keys := newTestServer(t, kind, nil)
 	do(t, s, http.MethodGet, "/api/v1/datasets", "", nil)
 	do(t, s, http.MethodGet, "/api/v1/establishments?bad=1", "", nil)
 	s.Metrics().TileCache(TileCacheHit)
 	s.Metrics().ImportRows(3, 1)
-	rec := do(t, s, http.MethodGet, "/metrics", "", nil)
+	for _, key := range []string{"", keys[kume.ScopeRead], keys[kume.ScopeWrite]} {
+		if rec := do(t, s, http.MethodGet, "/metrics", key, nil); rec.Code != http.StatusUnauthorized && rec.Code != http.StatusForbidden {
+			t.Errorf("/metrics without an admin key: %d", rec.Code)
+		}
+	}
+	rec := do(t, s, http.MethodGet, "/metrics", keys[kume.ScopeAdmin], nil)
 	body := rec.Body.String()
 	for _, want := range []string{
 		`kume_http_requests_total{method="GET",route="/api/v1/datasets",status="200"} 1`,
@@ -117,6 +145,15 @@ func testMetricsAndErrors(t *testing.T, kind teststores.Kind) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+	mh := s.MetricsHandler()
+	if rec := do(t, mh, http.MethodGet, "/metrics", "", nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "kume_http_requests_total") {
+		t.Errorf("metrics listener: %d", rec.Code)
+	}
+	for _, target := range []string{"/", "/api/v1/datasets", "/metrics/x", "/healthz"} {
+		if rec := do(t, mh, http.MethodGet, target, "", nil); rec.Code != http.StatusNotFound {
+			t.Errorf("metrics listener %s: %d, want 404", target, rec.Code)
 		}
 	}
 	for _, target := range []string{"/api/v1/nothing", "/ogc/collections/nothing", "/api/v1/clusters/none"} {

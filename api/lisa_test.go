@@ -303,6 +303,7 @@ func testLISABadParameters(t *testing.T, kind teststores.Kind) {
 		}
 	}
 	st.saveAnalysis(t, func(r *kume.AnalysisResult) { r.Run.Params = json.RawMessage(`{"k":1,"resolutions":[7]}`) })
+	s.AnalysisSaved() // the analysis changed behind the server's back
 	rec := do(t, s, http.MethodGet, "/api/v1/lisa?res=8", "", nil)
 	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "not analysed") {
 		t.Errorf("unanalysed resolution: %d %v", rec.Code, m)
@@ -316,6 +317,7 @@ func testLISABadParameters(t *testing.T, kind teststores.Kind) {
 			r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: 1 + int(c)%3})
 		}
 	})
+	s.AnalysisSaved()
 	rec = do(t, s, http.MethodGet, "/api/v1/lisa?k=2&permutations=9999", "", nil)
 	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "lower permutations") {
 		t.Errorf("too much work: %d %v", rec.Code, m)
@@ -336,6 +338,7 @@ func testLISAAnonymousWork(t *testing.T, kind teststores.Kind) {
 			r.Cells = append(r.Cells, kume.CellStat{Res: 7, Cell: uint64(c), Firms: 1 + int(c)%3})
 		}
 	})
+	s.AnalysisSaved()
 	rec := do(t, s, http.MethodGet, "/api/v1/lisa?res=7&permutations=9999", "", nil)
 	if m := decode(t, rec); rec.Code != 400 || !strings.Contains(m["message"].(string), "more than 200000000") {
 		t.Errorf("anonymous request of 2.3e8 draws: %d %v", rec.Code, m)

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kume-geo/kume"
 )
 
 // Metrics are the Prometheus metrics of one Server, kept in a registry the
@@ -22,6 +24,9 @@ type Metrics struct {
 	tileCache  *prometheus.CounterVec
 	importRows *prometheus.CounterVec
 	analysis   prometheus.Histogram
+	rateLimits *prometheus.CounterVec
+	heavyNow   *prometheus.GaugeVec
+	heavyFull  *prometheus.CounterVec
 }
 
 func newMetrics() *Metrics {
@@ -43,7 +48,16 @@ func newMetrics() *Metrics {
 		Name: "kume_analysis_duration_seconds", Help: "Duration of analysis runs.",
 		Buckets: prometheus.ExponentialBuckets(0.1, 2, 14),
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.tileCache, m.importRows, m.analysis,
+	m.rateLimits = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kume_rate_limit_total", Help: "Requests beyond their client's token bucket: delayed until a token came, or refused (429).",
+	}, []string{"client", "outcome"})
+	m.heavyNow = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kume_heavy_requests_in_flight", Help: "Requests of heavy routes being served, by class (compute, export, upload).",
+	}, []string{"class"})
+	m.heavyFull = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kume_heavy_requests_refused_total", Help: "Requests of heavy routes refused (503) because their class was at its cap.",
+	}, []string{"class"})
+	m.reg.MustRegister(m.requests, m.latency, m.tileCache, m.importRows, m.analysis, m.rateLimits, m.heavyNow, m.heavyFull,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -71,12 +85,67 @@ func (m *Metrics) ImportRows(accepted, rejected int) {
 // AnalysisDuration records the duration of one analysis run.
 func (m *Metrics) AnalysisDuration(d time.Duration) { m.analysis.Observe(d.Seconds()) }
 
+// watchStore exports the store's database health, read at each scrape:
+// whether it is reachable, and its connection attempts made, failed and
+// deferred by the backoff. A nil health exports nothing.
+func (m *Metrics) watchStore(health func() StoreHealth) {
+	if health == nil {
+		return
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kume_database_up",
+			Help: "1 while the last connection attempt to the database succeeded, 0 during an outage."},
+			func() float64 {
+				if health().Reachable {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kume_database_connect_attempts_total",
+			Help: "Connection attempts to the database."}, func() float64 { return float64(health().Attempts) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kume_database_connect_failures_total",
+			Help: "Failed connection attempts to the database."}, func() float64 { return float64(health().Failures) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kume_database_connect_deferred_total",
+			Help: "Connection attempts refused at once during an outage's backoff."}, func() float64 { return float64(health().Deferred) }),
+	)
+}
+
+// rateLimit counts a request beyond its client's bucket ("ip" or "key"):
+// "delayed" or "refused".
+func (m *Metrics) rateLimit(client, outcome string) {
+	m.rateLimits.WithLabelValues(client, outcome).Inc()
+}
+
+// heavyRunning moves the count of heavy requests of a class being served.
+func (m *Metrics) heavyRunning(class string, d float64) { m.heavyNow.WithLabelValues(class).Add(d) }
+
+// heavyRefused counts a heavy request refused at its class's cap.
+func (m *Metrics) heavyRefused(class string) { m.heavyFull.WithLabelValues(class).Inc() }
+
 // Metrics returns the server's metrics, for the tile cache and the analysis
 // runner to report to.
 func (s *Server) Metrics() *Metrics { return s.api.metrics }
 
+// mountMetrics serves the metrics to admin keys only: they name every
+// route's traffic and errors, the store's state and the process's memory.
+// Scrapers without a key read them on a listen address of their own
+// (MetricsHandler, kume serve --metrics-addr).
 func (s *Server) mountMetrics(r chi.Router) {
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.api.metrics.reg, promhttp.HandlerOpts{}))
+	r.With(s.need(kume.ScopeAdmin)).Method(http.MethodGet, "/metrics", s.metricsPage())
+}
+
+// metricsPage is the Prometheus page of the server's registry.
+func (s *Server) metricsPage() http.Handler {
+	return promhttp.HandlerFor(s.api.metrics.reg, promhttp.HandlerOpts{})
+}
+
+// MetricsHandler serves GET /metrics without a key and nothing else (every
+// other path is a 404), for a listen address that only the monitoring
+// network reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsPage())
+	return mux
 }
 
 // observe records every request's route pattern, status and latency, and logs

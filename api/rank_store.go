@@ -17,7 +17,27 @@ import (
 type StoreRanker struct {
 	Store   kume.Store
 	Sectors *layer.Sectors
+	// MaxCells caps the cells of one cell ranking (0: MaxRankCells).
+	MaxCells int
 }
+
+// CellStreamer is implemented by stores that stream cell statistics (both
+// of kume's): a cell ranking then holds one compact row per ranked cell,
+// never the resolution's statistics.
+type CellStreamer interface {
+	// EachCellStat calls fn with each statistic CellStats would return, in
+	// order, and stops at fn's first error; fn keeps nothing it is given.
+	EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error
+}
+
+// MaxRankCells is the default cap on the cells of one cell ranking: a
+// ranking holds about 80 bytes per cell (geo.RankTop), so at most some 80
+// MB. A resolution with more cells to rank is a 400 that says to take a
+// coarser one.
+const MaxRankCells = 1_000_000
+
+// rankMethod names the ranking method in every answer.
+const rankMethod = "weighted sum of percentile ranks (0–100) of each component; see docs/METHODS.md"
 
 // Rank builds the units of the requested kind from the current results (of
 // req.Store when set: the analysis the caller reads) and scores them.
@@ -51,19 +71,7 @@ func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, err
 		}
 		units = geo.ClusterUnits(res)
 	case UnitCell:
-		r, err := k.rankResolution(ctx, req)
-		if err != nil {
-			return RankResult{}, err
-		}
-		if res.Cells, err = k.Store.CellStats(ctx, kume.CellFilter{Res: r, Sector: req.Sector}); err != nil {
-			return RankResult{}, err
-		}
-		all, err := k.Store.CellStats(ctx, kume.CellFilter{Res: r, Sector: kume.SectorAll})
-		if err != nil {
-			return RankResult{}, err
-		}
-		res.Cells = append(res.Cells, all...)
-		units = geo.CellUnits(res, req.Sector, r)
+		return k.rankCells(ctx, req, w)
 	default:
 		return RankResult{}, kume.Errorf(kume.EINVALID, "unit must be region, cluster or cell")
 	}
@@ -71,19 +79,108 @@ func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, err
 	if err != nil {
 		return RankResult{}, err
 	}
-	out := RankResult{Method: "weighted sum of percentile ranks (0–100) of each component; see docs/METHODS.md", Weights: w}
+	out := RankResult{Method: rankMethod, Weights: w}
 	for i, r := range ranked {
 		if req.Limit > 0 && i >= req.Limit {
 			break
 		}
-		item := RankItem{Rank: r.Rank, ID: r.ID, Name: r.Name, NameTR: r.NameTR, Score: r.Score}
-		for _, c := range r.Components {
-			item.Components = append(item.Components, RankComponent{Name: c.Component, Value: c.Value,
-				Normalised: c.Percentile, Weight: c.Weight, Contribution: c.Contribution})
-		}
-		out.Items = append(out.Items, item)
+		out.Items = append(out.Items, rankItem(r))
 	}
 	return out, nil
+}
+
+// rankItem presents one ranked unit.
+func rankItem(r geo.Ranked) RankItem {
+	item := RankItem{Rank: r.Rank, ID: r.ID, Name: r.Name, NameTR: r.NameTR, Score: r.Score}
+	for _, c := range r.Components {
+		item.Components = append(item.Components, RankComponent{Name: c.Component, Value: c.Value,
+			Normalised: c.Percentile, Weight: c.Weight, Contribution: c.Contribution})
+	}
+	return item
+}
+
+// rankCells ranks the cells of the sector key at the request's resolution
+// from two streams of the store: the all-firms statistics for the
+// institutions in each cell (kept only for cells that have some) and the
+// key's statistics, one compact row per ranked cell (geo.CellRankRow). Only
+// the first Limit cells are expanded into items.
+func (k StoreRanker) rankCells(ctx context.Context, req RankRequest, w geo.Weights) (RankResult, error) {
+	r, err := k.rankResolution(ctx, req)
+	if err != nil {
+		return RankResult{}, err
+	}
+	inst := map[uint64]int{}
+	if req.Sector != kume.SectorAll {
+		err = k.eachCell(ctx, kume.CellFilter{Res: r, Sector: kume.SectorAll}, func(c *kume.CellStat) error {
+			if n := institutions(c); n > 0 {
+				inst[c.Cell] = n
+			}
+			return nil
+		})
+		if err != nil {
+			return RankResult{}, err
+		}
+	}
+	maxCells := k.MaxCells
+	if maxCells <= 0 {
+		maxCells = MaxRankCells
+	}
+	var rows []geo.RankRow
+	err = k.eachCell(ctx, kume.CellFilter{Res: r, Sector: req.Sector}, func(c *kume.CellStat) error {
+		n := inst[c.Cell]
+		if req.Sector == kume.SectorAll {
+			n = institutions(c)
+		}
+		row, ok := geo.CellRankRow(c, n)
+		if !ok {
+			return nil
+		}
+		if len(rows) == maxCells {
+			return kume.Errorf(kume.EINVALID, "level: more than %d cells to rank at resolution %d; choose a coarser resolution", maxCells, r)
+		}
+		rows = append(rows, row)
+		return nil
+	})
+	if err != nil {
+		return RankResult{}, err
+	}
+	top, err := geo.RankTop(rows, w, req.Limit)
+	if err != nil {
+		return RankResult{}, err
+	}
+	out := RankResult{Method: rankMethod, Weights: w, Items: make([]RankItem, 0, len(top))}
+	for _, t := range top {
+		t.ID = geo.CellID(t.Key)
+		out.Items = append(out.Items, rankItem(t.Ranked))
+	}
+	return out, nil
+}
+
+// institutions counts the institutions of an all-firms cell statistic.
+func institutions(c *kume.CellStat) int {
+	n := 0
+	for _, v := range c.Institutions {
+		n += v
+	}
+	return n
+}
+
+// eachCell streams the cell statistics of f from the store, through
+// CellStreamer when it has it.
+func (k StoreRanker) eachCell(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error {
+	if cs, ok := k.Store.(CellStreamer); ok {
+		return cs.EachCellStat(ctx, f, fn)
+	}
+	cells, err := k.Store.CellStats(ctx, f)
+	if err != nil {
+		return err
+	}
+	for i := range cells {
+		if err := fn(&cells[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // busiestLevel returns the region level whose regions hold the most firms of

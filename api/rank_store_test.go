@@ -2,11 +2,15 @@ package api
 
 import (
 	"context"
+	"math/rand/v2"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/layer"
 )
@@ -106,5 +110,120 @@ func testRankClustersAcrossResolutions(t *testing.T, kind teststores.Kind) {
 	got, err = k.Rank(ctx, RankRequest{Sector: "vc:textiles", Unit: UnitRegion})
 	if err != nil || len(got.Items) != 1 || got.Items[0].Name != "Denizli" {
 		t.Errorf("regions: %+v, %v; want Denizli by name", got.Items, err)
+	}
+}
+
+// referenceCellUnits builds the units of a cell ranking the way kume did
+// before cell rankings were streamed: every cell statistic of the key and of
+// all firms at the resolution in memory, one map-backed unit per cell.
+func referenceCellUnits(cells []kume.CellStat, sector string, res int) []geo.RankUnit {
+	inst := map[uint64]int{}
+	for _, c := range cells {
+		if c.Res == res && c.Sector == kume.SectorAll {
+			for _, n := range c.Institutions {
+				inst[c.Cell] += n
+			}
+		}
+	}
+	var out []geo.RankUnit
+	for _, c := range cells {
+		if c.Res != res || c.Sector != sector || c.Firms == 0 || c.Suppressed {
+			continue
+		}
+		v := func(x float64) *float64 { return &x }
+		out = append(out, geo.RankUnit{ID: geo.CellID(c.Cell), Values: map[string]*float64{
+			geo.CompSpecialisation: c.LQ, geo.CompFirms: v(float64(c.Firms)), geo.CompEmployment: v(c.Employees),
+			geo.CompHotSpot: c.GiZ, geo.CompInstitutions: v(float64(inst[c.Cell])),
+		}})
+	}
+	return out
+}
+
+// seededCells returns the cell statistics of all firms and of sector 13 at
+// resolution 7 in a box around Bursa (some 45,000 cells), drawn from a seeded generator: values
+// on a coarse grid (so ties are common), some unknown LQs and z-scores,
+// some suppressed or empty cells, institutions in some cells.
+func seededCells(t *testing.T, seed uint64, n int) []kume.CellStat {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	seen := map[uint64]bool{}
+	var out []kume.CellStat
+	for len(seen) < n {
+		cell, err := geo.CellOf(28+3*rng.Float64(), 39+2*rng.Float64(), 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[cell] {
+			continue
+		}
+		seen[cell] = true
+		num := func() *float64 {
+			if rng.IntN(8) == 0 {
+				return nil
+			}
+			x := float64(rng.IntN(16)) / 4
+			return &x
+		}
+		all := kume.CellStat{Res: 7, Cell: cell, Firms: rng.IntN(30), Employees: float64(rng.IntN(200)), LQ: num(), GiZ: num()}
+		if rng.IntN(5) == 0 {
+			all.Institutions = map[kume.InstitutionType]int{kume.University: 1 + rng.IntN(2)}
+		}
+		sec := kume.CellStat{Res: 7, Cell: cell, Sector: "13", Firms: rng.IntN(6), Employees: float64(rng.IntN(40)),
+			LQ: num(), GiZ: num(), Suppressed: rng.IntN(10) == 0}
+		out = append(out, all, sec)
+	}
+	return out
+}
+
+// hideStreaming hides a store's EachCellStat, so that the ranker falls back
+// to CellStats.
+type hideStreaming struct{ kume.Store }
+
+// TestRankCellsMatchesUnits: a cell ranking streamed into compact rows gives
+// the ranking kume computed from every statistic and map-backed units (ids,
+// ranks, scores, components), for all firms and for a sector, on a store
+// that streams and on one that does not; a resolution with more cells than
+// the cap is a 400.
+func TestRankCellsMatchesUnits(t *testing.T) { onStores(t, testRankCellsMatchesUnits) }
+
+func testRankCellsMatchesUnits(t *testing.T, kind teststores.Kind) {
+	ctx := context.Background()
+	cells := seededCells(t, 3, 2000)
+	st := teststores.Open(t, kind)
+	if _, err := st.SaveAnalysis(ctx, &kume.AnalysisResult{Cells: cells}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := kume.Store(st).(CellStreamer); !ok {
+		t.Fatalf("the %s store does not stream cell statistics", kind)
+	}
+	weights := geo.Weights{geo.CompSpecialisation: 2, geo.CompFirms: 1, geo.CompInstitutions: 1, geo.CompHotSpot: 0.5}
+	for _, store := range []kume.Store{st, hideStreaming{st}} {
+		for _, sector := range []string{kume.SectorAll, "13"} {
+			w := geo.DefaultWeights()
+			for name, v := range weights {
+				w[name] = v
+			}
+			want, err := geo.Rank(referenceCellUnits(cells, sector, 7), w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := StoreRanker{Store: store}.Rank(ctx, RankRequest{Sector: sector, Unit: UnitCell, Level: "7",
+				Weights: weights, Limit: 150})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) < 300 || len(got.Items) != 150 {
+				t.Fatalf("sector %q: %d items of %d units", sector, len(got.Items), len(want))
+			}
+			for i, item := range got.Items {
+				if wantItem := rankItem(want[i]); !reflect.DeepEqual(item, wantItem) {
+					t.Fatalf("sector %q (%T), item %d:\n got %+v\nwant %+v", sector, store, i, item, wantItem)
+				}
+			}
+		}
+	}
+	_, err := StoreRanker{Store: st, MaxCells: 10}.Rank(ctx, RankRequest{Sector: "13", Unit: UnitCell, Level: "7", Limit: 5})
+	if kume.ErrorCode(err) != kume.EINVALID || !strings.Contains(err.Error(), "coarser") {
+		t.Errorf("beyond the cap: %v, want a 400 that says to choose a coarser resolution", err)
 	}
 }

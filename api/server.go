@@ -62,6 +62,9 @@ type Deps struct {
 	Tiles *tiles.Service
 	// Basemap serves the offline basemap's tiles (nil: the map draws none).
 	Basemap BasemapTiles
+	// Health reports the store's database reachability for /readyz and the
+	// metrics (nil: a store without a database to lose).
+	Health func() StoreHealth
 }
 
 // Server is kume's HTTP handler and its dependencies.
@@ -103,7 +106,7 @@ func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(middleware.Recoverer)
-	r.Use(s.observe, s.recoverJSON, s.corsHandler(), s.authenticate)
+	r.Use(s.observe, s.recoverJSON, s.corsHandler(), s.authenticate, s.limitHeavy)
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
 	s.mountAPI(r)

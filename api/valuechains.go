@@ -54,7 +54,7 @@ func (s *Server) handleValueChains(w http.ResponseWriter, r *http.Request) {
 // decodeJSON decodes a capped JSON body strictly: unknown fields and
 // trailing data are errors.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	limitBody(w, r, s.api.cfg.MaxBodyBytes)
+	s.limitBody(w, r, s.api.cfg.MaxBodyBytes)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return bodyError(err)

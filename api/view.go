@@ -103,6 +103,29 @@ func (v *view) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellSta
 	return v.Store.CellStats(ctx, f)
 }
 
+// EachCellStat streams the cells of the caller's analysis (see
+// CellStreamer), from the store's own stream when it has one.
+func (v *view) EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error {
+	ver, ok, err := v.version(ctx, f.Version)
+	if !ok {
+		return err
+	}
+	f.Version = ver
+	if cs, ok := v.Store.(CellStreamer); ok {
+		return cs.EachCellStat(ctx, f, fn)
+	}
+	cells, err := v.Store.CellStats(ctx, f)
+	if err != nil {
+		return err
+	}
+	for i := range cells {
+		if err := fn(&cells[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Clusters reads the clusters of the caller's analysis.
 func (v *view) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Cluster, error) {
 	ver, ok, err := v.version(ctx, f.Version)

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"io/fs"
 	"net/http"
+	"path"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -15,9 +17,10 @@ var webCompressTypes = []string{
 }
 
 // mountWeb serves the embedded web application at "/", gzip-compressed for
-// clients that accept it.
+// clients that accept it. No directory is listed: one without an
+// index.html is a 404.
 func (s *Server) mountWeb(r chi.Router) {
-	files := http.FileServerFS(s.web)
+	files := http.FileServerFS(noListings{s.web})
 	csp := s.contentSecurityPolicy()
 	r.With(middleware.Compress(5, webCompressTypes...)).Get("/*", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -27,4 +30,25 @@ func (s *Server) mountWeb(r chi.Router) {
 		h.Set("Content-Security-Policy", csp)
 		files.ServeHTTP(w, r)
 	})
+}
+
+// noListings is a file system in which a directory without an index.html
+// does not exist, so that a file server given it never lists a directory.
+type noListings struct{ fs.FS }
+
+// Open opens a file, or a directory that holds an index.html.
+func (n noListings) Open(name string) (fs.File, error) {
+	f, err := n.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
+		_, err = fs.Stat(n.FS, path.Join(name, "index.html"))
+	}
+	if err != nil {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return f, nil
 }

@@ -55,3 +55,25 @@ func testWebFilesAreCompressedAndTilesAreNot(t *testing.T, kind teststores.Kind)
 		t.Errorf("API answer compressed: %q", rec.Header().Get("Content-Encoding"))
 	}
 }
+
+// TestNoDirectoryListings: directories of the web application without an
+// index.html (js/, vendor/, nested ones) are 404s with or without the
+// trailing slash, never listings; files and the index are served.
+func TestNoDirectoryListings(t *testing.T) {
+	s, _, _ := newTestServer(t, teststores.Memory, func(_ *Config, d *Deps) {
+		d.Web = fstest.MapFS{"index.html": {Data: []byte("<html>kume</html>")}, "js/app.js": {Data: []byte("export {}")},
+			"vendor/maplibre/maplibre-gl.js": {Data: []byte("x")}, "docs/index.html": {Data: []byte("<html>docs</html>")}}
+	})
+	for target, want := range map[string]int{
+		"/js/": 404, "/js": 404, "/vendor/": 404, "/vendor/maplibre/": 404, "/vendor/maplibre": 404, "/nothing/": 404,
+		"/": 200, "/index.html": 301, "/js/app.js": 200, "/vendor/maplibre/maplibre-gl.js": 200, "/docs/": 200,
+	} {
+		rec := do(t, s, http.MethodGet, target, "", nil)
+		if rec.Code != want {
+			t.Errorf("GET %s: %d, want %d", target, rec.Code, want)
+		}
+		if body := rec.Body.String(); strings.Contains(body, "<pre>") || strings.Contains(body, "app.js\"") {
+			t.Errorf("GET %s lists a directory: %.200s", target, body)
+		}
+	}
+}

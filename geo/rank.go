@@ -1,8 +1,8 @@
 package geo
 
 import (
-	"cmp"
 	"encoding/json"
+	"math"
 	"slices"
 	"sort"
 
@@ -69,72 +69,33 @@ type Ranked struct {
 // (N − 1) (100 for a single unit); a unit with an unknown value gets 0 for
 // that component. Components no unit has are dropped and the remaining weights
 // renormalised. Weights must be finite and non-negative, name known
-// components, and not all be zero. Ties in score keep ID order.
+// components, and not all be zero. Ties in score keep ID order. Rank is
+// RankTop over the units' rows, every unit kept.
 func Rank(units []RankUnit, w Weights) ([]Ranked, error) {
-	var sum float64
-	for c, v := range w {
-		if !slices.Contains(RankComponents(), c) {
-			return nil, kume.Errorf(kume.EINVALID, "geo: rank: unknown component %q", c)
-		}
-		if !finite(v) || v < 0 {
-			return nil, kume.Errorf(kume.EINVALID, "geo: rank: weight of %s must be finite and non-negative, got %v", c, v)
-		}
-		sum += v
+	order := make([]int, len(units))
+	for i := range order {
+		order[i] = i
 	}
-	if sum <= 0 {
-		return nil, kume.Errorf(kume.EINVALID, "geo: rank: all weights are zero")
-	}
-	var comps []string
-	var wsum float64
-	for _, c := range RankComponents() {
-		if w[c] == 0 {
-			continue
-		}
-		has := false
-		for _, u := range units {
-			if v := u.Values[c]; v != nil && finite(*v) {
-				has = true
-				break
+	sort.SliceStable(order, func(a, b int) bool { return units[order[a]].ID < units[order[b]].ID })
+	rows := make([]RankRow, len(units))
+	for key, i := range order {
+		rows[key].Key = uint64(key)
+		for c, name := range RankComponents() {
+			rows[key].Values[c] = math.NaN()
+			if v := units[i].Values[name]; v != nil {
+				rows[key].Values[c] = *v
 			}
 		}
-		if has {
-			comps = append(comps, c)
-			wsum += w[c]
-		}
 	}
-	out := make([]Ranked, len(units))
-	for i, u := range units {
-		out[i] = Ranked{ID: u.ID, Name: u.Name, NameTR: u.NameTR}
+	top, err := RankTop(rows, w, 0)
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range comps {
-		var vals []float64
-		for _, u := range units {
-			if v := u.Values[c]; v != nil && finite(*v) {
-				vals = append(vals, *v)
-			}
-		}
-		slices.Sort(vals)
-		wn := w[c] / wsum
-		for i, u := range units {
-			cs := ComponentScore{Component: c, Weight: wn}
-			if v := u.Values[c]; v != nil && finite(*v) {
-				val := *v
-				cs.Value = &val
-				cs.Percentile = percentileRank(vals, val, len(units))
-				cs.Contribution = wn * cs.Percentile
-			}
-			out[i].Score += cs.Contribution
-			out[i].Components = append(out[i].Components, cs)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].ID < out[j].ID
-	})
-	for i := range out {
-		out[i].Rank = i + 1
+	out := make([]Ranked, len(top))
+	for i, r := range top {
+		u := units[order[r.Key]]
+		out[i] = r.Ranked
+		out[i].ID, out[i].Name, out[i].NameTR = u.ID, u.Name, u.NameTR
 	}
 	return out, nil
 }
@@ -235,30 +196,36 @@ func ClusterUnits(r *kume.AnalysisResult) []RankUnit {
 	return out
 }
 
-// CellUnits returns the cells of one sector key at one resolution that have
-// active firms as ranking units (suppressed ones left out): LQ, firms,
-// employment, Gi* z and the institutions in the cell.
-func CellUnits(r *kume.AnalysisResult, sector string, res int) []RankUnit {
-	inst := map[uint64]int{}
-	for _, c := range r.Cells {
-		if c.Res == res && c.Sector == kume.SectorAll {
-			for _, n := range c.Institutions {
-				inst[c.Cell] += n
-			}
+// CellRankRow returns the row of one cell statistic in a cell ranking
+// (RankTop; the row's key is the cell, so ties keep the order of the cells'
+// ids) and whether the cell is ranked at all: a cell of the ranked sector
+// key with active firms that is not suppressed. Its components are LQ,
+// firms, employment, Gi* z and institutions, the number of institutions in
+// the cell (from the all-firms statistic of the cell).
+func CellRankRow(c *kume.CellStat, institutions int) (RankRow, bool) {
+	if c.Firms == 0 || c.Suppressed {
+		return RankRow{}, false
+	}
+	row := RankRow{Key: c.Cell}
+	for i := range row.Values {
+		row.Values[i] = math.NaN()
+	}
+	set := func(comp string, v *float64) {
+		if v != nil {
+			row.Values[componentIndex(comp)] = *v
 		}
 	}
-	var out []RankUnit
-	for _, c := range r.Cells {
-		if c.Res != res || c.Sector != sector || c.Firms == 0 || c.Suppressed {
-			continue
-		}
-		out = append(out, RankUnit{ID: kumeCellID(c.Cell), Values: map[string]*float64{
-			CompSpecialisation: c.LQ, CompFirms: fp(float64(c.Firms)), CompEmployment: fp(c.Employees),
-			CompHotSpot: c.GiZ, CompInstitutions: fp(float64(inst[c.Cell])),
-		}})
-	}
-	slices.SortFunc(out, func(a, b RankUnit) int { return cmp.Compare(a.ID, b.ID) })
-	return out
+	set(CompSpecialisation, c.LQ)
+	set(CompFirms, fp(float64(c.Firms)))
+	set(CompEmployment, fp(c.Employees))
+	set(CompHotSpot, c.GiZ)
+	set(CompInstitutions, fp(float64(institutions)))
+	return row, true
 }
+
+// CellID is the id of a cell in rankings and GeoJSON: its H3 index in
+// lower-case hexadecimal. The ids of one resolution all have the same
+// length, so they sort as the indexes do.
+func CellID(c uint64) string { return kumeCellID(c) }
 
 func kumeCellID(c uint64) string { return fmtHex(c) }

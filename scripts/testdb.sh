@@ -19,7 +19,8 @@
 # initdb refuses to run as root, so under root the cluster belongs to the
 # "postgres" system user (or a "kume-test" user created on demand).
 #
-# PG_BINDIR overrides where the PostgreSQL binaries are looked up.
+# PG_BINDIR overrides where the PostgreSQL binaries are looked up; PG_PORT
+# asks for a port (it must be free).
 #
 # Typical use:
 #   tmp=$(mktemp -d)
@@ -140,7 +141,9 @@ start() {
 listen() {
 	local bindir=$1 dir=$2 port try log=$2/postgres.log
 	for try in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + RANDOM % 40000))
+		# Below Linux's ephemeral range (32768-60999), so that no client
+		# socket holds the port when the server wants it.
+		port=${PG_PORT:-$((20000 + RANDOM % 12000))}
 		port_free "$port" || continue
 		if serve_on "$bindir" "$dir" "$port"; then
 			echo "$port" >"$dir/port"

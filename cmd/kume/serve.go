@@ -43,6 +43,9 @@ type serveConfig struct {
 	JobRetention time.Duration `json:"job_retention"`
 	// Basemap is what the web map draws under the data (--basemap).
 	Basemap api.BasemapConfig `json:"basemap"`
+	// MetricsAddr, when set, serves /metrics without a key on a listen
+	// address of its own; the main address serves them to admin keys only.
+	MetricsAddr string `json:"metrics_addr,omitempty"`
 }
 
 // stringList is a repeatable string flag.
@@ -66,6 +69,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&cfg.TileEncoder, "tile-encoder", envOr(env, "KUME_TILE_ENCODER", tileEncoderGo),
 		"encoder of the regions, clusters, establishments and institutions tiles: go, or postgis (ST_AsMVT, needs --db; hexagons stay go) (env KUME_TILE_ENCODER)")
 	fs.DurationVar(&cfg.JobRetention, "job-retention", api.DefaultJobRetention, "how long finished import and analysis jobs are kept")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", envOr(env, "KUME_METRICS_ADDR", ""),
+		"also serve /metrics without a key on this address, e.g. 127.0.0.1:9090 (on --addr it needs an admin key) (env KUME_METRICS_ADDR)")
 	fs.BoolVar(&printConfig, "print-config", false, "print the resolved configuration (secrets masked) and exit")
 	basemapSpec := fs.String("basemap", envOr(env, "KUME_BASEMAP", api.BasemapOffline),
 		"basemap under the data: offline (built in, no network), none, a MapLibre style URL, or a raster tile URL with {z}/{x}/{y} (env KUME_BASEMAP)")
@@ -108,6 +113,9 @@ type server struct {
 	runner *analysis.Runner
 	http   *http.Server
 	ln     net.Listener
+	// metrics and metricsLn serve /metrics on --metrics-addr (nil without).
+	metrics   *http.Server
+	metricsLn net.Listener
 }
 
 // open opens the store, loads start-up data and binds the listener, so that the
@@ -116,6 +124,7 @@ type server struct {
 func (s *server) open(ctx context.Context) (err error) {
 	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	s.cfg.Store.Log = s.log
 	st, err := s.cfg.Store.openOwn(octx)
 	if err != nil {
 		return err
@@ -189,10 +198,21 @@ func (s *server) open(ctx context.Context) (err error) {
 		Ranker:      api.StoreRanker{Store: st, Sectors: keys},
 		Importer:    newImporter(st, tax, s.runner),
 		Basemap:     bm,
+		Health:      storeHealth(st),
 	})
 	s.http = h.HTTPServer(s.cfg.Addr)
+	if s.cfg.MetricsAddr != "" {
+		if s.metricsLn, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on %s (--metrics-addr): %w", s.cfg.MetricsAddr, err)
+		}
+		s.metrics = h.HTTPServer(s.cfg.MetricsAddr)
+		s.metrics.Handler = h.MetricsHandler()
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
+		if s.metricsLn != nil {
+			s.metricsLn.Close()
+		}
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
 	s.ln = ln
@@ -221,8 +241,17 @@ func (s *server) serve(ctx context.Context) error {
 		return err
 	}
 	go s.watch(rctx)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	if s.metrics != nil {
+		s.log.Info("serving metrics", "addr", s.metricsLn.Addr().String())
+		go func() {
+			if err := s.metrics.Serve(s.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
+		defer s.metrics.Close()
+	}
 	select {
 	case err := <-errc:
 		return err

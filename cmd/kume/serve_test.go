@@ -13,12 +13,13 @@ import (
 )
 
 // TestServeDemo serves the embedded store with the bundled demo and waits for
-// the first analysis to complete.
+// the first analysis to complete. /metrics needs an admin key on the main
+// address and is served without one on --metrics-addr.
 func TestServeDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv := &server{
-		cfg: serveConfig{Addr: "127.0.0.1:0", Store: storeConfig{Dir: t.TempDir()}, Drain: time.Second},
+		cfg: serveConfig{Addr: "127.0.0.1:0", Store: storeConfig{Dir: t.TempDir()}, Drain: time.Second, MetricsAddr: "127.0.0.1:0"},
 		log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	srv.cfg.StoreDescription = srv.cfg.Store.describe()
@@ -31,14 +32,18 @@ func TestServeDemo(t *testing.T) {
 	base := "http://" + srv.addr()
 	client := &http.Client{Timeout: 10 * time.Second}
 
-	for _, path := range []string{"/healthz", "/readyz"} {
-		resp, err := client.Get(base + path)
+	for path, want := range map[string]int{
+		base + "/healthz": http.StatusOK, base + "/readyz": http.StatusOK, base + "/metrics": http.StatusUnauthorized,
+		"http://" + srv.metricsLn.Addr().String() + "/metrics":         http.StatusOK,
+		"http://" + srv.metricsLn.Addr().String() + "/api/v1/datasets": http.StatusNotFound,
+	} {
+		resp, err := client.Get(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s: %s", path, resp.Status)
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %s, want %d", path, resp.Status, want)
 		}
 	}
 

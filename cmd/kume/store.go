@@ -22,7 +22,8 @@ type storeConfig struct {
 	DB       string
 	Dir      string
 	Replicas []string
-	Log      *slog.Logger
+	// Log, when set, hears of the database's outages (kume serve).
+	Log *slog.Logger
 
 	replicaFlagSeen bool // --db-replica given: its values replace KUME_DB_REPLICAS
 }
@@ -89,9 +90,9 @@ func (c storeConfig) openPostGIS(ctx context.Context, migrate bool) (kume.Store,
 	}
 	var err error
 	if len(c.Replicas) > 0 {
-		s, err = postgis.OpenReplicated(ctx, c.DB, c.Replicas, postgis.ReplicaConfig{Log: c.Log})
+		s, err = postgis.OpenReplicated(ctx, c.DB, c.Replicas, postgis.ReplicaConfig{Log: c.Log}, postgis.WithLogger(c.Log))
 	} else {
-		s, err = postgis.Open(ctx, c.DB)
+		s, err = postgis.Open(ctx, c.DB, postgis.WithLogger(c.Log))
 	}
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"github.com/kume-geo/kume/analysis"
 	"github.com/kume-geo/kume/api"
 	"github.com/kume-geo/kume/nace"
+	"github.com/kume-geo/kume/store/postgis"
 	"github.com/kume-geo/kume/valuechain"
 )
 
@@ -77,4 +78,18 @@ func (a analyzer) Status() api.AnalysisStatus {
 		out.Progress = float64(st.Done) / float64(st.Total)
 	}
 	return out
+}
+
+// storeHealth serves api.Deps.Health from a store that knows its database's
+// reachability (PostGIS); nil for the embedded store.
+func storeHealth(st kume.Store) func() api.StoreHealth {
+	ps, ok := st.(interface{ Health() postgis.Health })
+	if !ok {
+		return nil
+	}
+	return func() api.StoreHealth {
+		h := ps.Health()
+		return api.StoreHealth{Reachable: h.Reachable, Since: h.Since, RetryAt: h.RetryAt, LastError: h.LastError,
+			Attempts: h.Attempts, Failures: h.Failures, Deferred: h.Deferred}
+	}
 }

@@ -308,40 +308,6 @@ func (s *floatSlab) clone(f *float64) *float64 {
 	return s.ptr(*f)
 }
 
-// CellStats returns the cell statistics matching f ordered by cell.
-func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
-	a, err := s.snapshot().current(f.Version)
-	if a == nil {
-		return nil, err
-	}
-	set, err := a.cellSet(cellGroup{f.Res, f.Sector})
-	if set == nil {
-		return nil, err
-	}
-	keep := func(i int) bool {
-		return f.BBox == nil || f.BBox.Contains(set.centres[i])
-	}
-	var out []kume.CellStat
-	if f.Cells != nil {
-		want := slices.Clone(f.Cells)
-		slices.Sort(want)
-		want = slices.Compact(want)
-		for _, c := range want {
-			i, ok := slices.BinarySearchFunc(set.stats, c, func(cs kume.CellStat, c uint64) int { return cmp.Compare(cs.Cell, c) })
-			if ok && keep(i) {
-				out = append(out, cloneCell(set.stats[i]))
-			}
-		}
-		return out, nil
-	}
-	for i := range set.stats {
-		if keep(i) {
-			out = append(out, cloneCell(set.stats[i]))
-		}
-	}
-	return out, nil
-}
-
 // Clusters returns the footprints matching f ordered by id.
 func (s *Store) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Cluster, error) {
 	a, err := s.snapshot().current(f.Version)

@@ -91,6 +91,35 @@ func (s *Store) DeleteAnalysis(ctx context.Context, scope kume.AnalysisScope) er
 // blocks that hold the cells around the box, or the cells asked for, or all
 // of the resolution and sector.
 func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellStat, error) {
+	out := []kume.CellStat{}
+	var slab []float64
+	keep := func(p *float64) *float64 {
+		if p == nil {
+			return nil
+		}
+		if len(slab) == cap(slab) {
+			slab = make([]float64, 0, 1024)
+		}
+		slab = append(slab, *p)
+		return &slab[len(slab)-1]
+	}
+	err := s.EachCellStat(ctx, f, func(c *kume.CellStat) error {
+		x := *c
+		x.LQ, x.GiZ, x.GiP = keep(c.LQ), keep(c.GiZ), keep(c.GiP)
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachCellStat calls fn with each cell statistic CellStats would return, in
+// the same order, as the cell blocks are read, and stops at fn's first
+// error: a reader of a whole resolution holds one block at a time, not all
+// of them. fn must not keep the statistic or what it points to.
+func (s *Store) EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error {
 	d := &blockCells{box: f.BBox, institutions: true}
 	var lo, hi []int64
 	all := true
@@ -110,28 +139,7 @@ func (s *Store) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellSt
 			lo, hi, all = cl, ch, false
 		}
 	}
-	out := []kume.CellStat{}
-	var slab []float64
-	keep := func(p *float64) *float64 {
-		if p == nil {
-			return nil
-		}
-		if len(slab) == cap(slab) {
-			slab = make([]float64, 0, 1024)
-		}
-		slab = append(slab, *p)
-		return &slab[len(slab)-1]
-	}
-	err := s.eachBlockCell(ctx, f, lo, hi, all, d, func(c *kume.CellStat) error {
-		x := *c
-		x.LQ, x.GiZ, x.GiP = keep(c.LQ), keep(c.GiZ), keep(c.GiP)
-		out = append(out, x)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.eachBlockCell(ctx, f, lo, hi, all, d, fn)
 }
 
 // maxCellRanges is how many cells CellStats looks up one by one; for more it

@@ -94,8 +94,8 @@ func (c ReplicaConfig) withDefaults() ReplicaConfig {
 	return c
 }
 
-// maxBackoff bounds the pause after a replica's failures.
-const maxBackoff = 30 * time.Second
+// maxReplicaBackoff bounds the pause after a replica's failures.
+const maxReplicaBackoff = 30 * time.Second
 
 // OpenReplicated opens the primary at primaryURL (see Open; opts apply to
 // every server) and the replicas at replicaURLs. The primary must answer. A
@@ -338,7 +338,7 @@ func (p *replica) fail(r *Replicated, err error) {
 	}
 	n := p.failures.Add(1)
 	d := r.cfg.Backoff << min(n-1, 10)
-	d = min(d, maxBackoff)
+	d = min(d, maxReplicaBackoff)
 	d += time.Duration(rand.Int64N(int64(d)*2/5+1)) - d/5
 	p.downUntil.Store(time.Now().Add(d).UnixNano())
 	wasUp := p.up.Swap(false)

@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"path"
 	"strings"
@@ -45,6 +46,9 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	keep int
+	// conns paces the pool's connection attempts during an outage
+	// (reconnect.go).
+	conns *reconnect
 }
 
 var _ kume.Store = (*Store)(nil)
@@ -56,6 +60,7 @@ type options struct {
 	connectTimeout time.Duration
 	maxConns       int32
 	keepVersions   int
+	log            *slog.Logger
 }
 
 // WithConnectTimeout bounds how long Open waits for the first connection
@@ -75,6 +80,12 @@ func WithMaxConns(n int32) Option {
 // version can still finish reading it).
 func WithKeepVersions(n int) Option {
 	return func(o *options) { o.keepVersions = n }
+}
+
+// WithLogger logs the outages of the database: when connection attempts
+// begin to fail and when they succeed again (default: not logged).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.log = l }
 }
 
 // Open connects to the database at url (a postgres:// URL or a key=value
@@ -113,6 +124,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
 	}
 
+	conns := newReconnect(o.log)
+	conns.install(cfg)
+
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, connectError(cfg.ConnConfig, err)
@@ -123,7 +137,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, connectError(cfg.ConnConfig, err)
 	}
-	return &Store{pool: pool, keep: o.keepVersions}, nil
+	return &Store{pool: pool, keep: o.keepVersions, conns: conns}, nil
 }
 
 // connectError names the server and the cause of a failed connection.
@@ -175,6 +189,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Health reports the database's reachability as the store's own
+// connection attempts found it, without asking the database: during an
+// outage, since when, why, and when it will try again.
+func (s *Store) Health() Health { return s.conns.Health() }
 
 // Close closes every connection of the pool.
 func (s *Store) Close() error {

@@ -127,6 +127,7 @@ func assertCells(t testing.TB, what string, s kume.AnalysisStore, f kume.CellFil
 	t.Helper()
 	got, err := s.CellStats(t.Context(), f)
 	must(t, err, "CellStats")
+	assertCellStream(t, what, s, f, got)
 	if len(got) != len(want) {
 		t.Errorf("%s: %d cells, want %d", what, len(got), len(want))
 		return
