@@ -71,6 +71,20 @@ func (r *Replicated) TileCells(ctx context.Context, f kume.CellFilter, fn func(c
 	})
 }
 
+// EachCellStat streams the cell statistics CellStats would return (see
+// Store.EachCellStat). A replica that fails before the first statistic
+// hands the read to the primary.
+func (r *Replicated) EachCellStat(ctx context.Context, f kume.CellFilter, fn func(c *kume.CellStat) error) error {
+	return r.read(ctx, func(s *Store) error {
+		sent := false
+		err := s.EachCellStat(ctx, f, func(c *kume.CellStat) error { sent = true; return fn(c) })
+		if err != nil && sent {
+			return &streamedError{err}
+		}
+		return err
+	})
+}
+
 // Clusters returns the footprints matching f ordered by id.
 func (r *Replicated) Clusters(ctx context.Context, f kume.ClusterFilter) ([]kume.Cluster, error) {
 	var out []kume.Cluster
