@@ -112,9 +112,11 @@ func newLeakWorld(t *testing.T, st kume.Store) *leakWorld {
 			t.Fatal(err)
 		}
 		w.rows[d.ID] = rows
+		// The zones are public boundaries: off-centre, so that a zone's
+		// label point is not the place of a private dataset's firms.
 		regions = append(regions, kume.Region{Level: "province", Code: p.region, Name: "Zone " + p.region,
-			Geometry: orb.MultiPolygon{{{{p.lon - 0.2, p.lat - 0.2}, {p.lon + 0.2, p.lat - 0.2}, {p.lon + 0.2, p.lat + 0.2},
-				{p.lon - 0.2, p.lat + 0.2}, {p.lon - 0.2, p.lat - 0.2}}}}})
+			Geometry: orb.MultiPolygon{{{{p.lon - 0.2, p.lat - 0.2}, {p.lon + 0.3, p.lat - 0.2}, {p.lon + 0.3, p.lat + 0.3},
+				{p.lon - 0.2, p.lat + 0.3}, {p.lon - 0.2, p.lat - 0.2}}}}})
 	}
 	if err := st.PutRegions(ctx, regions); err != nil {
 		t.Fatal(err)
