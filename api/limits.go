@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/httprate"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 )
 
 // APIConfig holds the limits and access settings of the JSON API, the exports
@@ -108,7 +109,7 @@ type apiState struct {
 	ipLimit   *httprate.RateLimiter
 	keyLimit  *httprate.RateLimiter
 	metrics   *Metrics
-	emerging  *emergingCache
+	emerging  *emerging.Engine
 }
 
 // setupAPI prepares the API state from the configuration and dependencies.
@@ -126,7 +127,7 @@ func (s *Server) setupAPI(d Deps) {
 		st.keyLimit = httprate.NewRateLimiter(cfg.RatePerKey, cfg.RateWindow)
 	}
 	st.metrics = newMetrics()
-	st.emerging = newEmergingCache()
+	st.emerging = d.Emerging
 	s.api = st
 }
 

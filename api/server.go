@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/tiles"
 )
@@ -62,6 +63,9 @@ type Deps struct {
 	Tiles *tiles.Service
 	// Basemap serves the offline basemap's tiles (nil: the map draws none).
 	Basemap BasemapTiles
+	// Emerging runs emerging hot spot analyses (nil: New makes one over Store;
+	// give the tile service's, so that tiles and the API share its answers).
+	Emerging *emerging.Engine
 }
 
 // Server is kume's HTTP handler and its dependencies.
@@ -86,6 +90,10 @@ func New(cfg Config, d Deps) *Server {
 			d.Log.Error("sector keys", "err", err)
 		}
 		d.SectorKeys = keys
+	}
+	if d.Emerging == nil && d.Store != nil && d.SectorKeys != nil {
+		// Only a nil store fails here, which the condition rules out.
+		d.Emerging, _ = emerging.New(d.Store, d.SectorKeys, emerging.Config{})
 	}
 	s := &Server{cfg: cfg, store: d.Store, web: d.Web, log: d.Log, tiles: d.Tiles}
 	s.setupAPI(d)
