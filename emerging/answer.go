@@ -3,6 +3,8 @@ package emerging
 import (
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"github.com/kume-geo/kume/export"
 	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/layer"
@@ -19,8 +21,9 @@ type Answer struct {
 	// Cells are the features of every face, in cell order: each cell with a
 	// firm at some step or with a pattern, as package layer's emerging layer
 	// reads it. rows[i] is the row of Cells[i] in Result.
-	Cells []layer.EmergingCell
-	rows  []int32
+	Cells   []layer.EmergingCell
+	rows    []int32
+	centres []orb.Point
 	// Firms counts what happened to the firms read; Dates tells which dates
 	// they have.
 	Firms FirmCounts
@@ -68,8 +71,9 @@ func newAnswer(req Request, version int64, r *geo.EmergingResult, counts FirmCou
 		c.Suppressed = r.Suppressed != nil && r.Suppressed[last]
 		a.Cells = append(a.Cells, c)
 		a.rows = append(a.rows, int32(i))
+		a.centres = append(a.centres, geo.CellCenter(cell))
 	}
-	a.size = 1024 + len(r.Cells)*(8+16+48) + len(r.Cells)*T*(4+8+1+8+1) + len(a.Cells)*(160+4)
+	a.size = 1024 + len(r.Cells)*(8+16+48) + len(r.Cells)*T*(4+8+1+8+1) + len(a.Cells)*(160+4+16)
 	return a
 }
 
@@ -85,6 +89,9 @@ func (a *Answer) Cell(cell uint64) (layer.EmergingCell, bool) {
 	}
 	return layer.EmergingCell{}, false
 }
+
+// Centre returns the centre (longitude, latitude) of feature i's cell.
+func (a *Answer) Centre(i int) orb.Point { return a.centres[i] }
 
 // Step is one time step of an answer.
 type Step struct {

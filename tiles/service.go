@@ -162,7 +162,7 @@ func (s *Service) Tile(ctx context.Context, req Request) (Tile, error) {
 func (s *Service) key(req Request, v *versions) cacheKey {
 	k := cacheKey{layers: strings.Join(req.Layers, ","), params: req.Params, tile: req.Tile}
 	for _, l := range req.Layers {
-		if pointLayer(l) {
+		if pointLayer(l) || l == LayerEmerging {
 			k.data = v.data
 		} else {
 			k.analysis = v.analysis
@@ -172,7 +172,7 @@ func (s *Service) key(req Request, v *versions) cacheKey {
 }
 
 // pointLayer reports whether a layer reads establishments rather than analysis
-// results.
+// results (the emerging layer reads them too, through its analysis on demand).
 func pointLayer(l string) bool { return l == LayerEstablishments || l == LayerInstitutions }
 
 // Sync asks the store for its data versions now and, when a new analysis

@@ -15,6 +15,7 @@ import (
 	"github.com/kume-geo/kume/analysis"
 	"github.com/kume-geo/kume/api"
 	"github.com/kume-geo/kume/basemap"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/nace"
 	"github.com/kume-geo/kume/tiles"
@@ -136,7 +137,13 @@ func (s *server) open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20, Encoder: enc, Sectors: keys})
+	// One engine of the emerging hot spot analysis for the tiles and the API,
+	// so that a view's tiles and legend share one computation.
+	em, err := emerging.New(st, keys, emerging.Config{})
+	if err != nil {
+		return err
+	}
+	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20, Encoder: enc, Sectors: keys, Emerging: em})
 	if err != nil {
 		return err
 	}
@@ -182,6 +189,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		Ranker:      api.StoreRanker{Store: st},
 		Importer:    newImporter(st, tax, s.runner),
 		Basemap:     bm,
+		Emerging:    em,
 	})
 	s.http = h.HTTPServer(s.cfg.Addr)
 	ln, err := net.Listen("tcp", s.cfg.Addr)
