@@ -137,3 +137,25 @@ func (a *Answer) Members() []export.Member {
 		{Key: "disclosure", Value: map[string]any{"k": r.Params.DisclosureK, "dominance_share": r.Params.DominanceShare}},
 	}
 }
+
+// Export calls fn with the features of the answer from offset on, at most
+// limit of them (0: all), as the emerging layer's feature face defines them
+// and the caller (public: anonymous) sees them: the features of the GeoJSON
+// and CSV exports of the HTTP API and of "kume export".
+func (a *Answer) Export(public bool, offset, limit int, fn func(*export.Feature) error) (export.Page, error) {
+	var pg export.Page
+	l := layer.EmergingLayer()
+	var f export.Feature
+	for i := max(offset, 0); i < len(a.Cells); i++ {
+		if limit > 0 && pg.Returned >= limit {
+			pg.More = true
+			break
+		}
+		a.Feature(&f, l, i, public)
+		if err := fn(&f); err != nil {
+			return pg, err
+		}
+		pg.Returned++
+	}
+	return pg, nil
+}
