@@ -132,6 +132,7 @@ func (a *Answer) Members() []export.Member {
 		{Key: "study_area", Value: map[string]any{"definition": geo.EmergingStudyArea, "k": r.Params.K}},
 		{Key: "firms", Value: a.Firms},
 		{Key: "dates", Value: a.Dates},
+		{Key: "lacks", Value: a.Lacks()},
 		{Key: "categories", Value: categories},
 		{Key: "feature_categories", Value: drawn},
 		{Key: "disclosure", Value: map[string]any{"k": r.Params.DisclosureK, "dominance_share": r.Params.DominanceShare}},
