@@ -6,13 +6,18 @@ import (
 	"strings"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/layer"
 )
 
 // StoreRanker serves Ranker from a store's current analysis results with
-// geo.Rank (method in docs/METHODS.md).
-type StoreRanker struct{ Store kume.Store }
+// geo.Rank (method in docs/METHODS.md). Emerging computes the emerging
+// component when a request weighs it (rank_emerging.go).
+type StoreRanker struct {
+	Store    kume.Store
+	Emerging *emerging.Engine
+}
 
 // Rank builds the units of the requested kind from the current results and
 // scores them.
@@ -58,6 +63,11 @@ func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, err
 		units = geo.CellUnits(res, req.Sector, r)
 	default:
 		return RankResult{}, kume.Errorf(kume.EINVALID, "unit must be region, cluster or cell")
+	}
+	if w[geo.CompEmerging] > 0 {
+		if err := k.emergingComponent(ctx, req, res.Clusters, units); err != nil {
+			return RankResult{}, err
+		}
 	}
 	ranked, err := geo.Rank(units, w)
 	if err != nil {

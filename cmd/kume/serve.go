@@ -186,7 +186,7 @@ func (s *server) open(ctx context.Context) (err error) {
 		SectorKeys:  keys,
 		ValueChains: chainCatalog{tax},
 		Analyzer:    analyzer{s.runner, jobs},
-		Ranker:      api.StoreRanker{Store: st},
+		Ranker:      api.StoreRanker{Store: st, Emerging: em},
 		Importer:    newImporter(st, tax, s.runner),
 		Basemap:     bm,
 		Emerging:    em,
