@@ -163,8 +163,8 @@ func (a *Answer) Lacks() []Text {
 	steps := a.Steps()
 	if c := a.Dates.Closed; c.Count > 0 && c.First > steps[0].End {
 		out = append(out, Text{
-			EN: fmt.Sprintf("Closing dates run only from %s to %s: closures before then are not in the data, so earlier steps count firms that had already closed.", c.First, c.Last),
-			TR: fmt.Sprintf("Kapanış tarihleri yalnızca %s – %s arasını kapsıyor: öncesindeki kapanışlar veride yok; önceki adımlar o sırada kapanmış firmaları da sayıyor.", c.First, c.Last),
+			EN: fmt.Sprintf("Closing dates run only from %s to %s: firms that closed before are not in the data, so the earlier steps miss them.", c.First, c.Last),
+			TR: fmt.Sprintf("Kapanış tarihleri yalnızca %s – %s arasını kapsıyor: bu tarihten önce kapanan firmalar veride yok, önceki adımlarda eksikler.", c.First, c.Last),
 		})
 	}
 	return out
