@@ -86,9 +86,10 @@ func invalid(name, format string, args ...any) error {
 }
 
 // ParseOptions reads the Options from get, which returns a parameter's value
-// and whether it was given. Absent parameters take DefaultOptions. A value out
-// of range or malformed is an EINVALID error naming the parameter; messages
-// quote no more of the input than geo.ParsePeriod does.
+// and whether it was given. Absent parameters take DefaultOptions, and so do
+// an empty step, from, to, undated or measure. A value out of range or
+// malformed is an EINVALID error naming the parameter; messages quote no more
+// of the input than geo.ParsePeriod does.
 func ParseOptions(get func(name string) (string, bool)) (Options, error) {
 	o := DefaultOptions()
 	text := func(name string) (string, bool, error) {

@@ -44,6 +44,10 @@ func TestParseOptions(t *testing.T) {
 	if d, err := parse("res=7&step=year&window=1&undated=present&measure=firms&alpha=0.10&fdr=true&step="); err != nil || d != emerging.DefaultOptions() {
 		t.Errorf("explicit defaults: %+v %v", d, err)
 	}
+	// A form's empty fields are absent parameters.
+	if d, err := parse("step=&from=&to=&undated=&measure="); err != nil || d != emerging.DefaultOptions() {
+		t.Errorf("empty values: %+v %v", d, err)
+	}
 	for _, a := range []string{"0.1", "1e-1", ".10", "0.05", "5e-2", "0.010"} {
 		if _, err := parse("alpha=" + a); err != nil {
 			t.Errorf("alpha=%s: %v", a, err)
