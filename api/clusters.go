@@ -33,6 +33,7 @@ func jsonObject(v any) (map[string]any, error) {
 func (s *Server) mountClusters(r chi.Router) {
 	r.With(s.need(kume.ScopeRead)).Get("/clusters", s.handleClusters)
 	r.With(s.need(kume.ScopeRead)).Get("/clusters/{id}", s.handleCluster)
+	r.With(s.need(kume.ScopeRead)).Get("/clusters/{id}/dynamics", s.handleClusterDynamics)
 }
 
 var clusterIDRE = regexp.MustCompile(`^[A-Za-z0-9:._-]{1,128}$`)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/internal/pgtest"
 	"github.com/kume-geo/kume/store/memory"
@@ -58,13 +59,13 @@ type emergingFC struct {
 	Steps  []struct {
 		Label, Start, End string
 	} `json:"steps"`
-	Step       string         `json:"step"`
-	Measure    string         `json:"measure"`
-	Alpha      float64        `json:"alpha"`
-	FDR        bool           `json:"fdr"`
-	NCells     int            `json:"n_cells"`
-	Firms      emergingFirms  `json:"firms"`
-	Categories map[string]int `json:"categories"`
+	Step       string              `json:"step"`
+	Measure    string              `json:"measure"`
+	Alpha      float64             `json:"alpha"`
+	FDR        bool                `json:"fdr"`
+	NCells     int                 `json:"n_cells"`
+	Firms      emerging.FirmCounts `json:"firms"`
+	Categories map[string]int      `json:"categories"`
 	Undated    struct {
 		Rule string `json:"rule"`
 	} `json:"undated"`

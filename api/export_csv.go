@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"unicode/utf8"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/kume-geo/kume/export"
 )
 
@@ -45,6 +47,10 @@ func utf16Pair(r rune) (rune, rune) {
 // WKT column (polygons). Provenance travels in the Kume-Provenance header
 // (JSON, ASCII-escaped) and the next page in a Link header.
 func (s *Server) handleExportCSV(w http.ResponseWriter, r *http.Request) {
+	if chi.URLParam(r, "layer") == emergingLayer {
+		s.exportEmerging(w, r, "csv")
+		return
+	}
 	layer, err := exportLayer(r)
 	if err != nil {
 		s.writeError(w, r, err)

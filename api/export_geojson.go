@@ -26,7 +26,7 @@ func (s *Server) mountExports(r chi.Router) {
 func exportLayer(r *http.Request) (string, error) {
 	layer := chi.URLParam(r, "layer")
 	if !export.ValidLayer(layer) {
-		return "", kume.Errorf(kume.ENOTFOUND, "no such layer; layers are %s", strings.Join(export.Layers(), ", "))
+		return "", kume.Errorf(kume.ENOTFOUND, "no such layer; layers are %s", strings.Join(append(export.Layers(), emergingLayer), ", "))
 	}
 	return layer, nil
 }
@@ -91,6 +91,10 @@ func (s *Server) exportContext(r *http.Request) (context.Context, context.Cancel
 // handleExportGeoJSON streams a layer as an RFC 7946 FeatureCollection with
 // a "kume" provenance member and a "next" link when more features exist.
 func (s *Server) handleExportGeoJSON(w http.ResponseWriter, r *http.Request) {
+	if chi.URLParam(r, "layer") == emergingLayer {
+		s.exportEmerging(w, r, "geojson")
+		return
+	}
 	layer, err := exportLayer(r)
 	if err != nil {
 		s.writeError(w, r, err)

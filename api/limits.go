@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/cors"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 )
 
 // APIConfig holds the limits and access settings of the JSON API, the exports
@@ -183,7 +184,7 @@ type apiState struct {
 	keyLimit  *tokenBuckets
 	heavy     map[heavyClass]*slots
 	metrics   *Metrics
-	emerging  *emergingCache
+	emerging  *emerging.Engine
 }
 
 // setupAPI prepares the API state from the configuration and dependencies.
@@ -199,7 +200,7 @@ func (s *Server) setupAPI(d Deps) {
 	st.heavy = newHeavySlots(cfg)
 	st.metrics = newMetrics()
 	st.metrics.watchStore(d.Health)
-	st.emerging = newEmergingCache()
+	st.emerging = d.Emerging
 	s.api = st
 }
 

@@ -159,13 +159,14 @@ func openAPIDocument() ([]byte, error) {
 	return b, nil
 }
 
-// layerSchemas returns, by name ("HexagonsProperties", …), the JSON schema of
-// the properties of each layer's features in exports and OGC items, read from
+// layerSchemas returns, by name ("HexagonsProperties", …, "EmergingProperties"),
+// the JSON schema of the properties of each layer's features in exports and
+// OGC items, read from
 // the layer's definition (package layer). Properties that a suppressed
 // aggregate withholds from anonymous callers, and numbers, are nullable.
 func layerSchemas() map[string]any {
 	out := map[string]any{}
-	for _, name := range layer.Names() {
+	for _, name := range append(layer.Names(), layer.Emerging) {
 		props := map[string]any{}
 		for _, p := range layer.Properties(name, layer.Feature) {
 			sc := map[string]any{"type": string(p.Type), "description": p.Description}
@@ -177,6 +178,9 @@ func layerSchemas() map[string]any {
 		desc := layer.Describe(name)
 		if name == layer.Hexagons || name == layer.Clusters || name == layer.Regions {
 			desc += ". For anonymous callers a suppressed aggregate shows its identity and suppressed only; every other property is null."
+		}
+		if name == layer.Emerging {
+			desc += ". For anonymous callers the counts (firms, employees) of a cell whose final step is suppressed are null; the pattern is public."
 		}
 		out[strings.ToUpper(name[:1])+name[1:]+"Properties"] = map[string]any{
 			"type": "object", "description": desc, "properties": props}

@@ -29,8 +29,10 @@ type RankRequest struct {
 	// Public leaves out suppressed aggregates (an anonymous caller).
 	Public bool
 	// Store, when set, is the store as the caller sees it (the analysis it
-	// may read); a ranker reads the results from it.
-	Store kume.Store
+	// may read); a ranker reads the results from it. ViewKey names what it
+	// shows (the caller's datasets and analysis), for answers a ranker keeps.
+	Store   kume.Store
+	ViewKey string
 }
 
 // RankComponent explains one criterion's part in a score.
@@ -106,7 +108,12 @@ func (s *Server) handleRank(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	req := RankRequest{Public: IsPublic(r), Store: s.view(r)}
+	v := s.view(r)
+	req := RankRequest{Public: IsPublic(r), Store: v}
+	if req.ViewKey, err = viewKey(r.Context(), v); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if req.Sector, err = s.sectorParam(p); err != nil {
 		s.writeError(w, r, err)
 		return

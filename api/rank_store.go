@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/geo"
 	"github.com/kume-geo/kume/layer"
 )
@@ -13,10 +14,12 @@ import (
 // StoreRanker serves Ranker from a store's current analysis results with
 // geo.Rank (method in docs/METHODS.md). Sectors widens a cluster ranking's
 // sector to the value chains that hold it (nil: the shipped taxonomy and the
-// store's chains).
+// store's chains). Emerging computes the emerging component when a request
+// weighs it (rank_emerging.go).
 type StoreRanker struct {
-	Store   kume.Store
-	Sectors *layer.Sectors
+	Store    kume.Store
+	Sectors  *layer.Sectors
+	Emerging *emerging.Engine
 	// MaxCells caps the cells of one cell ranking (0: MaxRankCells).
 	MaxCells int
 }
@@ -74,6 +77,11 @@ func (k StoreRanker) Rank(ctx context.Context, req RankRequest) (RankResult, err
 		return k.rankCells(ctx, req, w)
 	default:
 		return RankResult{}, kume.Errorf(kume.EINVALID, "unit must be region, cluster or cell")
+	}
+	if w[geo.CompEmerging] > 0 {
+		if err := k.emergingComponent(ctx, req, res.Clusters, units); err != nil {
+			return RankResult{}, err
+		}
 	}
 	ranked, err := geo.Rank(units, w)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/tiles"
 )
@@ -65,6 +66,9 @@ type Deps struct {
 	// Health reports the store's database reachability for /readyz and the
 	// metrics (nil: a store without a database to lose).
 	Health func() StoreHealth
+	// Emerging runs emerging hot spot analyses (nil: New makes one over Store;
+	// give the tile service's, so that tiles and the API share its answers).
+	Emerging *emerging.Engine
 }
 
 // Server is kume's HTTP handler and its dependencies.
@@ -91,6 +95,10 @@ func New(cfg Config, d Deps) *Server {
 			d.Log.Error("sector keys", "err", err)
 		}
 		d.SectorKeys = keys
+	}
+	if d.Emerging == nil && d.Store != nil && d.SectorKeys != nil {
+		// Only a nil store fails here, which the condition rules out.
+		d.Emerging, _ = emerging.New(d.Store, d.SectorKeys, emerging.Config{})
 	}
 	s := &Server{cfg: cfg, store: d.Store, web: d.Web, log: d.Log, tiles: d.Tiles, catalog: &catalog{store: d.Store}}
 	s.setupAPI(d)

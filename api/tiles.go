@@ -237,10 +237,11 @@ func tileJSONCacheControl(r *http.Request) string {
 	return "private, no-cache"
 }
 
-// analysedOnly reports whether every layer is drawn from the analysed cells.
+// analysedOnly reports whether every layer is drawn from the analysed cells
+// (the emerging layer's cells lie around the firms, as they do).
 func analysedOnly(layers []string) bool {
 	for _, l := range layers {
-		if l != tiles.LayerHexagons && l != tiles.LayerClusters {
+		if l != tiles.LayerHexagons && l != tiles.LayerClusters && l != tiles.LayerEmerging {
 			return false
 		}
 	}

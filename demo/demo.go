@@ -97,7 +97,17 @@ func berlinFiles() []berlinFile {
 	return out
 }
 
-// loadBerlin imports the Berlin extracts, one import each.
+// loadBerlin imports the Berlin extracts, one import each. A deregistration
+// file's month gives its businesses their closing date; no founding date is
+// derived. The register gives a business's age in whole years only
+// (business_age, kept as an attribute), and the extracts are a flow — the
+// businesses registered or deregistered in four months — not the stock of
+// Berlin's businesses: founding years (or the month of registration of the
+// youngest) would make every growth, dynamism and emerging-pattern statement
+// count that selection as if it were the city's businesses over the years
+// (four months of entries and exits read as "a net change of −9.5% over the
+// last 5 years"). docs/DATA.md says so, and the emerging view and trends say
+// which dates are missing.
 func loadBerlin(ctx context.Context, st kume.Store, tax *nace.Taxonomy) ([]ingest.Summary, error) {
 	var out []ingest.Summary
 	for _, f := range berlinFiles() {
@@ -110,8 +120,10 @@ func loadBerlin(ctx context.Context, st kume.Store, tax *nace.Taxonomy) ([]inges
 		s, err := ingest.Run(ctx, st, []ingest.Source{{Name: name, Reader: rc}}, ingest.Options{
 			Dataset: BerlinDataset,
 			NewDataset: kume.Dataset{
-				Name:        BerlinDataset,
-				Source:      "IHK Berlin open business register extracts, April–July 2023 (raphael-arce/IHKBerlin_Gewerbedaten)",
+				Name: BerlinDataset,
+				Source: "IHK Berlin open business register extracts, April–July 2023 (raphael-arce/IHKBerlin_Gewerbedaten): " +
+					"the businesses registered or deregistered in those months, not the whole register; no founding dates " +
+					"(business_age, whole years, is kept as an attribute); closing dates are the months of deregistration",
 				Licence:     "CC0-1.0",
 				Attribution: "IHK Berlin Gewerbedaten, CC0",
 				Visibility:  kume.Public,

@@ -49,12 +49,20 @@ func TestLoad(t *testing.T) {
 	if berlin.Count < 18000 || berlin.Count > 20500 {
 		t.Errorf("berlin establishments = %d, want about 19,000", berlin.Count)
 	}
-	closed, active := 0, 0
+	closed, active, aged := 0, 0, 0
 	err = st.EachEstablishment(ctx, kume.EstablishmentFilter{DatasetIDs: []int64{berlin.ID}}, func(e *kume.Establishment) error {
 		if e.Closed != nil {
 			closed++
 		} else {
 			active++
+		}
+		// No founding date is derived (see loadBerlin); the age in years
+		// stays an attribute.
+		if e.Founded != nil {
+			t.Errorf("%s: founded %v", e.SourceID, e.Founded)
+		}
+		if e.Attrs["business_age"] != "" {
+			aged++
 		}
 		if e.Lat < 52.3 || e.Lat > 52.7 || e.Lon < 13.0 || e.Lon > 13.8 {
 			t.Errorf("%s at %v,%v: outside Berlin", e.SourceID, e.Lon, e.Lat)
@@ -69,6 +77,9 @@ func TestLoad(t *testing.T) {
 	}
 	if closed < 7000 || active < 11000 {
 		t.Errorf("closed %d, active %d: want about 7,500 closed and 12,000 active", closed, active)
+	}
+	if aged < closed+active-100 {
+		t.Errorf("%d of %d businesses keep their business_age", aged, closed+active)
 	}
 
 	unis, err := st.DatasetByName(ctx, demo.UniversitiesDataset)

@@ -56,6 +56,14 @@ func (c Category) Code() int {
 	return 0
 }
 
+// Emerging reports whether c is an emerging hot spot: a new, consecutive or
+// intensifying hot spot, one whose concentration is new or growing at the
+// final step (ArcGIS's definitions of the three). It is what the ranking's
+// emerging component counts.
+func (c Category) Emerging() bool {
+	return c == NewHotSpot || c == ConsecutiveHotSpot || c == IntensifyingHotSpot
+}
+
 // kinds of pattern, in the order of the categories of one colour.
 const (
 	kindNone = iota

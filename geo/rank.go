@@ -18,11 +18,12 @@ const (
 	CompInstitutions   = "institutions"             // supporting institutions within reach
 	CompCompleteness   = "value_chain"              // value-chain completeness
 	CompDynamism       = "dynamism"                 // entries minus exits
+	CompEmerging       = "emerging"                 // share of the unit's cells that are emerging hot spots
 )
 
 // RankComponents lists the ranking components in a stable order.
 func RankComponents() []string {
-	return []string{CompSpecialisation, CompFirms, CompEmployment, CompHotSpot, CompInstitutions, CompCompleteness, CompDynamism}
+	return []string{CompSpecialisation, CompFirms, CompEmployment, CompHotSpot, CompInstitutions, CompCompleteness, CompDynamism, CompEmerging}
 }
 
 // Weights maps a component to its weight; weights are normalised to sum 1.
@@ -30,10 +31,28 @@ type Weights map[string]float64
 
 // DefaultWeights returns the documented default weights: specialisation 0.25,
 // firms 0.15, employment 0.15, hot spot 0.15, institutions 0.10, value chain
-// 0.10, dynamism 0.10.
+// 0.10, dynamism 0.10, emerging 0 (it needs an emerging hot spot analysis
+// per sector key and resolution, computed only when a caller weighs it).
 func DefaultWeights() Weights {
 	return Weights{CompSpecialisation: 0.25, CompFirms: 0.15, CompEmployment: 0.15, CompHotSpot: 0.15,
-		CompInstitutions: 0.10, CompCompleteness: 0.10, CompDynamism: 0.10}
+		CompInstitutions: 0.10, CompCompleteness: 0.10, CompDynamism: 0.10, CompEmerging: 0}
+}
+
+// EmergingShare returns the emerging component of a unit from the
+// categories of its cells: the share that are emerging hot spots (new,
+// consecutive or intensifying; Category.Emerging) — 0 or 1 for a cell, a
+// fraction for a footprint. It is nil (unknown) for no cells.
+func EmergingShare(cats []Category) *float64 {
+	if len(cats) == 0 {
+		return nil
+	}
+	n := 0
+	for _, c := range cats {
+		if c.Emerging() {
+			n++
+		}
+	}
+	return fp(float64(n) / float64(len(cats)))
 }
 
 // RankUnit is a unit to rank (a region, a footprint or a cell) with its

@@ -129,6 +129,8 @@ func Properties(name string, face Face) []Property {
 		return EstablishmentLayer().Properties(face)
 	case Institutions:
 		return InstitutionLayer().Properties(face)
+	case Emerging:
+		return EmergingLayer().Properties(face)
 	}
 	return nil
 }
@@ -146,11 +148,15 @@ func Describe(name string) string {
 		return EstablishmentLayer().Description
 	case Institutions:
 		return InstitutionLayer().Description
+	case Emerging:
+		return EmergingLayer().Description
 	}
 	return ""
 }
 
-// Names lists every layer in a stable order.
+// Names lists every stored layer in a stable order: the collections of the
+// OGC API and the layers of export.Each. Emerging, computed on demand, is not
+// among them.
 func Names() []string {
 	return []string{Establishments, Institutions, Hexagons, Clusters, Regions}
 }

@@ -7,7 +7,8 @@ package layer
 // or one firm dominating its employment; see docs/METHODS.md). An anonymous
 // caller then sees its identity (the properties marked Identity: cell, res and
 // sector; id, names, place, sector, res, cells and method; code, name, level, parent and
-// sector), its geometry and suppressed: true, and nothing else: every count,
+// sector; for an emerging cell, its pattern too, a public statistic), its
+// geometry and suppressed: true, and nothing else: every count,
 // statistic, star, flag, institution count, value-chain figure and profile is
 // null in a feature or a JSON object and left out of a tile. One rule, applied
 // by Layer.Each (tiles of both encoders, exports, OGC items) and MaskJSON (the

@@ -6,6 +6,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/layer"
 )
 
@@ -74,6 +75,10 @@ type Config struct {
 	// Sectors parses and expands the sector parameter (nil: the shipped NACE
 	// taxonomy with the value chains in force in the store).
 	Sectors *layer.Sectors
+	// Emerging runs the emerging hot spot analyses of the emerging layer (nil:
+	// the layer answers ENOTSUPPORTED). Give the engine the HTTP API uses, so
+	// that both share its answers and its bounds.
+	Emerging *emerging.Engine
 }
 
 // DefaultResByZoom returns the default zoom → H3 resolution table: res ≈ zoom −
@@ -101,6 +106,7 @@ func DefaultZooms() map[string]ZoomRange {
 		LayerEstablishments: {Min: 12, Max: 18},
 		LayerInstitutions:   {Min: 8, Max: 18},
 		LayerRegions:        {Min: 0, Max: 14},
+		LayerEmerging:       {Min: 3, Max: 16},
 	}
 }
 

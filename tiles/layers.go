@@ -51,7 +51,7 @@ func (s *Service) encode(ctx context.Context, req Request, v *versions, suffix s
 		if !slices.Contains(req.Layers, name) || int(tc.id.Z) < zr.Min || int(tc.id.Z) > zr.Max {
 			continue
 		}
-		if s.cfg.Encoder != nil && name != LayerHexagons {
+		if s.cfg.Encoder != nil && name != LayerHexagons && name != LayerEmerging {
 			var err error
 			if out, err = s.encodeOutside(ctx, tc, name, name+suffix, out); err != nil {
 				return nil, fmt.Errorf("tiles: %s %s: %w", name, tc.id, err)
@@ -69,6 +69,8 @@ func (s *Service) encode(ctx context.Context, req Request, v *versions, suffix s
 			err = s.regions(ctx, tc, enc)
 		case LayerEstablishments, LayerInstitutions:
 			err = s.points(ctx, tc, enc, name)
+		case LayerEmerging:
+			err = s.emergingLayer(ctx, tc, enc)
 		}
 		if err == nil {
 			out = enc.appendTo(out)

@@ -3,11 +3,13 @@ package tiles
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/layer"
 )
 
@@ -18,6 +20,7 @@ const (
 	LayerEstablishments = layer.Establishments
 	LayerInstitutions   = layer.Institutions
 	LayerRegions        = layer.Regions
+	LayerEmerging       = layer.Emerging
 )
 
 // Query parameter names.
@@ -44,6 +47,9 @@ type Params struct {
 	// At is the day ("YYYY-MM-DD") at whose end the point layers show the
 	// establishments active; "" means now (Config.Now).
 	At string
+	// Emerging holds the options of the emerging layer's analysis (its res
+	// among them); the zero value for every other layer.
+	Emerging emerging.Options
 }
 
 // activeAt returns the time at which the point layers' establishments must
@@ -76,6 +82,10 @@ func (p Params) key() string {
 		b.WriteString("&at=")
 		b.WriteString(p.At)
 	}
+	if p.Emerging != (emerging.Options{}) {
+		b.WriteString("&emerging=")
+		b.WriteString(url.QueryEscape(p.Emerging.Values().Encode()))
+	}
 	return b.String()
 }
 
@@ -88,14 +98,18 @@ var levelPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 // ParseLayers parses a comma-separated layer list such as "hexagons,clusters".
 // An unknown layer is ENOTFOUND; an empty list, an empty name or a layer named
 // twice is EINVALID (duplicates are refused rather than merged, so that every
-// tile has exactly one URL).
+// tile has exactly one URL), and so is the emerging layer with another: its
+// parameters (res, step, …) are its own.
 func ParseLayers(s string) ([]string, error) {
 	if s == "" || len(s) > 128 {
 		return nil, kume.Errorf(kume.EINVALID, "layer list must name 1 to 5 layers")
 	}
 	parts := strings.Split(s, ",")
-	if len(parts) > len(layerNames()) {
+	if len(parts) > len(layerNames())-1 {
 		return nil, kume.Errorf(kume.EINVALID, "layer list must name 1 to 5 layers")
+	}
+	if len(parts) > 1 && slices.Contains(parts, LayerEmerging) {
+		return nil, kume.Errorf(kume.EINVALID, "the emerging layer is served alone")
 	}
 	seen := map[string]bool{}
 	for _, p := range parts {
@@ -110,9 +124,10 @@ func ParseLayers(s string) ([]string, error) {
 	return parts, nil
 }
 
-// layerNames lists the layers in their order inside a composite tile.
+// layerNames lists the layers in their order inside a composite tile (the
+// emerging layer is always alone).
 func layerNames() []string {
-	return []string{LayerRegions, LayerHexagons, LayerClusters, LayerInstitutions, LayerEstablishments}
+	return []string{LayerRegions, LayerHexagons, LayerClusters, LayerInstitutions, LayerEstablishments, LayerEmerging}
 }
 
 func knownLayer(name string) bool {
@@ -137,6 +152,8 @@ func layerParams(layer string) []string {
 		return []string{paramType, paramAt}
 	case LayerRegions:
 		return []string{paramSector, paramLevel}
+	case LayerEmerging:
+		return append([]string{paramSector}, emerging.ParamNames()...)
 	}
 	return nil
 }
@@ -145,7 +162,8 @@ func layerParams(layer string) []string {
 // layers. Every error is EINVALID: a parameter that none of the layers accepts,
 // a repeated parameter, a sector that Config.Sectors does not parse, a
 // malformed res, type, level or at (a day YYYY-MM-DD from 1000 to 9999, point
-// layers only). Messages never repeat more than a few characters of the input.
+// layers only), or an option of the emerging layer that emerging.ParseOptions
+// refuses. Messages never repeat more than a few characters of the input.
 func (s *Service) ParseParams(layers []string, q url.Values) (Params, error) {
 	var p Params
 	allowed := map[string]bool{}
@@ -162,6 +180,9 @@ func (s *Service) ParseParams(layers []string, q url.Values) (Params, error) {
 			return p, kume.Errorf(kume.EINVALID, "parameter %s given %d times", name, len(vs))
 		}
 		v := vs[0]
+		if slices.Contains(layers, LayerEmerging) && name != paramSector {
+			continue // the options of its analysis, read below
+		}
 		switch name {
 		case paramSector:
 			sector, err := s.cfg.Sectors.Parse(v)
@@ -193,6 +214,17 @@ func (s *Service) ParseParams(layers []string, q url.Values) (Params, error) {
 			}
 			p.At = v
 		}
+	}
+	if slices.Contains(layers, LayerEmerging) {
+		var err error
+		p.Emerging, err = emerging.ParseOptions(func(name string) (string, bool) {
+			vs, ok := q[name]
+			if !ok {
+				return "", false
+			}
+			return vs[0], true
+		})
+		return p, err
 	}
 	return p, nil
 }

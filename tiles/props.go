@@ -9,16 +9,17 @@ import (
 // properties of each layer's features on the tile face, with the public view
 // of suppressed aggregates applied, since tiles are public.
 type defs struct {
-	hex     *layer.Layer[kume.CellStat]
-	cluster *layer.Layer[kume.Cluster]
-	region  *layer.Layer[layer.RegionFeature]
-	firm    *layer.Layer[kume.Establishment]
-	inst    *layer.Layer[kume.Establishment]
+	hex      *layer.Layer[kume.CellStat]
+	cluster  *layer.Layer[kume.Cluster]
+	region   *layer.Layer[layer.RegionFeature]
+	firm     *layer.Layer[kume.Establishment]
+	inst     *layer.Layer[kume.Establishment]
+	emerging *layer.Layer[layer.EmergingCell]
 }
 
 func newDefs() *defs {
 	return &defs{hex: layer.HexagonLayer(), cluster: layer.ClusterLayer(), region: layer.RegionLayer(),
-		firm: layer.EstablishmentLayer(), inst: layer.InstitutionLayer()}
+		firm: layer.EstablishmentLayer(), inst: layer.InstitutionLayer(), emerging: layer.EmergingLayer()}
 }
 
 // appendProps appends x's tile properties in l to props: every property of

@@ -198,9 +198,12 @@ func (s *Service) tileOf(ctx context.Context, req Request, v *versions) (Tile, e
 func (s *Service) key(req Request, v *versions) cacheKey {
 	k := cacheKey{layers: strings.Join(req.Layers, ","), params: req.Params, tile: req.Tile}
 	for _, l := range req.Layers {
-		if pointLayer(l) {
+		switch {
+		case pointLayer(l):
 			k.data, k.access = v.data, req.Access.Key()
-		} else {
+		case l == LayerEmerging:
+			k.data = v.data // drawn from the firms, as an anonymous caller sees them
+		default:
 			k.analysis = v.analysis
 		}
 	}
@@ -208,7 +211,7 @@ func (s *Service) key(req Request, v *versions) cacheKey {
 }
 
 // pointLayer reports whether a layer reads establishments rather than analysis
-// results.
+// results (the emerging layer reads them too, through its analysis on demand).
 func pointLayer(l string) bool { return l == LayerEstablishments || l == LayerInstitutions }
 
 // Sync asks the store for its data versions now and, when a new analysis

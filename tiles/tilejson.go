@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/layer"
 )
 
@@ -64,6 +65,11 @@ func (s *Service) tileJSON(layers []string, p Params, baseURL, path string) Tile
 	if p.At != "" {
 		q.Set(paramAt, p.At)
 	}
+	if p.Emerging != (emerging.Options{}) {
+		for k, v := range p.Emerging.Values() {
+			q[k] = v
+		}
+	}
 	tmpl := strings.TrimSuffix(baseURL, "/") + path
 	if len(q) > 0 {
 		tmpl += "?" + q.Encode()
@@ -115,6 +121,9 @@ func layerDoc(name string) (string, map[string]string) {
 	desc := layer.Describe(name)
 	if name == LayerHexagons || name == LayerClusters || name == LayerRegions {
 		desc += "; " + strings.Join(withheld, ", ") + " are left out where suppressed is true (disclosure control)"
+	}
+	if name == LayerEmerging {
+		desc += ", computed on demand for the parameters of the tile URL; the pattern and trend are public, the counts are not in tiles"
 	}
 	return desc, fields
 }

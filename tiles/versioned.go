@@ -38,16 +38,19 @@ func (s *Service) VersionOf(ctx context.Context, req Request) (int64, error) {
 
 // of returns the version of v a layer list's tiles are made from.
 func (v *versions) of(layers []string) int64 {
-	if hasPointLayer(layers) {
+	if readsFirms(layers) {
 		return v.data
 	}
 	return v.analysis
 }
 
-// hasPointLayer reports whether a layer list holds establishments or institutions.
-func hasPointLayer(layers []string) bool {
+// readsFirms reports whether a layer list draws establishments or
+// institutions, or the emerging layer computed from the firms: its tiles are
+// then of a data version (which moves with every import and analysis), not
+// of an analysis version.
+func readsFirms(layers []string) bool {
 	for _, l := range layers {
-		if pointLayer(l) {
+		if pointLayer(l) || l == LayerEmerging {
 			return true
 		}
 	}
@@ -83,7 +86,7 @@ func (s *Service) TileAt(ctx context.Context, req Request, version int64) (Tile,
 		return Tile{}, &VersionError{Layers: req.Layers, Asked: version, Current: cur}
 	}
 	t, err := s.tileOf(ctx, req, v)
-	if err != nil || !hasPointLayer(req.Layers) {
+	if err != nil || !readsFirms(req.Layers) {
 		return t, err
 	}
 	dv, err := s.store.DataVersion(ctx)

@@ -32,9 +32,13 @@ type exportFlags struct {
 	includePrivate   bool
 	minzoom, maxzoom int
 	out              string
+	// emerging holds the options of --layer emerging by flag name.
+	emerging map[string]*string
 }
 
 const exportUsage = `geojson|csv --layer LAYER [--dataset D] [--sector S] [--bbox w,s,e,n] [--res R] [--public] [--datasets A,B | --include-private] -o FILE|-
+       kume export geojson|csv --layer emerging [--sector S] [--res R] [--step year|quarter|month] [--from P] [--to P]
+              [--window N] [--k N] [--undated present|omit] [--measure firms|employment] [--alpha A] [--fdr=false] -o FILE|-
        kume export pmtiles [--layers hexagons,clusters,regions] [--sector S]... [--minzoom 0 --maxzoom 12] [--bbox w,s,e,n] [--datasets A,B | --include-private] [-o FILE.pmtiles|DIR]
 
 The hexagons, clusters and regions' statistics are those of the public analysis, or with --datasets or
@@ -45,7 +49,8 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	var f exportFlags
 	fs := newFlagSet(env, "export", exportUsage)
 	addStoreFlags(fs, env, &f.sc)
-	fs.StringVar(&f.layer, "layer", "", "layer to export as GeoJSON or CSV: "+strings.Join(export.Layers(), "|"))
+	fs.StringVar(&f.layer, "layer", "", "layer to export as GeoJSON or CSV: "+strings.Join(append(export.Layers(), layer.Emerging), "|"))
+	f.emerging = emergingFlags(fs)
 	fs.StringVar(&f.layers, "layers", "hexagons,clusters,regions", "layers of a PMTiles archive")
 	fs.StringVar(&f.dataset, "dataset", "", "only establishments of this dataset (id or name)")
 	fs.Var(&f.sectors, "sector", "NACE code (C, 13, 13.2, 13.20) or vc:<value chain>; repeatable for pmtiles")
@@ -76,6 +81,9 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	}
 	switch pos[0] {
 	case "geojson", "csv":
+		if f.layer == layer.Emerging {
+			return exportEmerging(ctx, env, pos[0], &f, given)
+		}
 		return exportFeatures(ctx, env, pos[0], &f, given)
 	case "pmtiles":
 		return exportPMTiles(ctx, env, &f)
@@ -87,7 +95,12 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 // exportFeatures writes one layer as GeoJSON or CSV.
 func exportFeatures(ctx context.Context, env *Env, format string, f *exportFlags, given map[string]string) error {
 	if !export.ValidLayer(f.layer) {
-		return kume.Errorf(kume.EINVALID, "--layer must be one of %s", strings.Join(export.Layers(), ", "))
+		return kume.Errorf(kume.EINVALID, "--layer must be one of %s", strings.Join(append(export.Layers(), layer.Emerging), ", "))
+	}
+	for name := range f.emerging {
+		if _, ok := given[name]; ok {
+			return kume.Errorf(kume.EINVALID, "--%s applies to --layer emerging only", name)
+		}
 	}
 	if len(f.sectors) > 1 {
 		return kume.Errorf(kume.EINVALID, "--sector may be given once for %s", format)

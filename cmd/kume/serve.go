@@ -16,6 +16,7 @@ import (
 	"github.com/kume-geo/kume/analysis"
 	"github.com/kume-geo/kume/api"
 	"github.com/kume-geo/kume/basemap"
+	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/layer"
 	"github.com/kume-geo/kume/nace"
 	"github.com/kume-geo/kume/tiles"
@@ -151,7 +152,13 @@ func (s *server) open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20, Encoder: enc, Sectors: keys})
+	// One engine of the emerging hot spot analysis for the tiles and the API,
+	// so that a view's tiles and legend share one computation.
+	em, err := emerging.New(st, keys, emerging.Config{})
+	if err != nil {
+		return err
+	}
+	ts, err := tiles.New(st, tiles.Config{CacheBytes: s.cfg.TileCacheMB << 20, Encoder: enc, Sectors: keys, Emerging: em})
 	if err != nil {
 		return err
 	}
@@ -195,10 +202,11 @@ func (s *server) open(ctx context.Context) (err error) {
 		SectorKeys:  keys,
 		ValueChains: chainCatalog{tax},
 		Analyzer:    analyzer{s.runner, jobs},
-		Ranker:      api.StoreRanker{Store: st, Sectors: keys},
+		Ranker:      api.StoreRanker{Store: st, Sectors: keys, Emerging: em},
 		Importer:    newImporter(st, tax, s.runner),
 		Basemap:     bm,
 		Health:      storeHealth(st),
+		Emerging:    em,
 	})
 	s.http = h.HTTPServer(s.cfg.Addr)
 	if s.cfg.MetricsAddr != "" {

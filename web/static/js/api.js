@@ -71,6 +71,8 @@ export const endpoints = {
   regionLabels: '/api/v1/region-labels',
   trends: '/api/v1/trends',
   lisa: '/api/v1/lisa',
+  emerging: '/api/v1/emerging',
+  clusterDynamics: (id) => `/api/v1/clusters/${encodeURIComponent(id)}/dynamics`,
   cluster: (id) => `/api/v1/clusters/${encodeURIComponent(id)}`,
   tileJSON: (layer) => `/tiles/${layer}.json`,
 };

@@ -1,7 +1,7 @@
 // app: starts the page — language, URL state, map, panels — and wires them.
 import { optionalJSON, endpoints, missingEndpoints } from './api.js';
 import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtPercent } from './i18n.js';
-import { state, readURL, update, onChange } from './state.js';
+import { state, readURL, update, onChange, validPeriod } from './state.js';
 import { createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds, zoomResolution, setAnalysedResolutions } from './map.js';
 import { relabelPlaces, loadLabelFont } from './basemap.js';
 import { clusterIndex, clusterName, loadRegions } from './names.js';
@@ -17,6 +17,8 @@ import { renderExportLinks, exportPNG } from './export-view.js';
 import { el, clear, $ } from './dom.js';
 import { initLisa, syncLisa, reloadLisa } from './lisa.js';
 import { renderLisaStatus } from './lisa-legend.js';
+import { initEmerging, syncEmerging, reloadEmerging } from './emerging.js';
+import { renderEmergingStatus } from './emerging-legend.js';
 
 const errors = [];
 let map;
@@ -90,6 +92,7 @@ function onIdle() {
   const res = renderedResolution(map);
   emphasiseFootprints(map, res);
   syncLisa(map, res ?? zoomResolution(map));
+  syncEmerging(map, res ?? zoomResolution(map));
   renderLegend(model({ res, zoom: map.getZoom() }));
   listClusters(res);
   regionsStatus();
@@ -102,6 +105,14 @@ function syncControls() {
   $('#metric-select').value = state.metric;
   $('#lisa-fdr').checked = state.fdr;
   $('#lisa-fdr-label').hidden = state.metric !== 'lisa';
+  $('#emerging-controls').hidden = state.metric !== 'emerging';
+  $('#em-step').value = state.step;
+  // A window from a link that the choices lack (they offer 0–3) is added.
+  const win = $('#em-window');
+  if (![...win.options].some((o) => o.value === String(state.window))) win.append(el('option', { value: String(state.window) }, String(state.window)));
+  win.value = String(state.window);
+  if (document.activeElement !== $('#em-from')) $('#em-from').value = state.from;
+  if (document.activeElement !== $('#em-to')) $('#em-to').value = state.to;
   for (const cb of document.querySelectorAll('input[name=layer]')) cb.checked = state.layers.has(cb.value);
   showSector();
 }
@@ -113,6 +124,7 @@ function relabel() {
   relabelInvestor();
   renderTime();
   renderLisaStatus();
+  renderEmergingStatus();
   if (map) map.getCanvas().setAttribute('aria-label', t('mapLabel'));
   relabelPlaces(map);
   if (map && map.loaded()) onIdle();
@@ -125,6 +137,14 @@ function wireControls() {
   $('#lang-select').addEventListener('change', (e) => update({ lang: e.target.value }));
   $('#metric-select').addEventListener('change', (e) => update({ metric: e.target.value }));
   $('#lisa-fdr').addEventListener('change', (e) => update({ fdr: e.target.checked }));
+  $('#em-step').addEventListener('change', (e) => update({ step: e.target.value }));
+  $('#em-window').addEventListener('change', (e) => update({ window: Number(e.target.value) }));
+  for (const id of ['em-from', 'em-to']) {
+    $(`#${id}`).addEventListener('change', (e) => {
+      const v = e.target.value.trim();
+      if (validPeriod(v)) update({ [id === 'em-from' ? 'from' : 'to']: v });
+    });
+  }
   for (const cb of document.querySelectorAll('input[name=layer]')) {
     cb.addEventListener('change', () => {
       const layers = new Set([...document.querySelectorAll('input[name=layer]:checked')].map((c) => c.value));
@@ -163,6 +183,9 @@ onChange(async (changed) => {
   if (['compare', 'view'].some((k) => changed.includes(k)) || (changed.includes('sector') && state.view === 'compare')) renderCompare();
   if (changed.includes('layers')) applyVisibility(map);
   if (map && ['metric', 'sector', 'layers', 'fdr'].some((k) => changed.includes(k))) syncLisa(map, renderedResolution(map) ?? zoomResolution(map));
+  if (map && ['metric', 'sector', 'layers', 'step', 'window', 'from', 'to'].some((k) => changed.includes(k))) {
+    syncEmerging(map, renderedResolution(map) ?? zoomResolution(map));
+  }
   syncControls();
   refreshLegend();
 });
@@ -191,6 +214,7 @@ async function watchAnalysis(first) {
     if (had && map) {
       refreshSources(map, true);
       reloadLisa(map, renderedResolution(map) ?? zoomResolution(map));
+      reloadEmerging(map, renderedResolution(map) ?? zoomResolution(map));
     }
   }
   // Hexagons and footprints are computed at the analysis reference date.
@@ -268,6 +292,7 @@ async function start() {
   initCompare();
   renderCompare();
   initLisa(map, { onUpdate: () => { renderLisaStatus(); refreshLegend(); } });
+  initEmerging(map, { onUpdate: () => { renderEmergingStatus(); refreshLegend(); renderExportLinks(map); } });
   map.on('error', (e) => {
     const msg = e?.error?.message || String(e?.error || 'map error');
     errors.push(msg);

@@ -13,6 +13,7 @@ import { highlightCluster, highlightRegion } from './map.js';
 import { loadTrend, renderTrend } from './trends.js';
 import { showActors } from './actors.js';
 import { addToCompare } from './compare.js';
+import { loadDynamics, renderDynamics } from './dynamics.js';
 
 let charts = [];
 let current = null;
@@ -189,6 +190,7 @@ export async function openCluster(id, { frame = true } = {}) {
   showActors(mapRef, bbox, c);
   $('#cluster-title').textContent = clusterName(c, centre);
   const trendP = loadTrend({ cluster: id }).catch(() => null);
+  const dynamicsP = loadDynamics(id).catch((err) => ({ error: err }));
   const dl = el('dl', { class: 'facts' });
   const fact = (k, v) => dl.append(el('dt', {}, k), el('dd', {}, v));
   fact(t('sectorFact'), sector ? sectorLabel(sector) : t('allSectors'));
@@ -211,8 +213,19 @@ export async function openCluster(id, { frame = true } = {}) {
   if (c.method) fact(t('method'), String(c.method));
   body.append(dl, actions('cluster', id));
   const trendBox = el('section', { class: 'trend', 'aria-label': t('trendTitle') }, el('h3', {}, t('trendTitle')));
+  const dynBox = el('section', { class: 'dynamics', 'aria-label': t('dynamicsTitle'), 'aria-busy': 'true' },
+    [el('h3', {}, t('dynamicsTitle')), el('p', { class: 'muted loading-note' }, t('dynamicsLoading'))]);
   const chartBox = el('div', { class: 'charts' });
-  body.append(trendBox, chartBox);
+  body.append(trendBox, dynBox, chartBox);
+  // The dynamics need the emerging analysis of the cluster's sector: shown
+  // when they come, the rest of the profile does not wait for them.
+  dynamicsP.then((d) => {
+    if (current !== id) return;
+    dynBox.querySelector('.loading-note')?.remove();
+    if (d?.error) dynBox.append(el('p', { class: 'error' }, t('dynamicsError', { what: d.error.message })));
+    else renderDynamics(dynBox, d, { onShow: showEmerging });
+    dynBox.removeAttribute('aria-busy');
+  });
   const trend = await trendP;
   if (current !== id) return;
   charts.push(await renderTrend(trendBox, trend));
@@ -237,6 +250,15 @@ export async function openCluster(id, { frame = true } = {}) {
   body.append(downloads(c));
   $('#cluster-panel').removeAttribute('aria-busy');
   $('#cluster-title').focus();
+}
+
+// showEmerging shows the emerging hot spots of a cluster's sector on the map,
+// with the time step and window its dynamics were read with (the defaults).
+function showEmerging(d) {
+  const patch = { metric: 'emerging', step: d.step || 'year', window: Number.isInteger(d.window) ? d.window : 1, from: '', to: '' };
+  if (!state.layers.has('hexagons')) patch.layers = new Set([...state.layers, 'hexagons']);
+  if (String(d.sector ?? '') !== state.sector) patch.sector = String(d.sector ?? '');
+  update(patch);
 }
 
 // openRegion shows a region's profile for the sector on screen and its trend,

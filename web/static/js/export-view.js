@@ -7,6 +7,7 @@ import { boundsParam, renderedResolution } from './map.js';
 import { drawLegend } from './legend.js';
 import { el, clear, $, download } from './dom.js';
 import { lisaActive, lisaQuery } from './lisa.js';
+import { emergingActive, emergingState } from './emerging.js';
 
 const exportLayers = ['hexagons', 'clusters', 'establishments', 'institutions'];
 
@@ -34,6 +35,14 @@ export function renderExportLinks(map) {
   if (lq) {
     box.append(el('a', { class: 'btn', href: `${origin}${endpoints.lisa}${query(lq)}`, download: 'kume-lisa.geojson',
       'data-export': 'lisa.geojson' }, `${t('metric.lisa')} · GeoJSON`));
+  }
+  // Emerging hot spots of the whole study area, as the map shows them.
+  const em = emergingActive() && emergingState().status === 'ready' ? emergingState().query : null;
+  if (em) {
+    for (const fmt of ['geojson', 'csv']) {
+      box.append(el('a', { class: 'btn', href: exportURL('emerging', fmt, { ...em, limit: 10000 }), download: `kume-emerging.${fmt}`,
+        'data-export': `emerging.${fmt}` }, `${t('metric.emerging')} · ${fmt === 'geojson' ? 'GeoJSON' : 'CSV'}`));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // i18n: Turkish and English strings and locale-aware number and date formats.
 import { views } from './strings-views.js';
+import { emergingStrings } from './strings-emerging.js';
 
 const en = {
   title: 'kume — cluster maps',
@@ -397,7 +398,7 @@ const tr = {
   cellsAfterCount: 'hücre',
 };
 
-const dicts = { en: { ...en, ...views.en }, tr: { ...tr, ...views.tr } };
+const dicts = { en: { ...en, ...views.en, ...emergingStrings.en }, tr: { ...tr, ...views.tr, ...emergingStrings.tr } };
 export const languages = ['tr', 'en'];
 let lang = 'en';
 

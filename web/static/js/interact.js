@@ -5,8 +5,9 @@ import { t, fmtNumber, fmtPercent, has } from './i18n.js';
 import { el } from './dom.js';
 import { state } from './state.js';
 import { lisaPopup } from './lisa-legend.js';
+import { emergingPopup } from './emerging-legend.js';
 
-const order = ['institutions-symbol', 'establishments-circle', 'clusters-fill', 'lisa-fill', 'hexagons-fill', 'regions-lq', 'regions-line'];
+const order = ['institutions-symbol', 'establishments-circle', 'clusters-fill', 'lisa-fill', 'emerging-fill', 'hexagons-fill', 'regions-lq', 'regions-line'];
 
 function row(label, value) {
   return el('div', { class: 'kv' }, [el('span', { class: 'k' }, label), el('span', { class: 'v' }, value)]);
@@ -44,6 +45,8 @@ function popupContent(f) {
       return hexPopup(p);
     case 'lisa-fill':
       return lisaPopup(p);
+    case 'emerging-fill':
+      return emergingPopup(p);
     default: {
       const rows = [el('strong', {}, p.name || p.code || '')];
       rows.push(row(t('regionLQ'), lqText(p.lq)));
@@ -61,8 +64,9 @@ export function wireInteractions(map, { onCluster, onRegion }) {
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '280px' });
   map.on('click', (e) => {
     const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
-    // Under local Moran's I the hexagon tiles are loaded but not drawn.
-    const drawn = (id) => !(id === 'hexagons-fill' && state.metric === 'lisa');
+    // Under local Moran's I and emerging hot spots the hexagon tiles are
+    // loaded but not drawn.
+    const drawn = (id) => !(id === 'hexagons-fill' && (state.metric === 'lisa' || state.metric === 'emerging'));
     const layers = order.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none' && drawn(id));
     const feats = map.queryRenderedFeatures(box, { layers });
     feats.sort((a, b) => order.indexOf(a.layer.id) - order.indexOf(b.layer.id));
@@ -83,7 +87,7 @@ export function wireInteractions(map, { onCluster, onRegion }) {
     const div = el('div', { class: 'popup' }, content);
     popup.setLngLat(e.lngLat).setDOMContent(div).addTo(map);
   });
-  const hoverable = ['clusters-fill', 'institutions-symbol', 'establishments-circle', 'hexagons-fill', 'lisa-fill'];
+  const hoverable = ['clusters-fill', 'institutions-symbol', 'establishments-circle', 'hexagons-fill', 'lisa-fill', 'emerging-fill'];
   for (const id of hoverable) {
     map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', id, () => { map.getCanvas().style.cursor = ''; });

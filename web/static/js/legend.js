@@ -6,6 +6,7 @@ import { giBins, giColors, sequential, breaks, suppressedColor, institutionGroup
 import { sectorLabel } from './sector.js';
 import { swatchCanvas, drawSymbol } from './symbols.js';
 import { lisaSection } from './lisa-legend.js';
+import { emergingSection } from './emerging-legend.js';
 import { el, clear, $ } from './dom.js';
 
 function classLabels(metric) {
@@ -25,6 +26,8 @@ export function model({ res, zoom }) {
   sub.push(t('zoom', { z: fmtNumber(zoom, 1) }));
   if (state.layers.has('hexagons') && state.metric === 'lisa') {
     sections.push(lisaSection());
+  } else if (state.layers.has('hexagons') && state.metric === 'emerging') {
+    sections.push(emergingSection());
   } else if (state.layers.has('hexagons')) {
     const items = state.metric === 'gi'
       ? giBins.map((b) => ({ kind: 'fill', color: giColors[b], label: t(`gi.${b}`) }))

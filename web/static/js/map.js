@@ -55,10 +55,12 @@ function sourceLayer(layer) {
 
 function visibility(layer) { return state.layers.has(layer) ? 'visible' : 'none'; }
 
-// With local Moran's I shown, the hexagon tiles stay loaded but are not drawn:
-// they tell the resolution on screen (renderedResolution) and the popup.
-function tileMetric() { return state.metric === 'lisa' ? 'gi' : state.metric; }
-function hexOpacity() { return state.metric === 'lisa' ? { fill: 0, line: 0 } : { fill: 0.78, line: 0.6 }; }
+// With local Moran's I or emerging hot spots shown, the hexagon tiles stay
+// loaded but are not drawn: they tell the resolution on screen
+// (renderedResolution).
+const ownLayer = (m) => m === 'lisa' || m === 'emerging';
+function tileMetric() { return ownLayer(state.metric) ? 'gi' : state.metric; }
+function hexOpacity() { return ownLayer(state.metric) ? { fill: 0, line: 0 } : { fill: 0.78, line: 0.6 }; }
 
 // kumeStyleLayers are the style layers drawn from kume's own tiles.
 function kumeStyleLayers() {

@@ -103,3 +103,33 @@ export function lisaFill() {
 export function lisaFillOpacity() {
   return ['case', lisaSignificant, lisaOpacity.significant, lisaOpacity.notSignificant];
 }
+
+// Emerging hot spots in the scheme of ArcGIS Pro's Emerging Hot Spot Analysis:
+// reds for the hot categories (darkest for intensifying and persistent ones),
+// blues for their cold mirrors, grey for no pattern. Keys are the categories
+// of /api/v1/emerging in ArcGIS's order (codes 1..8, then −1..−8).
+export const emergingHot = ['new_hot_spot', 'consecutive_hot_spot', 'intensifying_hot_spot', 'persistent_hot_spot',
+  'diminishing_hot_spot', 'sporadic_hot_spot', 'oscillating_hot_spot', 'historical_hot_spot'];
+export const emergingCold = emergingHot.map((c) => c.replace('hot_spot', 'cold_spot'));
+export const emergingColors = {
+  new_hot_spot: '#fb6a4a', consecutive_hot_spot: '#ef3b2c', intensifying_hot_spot: '#99000d', persistent_hot_spot: '#cb181d',
+  diminishing_hot_spot: '#fc9272', sporadic_hot_spot: '#f16913', oscillating_hot_spot: '#fdae6b', historical_hot_spot: '#fcbba1',
+  new_cold_spot: '#6baed6', consecutive_cold_spot: '#4292c6', intensifying_cold_spot: '#08306b', persistent_cold_spot: '#2171b5',
+  diminishing_cold_spot: '#9ecae1', sporadic_cold_spot: '#74a9cf', oscillating_cold_spot: '#a6bddb', historical_cold_spot: '#c6dbef',
+  no_pattern: '#9e9e9e',
+};
+export const emergingOpacity = { pattern: 0.85, none: 0.3 };
+
+// emergingFill is the fill-color expression of the emerging layer.
+export function emergingFill() {
+  const expr = ['match', ['coalesce', ['get', 'category'], 'no_pattern']];
+  for (const c of [...emergingHot, ...emergingCold]) expr.push(c, emergingColors[c]);
+  expr.push(emergingColors.no_pattern);
+  return expr;
+}
+
+// emergingFillOpacity draws the cells with a pattern strongly and the others
+// faintly.
+export function emergingFillOpacity() {
+  return ['case', ['==', ['coalesce', ['get', 'category'], 'no_pattern'], 'no_pattern'], emergingOpacity.none, emergingOpacity.pattern];
+}

@@ -12,6 +12,7 @@ import { loadTrend, growthText, datesNote, renderTrend } from './trends.js';
 import { composition, sizePairs, honestItems, textOf, roleNames, instName, stars } from './cluster-panel.js';
 import { giBins, giColors, footprintColor, highlightColor } from './palette.js';
 import { el, clear, $, download } from './dom.js';
+import { loadDynamics, renderDynamics } from './dynamics.js';
 
 const q = new URLSearchParams(window.location.search);
 const clusterID = q.get('cluster') || '';
@@ -137,6 +138,17 @@ async function trends(trend) {
     el('td', { class: 'num' }, trend.growth?.claimable ? fmtNumber(p.active) : '–'), el('td', { class: 'num' }, trend.growth?.claimable ? `≈ ${fmtNumber(p.employees_active)}` : '–')])))]));
 }
 
+// dynamics says whether the cluster's cells are emerging, persistent or
+// diminishing hot spots, and what the data's dates lack.
+async function dynamics() {
+  const box = $('#r-dynamics');
+  try {
+    renderDynamics(box, await loadDynamics(clusterID));
+  } catch (err) {
+    box.append(el('p', { class: 'error' }, t('dynamicsError', { what: err.message })));
+  }
+}
+
 function method(c, analysis, config, trend) {
   const p = analysis?.latest?.params?.params || {};
   const box = $('#r-method');
@@ -189,7 +201,7 @@ async function start() {
   $('#r-sub').textContent = t('reportGenerated', { date: fmtDate(new Date()), version: analysis?.data_version ?? '–' });
   const trend = await loadTrend({ cluster: clusterID }).catch(() => null);
   legend();
-  await Promise.all([profile(c, trend), compositionTable(c), actors(c), trends(trend), mapExtract(c, config)]);
+  await Promise.all([profile(c, trend), compositionTable(c), actors(c), trends(trend), dynamics(), mapExtract(c, config)]);
   $('#r-strengths').append(list(honestItems(c.profile?.strengths || c.strengths, trend)));
   $('#r-weaknesses').append(list(honestItems(c.profile?.weaknesses || c.weaknesses, trend)));
   if (trend && !trend.growth?.claimable) $('#r-weaknesses').append(el('p', { class: 'muted' }, datesNote(trend)));

@@ -3,7 +3,10 @@
 
 export const allLayers = ['hexagons', 'clusters', 'institutions', 'establishments', 'regions'];
 const defaultLayers = ['hexagons', 'clusters', 'institutions', 'establishments'];
-export const metrics = ['firms', 'employees', 'lq', 'gi', 'lisa'];
+export const metrics = ['firms', 'employees', 'lq', 'gi', 'lisa', 'emerging'];
+export const steps = ['year', 'quarter', 'month'];
+// A span's bound: a year, a quarter or a month (as /api/v1/emerging reads it).
+const periodRE = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
 
 const listeners = new Set();
 
@@ -18,6 +21,10 @@ export const state = {
   region: '', // open region profile, "level:code"
   compare: [], // units compared side by side: "cluster:<id>" or "region:<level>:<code>"
   view: '', // "compare" when the comparison is open
+  step: 'year', // emerging hot spots: the time step
+  window: 1, // emerging hot spots: previous steps in a bin's neighbourhood
+  from: '', // emerging hot spots: the span's first step ("" = the data's default)
+  to: '', // emerging hot spots: the span's last step
 };
 
 const unitRE = /^(cluster:[\w.-]{1,80}|region:[a-z][a-z0-9_]{0,39}:[\p{L}\p{N}._-]{1,64})$/u;
@@ -38,7 +45,15 @@ export function readURL() {
   state.region = (q.get('region') || '').trim();
   state.compare = (q.get('compare') || '').split(',').filter((u) => unitRE.test(u)).slice(0, 6);
   state.view = q.get('view') === 'compare' ? 'compare' : '';
+  state.step = steps.includes(q.get('step')) ? q.get('step') : 'year';
+  const w = Number(q.get('window') ?? 1);
+  state.window = Number.isInteger(w) && w >= 0 && w <= 24 ? w : 1;
+  state.from = periodRE.test(q.get('from') || '') ? q.get('from') : '';
+  state.to = periodRE.test(q.get('to') || '') ? q.get('to') : '';
 }
+
+// validPeriod tells whether a span bound is one the page sends.
+export function validPeriod(s) { return s === '' || periodRE.test(s); }
 
 function writeURL() {
   const q = new URLSearchParams(window.location.search);
@@ -54,6 +69,10 @@ function writeURL() {
   set('region', state.region);
   set('compare', state.compare.join(','));
   set('view', state.view);
+  set('step', state.step === 'year' ? '' : state.step);
+  set('window', state.window === 1 ? '' : String(state.window));
+  set('from', state.from);
+  set('to', state.to);
   const s = q.toString();
   const url = `${window.location.pathname}${s ? `?${s}` : ''}${window.location.hash}`;
   window.history.replaceState(window.history.state, '', url);
