@@ -114,8 +114,11 @@ func (w *leakWorld) requests(caller string) map[string][]leakReq {
 		clusterIDs = append(clusterIDs, id...)
 	}
 	r["GET /api/v1/clusters/{id}"] = []leakReq{get("/api/v1/clusters/none-5-0")}
+	r["GET /api/v1/clusters/{id}/dynamics"] = []leakReq{get("/api/v1/clusters/none-5-0/dynamics")}
 	for _, id := range clusterIDs {
 		r["GET /api/v1/clusters/{id}"] = append(r["GET /api/v1/clusters/{id}"], get("/api/v1/clusters/"+id))
+		r["GET /api/v1/clusters/{id}/dynamics"] = append(r["GET /api/v1/clusters/{id}/dynamics"],
+			get("/api/v1/clusters/"+id+"/dynamics"), get("/api/v1/clusters/"+id+"/dynamics?from=1900&to=2024&undated=omit"))
 	}
 	for _, l := range export.Layers() {
 		for _, ext := range []string{"geojson", "csv"} {
@@ -170,6 +173,10 @@ func (w *leakWorld) requests(caller string) map[string][]leakReq {
 		r[tile] = append(r[tile], w.tilesAround(i, 14, "establishments,institutions")...)
 		r[tile] = append(r[tile], w.tilesAround(i, 12, "establishments")...)
 		r[tile] = append(r[tile], w.tilesAround(i, 10, "institutions")...)
+		for _, t := range w.tilesAround(i, 9, "emerging") {
+			t.target += "?res=7&from=1900&to=2024&sector=" + strings.Split(leakPlaces[i].nace, ".")[0]
+			r[tile] = append(r[tile], t)
+		}
 		for _, q := range []string{"?sector=" + strings.Split(leakPlaces[i].nace, ".")[0], "?res=8"} {
 			for _, t := range w.tilesAround(i, 8, "hexagons,clusters") {
 				t.target += q

@@ -8,7 +8,7 @@ import (
 )
 
 // numRankComponents is the number of ranking components (RankComponents).
-const numRankComponents = 7
+const numRankComponents = 8
 
 // RankRow is one unit of a compact ranking (RankTop): a key that orders ties
 // (the order of the units' ids) and the unit's component values in the order

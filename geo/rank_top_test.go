@@ -231,3 +231,11 @@ func TestCellRankRow(t *testing.T) {
 		t.Errorf("CellID %q", CellID(c.Cell))
 	}
 }
+
+// TestRankRowHoldsEveryComponent: a RankRow has a value for each of
+// RankComponents, so a component added to the list cannot overrun it.
+func TestRankRowHoldsEveryComponent(t *testing.T) {
+	if n := len(RankComponents()); n != numRankComponents {
+		t.Fatalf("RankComponents lists %d components, RankRow holds %d", n, numRankComponents)
+	}
+}
