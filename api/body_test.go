@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,16 @@ func TestSlowUploadIsCut(t *testing.T) {
 			if jobs, _ := st.Jobs(context.Background(), kume.JobFilter{}); len(jobs) != 0 {
 				t.Errorf("%s: %d jobs stored", tc.name, len(jobs))
 			}
+		}
+	}
+	// The steady upload's import goes on after its 202: wait for its job to
+	// end before the store and its directory go.
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		jobs, err := st.Jobs(context.Background(), kume.JobFilter{})
+		if err == nil && len(jobs) > 0 && !slices.ContainsFunc(jobs, func(j kume.Job) bool {
+			return !j.Status.Finished()
+		}) {
+			break
 		}
 	}
 }

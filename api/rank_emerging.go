@@ -2,12 +2,33 @@ package api
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/geo"
 )
+
+// emergingAnswer returns the emerging hot spot analysis of a sector key at
+// a resolution with the default options, as the caller of req sees it.
+func (k StoreRanker) emergingAnswer(ctx context.Context, req RankRequest, sector string, res int) (*emerging.Answer, error) {
+	if k.Emerging == nil {
+		return nil, kume.Errorf(kume.ENOTSUPPORTED, "the emerging component is not configured")
+	}
+	o := emerging.DefaultOptions()
+	o.Res = res
+	ans, _, err := k.Emerging.Run(ctx, emerging.Request{Options: o, Sector: sector, Public: req.Public,
+		View: req.Store, ViewKey: req.ViewKey})
+	return ans, err
+}
+
+// emergingCategory returns a cell's category in an answer (no pattern when
+// the answer has no such cell).
+func emergingCategory(ans *emerging.Answer, cell uint64) geo.Category {
+	if c, ok := ans.Cell(cell); ok {
+		return geo.Category(c.Category)
+	}
+	return geo.NoPattern
+}
 
 // maxEmergingKeys bounds the emerging analyses one ranking asks for: one per
 // sector key and resolution of the ranked clusters.
@@ -17,47 +38,15 @@ const maxEmergingKeys = 12
 // each unit's cells that are emerging hot spots (geo.EmergingShare) in the
 // emerging hot spot analysis of its sector key at its resolution, with the
 // default options (ten yearly steps to the latest date of the data), as the
-// caller may see it. A cell is a unit of the request's sector; a cluster
-// reads the analysis of its own key and resolution. Regions are not sets of
-// cells of one resolution: their component stays unknown (docs/METHODS.md).
+// caller may see it. A cluster reads the analysis of its own key and
+// resolution; cells get theirs in rankCells. Regions are not sets of cells
+// of one resolution: their component stays unknown (docs/METHODS.md).
 func (k StoreRanker) emergingComponent(ctx context.Context, req RankRequest, clusters []kume.Cluster, units []geo.RankUnit) error {
 	if req.Unit == UnitRegion || len(units) == 0 {
 		return nil
 	}
-	if k.Emerging == nil {
-		return kume.Errorf(kume.ENOTSUPPORTED, "the emerging component is not configured")
-	}
-	run := func(sector string, res int) (*emerging.Answer, error) {
-		o := emerging.DefaultOptions()
-		o.Res = res
-		ans, _, err := k.Emerging.Run(ctx, emerging.Request{Options: o, Sector: sector, Public: req.Public,
-			View: req.Store, ViewKey: req.ViewKey})
-		return ans, err
-	}
-	category := func(ans *emerging.Answer, cell uint64) geo.Category {
-		if c, ok := ans.Cell(cell); ok {
-			return geo.Category(c.Category)
-		}
-		return geo.NoPattern
-	}
-	if req.Unit == UnitCell {
-		cell, err := strconv.ParseUint(units[0].ID, 16, 64)
-		if err != nil {
-			return err
-		}
-		ans, err := run(req.Sector, geo.CellResolution(cell))
-		if err != nil {
-			return err
-		}
-		for i := range units {
-			c, err := strconv.ParseUint(units[i].ID, 16, 64)
-			if err != nil {
-				return err
-			}
-			units[i].Values[geo.CompEmerging] = geo.EmergingShare([]geo.Category{category(ans, c)})
-		}
-		return nil
-	}
+	run := func(sector string, res int) (*emerging.Answer, error) { return k.emergingAnswer(ctx, req, sector, res) }
+	category := emergingCategory
 	type key struct {
 		sector string
 		res    int

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,7 @@ type CellStreamer interface {
 }
 
 // MaxRankCells is the default cap on the cells of one cell ranking: a
-// ranking holds about 80 bytes per cell (geo.RankTop), so at most some 80
+// ranking holds about 90 bytes per cell (geo.RankTop), so at most some 90
 // MB. A resolution with more cells to rank is a 400 that says to take a
 // coarser one.
 const MaxRankCells = 1_000_000
@@ -133,6 +134,15 @@ func (k StoreRanker) rankCells(ctx context.Context, req RankRequest, w geo.Weigh
 	if maxCells <= 0 {
 		maxCells = MaxRankCells
 	}
+	// The emerging component, when weighed: each cell's share (0 or 1) in
+	// the emerging analysis of the sector at the resolution.
+	var em *emerging.Answer
+	emIdx := slices.Index(geo.RankComponents(), geo.CompEmerging)
+	if w[geo.CompEmerging] > 0 {
+		if em, err = k.emergingAnswer(ctx, req, req.Sector, r); err != nil {
+			return RankResult{}, err
+		}
+	}
 	var rows []geo.RankRow
 	err = k.eachCell(ctx, kume.CellFilter{Res: r, Sector: req.Sector}, func(c *kume.CellStat) error {
 		n := inst[c.Cell]
@@ -145,6 +155,9 @@ func (k StoreRanker) rankCells(ctx context.Context, req RankRequest, w geo.Weigh
 		}
 		if len(rows) == maxCells {
 			return kume.Errorf(kume.EINVALID, "level: more than %d cells to rank at resolution %d; choose a coarser resolution", maxCells, r)
+		}
+		if em != nil {
+			row.Values[emIdx] = *geo.EmergingShare([]geo.Category{emergingCategory(em, c.Cell)})
 		}
 		rows = append(rows, row)
 		return nil

@@ -43,14 +43,16 @@ type Request struct {
 	// datasets it may read, their provenance and the analysis whose
 	// parameters it reads. ViewKey names what View shows (the caller's
 	// access and analysis), for the answers kept; requests with equal keys
-	// must see the same.
+	// must see the same. A Public request reads the engine's store, as every
+	// anonymous caller sees it, and shares its answers with the tiles.
 	View    kume.Store
 	ViewKey string
 }
 
-// source returns the store req reads: the caller's view, else the engine's.
+// source returns the store req reads: the caller's view, else the engine's
+// (an anonymous caller's view is the engine's store read as Public asks).
 func (e *Engine) source(req Request) kume.Store {
-	if req.View != nil {
+	if req.View != nil && !req.Public {
 		return req.View
 	}
 	return e.store
@@ -62,7 +64,9 @@ func (r Request) key() string {
 	var b strings.Builder
 	b.WriteString(strconv.FormatBool(r.Public))
 	b.WriteString("\x00")
-	b.WriteString(r.ViewKey)
+	if !r.Public {
+		b.WriteString(r.ViewKey) // an anonymous caller's view is everyone's
+	}
 	b.WriteString("\x00")
 	b.WriteString(r.Sector)
 	b.WriteString("\x00")

@@ -12,7 +12,7 @@ const numRankComponents = 8
 
 // RankRow is one unit of a compact ranking (RankTop): a key that orders ties
 // (the order of the units' ids) and the unit's component values in the order
-// of RankComponents, NaN where a value is unknown. A row takes 64 bytes;
+// of RankComponents, NaN where a value is unknown. A row takes 72 bytes;
 // a RankUnit, with its map, several hundred.
 type RankRow struct {
 	Key    uint64
