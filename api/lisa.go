@@ -164,8 +164,8 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 	var f export.Feature
 	hex := layer.HexagonLayer()
 	for i, cell := range st.cells {
-		lisaFeature(&f, cell, q, threshold, st.values[i], st.stats[cell], &m.Local[i])
-		suppressed := st.stats[cell] != nil && st.stats[cell].Suppressed
+		suppressed := st.stats[cell].suppressed
+		lisaFeature(&f, cell, q, threshold, st.values[i], suppressed, &m.Local[i])
 		for j := range f.Props {
 			if !hex.Shown(f.Props[j].Key, public, suppressed) {
 				f.Props[j].Value = nil
@@ -198,8 +198,7 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 
 // lisaFeature fills f with one study-area cell, significant when its pseudo
 // p-value is at most threshold (none is when threshold is nil).
-func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, threshold *float64, value float64, row *kume.CellStat, l *geo.LocalMoranI) {
-	suppressed := row != nil && row.Suppressed
+func lisaFeature(f *export.Feature, cell uint64, q *lisaRequest, threshold *float64, value float64, suppressed bool, l *geo.LocalMoranI) {
 	var quadrant any
 	if l.Quadrant != "" {
 		quadrant = string(l.Quadrant)

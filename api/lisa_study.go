@@ -20,9 +20,17 @@ const (
 type lisaStudy struct {
 	cells  []uint64
 	values []float64
-	stats  map[uint64]*kume.CellStat // stored rows by cell
+	stats  map[uint64]lisaCell // stored rows by cell, what the answer needs of them
 	source string
 	k      int // buffer radius of the study area
+}
+
+// lisaCell is what /lisa keeps of a stored cell statistic: a few bytes a
+// cell instead of the whole row, so that a study of hundreds of thousands
+// of cells stays small.
+type lisaCell struct {
+	firms      int32
+	suppressed bool
 }
 
 // analysisParams is what /lisa reads from the analysis run's parameters.
@@ -46,25 +54,24 @@ func readAnalysisParams(raw json.RawMessage) analysisParams {
 	return p.analysisParams
 }
 
-// loadLISAStudy reads the cell statistics of a sector key at res in the
-// caller's analysis (v) and
+// loadLISAStudy streams the cell statistics of a sector key at res in the
+// caller's analysis (v), keeping what the answer needs of them, and
 // rebuilds the Gi* study area: the occupied cells (active firms > 0) and
 // every cell within the analysis's k of them. When the stored rows do not
 // hold that whole area (a key or resolution without Gi*), the area is built
 // from the occupied cells and the request's k instead.
 func loadLISAStudy(ctx context.Context, v *view, sector string, res, k int, ap analysisParams) (*lisaStudy, error) {
-	rows, err := v.CellStats(ctx, kume.CellFilter{Res: res, Sector: sector})
-	if err != nil {
-		return nil, err
-	}
-	st := &lisaStudy{stats: make(map[uint64]*kume.CellStat, len(rows)), source: studyBuffer, k: k}
+	st := &lisaStudy{stats: map[uint64]lisaCell{}, source: studyBuffer, k: k}
 	var occupied []uint64
-	for i := range rows {
-		c := &rows[i]
-		st.stats[c.Cell] = c
+	err := v.EachCellStat(ctx, kume.CellFilter{Res: res, Sector: sector}, func(c *kume.CellStat) error {
+		st.stats[c.Cell] = lisaCell{firms: int32(c.Firms), suppressed: c.Suppressed}
 		if c.Firms > 0 {
 			occupied = append(occupied, c.Cell)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(occupied) == 0 {
 		if len(ap.Resolutions) > 0 && !slices.Contains(ap.Resolutions, res) {
@@ -77,7 +84,7 @@ func loadLISAStudy(ctx context.Context, v *view, sector string, res, k int, ap a
 		if err != nil {
 			return nil, err
 		}
-		if !slices.ContainsFunc(gi, func(c uint64) bool { return st.stats[c] == nil }) {
+		if !slices.ContainsFunc(gi, func(c uint64) bool { _, ok := st.stats[c]; return !ok }) {
 			st.cells, st.source, st.k = gi, studyGi, *ap.K
 		}
 	}
@@ -88,9 +95,7 @@ func loadLISAStudy(ctx context.Context, v *view, sector string, res, k int, ap a
 	}
 	st.values = make([]float64, len(st.cells))
 	for i, c := range st.cells {
-		if r := st.stats[c]; r != nil {
-			st.values[i] = float64(r.Firms)
-		}
+		st.values[i] = float64(st.stats[c].firms)
 	}
 	return st, nil
 }

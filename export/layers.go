@@ -216,35 +216,55 @@ func establishmentFeature(f *Feature, l *layer.Layer[kume.Establishment], e *kum
 // CellID formats an H3 cell as the usual 15-digit hexadecimal string.
 func CellID(cell uint64) string { return layer.CellID(cell) }
 
-func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
-	cells, err := st.CellStats(ctx, kume.CellFilter{Res: q.Res, Sector: q.Sector, BBox: q.BBox, Cells: q.Cells})
-	if err != nil {
-		return Page{}, fmt.Errorf("export: cell stats: %w", err)
+// cellStreamer is a store that streams cell statistics (both of kume's, and
+// the API's view of them): an export then holds one statistic at a time.
+type cellStreamer interface {
+	EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error
+}
+
+// eachCell calls fn with each cell statistic of f, streamed when the store
+// can, and stops at fn's first error.
+func eachCell(ctx context.Context, st kume.Store, f kume.CellFilter, fn func(*kume.CellStat) error) error {
+	if cs, ok := st.(cellStreamer); ok {
+		return cs.EachCellStat(ctx, f, fn)
 	}
+	cells, err := st.CellStats(ctx, f)
+	if err != nil {
+		return err
+	}
+	for i := range cells {
+		if err := fn(&cells[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
 	p := &pager{q: q}
 	var f Feature
 	l := layer.HexagonLayer()
-	for i := range cells {
-		c := &cells[i]
+	n := 0
+	err := eachCell(ctx, st, kume.CellFilter{Res: q.Res, Sector: q.Sector, BBox: q.BBox, Cells: q.Cells}, func(c *kume.CellStat) error {
 		if !q.IncludeEmpty && c.Firms == 0 {
-			continue
+			return nil
 		}
 		ok, err := p.take()
-		if errors.Is(err, errStop) {
-			break
+		if err != nil || !ok {
+			return err
 		}
-		if !ok {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return p.page, err
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
 		f.ID = CellID(c.Cell)
 		f.Geometry = CellPolygon(c.Cell)
 		props(&f, l, q.Public, c)
-		if err := fn(&f); err != nil {
-			return p.page, err
-		}
+		return fn(&f)
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return p.page, fmt.Errorf("export: hexagons: %w", err)
 	}
 	return p.page, nil
 }
