@@ -130,14 +130,14 @@ func (s *Server) handleLISA(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.exportContext(r)
 	defer cancel()
-	st, err := loadLISAStudy(ctx, v, q.sector, q.res, q.k, q.analysis)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	mp := geo.MoranParams{Permutations: q.perms, Seed: q.seed}
 	if IsPublic(r) {
 		mp.MaxWork = anonymousMoranWork
+	}
+	st, err := loadLISAStudy(ctx, v, q.sector, q.res, q.k, q.analysis, mp)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	m, err := geo.LocalMoranCells(ctx, st.cells, st.values, q.k, mp)
 	if err != nil {

@@ -57,10 +57,12 @@ func readAnalysisParams(raw json.RawMessage) analysisParams {
 // loadLISAStudy streams the cell statistics of a sector key at res in the
 // caller's analysis (v), keeping what the answer needs of them, and
 // rebuilds the Gi* study area: the occupied cells (active firms > 0) and
-// every cell within the analysis's k of them. When the stored rows do not
+// every cell within the analysis's k of them. A study whose occupied cells
+// alone are too much work for mp (geo.CheckMoranCells) is refused before
+// the area is built. When the stored rows do not
 // hold that whole area (a key or resolution without Gi*), the area is built
 // from the occupied cells and the request's k instead.
-func loadLISAStudy(ctx context.Context, v *view, sector string, res, k int, ap analysisParams) (*lisaStudy, error) {
+func loadLISAStudy(ctx context.Context, v *view, sector string, res, k int, ap analysisParams, mp geo.MoranParams) (*lisaStudy, error) {
 	st := &lisaStudy{stats: map[uint64]lisaCell{}, source: studyBuffer, k: k}
 	var occupied []uint64
 	err := v.EachCellStat(ctx, kume.CellFilter{Res: res, Sector: sector}, func(c *kume.CellStat) error {
@@ -78,6 +80,12 @@ func loadLISAStudy(ctx context.Context, v *view, sector string, res, k int, ap a
 			return nil, invalid("res", "resolution %d was not analysed (analysed: %v)", res, ap.Resolutions)
 		}
 		return nil, invalid("sector", "no cell with active firms of sector %q at resolution %d in the current analysis", sector, res)
+	}
+	// The study area holds at least the occupied cells: a request that
+	// would be too much work on them alone is refused before the area is
+	// built.
+	if err := geo.CheckMoranCells(len(occupied), k, mp); err != nil {
+		return nil, err
 	}
 	if ap.K != nil && *ap.K >= 1 && *ap.K <= geo.MaxK {
 		gi, err := geo.BufferedCells(occupied, *ap.K)

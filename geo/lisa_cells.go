@@ -8,6 +8,24 @@ import (
 // diskSize is the number of cells of a hexagonal grid disk of radius k.
 func diskSize(k int) int64 { return 3*int64(k)*int64(k+1) + 1 }
 
+// CheckMoranCells is LocalMoranCells's check of its size before any work: n
+// cells with grid disks of k allow up to n × (disks' cells − 1) neighbour
+// pairs, which must stay within MaxMoranPairs and, times the permutations,
+// within the work bound of p; otherwise an EINVALID error. Since a study
+// area holds at least its occupied cells, a caller can check those before
+// building the area.
+func CheckMoranCells(n, k int, p MoranParams) error {
+	if err := checkMoranParams(p); err != nil {
+		return err
+	}
+	pairs := int64(n) * (diskSize(k) - 1)
+	if pairs > MaxMoranPairs {
+		return moranBad("%d cells with k = %d allow up to %d neighbour pairs, more than %d; lower k or the resolution",
+			n, k, pairs, MaxMoranPairs)
+	}
+	return checkMoranWork(pairs, p)
+}
+
 // LocalMoranCells computes local Moran's I (see LocalMoran) of the values x
 // on H3 cells of one resolution. The neighbours of a cell are the other
 // given cells within grid distance k (its grid disk of radius k, 1..MaxK),
@@ -23,15 +41,7 @@ func LocalMoranCells(ctx context.Context, cells []uint64, x []float64, k int, p 
 	if k < 1 || k > MaxK {
 		return nil, moranBad("k %d outside 1..%d", k, MaxK)
 	}
-	if err := checkMoranParams(p); err != nil {
-		return nil, err
-	}
-	pairs := int64(len(cells)) * (diskSize(k) - 1)
-	if pairs > MaxMoranPairs {
-		return nil, moranBad("%d cells with k = %d allow up to %d neighbour pairs, more than %d; lower k or the resolution",
-			len(cells), k, pairs, MaxMoranPairs)
-	}
-	if err := checkMoranWork(pairs, p); err != nil {
+	if err := CheckMoranCells(len(cells), k, p); err != nil {
 		return nil, err
 	}
 	order := make([]int, len(cells))
