@@ -16,9 +16,9 @@ type heavyClass string
 
 // The classes of heavy routes.
 const (
-	// heavyCompute: rankings, local Moran's I, emerging hot spots,
-	// timelines and trends, and OGC items with a CQL2 filter (which may scan
-	// much of a layer per page).
+	// heavyCompute: rankings, local Moran's I, emerging hot spots and
+	// cluster dynamics (an emerging analysis), timelines and trends, and OGC
+	// items with a CQL2 filter (which may scan much of a layer per page).
 	heavyCompute heavyClass = "compute"
 	// heavyExport: GeoJSON and CSV exports, streamed for up to the export
 	// timeout.
@@ -39,7 +39,8 @@ func classify(r *http.Request) heavyClass {
 		return ""
 	case strings.HasPrefix(p, "/api/v1/export/"):
 		return heavyExport
-	case strings.HasPrefix(p, "/ogc/collections/") && strings.HasSuffix(p, "/items") && r.URL.Query().Has("filter"):
+	case strings.HasPrefix(p, "/ogc/collections/") && strings.HasSuffix(p, "/items") && r.URL.Query().Has("filter"),
+		strings.HasPrefix(p, "/api/v1/clusters/") && strings.HasSuffix(p, "/dynamics"):
 		return heavyCompute
 	}
 	switch p {

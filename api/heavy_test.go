@@ -21,11 +21,12 @@ func TestHeavyRoutesAreLimited(t *testing.T) {
 	})
 	heavy := map[heavyClass][]string{
 		heavyCompute: {"GET /api/v1/rank", "GET /api/v1/lisa?res=7", "GET /api/v1/emerging", "GET /api/v1/timeline",
-			"GET /api/v1/trends", "GET /ogc/collections/establishments/items?filter=id%3D1"},
+			"GET /api/v1/trends", "GET /ogc/collections/establishments/items?filter=id%3D1", "GET /api/v1/clusters/c-13-7-1/dynamics"},
 		heavyExport: {"GET /api/v1/export/establishments.geojson", "GET /api/v1/export/hexagons.csv?res=7"},
 		heavyUpload: {"POST /api/v1/datasets/1/imports"},
 	}
-	light := []string{"GET /api/v1/datasets", "GET /ogc/collections/establishments/items", "GET /api/v1/hexagons?res=7", "GET /healthz"}
+	light := []string{"GET /api/v1/datasets", "GET /ogc/collections/establishments/items", "GET /api/v1/hexagons?res=7", "GET /healthz",
+		"GET /api/v1/clusters/c-13-7-1"}
 	for class, routes := range heavy {
 		sl := s.api.heavy[class]
 		sl.running <- struct{}{} // the one slot is busy
