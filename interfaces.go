@@ -176,6 +176,34 @@ type AnalysisStore interface {
 	RegionStats(ctx context.Context, f RegionStatFilter) ([]RegionStat, error)
 }
 
+// CellStreamer is implemented by stores that stream cell statistics (both of
+// kume's, their read replicas and the API's view of them): a ranking, an
+// export or local Moran's I then holds what it keeps of each statistic,
+// never a resolution's statistics at once.
+type CellStreamer interface {
+	// EachCellStat calls fn with each statistic CellStats would return, in
+	// order, and stops at fn's first error; fn keeps nothing it is given.
+	EachCellStat(ctx context.Context, f CellFilter, fn func(*CellStat) error) error
+}
+
+// EachCellStat calls fn with each cell statistic of f in st: streamed when st
+// is a CellStreamer, else read whole first. It stops at fn's first error.
+func EachCellStat(ctx context.Context, st AnalysisStore, f CellFilter, fn func(*CellStat) error) error {
+	if cs, ok := st.(CellStreamer); ok {
+		return cs.EachCellStat(ctx, f, fn)
+	}
+	cells, err := st.CellStats(ctx, f)
+	if err != nil {
+		return err
+	}
+	for i := range cells {
+		if err := fn(&cells[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // AnalysisStreamer saves an analysis while it is being computed: the cell
 // statistics (millions for a large register) go to the store batch by batch
 // instead of being held in memory all at once. Every store is one

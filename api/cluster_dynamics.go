@@ -56,16 +56,17 @@ func (s *Server) handleClusterDynamics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.view(r)
+	req, err := emergingCaller(ctx, r, v)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	c, err := v.Cluster(ctx, 0, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	req := emerging.Request{Sector: c.Sector, Public: IsPublic(r), View: v}
-	if req.ViewKey, err = viewKey(ctx, v); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	req.Sector = c.Sector
 	if req.Options, err = emerging.ParseOptions(func(name string) (string, bool) { return p.v.Get(name), p.has(name) }); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -34,9 +34,8 @@ func (s *Server) emergingEngine() (*emerging.Engine, error) {
 // options (emerging.ParseOptions).
 func (s *Server) parseEmerging(ctx context.Context, r *http.Request, p params) (emerging.Request, error) {
 	v := s.view(r)
-	req := emerging.Request{Public: IsPublic(r), View: v}
-	var err error
-	if req.ViewKey, err = viewKey(ctx, v); err != nil {
+	req, err := emergingCaller(ctx, r, v)
+	if err != nil {
 		return req, err
 	}
 	if req.Sector, err = s.sectorParam(p); err != nil {
@@ -68,6 +67,13 @@ func viewKey(ctx context.Context, v *view) (string, error) {
 		version = run.Version
 	}
 	return v.access.Key() + "/" + strconv.FormatInt(version, 10), nil
+}
+
+// emergingCaller returns an emerging request as r's caller may make it: who
+// it is, its view of the store (v) and what that view shows.
+func emergingCaller(ctx context.Context, r *http.Request, v *view) (emerging.Request, error) {
+	key, err := viewKey(ctx, v)
+	return emerging.Request{Public: IsPublic(r), View: v, ViewKey: key}, err
 }
 
 // handleEmerging runs the emerging hot spot analysis of one sector key at

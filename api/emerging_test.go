@@ -20,9 +20,8 @@ import (
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/geo"
-	"github.com/kume-geo/kume/internal/pgtest"
-	"github.com/kume-geo/kume/store/memory"
-	"github.com/kume-geo/kume/store/postgis"
+	"github.com/kume-geo/kume/internal/teststores"
+	"github.com/kume-geo/kume/store/storetest"
 	"github.com/kume-geo/kume/synth"
 )
 
@@ -75,20 +74,7 @@ type emergingFC struct {
 // PostGIS, loaded with generated firms (seeded; made up, with the planted
 // space-time patterns) and a private dataset.
 func TestEmergingOnStores(t *testing.T) {
-	t.Run("memory", func(t *testing.T) { testEmerging(t, memory.New()) })
-	t.Run("postgis", func(t *testing.T) {
-		url := pgtest.NewDatabase(t)
-		ctx := context.Background()
-		st, err := postgis.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		testEmerging(t, st)
-	})
+	teststores.Run(t, func(t *testing.T, kind teststores.Kind) { testEmerging(t, teststores.Open(t, kind)) })
 }
 
 func testEmerging(t *testing.T, st kume.Store) {
@@ -324,7 +310,7 @@ func addFirm(t *testing.T, st kume.Store, id, nace string, lon, lat float64) {
 		t.Fatal(err)
 	}
 	founded := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	importInto(t, st, d.ID, []kume.Establishment{{SourceID: id, Name: "Synthetic late firm", Kind: kume.KindFirm, NACE: nace,
+	storetest.MustImport(t, st, d.ID, kume.ImportOptions{}, []kume.Establishment{{SourceID: id, Name: "Synthetic late firm", Kind: kume.KindFirm, NACE: nace,
 		Lon: lon, Lat: lat, Precision: kume.PrecisionAddress, Founded: &founded}})
 }
 
@@ -333,22 +319,7 @@ func importRows(t *testing.T, st kume.Store, d *kume.Dataset, rows []kume.Establ
 	if err := st.CreateDataset(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	importInto(t, st, d.ID, rows)
-}
-
-func importInto(t *testing.T, st kume.Store, dataset int64, rows []kume.Establishment) {
-	t.Helper()
-	ctx := context.Background()
-	imp, err := st.BeginImport(ctx, dataset, kume.ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := imp.Add(ctx, rows); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := imp.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.MustImport(t, st, d.ID, kume.ImportOptions{}, rows)
 }
 
 // synthEstablishment converts a generated row as kume import reads it.

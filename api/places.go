@@ -129,21 +129,8 @@ func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request) {
 // polygon, as GeoJSON points with level, code and name, so that a map names
 // each region once (labels placed per tile repeat along tile edges).
 func (s *Server) handleRegionLabels(w http.ResponseWriter, r *http.Request) {
-	p, err := parseParams(r, "level")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	level, err := p.match("level", levelRE, "a region level such as province")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ctx, cancel := s.queryContext(r)
-	defer cancel()
-	regs, err := s.store.Regions(ctx, kume.RegionFilter{Level: level})
-	if err != nil {
-		s.writeError(w, r, err)
+	regs, ok := s.levelRegions(w, r)
+	if !ok {
 		return
 	}
 	type feature struct {

@@ -25,15 +25,6 @@ type StoreRanker struct {
 	MaxCells int
 }
 
-// CellStreamer is implemented by stores that stream cell statistics (both
-// of kume's): a cell ranking then holds one compact row per ranked cell,
-// never the resolution's statistics.
-type CellStreamer interface {
-	// EachCellStat calls fn with each statistic CellStats would return, in
-	// order, and stops at fn's first error; fn keeps nothing it is given.
-	EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error
-}
-
 // MaxRankCells is the default cap on the cells of one cell ranking: a
 // ranking holds about 90 bytes per cell (geo.RankTop), so at most some 90
 // MB. A resolution with more cells to rank is a 400 that says to take a
@@ -120,7 +111,7 @@ func (k StoreRanker) rankCells(ctx context.Context, req RankRequest, w geo.Weigh
 	}
 	inst := map[uint64]int{}
 	if req.Sector != kume.SectorAll {
-		err = k.eachCell(ctx, kume.CellFilter{Res: r, Sector: kume.SectorAll}, func(c *kume.CellStat) error {
+		err = kume.EachCellStat(ctx, k.Store, kume.CellFilter{Res: r, Sector: kume.SectorAll}, func(c *kume.CellStat) error {
 			if n := institutions(c); n > 0 {
 				inst[c.Cell] = n
 			}
@@ -144,7 +135,7 @@ func (k StoreRanker) rankCells(ctx context.Context, req RankRequest, w geo.Weigh
 		}
 	}
 	var rows []geo.RankRow
-	err = k.eachCell(ctx, kume.CellFilter{Res: r, Sector: req.Sector}, func(c *kume.CellStat) error {
+	err = kume.EachCellStat(ctx, k.Store, kume.CellFilter{Res: r, Sector: req.Sector}, func(c *kume.CellStat) error {
 		n := inst[c.Cell]
 		if req.Sector == kume.SectorAll {
 			n = institutions(c)
@@ -184,24 +175,6 @@ func institutions(c *kume.CellStat) int {
 		n += v
 	}
 	return n
-}
-
-// eachCell streams the cell statistics of f from the store, through
-// CellStreamer when it has it.
-func (k StoreRanker) eachCell(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error {
-	if cs, ok := k.Store.(CellStreamer); ok {
-		return cs.EachCellStat(ctx, f, fn)
-	}
-	cells, err := k.Store.CellStats(ctx, f)
-	if err != nil {
-		return err
-	}
-	for i := range cells {
-		if err := fn(&cells[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // busiestLevel returns the region level whose regions hold the most firms of

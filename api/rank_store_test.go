@@ -193,7 +193,7 @@ func testRankCellsMatchesUnits(t *testing.T, kind teststores.Kind) {
 	if _, err := st.SaveAnalysis(ctx, &kume.AnalysisResult{Cells: cells}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := kume.Store(st).(CellStreamer); !ok {
+	if _, ok := kume.Store(st).(kume.CellStreamer); !ok {
 		t.Fatalf("the %s store does not stream cell statistics", kind)
 	}
 	weights := geo.Weights{geo.CompSpecialisation: 2, geo.CompFirms: 1, geo.CompInstitutions: 1, geo.CompHotSpot: 0.5}

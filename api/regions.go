@@ -33,23 +33,34 @@ func newRegionJSON(r kume.Region) regionJSON {
 	return out
 }
 
-// handleRegions lists the regions of a level (all levels without one).
-func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) {
+// levelRegions reads the regions of the request's level parameter (every
+// level without one), the only parameter it takes; on an error it answers
+// and returns false.
+func (s *Server) levelRegions(w http.ResponseWriter, r *http.Request) ([]kume.Region, bool) {
 	p, err := parseParams(r, "level")
 	if err != nil {
 		s.writeError(w, r, err)
-		return
+		return nil, false
 	}
 	level, err := p.match("level", levelRE, "a region level such as province")
 	if err != nil {
 		s.writeError(w, r, err)
-		return
+		return nil, false
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
 	regs, err := s.store.Regions(ctx, kume.RegionFilter{Level: level})
 	if err != nil {
 		s.writeError(w, r, err)
+		return nil, false
+	}
+	return regs, true
+}
+
+// handleRegions lists the regions of a level (all levels without one).
+func (s *Server) handleRegions(w http.ResponseWriter, r *http.Request) {
+	regs, ok := s.levelRegions(w, r)
+	if !ok {
 		return
 	}
 	out := make([]regionJSON, 0, len(regs))

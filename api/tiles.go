@@ -190,7 +190,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		doc.Bounds = [4]float64{b[0], b[1], b[2], b[3]}
 		doc.Center = [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(fitZoom(b, doc.MinZoom, doc.MaxZoom))}
 	}
-	s.tileCaching(w, r, false)
+	w.Header().Set("Vary", tileVary)
 	w.Header().Set("Cache-Control", tileJSONCacheControl(r))
 	writeJSON(w, http.StatusOK, doc)
 }
@@ -216,7 +216,7 @@ func (s *Server) tileAnalysis(r *http.Request) (*kume.AnalysisRun, error) {
 // is kept for good.
 func (s *Server) tileCaching(w http.ResponseWriter, r *http.Request, versioned bool) {
 	h := w.Header()
-	h.Set("Vary", "Accept-Encoding, Authorization, X-API-Key")
+	h.Set("Vary", tileVary)
 	switch {
 	case !IsPublic(r):
 		h.Set("Cache-Control", "private, no-cache")
@@ -226,6 +226,10 @@ func (s *Server) tileCaching(w http.ResponseWriter, r *http.Request, versioned b
 		h.Set("Cache-Control", s.tiles.CacheControl())
 	}
 }
+
+// tileVary keeps the answers of tiles and TileJSON apart in shared caches by
+// the encoding and the credentials sent.
+const tileVary = "Accept-Encoding, Authorization, X-API-Key"
 
 // tileJSONCacheControl is the Cache-Control of a TileJSON document: its tile
 // URLs carry the current data version, so it is revalidated on every use,

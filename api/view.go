@@ -104,26 +104,14 @@ func (v *view) CellStats(ctx context.Context, f kume.CellFilter) ([]kume.CellSta
 }
 
 // EachCellStat streams the cells of the caller's analysis (see
-// CellStreamer), from the store's own stream when it has one.
+// kume.CellStreamer), from the store's own stream when it has one.
 func (v *view) EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error {
 	ver, ok, err := v.version(ctx, f.Version)
 	if !ok {
 		return err
 	}
 	f.Version = ver
-	if cs, ok := v.Store.(CellStreamer); ok {
-		return cs.EachCellStat(ctx, f, fn)
-	}
-	cells, err := v.Store.CellStats(ctx, f)
-	if err != nil {
-		return err
-	}
-	for i := range cells {
-		if err := fn(&cells[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return kume.EachCellStat(ctx, v.Store, f, fn)
 }
 
 // Clusters reads the clusters of the caller's analysis.

@@ -12,9 +12,9 @@ import (
 	"github.com/kume-geo/kume"
 	"github.com/kume-geo/kume/emerging"
 	"github.com/kume-geo/kume/geo"
-	"github.com/kume-geo/kume/internal/pgtest"
+	"github.com/kume-geo/kume/internal/teststores"
 	"github.com/kume-geo/kume/store/memory"
-	"github.com/kume-geo/kume/store/postgis"
+	"github.com/kume-geo/kume/store/storetest"
 	"github.com/kume-geo/kume/synth"
 )
 
@@ -29,20 +29,7 @@ func planted(sector string) emerging.Request {
 // planted patterns: each is recovered at its place and in its category, and
 // the answer's features are the result's cells with a firm or a pattern.
 func TestEnginePlanted(t *testing.T) {
-	t.Run("memory", func(t *testing.T) { testEnginePlanted(t, memory.New()) })
-	t.Run("postgis", func(t *testing.T) {
-		url := pgtest.NewDatabase(t)
-		ctx := context.Background()
-		st, err := postgis.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		testEnginePlanted(t, st)
-	})
+	teststores.Run(t, func(t *testing.T, kind teststores.Kind) { testEnginePlanted(t, teststores.Open(t, kind)) })
 }
 
 func testEnginePlanted(t *testing.T, st kume.Store) {
@@ -179,7 +166,7 @@ func TestEngineShares(t *testing.T) {
 		t.Fatal(err)
 	}
 	founded := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	importInto(t, st, d.ID, []kume.Establishment{{SourceID: "late", Name: "Synthetic late firm", Kind: kume.KindFirm,
+	storetest.MustImport(t, st, d.ID, kume.ImportOptions{}, []kume.Establishment{{SourceID: "late", Name: "Synthetic late firm", Kind: kume.KindFirm,
 		NACE: "26.12", Lon: 34.16, Lat: 39.15, Precision: kume.PrecisionAddress, Founded: &founded}})
 	if a, cached, err := e.Run(ctx, req); err != nil || cached || a == answers[0] || a.Firms.Matched != answers[0].Firms.Matched+1 {
 		t.Errorf("after an import: cached %v, matched %d: %v", cached, a.Firms.Matched, err)

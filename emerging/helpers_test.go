@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kume-geo/kume"
+	"github.com/kume-geo/kume/store/storetest"
 	"github.com/kume-geo/kume/synth"
 )
 
@@ -61,22 +62,7 @@ func importRows(t testing.TB, st kume.Store, d *kume.Dataset, rows []kume.Establ
 	if err := st.CreateDataset(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	importInto(t, st, d.ID, rows)
-}
-
-func importInto(t testing.TB, st kume.Store, dataset int64, rows []kume.Establishment) {
-	t.Helper()
-	ctx := context.Background()
-	imp, err := st.BeginImport(ctx, dataset, kume.ImportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := imp.Add(ctx, rows); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := imp.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.MustImport(t, st, d.ID, kume.ImportOptions{}, rows)
 }
 
 // countingStore is a real store that counts the reads of establishments and,

@@ -216,36 +216,12 @@ func establishmentFeature(f *Feature, l *layer.Layer[kume.Establishment], e *kum
 // CellID formats an H3 cell as the usual 15-digit hexadecimal string.
 func CellID(cell uint64) string { return layer.CellID(cell) }
 
-// cellStreamer is a store that streams cell statistics (both of kume's, and
-// the API's view of them): an export then holds one statistic at a time.
-type cellStreamer interface {
-	EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error
-}
-
-// eachCell calls fn with each cell statistic of f, streamed when the store
-// can, and stops at fn's first error.
-func eachCell(ctx context.Context, st kume.Store, f kume.CellFilter, fn func(*kume.CellStat) error) error {
-	if cs, ok := st.(cellStreamer); ok {
-		return cs.EachCellStat(ctx, f, fn)
-	}
-	cells, err := st.CellStats(ctx, f)
-	if err != nil {
-		return err
-	}
-	for i := range cells {
-		if err := fn(&cells[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func eachHexagon(ctx context.Context, st kume.Store, q Query, fn func(*Feature) error) (Page, error) {
 	p := &pager{q: q}
 	var f Feature
 	l := layer.HexagonLayer()
 	n := 0
-	err := eachCell(ctx, st, kume.CellFilter{Res: q.Res, Sector: q.Sector, BBox: q.BBox, Cells: q.Cells}, func(c *kume.CellStat) error {
+	err := kume.EachCellStat(ctx, st, kume.CellFilter{Res: q.Res, Sector: q.Sector, BBox: q.BBox, Cells: q.Cells}, func(c *kume.CellStat) error {
 		if !q.IncludeEmpty && c.Firms == 0 {
 			return nil
 		}

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"reflect"
 	"testing"
@@ -9,19 +8,12 @@ import (
 	"github.com/kume-geo/kume"
 )
 
-// CellStreamer is implemented by stores that stream cell statistics (both
-// of kume's): the rankings read a whole resolution through it without
-// holding it.
-type CellStreamer interface {
-	EachCellStat(ctx context.Context, f kume.CellFilter, fn func(*kume.CellStat) error) error
-}
-
 // assertCellStream checks that a store's EachCellStat gives the statistics
 // its CellStats gave (want), in order, and that an error of fn stops the
 // stream and comes back.
 func assertCellStream(t testing.TB, what string, s kume.AnalysisStore, f kume.CellFilter, want []kume.CellStat) {
 	t.Helper()
-	cs, ok := s.(CellStreamer)
+	cs, ok := s.(kume.CellStreamer)
 	if !ok {
 		return
 	}
