@@ -2,7 +2,7 @@
 import { optionalJSON, endpoints, missingEndpoints } from './api.js';
 import { t, pickLanguage, setLanguage, getLanguage, applyStatic, fmtPercent } from './i18n.js';
 import { state, readURL, update, onChange, validPeriod } from './state.js';
-import { createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds, zoomResolution, setAnalysedResolutions } from './map.js';
+import { maplibregl, createMap, loadTileJSON, refreshSources, refreshPoints, applyMetric, applyVisibility, renderedResolution, emphasiseFootprints, dataBounds, zoomResolution, setAnalysedResolutions } from './map.js';
 import { relabelPlaces, loadLabelFont } from './basemap.js';
 import { clusterIndex, clusterName, loadRegions } from './names.js';
 import { initCompare, renderCompare } from './compare.js';
@@ -256,6 +256,9 @@ function legendPadding() {
 }
 
 async function start() {
+  // MapLibre's tile worker starts loading now, beside the page's first
+  // requests, instead of once the map is made.
+  maplibregl.prewarm();
   readURL();
   setLanguage(pickLanguage(state.lang));
   applyStatic();
@@ -273,9 +276,8 @@ async function start() {
   // map itself needs.
   Promise.all([loadValueChains(), resolveName(state.sector), loadSynonyms(), loadRegions()])
     .then(() => { showSector(); refreshLegend(); }).catch(() => {});
-  const [config, , tileInfo] = await Promise.all([
+  const [config, tileInfo] = await Promise.all([
     optionalJSON(endpoints.config).catch(() => undefined),
-    watchAnalysis(true),
     loadTileJSON(),
     loadTimeRange(),
     loadLabelFont(),
@@ -286,6 +288,9 @@ async function start() {
   showBasemapCredit(basemap);
   map = createMap('map', { basemap, bounds, padding: legendPadding() });
   window.kumeMap = map;
+  // The analysis' status and dates label the panels, not the map: they are
+  // read once the map is on its way.
+  watchAnalysis(true);
   initInvestor(map);
   initClusterPanel(map);
   initTime(map);

@@ -2,7 +2,7 @@
 // section (the categories drawn, in ArcGIS's colours, with their cells), the
 // notes on the method and on what the data's dates lack, its status line
 // under the colour control and its cell popup.
-import { t, fmtNumber, getLanguage } from './i18n.js';
+import { t, fmtNumber, format, getLanguage } from './i18n.js';
 import { emergingState } from './emerging.js';
 import { emergingHot, emergingCold, emergingColors, emergingOpacity } from './palette.js';
 import { el, $ } from './dom.js';
@@ -23,7 +23,7 @@ function legendCategories(drawn) {
 // resolution.
 function methodNote(m) {
   const alpha = typeof m.alpha === 'number'
-    ? new Intl.NumberFormat(getLanguage() === 'tr' ? 'tr-TR' : 'en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(m.alpha) : '–';
+    ? format('number', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(m.alpha) : '–';
   return t('emMethod', { step: t(`emSteps.${m.step}`), from: m.from, to: m.to, window: fmtNumber(m.window), alpha,
     fdr: m.fdr ? t('emFdr') : '', res: fmtNumber(m.res), k: fmtNumber(m.k) });
 }

@@ -428,28 +428,44 @@ export function has(key) { return key in dicts[lang]; }
 
 function locale() { return lang === 'tr' ? 'tr-TR' : 'en-GB'; }
 
+// formats keeps each Intl formatter once made: making one costs far more
+// than using it (the first date format loads the locale's calendar data).
+const formats = new Map();
+
+// format returns the formatter of a kind ('number' or 'date') and options
+// for the current locale.
+export function format(kind, options) {
+  const key = `${kind} ${locale()} ${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = kind === 'date' ? new Intl.DateTimeFormat(locale(), options) : new Intl.NumberFormat(locale(), options);
+    formats.set(key, f);
+  }
+  return f;
+}
+
 // fmtNumber formats n for the current locale; null and NaN become an en dash.
 export function fmtNumber(n, digits = 0) {
   if (n === null || n === undefined || Number.isNaN(Number(n))) return '–';
-  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(Number(n));
+  return format('number', { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(Number(n));
 }
 
 export function fmtPercent(x, digits = 0) {
   if (x === null || x === undefined || Number.isNaN(Number(x))) return '–';
-  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: digits }).format(Number(x));
+  return format('number', { style: 'percent', maximumFractionDigits: digits }).format(Number(x));
 }
 
 export function fmtDate(d) {
   if (!d) return '–';
   const date = d instanceof Date ? d : new Date(d);
   if (Number.isNaN(date.getTime())) return String(d);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+  return format('date', { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }
 
 // fmtMonth formats a month yyyy-mm as its name and year.
 export function fmtMonth(ym) {
   if (!/^\d{4}-\d{2}$/.test(ym || '')) return '–';
-  return new Intl.DateTimeFormat(locale(), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${ym}-01T00:00:00Z`));
+  return format('date', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${ym}-01T00:00:00Z`));
 }
 
 // applyStatic fills every element carrying data-i18n* attributes.

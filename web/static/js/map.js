@@ -7,7 +7,8 @@ import { addInstitutionImages } from './symbols.js';
 import { t } from './i18n.js';
 import { baseStyle, labelLayers, styleFont, firstSymbolLayer } from './basemap.js';
 
-export const kumeLayers = ['regions', 'hexagons', 'clusters', 'establishments', 'institutions'];
+// kumeLayers are kume's tile layers, in the order their tiles are asked for.
+export const kumeLayers = ['hexagons', 'clusters', 'regions', 'institutions', 'establishments'];
 const sectorLayers = new Set(['regions', 'hexagons', 'clusters', 'establishments']);
 // Layers whose ids the map uses, per kume layer.
 export const styleLayers = {
@@ -99,23 +100,41 @@ function kumeStyleLayers() {
   ];
 }
 
-// addKumeLayers puts kume's sources and layers into whatever style is
-// loaded: under an external style's own labels, and under the region and
-// place names kume draws on its own basemaps.
+// kumeSources are the sources of kume's own data: the tile layers and the
+// region name points.
+function kumeSources() {
+  const sources = {};
+  for (const layer of kumeLayers) sources[layer] = source(layer);
+  sources['region-labels'] = { type: 'geojson', data: `${origin}${endpoints.regionLabels}` };
+  return sources;
+}
+
+// withKumeLayers adds kume's sources and layers to a style kume builds itself
+// (offline, raster or no basemap), so that the first frame asks for every
+// tile of the first view at once: the basemap's, then the hexagons', then the
+// rest of kume's data (sources load in the order they are listed).
+function withKumeLayers(style) {
+  const labels = labelLayers({ places: style.sources.basemap?.type === 'vector' });
+  return { ...style, sources: { ...style.sources, ...kumeSources() }, layers: [...style.layers, ...kumeStyleLayers(), ...labels] };
+}
+
+// addKumeLayers puts kume's sources and layers into an external style once
+// it is loaded, under the style's own labels, and registers the institution
+// symbols on any style.
 function addKumeLayers(map, external) {
-  for (const layer of kumeLayers) if (!map.getSource(layer)) map.addSource(layer, source(layer));
   addInstitutionImages(map);
-  const before = external ? firstSymbolLayer(map) : undefined;
+  if (!external) return;
+  for (const [id, src] of Object.entries(kumeSources())) if (!map.getSource(id)) map.addSource(id, src);
+  const before = firstSymbolLayer(map);
   for (const l of kumeStyleLayers()) if (!map.getLayer(l.id)) map.addLayer(l, before);
-  if (!map.getSource('region-labels')) map.addSource('region-labels', { type: 'geojson', data: `${origin}${endpoints.regionLabels}` });
-  const labels = labelLayers({ font: styleFont(map), places: !external && map.getSource('basemap')?.type === 'vector' });
-  for (const l of labels) if (!map.getLayer(l.id)) map.addLayer(l);
+  for (const l of labelLayers({ font: styleFont(map), places: false })) if (!map.getLayer(l.id)) map.addLayer(l);
 }
 
 // createMap builds the map on the basemap /api/v1/config describes.
 export function createMap(container, { basemap, bounds, padding, interactive = true, hash = 'map' } = {}) {
-  const style = baseStyle(basemap);
-  const external = typeof style === 'string';
+  const base = baseStyle(basemap);
+  const external = typeof base === 'string';
+  const style = external ? base : withKumeLayers(base);
   const map = new maplibregl.Map({
     container,
     style,
