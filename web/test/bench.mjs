@@ -3,11 +3,11 @@
 // browser's cache. Each run opens a new Chromium, lets it settle on a blank
 // page (a planner's browser is already running: its own start-up is not the
 // page's), then navigates and records, from navigation start:
-//   - first sight: the first frame MapLibre draws with both hexagons and
-//     basemap land on it;
+//   - first sight: the first frame with both hexagons and basemap land on
+//     it, handed to the screen;
 //   - place names: the first frame with basemap place names;
-//   - complete: the map's first idle (every tile of the view loaded, every
-//     fade done).
+//   - complete: the frame of the map's first idle (every tile of the view
+//     loaded, every fade done).
 // Bytes and requests are counted in one further run of their own, since the
 // DevTools traffic that counts them would slow the timed runs.
 // Run: cd web && node test/bench.mjs [runs]   (KUME_WEB_TEST_URL to reuse a server)
@@ -29,15 +29,25 @@ function watchFrames() {
     get: () => map,
     set: (m) => {
       map = m;
-      const drawn = (layer) => (m.getLayer(layer) ? m.queryRenderedFeatures({ layers: [layer] }).length : 0);
+      // A layer counts where the canvas is shown, the layer is not
+      // transparent and it has features in view.
+      const opacity = { fill: 'fill-opacity', line: 'line-opacity', symbol: 'text-opacity', circle: 'circle-opacity' };
+      const shown = () => getComputedStyle(m.getCanvas()).visibility === 'visible';
+      const opaque = (layer) => m.getPaintProperty(layer, opacity[m.getLayer(layer).type]) !== 0;
+      const drawn = (layer) => (m.getLayer(layer) && shown() && opaque(layer) ? m.queryRenderedFeatures({ layers: [layer] }).length : 0);
+      // MapLibre's render event comes when the frame's drawing calls are
+      // made; the frame reaches the screen when the task that made them
+      // ends (the browser waits there for the canvas to be drawn), so each
+      // mark is taken in a task queued behind it.
+      const seen = new Set();
+      const at = (key) => { seen.add(key); setTimeout(() => { marks[key] = performance.now(); }, 0); };
       const onRender = () => {
-        const now = performance.now();
-        if (marks.firstSight === undefined && drawn('hexagons-fill') > 0 && drawn('bm-land') > 0) marks.firstSight = now;
-        if (marks.places === undefined && drawn('bm-places') > 0) marks.places = now;
-        if (marks.firstSight !== undefined && marks.places !== undefined) m.off('render', onRender);
+        if (!seen.has('firstSight') && drawn('hexagons-fill') > 0 && drawn('bm-land') > 0) at('firstSight');
+        if (!seen.has('places') && drawn('bm-places') > 0) at('places');
+        if (seen.has('firstSight') && seen.has('places')) m.off('render', onRender);
       };
       m.on('render', onRender);
-      m.once('idle', () => { marks.complete = performance.now(); });
+      m.once('idle', () => at('complete'));
     },
   });
 }

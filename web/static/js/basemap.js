@@ -53,13 +53,13 @@ export function labelLayers({ font = labelFont, places = true } = {}) {
   }];
   if (places) {
     layers.push({
-      id: 'bm-places', type: 'symbol', source: 'basemap', 'source-layer': 'places',
+      id: 'bm-places', type: 'symbol', source: 'places', 'source-layer': 'places',
       layout: { 'text-field': placeName(), 'text-font': [font], 'symbol-sort-key': ['get', 'rank'],
         'text-size': ['interpolate', ['linear'], ['get', 'rank'], 0, 15, 4, 13, 8, 11], 'text-max-width': 8,
         'text-variable-anchor': ['top', 'bottom', 'left', 'right'], 'text-radial-offset': 0.4, 'text-padding': 3 },
       paint: { 'text-color': colors.text, 'text-halo-color': colors.halo, 'text-halo-width': 1.6 },
     }, {
-      id: 'bm-place-dots', type: 'circle', source: 'basemap', 'source-layer': 'places', maxzoom: 9,
+      id: 'bm-place-dots', type: 'circle', source: 'places', 'source-layer': 'places', maxzoom: 9,
       paint: { 'circle-radius': ['interpolate', ['linear'], ['get', 'rank'], 0, 3.5, 8, 2], 'circle-color': '#55595f', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
     });
   }
@@ -73,8 +73,11 @@ export function baseStyle(bm) {
   if (kind === 'style' && bm.url) return bm.url;
   const style = { version: 8, sources: {}, layers: [] };
   if (kind === 'offline') {
-    style.sources.basemap = { type: 'vector', tiles: [`${origin}/basemap/{z}/{x}/{y}.mvt`], minzoom: 0, maxzoom: bm.maxzoom || 8,
-      attribution: 'Natural Earth' };
+    const tiles = { type: 'vector', tiles: [`${origin}/basemap/{z}/{x}/{y}.mvt`], minzoom: 0, maxzoom: bm.maxzoom || 8 };
+    style.sources.basemap = { ...tiles, attribution: 'Natural Earth' };
+    // Place names read the same tiles as a source of their own, so that a
+    // tile's land and water need not wait for the names' glyphs.
+    style.sources.places = tiles;
     style.layers = offlineLayers();
   } else if (kind === 'raster' && bm.url) {
     style.sources.basemap = { type: 'raster', tiles: [bm.url], tileSize: 256, attribution: bm.attribution || '' };

@@ -6,6 +6,7 @@ import { hexFill, regionFill, institutionIcon, footprintColor, footprintDash, hi
 import { addInstitutionImages } from './symbols.js';
 import { t } from './i18n.js';
 import { baseStyle, labelLayers, styleFont, firstSymbolLayer } from './basemap.js';
+import { holdDetails, showFirstView } from './first-view.js';
 
 // kumeLayers are kume's tile layers, in the order their tiles are asked for.
 export const kumeLayers = ['hexagons', 'clusters', 'regions', 'institutions', 'establishments'];
@@ -110,12 +111,14 @@ function kumeSources() {
 }
 
 // withKumeLayers adds kume's sources and layers to a style kume builds itself
-// (offline, raster or no basemap), so that the first frame asks for every
-// tile of the first view at once: the basemap's, then the hexagons', then the
-// rest of kume's data (sources load in the order they are listed).
+// (offline, raster or no basemap), as its first frame shown draws them
+// (first-view.js), with what comes back afterwards (held) and the colour
+// shown before (background).
 function withKumeLayers(style) {
   const labels = labelLayers({ places: style.sources.basemap?.type === 'vector' });
-  return { ...style, sources: { ...style.sources, ...kumeSources() }, layers: [...style.layers, ...kumeStyleLayers(), ...labels] };
+  const { layers, held } = holdDetails([...style.layers, ...kumeStyleLayers(), ...labels]);
+  const background = style.layers.find((l) => l.type === 'background')?.paint?.['background-color'];
+  return { style: { ...style, sources: { ...style.sources, ...kumeSources() }, layers }, held, background };
 }
 
 // addKumeLayers puts kume's sources and layers into an external style once
@@ -134,7 +137,8 @@ function addKumeLayers(map, external) {
 export function createMap(container, { basemap, bounds, padding, interactive = true, hash = 'map' } = {}) {
   const base = baseStyle(basemap);
   const external = typeof base === 'string';
-  const style = external ? base : withKumeLayers(base);
+  const own = external ? null : withKumeLayers(base);
+  const style = own ? own.style : base;
   const map = new maplibregl.Map({
     container,
     style,
@@ -152,6 +156,7 @@ export function createMap(container, { basemap, bounds, padding, interactive = t
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   map.getCanvas().setAttribute('aria-label', t('mapLabel'));
   map.on('style.load', () => addKumeLayers(map, external));
+  if (own) showFirstView(map, { ...own, shown: () => applyVisibility(map) });
   return map;
 }
 

@@ -1,0 +1,101 @@
+// first-view: how the map's first view comes on screen. Without a GPU (a
+// browser drawing WebGL on the CPU, as in a virtual desktop or a headless
+// test) every frame shown costs a read-back of the whole canvas, and every
+// kind of layer costs a shader program compiled on its first use. So, for
+// the styles kume builds itself:
+//   - the canvas stays hidden, over the style's background colour, until the
+//     first view's basemap and hexagons are loaded: the frames drawn before
+//     (each tile that arrives asks for one) are not read back, and the
+//     programs of the land and hexagons they draw are compiled meanwhile;
+//   - the first frame shown draws the basemap's land and water and the
+//     hexagons alone, without edge smoothing;
+//   - the rest is drawn from the next frame on: the other basemap and hexagon
+//     layers (their tiles are loaded already), smoothed edges, and kume's
+//     other sources (footprints, regions, institutions, region names), whose
+//     tiles are asked for by the frame that shows the first view.
+// With a GPU the same pictures come a few frames apart.
+
+// firstLayers are the layers of the first frame shown.
+const firstLayers = new Set(['bm-background', 'bm-land', 'bm-water', 'hexagons-fill', 'regions-lq']);
+// awaited are the sources the first frame shown waits for, where present.
+const awaited = ['basemap', 'hexagons'];
+// laterSources are asked for tiles by the frame that shows the first view.
+const laterSources = new Set(['clusters', 'regions', 'institutions', 'establishments', 'region-labels']);
+// The canvas is shown after this long whatever has loaded, so that a slow or
+// failing tile never keeps the map hidden.
+const latestMs = 4000;
+const opacityProps = { fill: ['fill-opacity'], line: ['line-opacity'], circle: ['circle-opacity', 'circle-stroke-opacity'], symbol: ['text-opacity', 'icon-opacity'] };
+
+// holdDetails returns the style's layers as the first frame shown draws them,
+// and what each held layer gets back afterwards: [layer id, 'layout' or
+// 'paint', property, value].
+export function holdDetails(layers) {
+  const held = [];
+  const out = layers.map((l) => {
+    if (firstLayers.has(l.id)) {
+      if (l.type !== 'fill' || l.paint?.['fill-antialias'] === false) return l;
+      held.push([l.id, 'paint', 'fill-antialias', l.paint?.['fill-antialias']]);
+      return { ...l, paint: { ...l.paint, 'fill-antialias': false } };
+    }
+    if (laterSources.has(l.source)) {
+      held.push([l.id, 'layout', 'visibility', l.layout?.visibility]);
+      return { ...l, layout: { ...l.layout, visibility: 'none' } };
+    }
+    const props = opacityProps[l.type] || [];
+    if (!props.length) return l;
+    const paint = { ...l.paint };
+    for (const p of props) {
+      held.push([l.id, 'paint', p, paint[p]]);
+      paint[p] = 0;
+      paint[`${p}-transition`] = { duration: 0, delay: 0 };
+    }
+    return { ...l, paint };
+  });
+  return { layers: out, held };
+}
+
+// showFirstView hides the map's canvas until the first view's basemap and
+// hexagons are loaded, then shows it and gives the held layers back:
+//   - the later sources' layers as soon as the first view is loaded, so that
+//     their tiles are asked for by the frame that shows it (none is drawn in
+//     it) and load while that frame is read back; shown runs then (the map's
+//     own rules, such as which layers the page shows);
+//   - the held paint once the first frame is on screen, so that it is drawn
+//     with the next. A paint property the page has set meanwhile is kept.
+export function showFirstView(map, { held, background, shown = () => {} }) {
+  const canvas = map.getCanvas();
+  if (background) map.getContainer().style.background = background;
+  canvas.style.visibility = 'hidden';
+  let timer = 0;
+  let laidOut = false;
+  let done = false;
+  const loaded = () => awaited.filter((id) => map.getSource(id)).every((id) => map.isSourceLoaded(id));
+  const layout = () => {
+    if (laidOut) return;
+    laidOut = true;
+    map.off('sourcedata', onData);
+    for (const [id, kind, prop, value] of held) if (kind === 'layout' && map.getLayer(id)) map.setLayoutProperty(id, prop, value);
+    shown();
+  };
+  const paint = () => {
+    for (const [id, kind, prop, value] of held) {
+      if (kind !== 'paint' || !map.getLayer(id)) continue;
+      if ([0, false].includes(map.getPaintProperty(id, prop))) map.setPaintProperty(id, prop, value);
+    }
+  };
+  const show = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    map.off('render', onRender);
+    canvas.style.visibility = '';
+    layout();
+    setTimeout(paint, 0);
+  };
+  const onData = () => { if (loaded()) layout(); };
+  const onRender = () => { if (loaded()) show(); };
+  map.on('sourcedata', onData);
+  map.on('render', onRender);
+  map.once('idle', show);
+  timer = setTimeout(show, latestMs);
+}
