@@ -114,6 +114,9 @@ func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(middleware.Recoverer)
+	// HEAD answers as GET does, without the body, wherever GET is served
+	// (a client checking a tile's cache headers with curl -I).
+	r.Use(middleware.GetHead)
 	r.Use(s.observe, s.recoverJSON, s.corsHandler(), s.authenticate, s.limitHeavy)
 	r.NotFound(s.handleNotFound)
 	r.MethodNotAllowed(s.handleMethodNotAllowed)
