@@ -19,8 +19,6 @@
 const firstLayers = new Set(['bm-background', 'bm-land', 'bm-water', 'hexagons-fill', 'regions-lq']);
 // awaited are the sources the first frame shown waits for, where present.
 const awaited = ['basemap', 'hexagons'];
-// laterSources are asked for tiles by the frame that shows the first view.
-const laterSources = new Set(['clusters', 'regions', 'institutions', 'establishments', 'region-labels']);
 // The canvas is shown after this long whatever has loaded, so that a slow or
 // failing tile never keeps the map hidden.
 const latestMs = 4000;
@@ -28,8 +26,10 @@ const opacityProps = { fill: ['fill-opacity'], line: ['line-opacity'], circle: [
 
 // holdDetails returns the style's layers as the first frame shown draws them,
 // and what each held layer gets back afterwards: [layer id, 'layout' or
-// 'paint', property, value].
-export function holdDetails(layers) {
+// 'paint', property, value]. Of kume's own sources (kumeSources), those the
+// first view does not wait for are asked for tiles by the frame that shows it.
+export function holdDetails(layers, kumeSources) {
+  const laterSources = new Set(kumeSources.filter((id) => !awaited.includes(id)));
   const held = [];
   const out = layers.map((l) => {
     if (firstLayers.has(l.id)) {

@@ -116,9 +116,10 @@ function kumeSources() {
 // shown before (background).
 function withKumeLayers(style) {
   const labels = labelLayers({ places: style.sources.basemap?.type === 'vector' });
-  const { layers, held } = holdDetails([...style.layers, ...kumeStyleLayers(), ...labels]);
+  const sources = kumeSources();
+  const { layers, held } = holdDetails([...style.layers, ...kumeStyleLayers(), ...labels], Object.keys(sources));
   const background = style.layers.find((l) => l.type === 'background')?.paint?.['background-color'];
-  return { style: { ...style, sources: { ...style.sources, ...kumeSources() }, layers }, held, background };
+  return { style: { ...style, sources: { ...style.sources, ...sources }, layers }, held, background };
 }
 
 // addKumeLayers puts kume's sources and layers into an external style once
