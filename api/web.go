@@ -4,30 +4,34 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 )
 
-// webCompressTypes are the media types of the web application that are worth
-// compressing; images and the API are left alone (tiles compress themselves).
-var webCompressTypes = []string{
-	"text/html", "text/css", "text/javascript", "application/javascript",
-	"application/json", "image/svg+xml",
-}
-
-// mountWeb serves the embedded web application at "/", gzip-compressed for
-// clients that accept it. No directory is listed: one without an
-// index.html is a 404.
+// mountWeb serves the embedded web application at "/": its files from
+// memory (webFiles), gzip-compressed for clients that accept it; no directory
+// is listed (one without an index.html is a 404).
 func (s *Server) mountWeb(r chi.Router) {
 	files := http.FileServerFS(noListings{s.web})
+	mem := newWebFiles(s.web)
 	csp := s.contentSecurityPolicy()
-	r.With(middleware.Compress(5, webCompressTypes...)).Get("/*", func(w http.ResponseWriter, r *http.Request) {
+	r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", csp)
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if strings.HasSuffix(r.URL.Path, "/") {
+			name = path.Join(name, "index.html")
+		}
+		// The file server redirects /index.html to / and a directory to its
+		// trailing slash, and answers what is missing.
+		if f := mem.file(name); f != nil && !strings.HasSuffix(r.URL.Path, "/index.html") {
+			f.serve(w, r, name)
+			return
+		}
 		files.ServeHTTP(w, r)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -75,5 +76,64 @@ func TestNoDirectoryListings(t *testing.T) {
 		if body := rec.Body.String(); strings.Contains(body, "<pre>") || strings.Contains(body, "app.js\"") {
 			t.Errorf("GET %s lists a directory: %.200s", target, body)
 		}
+	}
+}
+
+// TestWebFilesRevalidateAndAnswerHead: the web application's files carry a
+// strong ETag per encoding, a matching If-None-Match is a 304 without body,
+// HEAD gives the Content-Length GET would send (compressed or not), and a
+// file too small to gain from gzip is sent as it is.
+func TestWebFilesRevalidateAndAnswerHead(t *testing.T) {
+	js := strings.Repeat("export const answer = 42;\n", 200)
+	s, _, _ := newTestServer(t, teststores.Memory, func(_ *Config, d *Deps) {
+		d.Web = fstest.MapFS{"index.html": {Data: []byte("<html></html>")}, "js/app.js": {Data: []byte(js)}, "js/tiny.js": {Data: []byte("export {}")}}
+	})
+	get := func(method, target, encoding, etag string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, target, nil)
+		if encoding != "" {
+			req.Header.Set("Accept-Encoding", encoding)
+		}
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec
+	}
+	zipped := get(http.MethodGet, "/js/app.js", "gzip", "")
+	plain := get(http.MethodGet, "/js/app.js", "", "")
+	zetag, petag := zipped.Header().Get("ETag"), plain.Header().Get("ETag")
+	if zetag == "" || petag == "" || zetag == petag {
+		t.Fatalf("ETags %q (gzip) and %q (plain): want two different ones", zetag, petag)
+	}
+	for _, rec := range []*httptest.ResponseRecorder{zipped, plain} {
+		if rec.Header().Get("Cache-Control") != "no-cache" || rec.Header().Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Cache-Control %q, Vary %q", rec.Header().Get("Cache-Control"), rec.Header().Get("Vary"))
+		}
+		if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/javascript") {
+			t.Errorf("Content-Type %q", rec.Header().Get("Content-Type"))
+		}
+	}
+	if rec := get(http.MethodGet, "/js/app.js", "gzip", zetag); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+		t.Errorf("If-None-Match %s: %d with %d bytes, want 304 without body", zetag, rec.Code, rec.Body.Len())
+	}
+	if rec := get(http.MethodGet, "/js/app.js", "", zetag); rec.Code != http.StatusOK {
+		t.Errorf("the gzip ETag revalidated the plain file: %d", rec.Code)
+	}
+	for _, c := range []struct {
+		encoding string
+		want     int
+	}{{"gzip", zipped.Body.Len()}, {"", len(js)}} {
+		rec := get(http.MethodHead, "/js/app.js", c.encoding, "")
+		if rec.Code != http.StatusOK || rec.Body.Len() != 0 || rec.Header().Get("Content-Length") != strconv.Itoa(c.want) {
+			t.Errorf("HEAD (Accept-Encoding %q): %d, %d bytes, Content-Length %q, want 200, 0, %d",
+				c.encoding, rec.Code, rec.Body.Len(), rec.Header().Get("Content-Length"), c.want)
+		}
+	}
+	if rec := get(http.MethodGet, "/js/tiny.js", "gzip", ""); rec.Header().Get("Content-Encoding") != "" || rec.Body.String() != "export {}" {
+		t.Errorf("a 9-byte file: Content-Encoding %q, body %q", rec.Header().Get("Content-Encoding"), rec.Body.String())
+	}
+	if rec := get(http.MethodGet, "/", "gzip", ""); rec.Code != http.StatusOK || rec.Header().Get("ETag") == "" {
+		t.Errorf("GET /: %d, ETag %q", rec.Code, rec.Header().Get("ETag"))
 	}
 }
