@@ -45,17 +45,24 @@ func EcosystemKindOfCode(code string) int {
 }
 
 // NewEcosystem returns the ecosystem of actors counted by kind (indexes of
-// EcosystemKinds).
-func NewEcosystem(counts []int) *Ecosystem {
+// EcosystemKinds). With institutions false the institution register holds
+// none near the cluster: a kind without firms of its own (no NACE codes) and
+// none counted is unassessed rather than missing.
+func NewEcosystem(counts []int, institutions bool) *Ecosystem {
 	kinds := EcosystemKinds()
 	e := &Ecosystem{Present: []string{}, Missing: []string{}}
 	for i, k := range kinds {
-		if i < len(counts) && counts[i] > 0 {
+		switch {
+		case i < len(counts) && counts[i] > 0:
 			e.Present = append(e.Present, k.ID)
-		} else {
+		case !institutions && len(k.NACE) == 0:
+			e.Unassessed = append(e.Unassessed, k.ID)
+		default:
 			e.Missing = append(e.Missing, k.ID)
 		}
 	}
-	e.Completeness = float64(len(e.Present)) / float64(len(kinds))
+	if n := len(e.Present) + len(e.Missing); n > 0 {
+		e.Completeness = float64(len(e.Present)) / float64(n)
+	}
 	return e
 }

@@ -114,10 +114,14 @@ type CompositionItem struct {
 
 // Ecosystem is the set of supporting actors of a cluster by the kinds the
 // cluster definition names (EcosystemKinds): which are within reach, which
-// are missing, and the share present.
+// are missing, which could not be assessed, and the share present of those
+// assessed. A kind known only from the institution register is unassessed
+// where that register holds no institution near the cluster (none loaded
+// there is unknown, not absent).
 type Ecosystem struct {
 	Present      []string `json:"present"`
 	Missing      []string `json:"missing"`
+	Unassessed   []string `json:"unassessed,omitempty"`
 	Completeness float64  `json:"completeness"`
 }
 

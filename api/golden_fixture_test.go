@@ -145,7 +145,7 @@ func goldenAnalysis() *kume.AnalysisResult {
 				LQ: f(1), GiZ: f(0), GiP: f(1), Institutions: map[kume.InstitutionType]int{kume.University: i % 2}})
 	}
 	composition := []kume.CompositionItem{{Code: "13.20", Role: kume.RoleCore, Firms: 2, Employees: 15}, {Code: "13.91", Role: kume.RoleCore, Firms: 1, Employees: 29.5}}
-	eco := kume.NewEcosystem([]int{1, 0, 0, 0, 0, 0, 1})
+	eco := kume.NewEcosystem([]int{1, 0, 0, 0, 0, 0, 1}, true)
 	r.Clusters = []kume.Cluster{
 		{ID: "13-7-golden", Sector: "13", Res: 7, Name: "Osmangazi – Textiles", NameTR: "Osmangazi – Tekstil", Place: "Osmangazi",
 			Cells: ring[:4], Geometry: orb.MultiPolygon{{goldenBox(1024, 1024, 2048, 2048), goldenBox(1280, 1280, 1536, 1536)}},
@@ -160,7 +160,7 @@ func goldenAnalysis() *kume.AnalysisResult {
 			Firms: 2, Employees: 7, FocusFirms: 2, Expected: 0.5, LQ: f(4), Share: 0.4, Method: "binomial-fdr",
 			PValue: f(0.03), LLR: 2.5, Stars: 1, Suppressed: true,
 			InstitutionsInside: map[kume.InstitutionType]int{}, InstitutionsNear: map[kume.InstitutionType]int{kume.University: 1},
-			Completeness: f(0.25), Composition: composition[:1], Ecosystem: kume.NewEcosystem(nil), Profile: json.RawMessage(`{"score":0.5}`)},
+			Completeness: f(0.25), Composition: composition[:1], Ecosystem: kume.NewEcosystem(nil, true), Profile: json.RawMessage(`{"score":0.5}`)},
 		{ID: "vc:textiles-7-golden", Sector: "vc:textiles", Res: 7, Name: "Osmangazi – Textiles chain", NameTR: "Osmangazi – Tekstil zinciri",
 			Place: "Osmangazi", Cells: ring[:3], Geometry: orb.MultiPolygon{{goldenBox(1024, 2304, 2048, 3072)}},
 			Firms: 4, Employees: 60, FocusFirms: 3, Expected: 1.5, LQ: f(2), Share: 0.5, Method: "binomial-fdr", PValue: f(0.01),

@@ -202,9 +202,10 @@ func TestLQInvariant(t *testing.T) {
 	}
 }
 
-func TestFootprintsAndInstitutions(t *testing.T) {
+// textileKnot is a dense knot of 80 textile firms at 29.0° E 41.0° N in a
+// sparse mixed background.
+func textileKnot() []kume.Establishment {
 	var es []kume.Establishment
-	// dense knot of textile firms + sparse background
 	for i := 0; i < 80; i++ {
 		es = append(es, firmAt(29.0+float64(i%9)*0.0015, 41.0+float64(i/9)*0.0013, "14.13", 10))
 	}
@@ -212,6 +213,11 @@ func TestFootprintsAndInstitutions(t *testing.T) {
 		es = append(es, firmAt(28.03+float64(i%20)*0.1, 40.03+float64(i/20)*0.1, "25.11", 4))
 		es = append(es, firmAt(28.07+float64(i%20)*0.1, 40.07+float64(i/20)*0.1, "14.13", 4))
 	}
+	return es
+}
+
+func TestFootprintsAndInstitutions(t *testing.T) {
+	es := textileKnot()
 	osb := kume.Establishment{Kind: kume.KindInstitution, Type: kume.OSB, Lon: 29.005, Lat: 41.005, Precision: kume.PrecisionAddress}
 	uni := kume.Establishment{Kind: kume.KindInstitution, Type: kume.University, Lon: 29.05, Lat: 41.0, Precision: kume.PrecisionAddress}
 	// An OSB full of institutions is never a footprint by itself.

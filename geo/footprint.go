@@ -32,6 +32,10 @@ type footprint struct {
 	empEst         float64
 	lqEmp          *float64 // employment LQ, for stars
 	ecoFirms       []int    // firms that are supporting actors, by kind of kume.EcosystemKinds
+	// instKnown: the institution register holds an institution within
+	// InstitutionCoverKm of the footprint, so an institution it lacks
+	// there is absent, not merely unloaded.
+	instKnown bool
 }
 
 // ClusterID returns the stable id of a footprint: a hash of the sector key,
@@ -239,7 +243,9 @@ func chainRoleSets(d *data, in *Input) map[string][]kume.Role {
 
 // institutionsAround counts institutions inside a footprint (their cell at the
 // footprint's resolution is one of its cells) and near it (within km of the
-// centre of one of its cells plus the cell's edge length), by type.
+// centre of one of its cells plus the cell's edge length), by type, and tells
+// whether the register covers the footprint (instKnown: one institution of
+// any type inside or within InstitutionCoverKm).
 func institutionsAround(d *data, fp *footprint, km float64) {
 	if len(d.insts) == 0 {
 		return // no cell centres needed
@@ -247,6 +253,7 @@ func institutionsAround(d *data, fp *footprint, km float64) {
 	cells := fp.c.Cells
 	res := fp.c.Res
 	reach := km + edgeKm(res)
+	cover := max(reach, InstitutionCoverKm)
 	set := make(map[uint64]bool, len(cells))
 	var minLon, minLat, maxLon, maxLat = 180.0, 90.0, -180.0, -90.0
 	centres := make([][2]float64, len(cells))
@@ -257,7 +264,6 @@ func institutionsAround(d *data, fp *footprint, km float64) {
 		minLon, maxLon = min(minLon, pt[0]), max(maxLon, pt[0])
 		minLat, maxLat = min(minLat, pt[1]), max(maxLat, pt[1])
 	}
-	dLat := reach / 111.0
 	for i := range d.insts {
 		in := &d.insts[i]
 		if in.cell == 0 {
@@ -266,11 +272,16 @@ func institutionsAround(d *data, fp *footprint, km float64) {
 		t := d.instTypes[in.typ]
 		if int(in.maxRes) >= res && set[CellParent(in.cell, res)] {
 			fp.c.InstitutionsInside[t]++
+			fp.instKnown = true
 			continue
 		}
-		if km == 0 && reach == 0 {
-			continue
+		// Once the register is known to cover the footprint, only the reach
+		// is searched.
+		lim := reach
+		if !fp.instKnown {
+			lim = cover
 		}
+		dLat := lim / 111.0
 		if in.pt[1] < minLat-dLat || in.pt[1] > maxLat+dLat {
 			continue
 		}
@@ -279,7 +290,11 @@ func institutionsAround(d *data, fp *footprint, km float64) {
 			continue
 		}
 		for _, c := range centres {
-			if haversineKm(in.pt, [2]float64(c)) <= reach {
+			dist := haversineKm(in.pt, [2]float64(c))
+			if dist <= cover {
+				fp.instKnown = true
+			}
+			if dist <= reach && (km != 0 || reach != 0) {
 				fp.c.InstitutionsNear[t]++
 				break
 			}
@@ -299,5 +314,5 @@ func (f *footprint) ecosystem() *kume.Ecosystem {
 			counts[i] += f.c.InstitutionsInside[t] + f.c.InstitutionsNear[t]
 		}
 	}
-	return kume.NewEcosystem(counts)
+	return kume.NewEcosystem(counts, f.instKnown)
 }

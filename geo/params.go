@@ -53,6 +53,12 @@ type StarParams struct {
 	FocusTop float64 `json:"focus_top"`
 }
 
+// InstitutionCoverKm is how near a footprint the institution register must
+// hold an institution of any type for the footprint's institutions to count
+// as assessed. Without one, an institution not loaded there is unknown, not
+// absent: a register of one country says nothing of a cluster in another.
+const InstitutionCoverKm = 50.0
+
 // Params are the method parameters of an analysis. They serialise to JSON and
 // are stored with each run so that the numbers can be reproduced.
 type Params struct {

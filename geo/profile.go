@@ -34,17 +34,20 @@ type ProfileFacts struct {
 	Undated int `json:"undated"`
 	// FocusFirms and Expected are a cluster's firms of its tested activity
 	// and the number expected at the benchmark's share (nil for regions).
-	FocusFirms     int                          `json:"focus_firms,omitempty"`
-	Expected       *float64                     `json:"expected,omitempty"`
-	Sizes          map[string]int               `json:"sizes,omitempty"` // micro, small, medium, large, unknown
-	Institutions   map[kume.InstitutionType]int `json:"institutions,omitempty"`
-	RolesPresent   []kume.Role                  `json:"roles_present,omitempty"`
-	RolesMissing   []kume.Role                  `json:"roles_missing,omitempty"`
-	Completeness   *float64                     `json:"completeness"`
-	Stars          int                          `json:"stars"`
-	MinFirms       int                          `json:"min_firms"` // critical mass (Cluster Support Programme: 20)
-	DynamismYears  int                          `json:"dynamism_years"`
-	SuppressedNote bool                         `json:"suppressed"`
+	FocusFirms   int                          `json:"focus_firms,omitempty"`
+	Expected     *float64                     `json:"expected,omitempty"`
+	Sizes        map[string]int               `json:"sizes,omitempty"` // micro, small, medium, large, unknown
+	Institutions map[kume.InstitutionType]int `json:"institutions,omitempty"`
+	// InstitutionsUnloadedKm, when set, says why Institutions is nil: the
+	// register holds no institution within that many km (a note says so).
+	InstitutionsUnloadedKm float64     `json:"institutions_unloaded_km,omitempty"`
+	RolesPresent           []kume.Role `json:"roles_present,omitempty"`
+	RolesMissing           []kume.Role `json:"roles_missing,omitempty"`
+	Completeness           *float64    `json:"completeness"`
+	Stars                  int         `json:"stars"`
+	MinFirms               int         `json:"min_firms"` // critical mass (Cluster Support Programme: 20)
+	DynamismYears          int         `json:"dynamism_years"`
+	SuppressedNote         bool        `json:"suppressed"`
 }
 
 // Profile is the competitiveness profile of a sector key in a unit: its
@@ -97,6 +100,12 @@ func BuildProfile(f ProfileFacts) Profile {
 		pr.Notes = append(pr.Notes, Statement{Kind: "note", Metric: "undated", Value: share,
 			TR: fmt.Sprintf("%d firmanın %d tanesinin kuruluş tarihi bilinmiyor: büyüme hesaplanmadı.", f.Firms, f.Undated),
 			EN: fmt.Sprintf("Founding dates are unknown for %d of %d firms: no growth is stated.", f.Undated, f.Firms)})
+	}
+	if f.Institutions == nil && f.InstitutionsUnloadedKm > 0 {
+		km := f.InstitutionsUnloadedKm
+		pr.Notes = append(pr.Notes, Statement{Kind: "note", Metric: "institutions", Value: km,
+			TR: fmt.Sprintf("%.0f km çevrede yüklü destekleyici kurum yok: üniversite, oda ve diğer kurumlar değerlendirilmedi.", km),
+			EN: fmt.Sprintf("No supporting institutions are loaded within %.0f km: universities, chambers and the other institutions are not assessed.", km)})
 	}
 	if f.Expected != nil && *f.Expected > 0 && f.FocusFirms > 0 {
 		add(true, "focus_firms", float64(f.FocusFirms),
@@ -206,10 +215,14 @@ func footprintProfile(f *footprint, p *Params) Profile {
 		sizes[name] = f.sizes[i]
 	}
 	share, expected := c.Share, c.Expected
+	var unloadedKm float64
+	if !f.instKnown {
+		inst, unloadedKm = nil, InstitutionCoverKm
+	}
 	return BuildProfile(ProfileFacts{
 		Unit: c.ID, Sector: c.Sector, Firms: c.Firms, Employees: c.Employees, Share: &share,
 		LQ: c.LQ, Entries: f.entries, Exits: f.exits, Undated: f.undated, FocusFirms: c.FocusFirms, Expected: &expected,
-		Sizes: sizes, Institutions: inst,
+		Sizes: sizes, Institutions: inst, InstitutionsUnloadedKm: unloadedKm,
 		RolesPresent: c.RolesPresent, RolesMissing: c.RolesMissing, Completeness: c.Completeness,
 		Stars: c.Stars, MinFirms: p.MinFirms, DynamismYears: p.DynamismYears, SuppressedNote: c.Suppressed,
 	})

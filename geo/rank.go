@@ -203,6 +203,9 @@ func ClusterUnits(r *kume.AnalysisResult) []RankUnit {
 			CompSpecialisation: c.LQ, CompFirms: fp(float64(c.Firms)), CompEmployment: fp(c.Employees),
 			CompInstitutions: fp(float64(inst)), CompCompleteness: c.Completeness,
 		}}
+		if c.Ecosystem != nil && len(c.Ecosystem.Unassessed) > 0 {
+			u.Values[CompInstitutions] = nil // none loaded near: unknown, not none
+		}
 		if len(c.Cells) > 0 {
 			u.Values[CompHotSpot] = fp(zs / float64(len(c.Cells)))
 		}

@@ -87,7 +87,7 @@ func ClusterLayer() *Layer[kume.Cluster] {
 				return n
 			}},
 			{Property{"completeness", Number, Both, false, "value-chain completeness"}, func(x *c) any { return x.Completeness }, nil},
-			{Property{"ecosystem", Number, Both, false, "share of the kinds of supporting actor within reach (university, research, vocational school, public agency, packaging, bank, chamber)"},
+			{Property{"ecosystem", Number, Both, false, "share of the kinds of supporting actor within reach (university, research, vocational school, public agency, packaging, bank, chamber), of those assessed"},
 				func(x *c) any {
 					if x.Ecosystem == nil {
 						return nil

@@ -29,6 +29,24 @@ function pick(obj, ...paths) {
 
 export function instName(type) { return has(`inst.${type}`) ? t(`inst.${type}`) : type; }
 
+// ecosystemValue sums up a cluster's ecosystem: the kinds of supporting actor
+// present of those assessed, and how many could not be assessed (the
+// institution register holds none near the cluster: unknown, not missing).
+export function ecosystemValue(eco) {
+  const n = (eco.present || []).length;
+  const u = (eco.unassessed || []).length;
+  const value = t('ecosystemValue', { n: fmtNumber(n), total: fmtNumber(n + (eco.missing || []).length) });
+  return u ? `${value} · ${t('ecosystemUnassessedValue', { n: fmtNumber(u) })}` : value;
+}
+
+// ecosystemLists are the ecosystem's kinds by state: [heading, names].
+export function ecosystemLists(eco) {
+  const names = (ids) => (ids || []).map(instName).join(', ') || t('none');
+  const out = [[t('ecosystemPresent'), names(eco.present)], [t('ecosystemMissing'), names(eco.missing)]];
+  if ((eco.unassessed || []).length) out.push([t('ecosystemUnassessed'), names(eco.unassessed)]);
+  return out;
+}
+
 function instList(m) {
   const e = Object.entries(m || {}).filter(([, n]) => n > 0);
   if (!e.length) return el('p', { class: 'muted' }, t('none'));
@@ -205,10 +223,7 @@ export async function openCluster(id, { frame = true } = {}) {
   if (typeof c.p_value === 'number') fact('p', c.p_value < 1e-4 ? t('pBelow') : fmtNumber(c.p_value, 4));
   if (typeof c.share === 'number') fact(t('share'), fmtPercent(c.share, 1));
   if (typeof c.completeness === 'number') fact(t('completeness'), fmtPercent(c.completeness));
-  if (c.ecosystem) {
-    const n = (c.ecosystem.present || []).length;
-    fact(t('ecosystem'), t('ecosystemValue', { n: fmtNumber(n), total: fmtNumber(n + (c.ecosystem.missing || []).length) }));
-  }
+  if (c.ecosystem) fact(t('ecosystem'), ecosystemValue(c.ecosystem));
   if (c.res !== undefined) fact(t('resolution', { res: '' }).trim(), String(c.res));
   if (c.method) fact(t('method'), String(c.method));
   body.append(dl, actions('cluster', id));
@@ -235,8 +250,9 @@ export async function openCluster(id, { frame = true } = {}) {
   body.append(el('h3', {}, t('institutionsNear')), instList(c.institutions_near));
   const eco = c.ecosystem;
   if (eco && (eco.present || eco.missing)) {
-    body.append(el('h3', {}, t('ecosystemPresent')), el('p', {}, (eco.present || []).map(instName).join(', ') || t('none')));
-    body.append(el('h3', {}, t('ecosystemMissing')), el('p', { class: 'missing' }, (eco.missing || []).map(instName).join(', ') || t('none')));
+    for (const [i, [heading, names]] of ecosystemLists(eco).entries()) {
+      body.append(el('h3', {}, heading), el('p', i === 1 ? { class: 'missing' } : {}, names));
+    }
   }
   if (sector.startsWith('vc:') || c.roles_present || c.roles_missing) {
     body.append(el('h3', {}, t('rolesPresent')), el('p', {}, roleNames(c.roles_present)));

@@ -9,7 +9,7 @@ import { loadLabelFont } from './basemap.js';
 import { resolveName, sectorLabel, loadValueChains } from './sector.js';
 import { clusterName, bboxOf, centreOf, placesAt, loadRegions } from './names.js';
 import { loadTrend, growthText, datesNote, renderTrend } from './trends.js';
-import { composition, sizePairs, honestItems, textOf, roleNames, instName, stars } from './cluster-panel.js';
+import { composition, sizePairs, honestItems, textOf, roleNames, instName, stars, ecosystemValue, ecosystemLists } from './cluster-panel.js';
 import { giBins, giColors, footprintColor, highlightColor } from './palette.js';
 import { el, clear, $, download } from './dom.js';
 import { loadDynamics, renderDynamics } from './dynamics.js';
@@ -63,7 +63,6 @@ async function mapExtract(c, config) {
 async function profile(c, trend) {
   const sector = String(c.sector ?? '');
   const eco = c.ecosystem;
-  const ecoN = (eco?.present || []).length;
   const focus = typeof c.focus_firms === 'number' && typeof c.expected === 'number';
   $('#r-profile').append(facts([
     [t('sectorFact'), sector ? sectorLabel(sector) : t('allSectors')],
@@ -75,7 +74,7 @@ async function profile(c, trend) {
     [t('stars'), stars(c.stars, c.strong)],
     [t('share'), typeof c.share === 'number' ? fmtPercent(c.share, 1) : ''],
     [t('completeness'), typeof c.completeness === 'number' ? fmtPercent(c.completeness) : ''],
-    [t('ecosystem'), eco ? t('ecosystemValue', { n: fmtNumber(ecoN), total: fmtNumber(ecoN + (eco.missing || []).length) }) : ''],
+    [t('ecosystem'), eco ? ecosystemValue(eco) : ''],
     [t('growth'), growthText(trend)],
     [t('resolution', { res: '' }).trim(), c.res],
   ]));
@@ -107,10 +106,7 @@ async function actors(c) {
     return e.length ? el('ul', {}, e.map(([k, n]) => el('li', {}, `${instName(k)}: ${fmtNumber(n)}`))) : el('p', { class: 'muted' }, t('none'));
   };
   box.append(el('h3', {}, t('institutionsInside')), list(c.institutions_inside), el('h3', {}, t('institutionsNear')), list(c.institutions_near));
-  if (c.ecosystem) {
-    box.append(facts([[t('ecosystemPresent'), (c.ecosystem.present || []).map(instName).join(', ') || t('none')],
-      [t('ecosystemMissing'), (c.ecosystem.missing || []).map(instName).join(', ') || t('none')]]));
-  }
+  if (c.ecosystem) box.append(facts(ecosystemLists(c.ecosystem)));
   if (c.roles_present || c.roles_missing) box.append(facts([[t('rolesPresent'), roleNames(c.roles_present)], [t('rolesMissing'), roleNames(c.roles_missing)]]));
   const b = bboxOf(c.geometry);
   if (b) {
