@@ -22,13 +22,17 @@ func (s *Server) mountWeb(r chi.Router) {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", csp)
+		// The file server redirects /index.html to / and a directory to its
+		// trailing slash, and answers what is missing.
+		if strings.HasSuffix(r.URL.Path, "/index.html") {
+			files.ServeHTTP(w, r)
+			return
+		}
 		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
 		if strings.HasSuffix(r.URL.Path, "/") {
 			name = path.Join(name, "index.html")
 		}
-		// The file server redirects /index.html to / and a directory to its
-		// trailing slash, and answers what is missing.
-		if f := mem.file(name); f != nil && !strings.HasSuffix(r.URL.Path, "/index.html") {
+		if f := mem.file(name); f != nil {
 			f.serve(w, r, name)
 			return
 		}

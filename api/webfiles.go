@@ -52,19 +52,24 @@ func newWebFiles(fsys fs.FS) *webFiles {
 }
 
 // file returns the loaded file at name (a clean path without a leading
-// slash), or nil when name is not a regular file.
+// slash), or nil when name is not a regular file. Only names found as regular
+// files are kept, so no request can grow the set.
 func (wf *webFiles) file(name string) *webFile {
-	st, err := fs.Stat(wf.fsys, name)
-	if err != nil || !st.Mode().IsRegular() {
-		return nil
-	}
 	wf.mu.Lock()
 	f := wf.files[name]
-	if f == nil {
-		f = &webFile{}
-		wf.files[name] = f
-	}
 	wf.mu.Unlock()
+	if f == nil {
+		st, err := fs.Stat(wf.fsys, name)
+		if err != nil || !st.Mode().IsRegular() {
+			return nil
+		}
+		wf.mu.Lock()
+		if f = wf.files[name]; f == nil {
+			f = &webFile{}
+			wf.files[name] = f
+		}
+		wf.mu.Unlock()
+	}
 	f.once.Do(func() { f.err = f.load(wf.fsys, name) })
 	if f.err != nil {
 		return nil
@@ -115,8 +120,8 @@ func compressible(ctype string) bool {
 // serve answers r with f: gzip-encoded when the client accepts it (whole:
 // a range is served of the plain file only), 304 when its If-None-Match names
 // the representation, headers alone for HEAD (with the Content-Length GET
-// would have). The browser revalidates every time
-// (no-cache): the files' names carry no version.
+// would have). The browser revalidates every time (no-cache): the files'
+// names carry no version.
 func (f *webFile) serve(w http.ResponseWriter, r *http.Request, name string) {
 	h := w.Header()
 	h.Set("Content-Type", f.ctype)

@@ -39,11 +39,12 @@ export function ecosystemValue(eco) {
   return u ? `${value} · ${t('ecosystemUnassessedValue', { n: fmtNumber(u) })}` : value;
 }
 
-// ecosystemLists are the ecosystem's kinds by state: [heading, names].
+// ecosystemLists are the ecosystem's kinds by state: [heading, names,
+// state] with state 'present', 'missing' or 'unassessed'.
 export function ecosystemLists(eco) {
   const names = (ids) => (ids || []).map(instName).join(', ') || t('none');
-  const out = [[t('ecosystemPresent'), names(eco.present)], [t('ecosystemMissing'), names(eco.missing)]];
-  if ((eco.unassessed || []).length) out.push([t('ecosystemUnassessed'), names(eco.unassessed)]);
+  const out = [[t('ecosystemPresent'), names(eco.present), 'present'], [t('ecosystemMissing'), names(eco.missing), 'missing']];
+  if ((eco.unassessed || []).length) out.push([t('ecosystemUnassessed'), names(eco.unassessed), 'unassessed']);
   return out;
 }
 
@@ -250,8 +251,8 @@ export async function openCluster(id, { frame = true } = {}) {
   body.append(el('h3', {}, t('institutionsNear')), instList(c.institutions_near));
   const eco = c.ecosystem;
   if (eco && (eco.present || eco.missing)) {
-    for (const [i, [heading, names]] of ecosystemLists(eco).entries()) {
-      body.append(el('h3', {}, heading), el('p', i === 1 ? { class: 'missing' } : {}, names));
+    for (const [heading, names, kind] of ecosystemLists(eco)) {
+      body.append(el('h3', {}, heading), el('p', kind === 'missing' ? { class: 'missing' } : {}, names));
     }
   }
   if (sector.startsWith('vc:') || c.roles_present || c.roles_missing) {
